@@ -1,0 +1,114 @@
+/**
+ * Streams a run result to disk: per-tick outputs are appended to a part file
+ * as they are produced (memory independent of the run's length), and the
+ * final file is assembled with sorted keys in a temp file and renamed, so a
+ * crash never leaves a half-written result.
+ */
+
+import {
+  closeSync,
+  createReadStream,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
+import { dirname } from "node:path";
+import type { JsonValue } from "../core/canonical-json.js";
+import { canonicalJson } from "../core/canonical-json.js";
+
+const FLUSH_AT = 1 << 20;
+
+export class OutputsPartFile {
+  private readonly fd: number;
+  private pending: string[] = [];
+  private pendingLen = 0;
+  private count = 0;
+  readonly path: string;
+
+  constructor(path: string) {
+    this.path = path;
+    mkdirSync(dirname(path), { recursive: true });
+    this.fd = openSync(path, "w");
+  }
+
+  /** Append one output, already in canonical JSON. */
+  push(canonical: string): void {
+    const piece = this.count === 0 ? canonical : "," + canonical;
+    this.count++;
+    this.pending.push(piece);
+    this.pendingLen += piece.length;
+    if (this.pendingLen >= FLUSH_AT) this.flush();
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    writeSync(this.fd, this.pending.join(""));
+    this.pending = [];
+    this.pendingLen = 0;
+  }
+
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+}
+
+/**
+ * Write `{...fields, [listKey]: [outputs from part file]}` with keys in sorted
+ * order to `path` (via a temp file and rename). The part file is removed.
+ */
+export async function assembleResult(
+  path: string,
+  fields: Readonly<Record<string, JsonValue>>,
+  listKey: string,
+  part: OutputsPartFile,
+): Promise<void> {
+  part.close();
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  const fd = openSync(tmp, "w");
+  try {
+    const keys = [...Object.keys(fields), listKey].sort();
+    writeSync(fd, "{");
+    let first = true;
+    for (const k of keys) {
+      if (!first) writeSync(fd, ",");
+      first = false;
+      writeSync(fd, JSON.stringify(k) + ":");
+      if (k === listKey) {
+        writeSync(fd, "[");
+        for await (const chunk of createReadStream(part.path)) writeSync(fd, chunk as Buffer);
+        writeSync(fd, "]");
+      } else {
+        writeSync(fd, canonicalJson(fields[k] as JsonValue));
+      }
+    }
+    writeSync(fd, "}\n");
+    closeSync(fd);
+    renameSync(tmp, path);
+  } catch (e) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw e;
+  } finally {
+    rmSync(part.path, { force: true });
+  }
+}
+
+/** Write a whole JSON value atomically (temp file + rename). */
+export function writeJsonAtomic(path: string, value: JsonValue, pretty = false): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  const text = pretty
+    ? JSON.stringify(JSON.parse(canonicalJson(value)), null, 2)
+    : canonicalJson(value);
+  const fd = openSync(tmp, "w");
+  try {
+    writeSync(fd, text + "\n");
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}

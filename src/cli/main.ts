@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+/** The `grinder` command line: one binary, one subcommand per job. Wiring only. */
+
+import { errorMessage, isGrinderError } from "../core/errors.js";
+import { type CliIo, processIo } from "./io.js";
+import { COMMANDS } from "./registry.js";
+
+function help(io: CliIo): void {
+  io.stdout("grinder - adaptive grid trading: replay, paper, backtest and live on one core\n");
+  io.stdout("Usage: grinder <command> [options]\n");
+  io.stdout("Commands:");
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  for (const c of COMMANDS) io.stdout(`  ${c.name.padEnd(width)}  ${c.summary}`);
+  io.stdout("\nRun `grinder <command> --help` for a command's options.");
+}
+
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    help(io);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === "--version") {
+    io.stdout("grinder 0.1.0");
+    return 0;
+  }
+  // Two-word commands ("fixture generate").
+  const two = rest[0] !== undefined ? `${name} ${rest[0]}` : undefined;
+  const cmd = COMMANDS.find((c) => c.name === two) ?? COMMANDS.find((c) => c.name === name);
+  if (cmd === undefined) {
+    io.stderr(`grinder: unknown command "${name}". Run \`grinder --help\`.`);
+    return 2;
+  }
+  const args = cmd.name === two ? rest.slice(1) : rest;
+  if (args.includes("--help") || args.includes("-h")) {
+    io.stdout(`${cmd.summary}\n\nUsage: ${cmd.usage}`);
+    return 0;
+  }
+  try {
+    return await cmd.run(args, io);
+  } catch (e) {
+    io.stderr(`error: ${errorMessage(e)}`);
+    if (!isGrinderError(e) && e instanceof Error && e.stack) io.stderr(e.stack);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`fatal: ${errorMessage(e)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { Decimal, dec, shortestRepr } from "./decimal.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+// Test data lives in src/ (not compiled); resolve it from dist/core/.
+const casesPath = join(here, "..", "..", "src", "core", "testdata", "decimal-cases.txt");
+
+test("arithmetic matches the reference decimal context on 398 generated cases", () => {
+  const lines = readFileSync(casesPath, "utf8")
+    .split("\n")
+    .filter((l) => l.length > 0 && !l.startsWith("#"));
+  assert.ok(lines.length > 300);
+  for (const line of lines) {
+    const [a, b, sum, diff, prod, quot, q, neg, abs] = line.split("|") as string[];
+    const A = dec(a as string);
+    const B = dec(b as string);
+    assert.equal(A.add(B).toString(), sum, `${a} + ${b}`);
+    assert.equal(A.sub(B).toString(), diff, `${a} - ${b}`);
+    assert.equal(A.mul(B).toString(), prod, `${a} * ${b}`);
+    assert.equal(A.div(B).toString(), quot, `${a} / ${b}`);
+    assert.equal(A.quantize(2, "ROUND_DOWN").toString(), q, `${a} quantize`);
+    assert.equal(A.negate().toString(), neg);
+    assert.equal(A.abs().toString(), abs);
+  }
+});
+
+test("exponents are preserved as the reference prints them", () => {
+  assert.equal(dec("50000.00").add(dec("50001.00")).div(dec("2")).toString(), "50000.50");
+  assert.equal(dec("100").quantize(3, "ROUND_DOWN").toString(), "100.000");
+  assert.equal(dec("1.0").mul(dec("50000.50")).toString(), "50000.500");
+  assert.equal(dec("1E+1").toString(), "1E+1");
+  assert.equal(dec("0.0000001").toString(), "1E-7");
+  assert.equal(dec("1").div(dec("3")).toString(), "0.3333333333333333333333333333");
+  assert.equal(dec("2").div(dec("3")).toString(), "0.6666666666666666666666666667");
+  assert.equal(dec("10").div(dec("4")).toString(), "2.5");
+  assert.equal(dec("100").div(dec("10")).toString(), "10");
+});
+
+test("zero signs follow the reference: x - x is 0, -0 * 1 is -0", () => {
+  assert.equal(dec("1.5").sub(dec("1.5")).toString(), "0.0");
+  assert.equal(dec("-0").mul(dec("1")).toString(), "-0");
+  assert.equal(dec("0").negate().toString(), "0");
+  assert.ok(dec("-0").eq(Decimal.ZERO));
+});
+
+test("rounding modes of quantize", () => {
+  assert.equal(dec("2.345").quantize(2, "ROUND_HALF_EVEN").toString(), "2.34");
+  assert.equal(dec("2.355").quantize(2, "ROUND_HALF_EVEN").toString(), "2.36");
+  assert.equal(dec("-2.349").quantize(2, "ROUND_DOWN").toString(), "-2.34");
+  assert.equal(dec("2.341").quantize(2, "ROUND_UP").toString(), "2.35");
+  assert.equal(dec("2.5").quantize(0, "ROUND_HALF_UP").toString(), "3");
+});
+
+test("doubles: exact conversion and the shortest repr", () => {
+  assert.equal(Decimal.fromDoubleExact(0.1).toString(), "0.1000000000000000055511151231257827021181583404541015625");
+  assert.equal(Decimal.fromDoubleShortest(1 + 10 / 10000).toString(), "1.001");
+  assert.equal(shortestRepr(10), "10.0");
+  assert.equal(shortestRepr(1e-5), "1e-05");
+  assert.equal(shortestRepr(1.5e16), "1.5e+16");
+  assert.equal(shortestRepr(123.456), "123.456");
+  assert.equal(shortestRepr(0.0001), "0.0001");
+  assert.equal(shortestRepr(-2.5), "-2.5");
+  assert.equal(dec("1.0000000000000000000000000001").toNumber(), 1);
+});
+
+test("comparisons across exponents", () => {
+  assert.ok(dec("1.00").eq(dec("1")));
+  assert.ok(dec("-1").lt(dec("0.5")));
+  assert.ok(dec("0.30").gt(dec("0.2999")));
+  assert.equal(dec("5").cmp(dec("5.000")), 0);
+});
+
+test("parse rejects malformed text", () => {
+  for (const s of ["", "abc", "1.2.3", "--1", "1e", "."]) {
+    assert.equal(Decimal.tryParse(s), undefined, s);
+  }
+  assert.throws(() => Decimal.parse("x"), /not a decimal number/);
+});

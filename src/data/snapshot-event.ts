@@ -1,0 +1,61 @@
+/** Validation of one fixture event object into a Snapshot. */
+
+import { Decimal } from "../core/decimal.js";
+import { InvalidInputError } from "../core/errors.js";
+import { Snapshot } from "../domain/snapshot.js";
+
+const DECIMAL_FIELDS = [
+  ["bid_price", "bidPrice"],
+  ["ask_price", "askPrice"],
+  ["bid_qty", "bidQty"],
+  ["ask_qty", "askQty"],
+  ["last_price", "lastPrice"],
+  ["last_qty", "lastQty"],
+] as const;
+
+/** A decimal field: a decimal string, or a JSON number converted exactly as the reference does. */
+export function decimalField(v: unknown, where: string, field: string): Decimal {
+  if (typeof v === "string") {
+    const d = Decimal.tryParse(v);
+    if (d !== undefined) return d;
+  } else if (typeof v === "number" && Number.isFinite(v)) {
+    return Number.isInteger(v) ? Decimal.fromInt(v) : Decimal.fromDoubleExact(v);
+  }
+  throw new InvalidInputError(
+    `${where}: field "${field}": expected a decimal string such as "100.5", got ${describe(v)}`,
+  );
+}
+
+export function describe(v: unknown): string {
+  if (v === undefined) return "nothing (field missing)";
+  const s = JSON.stringify(v);
+  return s.length > 60 ? s.slice(0, 57) + "..." : s;
+}
+
+/** Build a Snapshot from a parsed SNAPSHOT event; `where` is "file:line" for messages. */
+export function snapshotFromEvent(obj: Record<string, unknown>, where: string): Snapshot {
+  const ts = obj.ts;
+  if (typeof ts !== "number" || !Number.isSafeInteger(ts) || ts < 0) {
+    throw new InvalidInputError(
+      `${where}: field "ts": expected a non-negative integer (milliseconds), got ${describe(ts)}`,
+    );
+  }
+  const symbol = obj.symbol;
+  if (typeof symbol !== "string" || symbol.length === 0) {
+    throw new InvalidInputError(
+      `${where}: field "symbol": expected a non-empty string, got ${describe(symbol)}`,
+    );
+  }
+  const f: Record<string, Decimal> = {};
+  for (const [key, name] of DECIMAL_FIELDS) f[name] = decimalField(obj[key], where, key);
+  return new Snapshot({
+    ts,
+    symbol,
+    bidPrice: f.bidPrice as Decimal,
+    askPrice: f.askPrice as Decimal,
+    bidQty: f.bidQty as Decimal,
+    askQty: f.askQty as Decimal,
+    lastPrice: f.lastPrice as Decimal,
+    lastQty: f.lastQty as Decimal,
+  });
+}

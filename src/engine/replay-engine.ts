@@ -1,0 +1,83 @@
+/**
+ * ReplayEngine: snapshot -> prefilter -> static grid policy -> execution
+ * reconcile (no-op port), one output per snapshot. Pure: no I/O, no clock.
+ */
+
+import type { JsonValue } from "../core/canonical-json.js";
+import { Decimal } from "../core/decimal.js";
+import { ConfigError } from "../core/errors.js";
+import { gridPlanToJson } from "../domain/grid-plan.js";
+import type { Snapshot } from "../domain/snapshot.js";
+import { NoOpExchangePort } from "../execution/exchange-port.js";
+import { ExecutionEngine, ExecutionState } from "../execution/execution-engine.js";
+import { actionToJson, executionEventToJson } from "../execution/types.js";
+import { StaticGridPolicy } from "../policy/static-grid-policy.js";
+import { assumedVolumeFeatures, filterResultToJson, hardFilter } from "../selection/prefilter.js";
+
+export interface ReplayConfig {
+  readonly spacingBps: number;
+  readonly levels: number;
+  readonly sizePerLevel: Decimal;
+  readonly pricePrecision: number;
+  readonly quantityPrecision: number;
+}
+
+export const REPLAY_DEFAULTS: ReplayConfig = Object.freeze({
+  spacingBps: 10.0,
+  levels: 5,
+  sizePerLevel: Decimal.fromInt(100),
+  pricePrecision: 2,
+  quantityPrecision: 3,
+});
+
+export class ReplayEngine {
+  private readonly policy: StaticGridPolicy;
+  private readonly execution: ExecutionEngine;
+  private readonly states = new Map<string, ExecutionState>();
+
+  constructor(cfg: ReplayConfig = REPLAY_DEFAULTS) {
+    if (!Number.isInteger(cfg.pricePrecision) || cfg.pricePrecision < 0) {
+      throw new ConfigError("price_precision must be a non-negative integer");
+    }
+    if (!Number.isInteger(cfg.quantityPrecision) || cfg.quantityPrecision < 0) {
+      throw new ConfigError("quantity_precision must be a non-negative integer");
+    }
+    this.policy = new StaticGridPolicy(cfg);
+    this.execution = new ExecutionEngine(new NoOpExchangePort(), cfg);
+  }
+
+  private state(symbol: string): ExecutionState {
+    let s = this.states.get(symbol);
+    if (s === undefined) {
+      s = new ExecutionState();
+      this.states.set(symbol, s);
+    }
+    return s;
+  }
+
+  /** One snapshot through the pipeline; returns its output record (schema v1). */
+  processSnapshot(snapshot: Snapshot): JsonValue {
+    const { symbol, ts } = snapshot;
+    const filter = hardFilter(symbol, assumedVolumeFeatures(snapshot.spreadBps));
+    if (!filter.allowed) {
+      return {
+        ts,
+        symbol,
+        prefilter_result: filterResultToJson(filter),
+        plan: null,
+        actions: [],
+        events: [],
+      };
+    }
+    const plan = this.policy.evaluate(snapshot.midPrice);
+    const result = this.execution.evaluate(plan, symbol, this.state(symbol), ts);
+    return {
+      ts,
+      symbol,
+      prefilter_result: filterResultToJson(filter),
+      plan: gridPlanToJson(plan),
+      actions: result.actions.map(actionToJson),
+      events: result.events.map(executionEventToJson),
+    };
+  }
+}

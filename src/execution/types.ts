@@ -1,0 +1,82 @@
+/** Execution-layer records: orders we track, actions we take, events we emit. */
+
+import type { JsonValue } from "../core/canonical-json.js";
+import type { Decimal } from "../core/decimal.js";
+import type { OrderSide, OrderState } from "../domain/enums.js";
+
+export const ActionType = {
+  PLACE: "PLACE",
+  CANCEL: "CANCEL",
+  REPLACE: "REPLACE",
+  NOOP: "NOOP",
+} as const;
+export type ActionType = (typeof ActionType)[keyof typeof ActionType];
+
+/** An order the execution engine tracks. */
+export interface OrderRecord {
+  readonly orderId: string;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly price: Decimal;
+  readonly quantity: Decimal;
+  readonly state: OrderState;
+  readonly levelId: number;
+  readonly createdTs: number;
+  /** Per-symbol evaluation tick at placement (tick-delay fills). */
+  readonly placedTick: number;
+}
+
+export function orderRecordToJson(o: OrderRecord): JsonValue {
+  return {
+    order_id: o.orderId,
+    symbol: o.symbol,
+    side: o.side,
+    price: o.price.toString(),
+    quantity: o.quantity.toString(),
+    state: o.state,
+    level_id: o.levelId,
+    created_ts: o.createdTs,
+    placed_tick: o.placedTick,
+  };
+}
+
+/** One place/cancel decision of a reconcile pass. */
+export interface ExecutionAction {
+  readonly actionType: ActionType;
+  readonly orderId: string | null;
+  readonly symbol: string;
+  readonly side: OrderSide | null;
+  readonly price: Decimal | null;
+  readonly quantity: Decimal | null;
+  readonly levelId: number;
+  readonly reason: string;
+}
+
+/** A zero price or quantity prints as null, as in the reference (a zero decimal is falsy there). */
+function decimalOrNull(d: Decimal | null): string | null {
+  return d === null || d.isZero() ? null : d.toString();
+}
+
+export function actionToJson(a: ExecutionAction): JsonValue {
+  return {
+    action_type: a.actionType,
+    order_id: a.orderId,
+    symbol: a.symbol,
+    side: a.side,
+    price: decimalOrNull(a.price),
+    quantity: decimalOrNull(a.quantity),
+    level_id: a.levelId,
+    reason: a.reason,
+  };
+}
+
+export interface ExecutionEvent {
+  readonly ts: number;
+  readonly eventType: string;
+  readonly symbol: string;
+  readonly details: { readonly [key: string]: JsonValue };
+}
+
+export function executionEventToJson(e: ExecutionEvent): JsonValue {
+  return { ts: e.ts, event_type: e.eventType, symbol: e.symbol, details: e.details };
+}
