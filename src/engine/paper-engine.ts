@@ -1,0 +1,656 @@
+/**
+ * PaperEngine: the full decision pipeline with simulated fills, one snapshot
+ * at a time. Pure: no I/O, no clock; time comes from the snapshots.
+ *
+ * Per snapshot, in the reference's order:
+ *   features (when enabled) -> hard prefilter -> kill-switch check ->
+ *   controller decision and policy evaluation -> gating (toxicity, rate limit,
+ *   risk) -> DrawdownGuardV1 intent check -> execution reconcile -> fill
+ *   simulation -> ledger -> cycle engine -> drawdown check -> output.
+ *
+ * Top-K selection needs the whole run first (the reference scores every event
+ * before trading), so a run is two passes: `selectionPass(all snapshots)`, then
+ * `processSnapshot` for each snapshot, then `finish()`.
+ */
+
+import type { JsonValue } from "../core/canonical-json.js";
+import { float } from "../core/canonical-json.js";
+import { Decimal } from "../core/decimal.js";
+import type { GridPlan } from "../domain/grid-plan.js";
+import { gridPlanToJson } from "../domain/grid-plan.js";
+import type { Snapshot } from "../domain/snapshot.js";
+import { NoOpExchangePort } from "../execution/exchange-port.js";
+import { ExecutionEngine, ExecutionState } from "../execution/execution-engine.js";
+import type { ExecutionAction } from "../execution/types.js";
+import { ActionType, actionToJson, executionEventToJson } from "../execution/types.js";
+import { AdaptiveController } from "../policy/adaptive-controller.js";
+import { ControllerMode, controllerDecisionToJson } from "../policy/controller-types.js";
+import { StaticGridPolicy } from "../policy/static-grid-policy.js";
+import { CycleEngine, cycleIntentToJson } from "../portfolio/cycle-engine.js";
+import type { Fill, FillActionInput } from "../portfolio/fills.js";
+import { checkPendingFills, fillToJson, simulateFills } from "../portfolio/fills.js";
+import { Ledger, pnlSnapshotToJson } from "../portfolio/ledger.js";
+import { GateReason } from "../risk/gating/gate-codes.js";
+import { GatingResult } from "../risk/gating/gating-result.js";
+import { RateLimiter } from "../risk/gating/rate-limiter.js";
+import { RiskGate } from "../risk/gating/risk-gate.js";
+import { ToxicityGate } from "../risk/gating/toxicity-gate.js";
+import { DrawdownGuard } from "../risk/guards/drawdown-guard.js";
+import {
+  DrawdownGuardV1,
+  DrawdownGuardV1Config,
+  RiskIntent,
+} from "../risk/guards/drawdown-guard-v1.js";
+import { KillSwitch, KillSwitchReason } from "../risk/guards/kill-switch.js";
+import { assumedVolumeFeatures, filterResultToJson, hardFilter } from "../selection/prefilter.js";
+import { symbolScoreToJson, TopKSelector } from "../selection/topk-v0.js";
+import type { EngineOptions } from "./engine-options.js";
+import type { SmartGridHooks } from "./smart-grid-hooks.js";
+
+export const PAPER_SCHEMA_VERSION = "v1";
+
+/** One paper output: the full record and the subset the digest covers. */
+export interface PaperOutput {
+  readonly json: { readonly [key: string]: JsonValue };
+  readonly blockedByGating: boolean;
+}
+
+/** Keys of an output that the digest covers (the rest were added later to schema v1). */
+export const DIGEST_KEYS = [
+  "ts",
+  "symbol",
+  "prefilter_result",
+  "gating_result",
+  "plan",
+  "actions",
+  "events",
+  "blocked_by_gating",
+  "fills",
+  "pnl_snapshot",
+] as const;
+
+/** The digest subset of an output record. */
+export function digestView(json: { readonly [key: string]: JsonValue }): JsonValue {
+  const out: Record<string, JsonValue> = {};
+  for (const k of DIGEST_KEYS) out[k] = json[k] as JsonValue;
+  return out;
+}
+
+const ZERO = Decimal.ZERO;
+const ONE = Decimal.ONE;
+const HUNDRED = Decimal.fromInt(100);
+
+interface OutputParts {
+  readonly ts: number;
+  readonly symbol: string;
+  readonly prefilter: JsonValue;
+  readonly gating: JsonValue;
+  readonly plan?: JsonValue;
+  readonly actions?: JsonValue;
+  readonly events?: JsonValue;
+  readonly blocked: boolean;
+  readonly fills?: JsonValue;
+  readonly pnl: JsonValue;
+  readonly drawdownCheck?: JsonValue;
+  readonly killSwitchTriggered?: boolean;
+  readonly cycleIntents?: JsonValue;
+  readonly features: JsonValue;
+  readonly notInTopk?: boolean;
+  readonly blockedByDdGuardV1?: boolean;
+  readonly ddGuardV1Decision?: JsonValue;
+}
+
+function output(p: OutputParts): PaperOutput {
+  return {
+    blockedByGating: p.blocked,
+    json: {
+      ts: p.ts,
+      symbol: p.symbol,
+      prefilter_result: p.prefilter,
+      gating_result: p.gating,
+      plan: p.plan ?? null,
+      actions: p.actions ?? [],
+      events: p.events ?? [],
+      blocked_by_gating: p.blocked,
+      fills: p.fills ?? [],
+      pnl_snapshot: p.pnl,
+      drawdown_check: p.drawdownCheck ?? null,
+      kill_switch_triggered: p.killSwitchTriggered ?? false,
+      cycle_intents: p.cycleIntents ?? [],
+      features: p.features,
+      not_in_topk: p.notInTopk ?? false,
+      topk_v1_rank: null,
+      blocked_by_dd_guard_v1: p.blockedByDdGuardV1 ?? false,
+      dd_guard_v1_decision: p.ddGuardV1Decision ?? null,
+    },
+  };
+}
+
+/** Thrown where the reference fails to read a zero decimal back from its printed null. */
+class ConversionSyntaxError extends Error {
+  constructor() {
+    super("[<class 'decimal.ConversionSyntax'>]");
+  }
+}
+
+export class PaperEngine {
+  private readonly o: EngineOptions;
+  private readonly policy: StaticGridPolicy;
+  private readonly port = new NoOpExchangePort();
+  private readonly execution: ExecutionEngine;
+  private readonly rateLimiter: RateLimiter;
+  private readonly riskGate: RiskGate;
+  private readonly toxicityGate: ToxicityGate;
+  private readonly topk: TopKSelector;
+  private readonly controller: AdaptiveController;
+  private readonly killSwitch = new KillSwitch();
+  private readonly drawdownGuard: DrawdownGuard | undefined;
+  private readonly cycle: CycleEngine | undefined;
+  private readonly ddGuardV1: DrawdownGuardV1 | undefined;
+  private readonly smart: SmartGridHooks | undefined;
+  private readonly states = new Map<string, ExecutionState>();
+  private readonly ledger = new Ledger();
+  private readonly lastPrices = new Map<string, Decimal>();
+  private readonly spacedPolicies = new Map<number, StaticGridPolicy>();
+  private ordersPlaced = 0;
+  private ordersBlocked = 0;
+  private totalFills = 0;
+  private eventsGated = 0;
+
+  /** Symbols that trade (after selection); undefined before selectionPass. */
+  private selected: ReadonlySet<string> | undefined;
+  private readonly rankBySymbol = new Map<string, number>();
+  private selectionFields: Record<string, JsonValue> = {
+    topk_selected_symbols: [],
+    topk_k: 0,
+    topk_scores: [],
+    topk_v1_selected_symbols: [],
+    topk_v1_scores: [],
+    topk_v1_gate_excluded: 0,
+  };
+
+  constructor(options: EngineOptions, smart?: SmartGridHooks) {
+    this.o = options;
+    this.policy = new StaticGridPolicy({
+      spacingBps: options.spacing_bps,
+      levels: options.levels,
+      sizePerLevel: options.size_per_level,
+    });
+    this.execution = new ExecutionEngine(this.port, {
+      pricePrecision: options.price_precision,
+      quantityPrecision: options.quantity_precision,
+    });
+    this.rateLimiter = new RateLimiter({
+      maxOrdersPerMinute: options.max_orders_per_minute,
+      cooldownMs: options.cooldown_ms,
+    });
+    this.riskGate = new RiskGate({
+      maxNotionalPerSymbol: options.max_notional_per_symbol,
+      maxNotionalTotal: options.max_notional_total,
+      dailyLossLimit: options.daily_loss_limit,
+    });
+    this.toxicityGate = new ToxicityGate({
+      maxSpreadBps: options.max_spread_bps,
+      maxPriceImpactBps: options.max_price_impact_bps,
+      lookbackWindowMs: options.toxicity_lookback_ms,
+    });
+    this.topk = new TopKSelector({ k: options.topk_k, windowSize: options.topk_window_size });
+    this.controller = new AdaptiveController({
+      windowSize: options.controller_window_size,
+      spreadPauseBps: options.controller_spread_pause_bps,
+      volWidenBps: options.controller_vol_widen_bps,
+      volTightenBps: options.controller_vol_tighten_bps,
+      widenMultiplier: options.controller_widen_multiplier,
+      tightenMultiplier: options.controller_tighten_multiplier,
+    });
+    if (options.kill_switch_enabled) {
+      this.drawdownGuard = new DrawdownGuard(options.initial_capital, options.max_drawdown_pct);
+    }
+    if (options.cycle_enabled) {
+      this.cycle = new CycleEngine({
+        stepPct: options.cycle_step_pct,
+        pricePrecision: options.price_precision,
+        quantityPrecision: options.quantity_precision,
+      });
+    }
+    if (options.dd_guard_v1_enabled) {
+      this.ddGuardV1 = new DrawdownGuardV1(ddGuardV1Config(options.dd_guard_v1_config));
+    }
+    this.smart = smart;
+  }
+
+  /** The toxicity gate, shared with the smart-grid hooks (Top-K v1, adaptive policy). */
+  get toxicity(): ToxicityGate {
+    return this.toxicityGate;
+  }
+
+  private state(symbol: string): ExecutionState {
+    let s = this.states.get(symbol);
+    if (s === undefined) {
+      s = new ExecutionState();
+      this.states.set(symbol, s);
+    }
+    return s;
+  }
+
+  /**
+   * First pass over every snapshot: choose the symbols that trade. Top-K v1
+   * (feature-based) when enabled, else Top-K v0 (volatility proxy).
+   */
+  selectionPass(snapshots: Iterable<Snapshot>): void {
+    if (this.o.topk_v1_enabled && this.smart !== undefined) {
+      for (const s of snapshots) {
+        this.smart.warmUp(s);
+        this.toxicityGate.recordPrice(s.ts, s.symbol, s.midPrice);
+        this.lastPrices.set(s.symbol, s.midPrice);
+      }
+      const sel = this.smart.selectTopK(this.toxicityGate);
+      this.selected = new Set(sel.selected);
+      for (const [sym, rank] of sel.ranks) this.rankBySymbol.set(sym, rank);
+      this.selectionFields = {
+        topk_selected_symbols: [...sel.selected],
+        topk_k: sel.k,
+        topk_scores: [],
+        topk_v1_selected_symbols: [...sel.selected],
+        topk_v1_scores: sel.scoresJson,
+        topk_v1_gate_excluded: sel.gateExcluded,
+      };
+      // Second pass starts clean, except for the feature engine (its bars persist).
+      this.toxicityGate.reset();
+      this.rateLimiter.reset();
+      this.riskGate.reset();
+      this.ledger.reset();
+      this.states.clear();
+      this.lastPrices.clear();
+      this.ordersPlaced = 0;
+      this.ordersBlocked = 0;
+      this.totalFills = 0;
+      return;
+    }
+    this.topk.reset();
+    for (const s of snapshots) this.topk.recordPrice(s.ts, s.symbol, s.midPrice);
+    const r = this.topk.select();
+    this.selected = new Set(r.selected);
+    this.selectionFields = {
+      ...this.selectionFields,
+      topk_selected_symbols: [...r.selected],
+      topk_k: r.k,
+      topk_scores: r.scores.map(symbolScoreToJson),
+    };
+  }
+
+  /**
+   * Process one snapshot of the trading pass. Returns undefined for a symbol
+   * that Top-K v0 filtered out (the reference drops those events entirely).
+   */
+  processEvent(s: Snapshot): PaperOutput | undefined {
+    if (this.selected !== undefined && !this.selected.has(s.symbol)) {
+      if (!this.o.topk_v1_enabled || this.smart === undefined) return undefined;
+      const pnl = pnlSnapshotToJson(this.ledger.getPnlSnapshot(s.ts, s.symbol, s.midPrice));
+      this.lastPrices.set(s.symbol, s.midPrice);
+      const features = this.smart.features(s);
+      return output({
+        ts: s.ts,
+        symbol: s.symbol,
+        prefilter: { allowed: false, reason: "not_in_topk" },
+        gating: GatingResult.allow().toJson(),
+        blocked: false,
+        pnl,
+        features: features?.json ?? null,
+        notInTopk: true,
+      });
+    }
+    const out = this.processSnapshot(s);
+    if (this.o.topk_v1_enabled && this.smart !== undefined) {
+      (out.json as Record<string, JsonValue>).topk_v1_rank =
+        this.rankBySymbol.get(s.symbol) ?? null;
+    }
+    if (out.blockedByGating) this.eventsGated++;
+    return out;
+  }
+
+  /** The pipeline for one snapshot of a traded symbol. */
+  processSnapshot(s: Snapshot): PaperOutput {
+    const { symbol, ts } = s;
+    const mid = s.midPrice;
+    this.lastPrices.set(symbol, mid);
+
+    const feat = this.o.feature_engine_enabled && this.smart ? this.smart.features(s) : undefined;
+    const featuresJson: JsonValue = feat?.json ?? null;
+    const spreadBps = s.spreadBps;
+    const filter = hardFilter(symbol, assumedVolumeFeatures(spreadBps));
+    const prefilter = filterResultToJson(filter);
+    let pnl: JsonValue = pnlSnapshotToJson(this.ledger.getPnlSnapshot(ts, symbol, mid));
+
+    if (this.o.kill_switch_enabled && this.killSwitch.isTriggered) {
+      return output({
+        ts,
+        symbol,
+        prefilter,
+        gating: GatingResult.block(GateReason.KILL_SWITCH_ACTIVE, {
+          kill_switch_state: this.killSwitch.state.toJson(),
+        }).toJson(),
+        blocked: true,
+        pnl,
+        killSwitchTriggered: true,
+        features: featuresJson,
+      });
+    }
+    if (!filter.allowed) {
+      return output({
+        ts,
+        symbol,
+        prefilter,
+        gating: GatingResult.allow().toJson(),
+        blocked: false,
+        pnl,
+        features: featuresJson,
+      });
+    }
+
+    let effectiveSpacing = this.o.spacing_bps;
+    if (this.o.controller_enabled) {
+      this.controller.record(ts, symbol, mid, spreadBps);
+      const decision = this.controller.decide(symbol);
+      if (decision.mode === ControllerMode.PAUSE) {
+        this.ordersBlocked++;
+        return output({
+          ts,
+          symbol,
+          prefilter,
+          gating: GatingResult.allow().toJson(),
+          blocked: true,
+          pnl,
+          features: featuresJson,
+        });
+      }
+      effectiveSpacing = this.o.spacing_bps * decision.spacingMultiplier;
+    }
+
+    let plan: GridPlan;
+    if (this.o.adaptive_policy_enabled && this.smart !== undefined) {
+      this.toxicityGate.recordPrice(ts, symbol, mid);
+      const preliminary = this.toxicityGate.check(ts, symbol, spreadBps, mid);
+      plan = this.smart.adaptivePlan(s, feat, this.killSwitch.isTriggered, preliminary);
+    } else if (this.o.controller_enabled && effectiveSpacing !== this.o.spacing_bps) {
+      plan = this.spacedPolicy(effectiveSpacing).evaluate(mid);
+    } else {
+      plan = this.policy.evaluate(mid);
+    }
+
+    this.toxicityGate.recordPrice(ts, symbol, mid);
+    const first = plan.sizeSchedule[0];
+    const estimated = (first ?? ONE).mul(mid);
+    const gating = this.checkGating(ts, symbol, estimated, spreadBps, mid);
+    if (!gating.allowed) {
+      this.ordersBlocked++;
+      return output({
+        ts,
+        symbol,
+        prefilter,
+        gating: gating.toJson(),
+        plan: gridPlanToJson(plan),
+        blocked: true,
+        pnl,
+        features: featuresJson,
+      });
+    }
+
+    if (this.ddGuardV1 !== undefined) {
+      const initial = this.o.initial_capital;
+      const equity = initial.add(this.ledger.getTotalRealizedPnl()).add(this.totalUnrealized());
+      const losses = new Map<string, Decimal>();
+      for (const [sym, price] of this.lastPrices) {
+        const total = this.ledger
+          .getPosition(sym)
+          .realizedPnl.add(this.ledger.getUnrealizedPnl(sym, price));
+        if (total.lt(ZERO)) losses.set(sym, total.negate());
+      }
+      this.ddGuardV1.update({ equityStart: initial, equityCurrent: equity, symbolLosses: losses });
+      if (plan.levelsUp > 0 || plan.levelsDown > 0) {
+        const decision = this.ddGuardV1.allow(RiskIntent.INCREASE_RISK, symbol);
+        if (!decision.allowed) {
+          this.ordersBlocked++;
+          return output({
+            ts,
+            symbol,
+            prefilter,
+            gating: gating.toJson(),
+            plan: gridPlanToJson(plan),
+            blocked: false,
+            pnl,
+            features: featuresJson,
+            blockedByDdGuardV1: true,
+            ddGuardV1Decision: decision.toJson(),
+          });
+        }
+      }
+    }
+
+    const state = this.state(symbol);
+    const result = this.execution.evaluate(plan, symbol, state, ts);
+    for (const a of result.actions) {
+      if (a.actionType !== ActionType.PLACE) continue;
+      this.rateLimiter.recordOrder(ts);
+      if (a.price !== null && a.quantity !== null) {
+        this.riskGate.recordOrder(symbol, a.price.mul(a.quantity));
+      }
+      this.ordersPlaced++;
+    }
+    const actionsJson = result.actions.map(actionToJson);
+
+    let fills: Fill[];
+    if (this.o.fill_after_ticks === 0) {
+      checkPrintedDecimals(result.actions, mid, this.o.fill_mode);
+      fills = simulateFills(ts, symbol, result.actions.map(fillInput), mid, this.o.fill_mode);
+    } else {
+      const open = state.liveOrders().filter((o) => o.state === "OPEN");
+      const r = checkPendingFills(ts, open, mid, state.tickCounter, this.o.fill_after_ticks);
+      fills = r.fills;
+      if (r.filledOrderIds.size > 0) {
+        state.markFilled(r.filledOrderIds);
+        for (const id of r.filledOrderIds) this.port.markFilled(id);
+      }
+    }
+    this.ledger.applyFills(fills);
+    this.totalFills += fills.length;
+    pnl = pnlSnapshotToJson(this.ledger.getPnlSnapshot(ts, symbol, mid));
+
+    let cycleIntents: JsonValue = [];
+    if (this.cycle !== undefined && fills.length > 0) {
+      const addsAllowed = !this.killSwitch.isTriggered;
+      cycleIntents = this.cycle.processFills(fills, addsAllowed).intents.map(cycleIntentToJson);
+    }
+
+    let drawdownCheck: JsonValue = null;
+    let trippedNow = false;
+    if (this.drawdownGuard !== undefined) {
+      const equity = this.o.initial_capital
+        .add(this.ledger.getTotalRealizedPnl())
+        .add(this.totalUnrealized());
+      const dd = this.drawdownGuard.update(equity);
+      drawdownCheck = dd.toJson();
+      if (dd.triggered && !this.killSwitch.isTriggered) {
+        this.killSwitch.trip(KillSwitchReason.DRAWDOWN_LIMIT, ts, {
+          equity: equity.toString(),
+          high_water_mark: dd.highWaterMark.toString(),
+          drawdown_pct: float(dd.drawdownPct),
+          threshold_pct: float(dd.thresholdPct),
+        });
+        trippedNow = true;
+      }
+    }
+
+    return output({
+      ts,
+      symbol,
+      prefilter,
+      gating: gating.toJson(),
+      plan: gridPlanToJson(plan),
+      actions: actionsJson,
+      events: result.events.map(executionEventToJson),
+      blocked: false,
+      fills: fills.map(fillToJson),
+      pnl,
+      drawdownCheck,
+      killSwitchTriggered: trippedNow,
+      cycleIntents,
+      features: featuresJson,
+    });
+  }
+
+  /** Unrealized PnL over every symbol seen, at its last mid (in first-seen order). */
+  private totalUnrealized(): Decimal {
+    let total = ZERO;
+    for (const [sym, price] of this.lastPrices) {
+      total = total.add(this.ledger.getUnrealizedPnl(sym, price));
+    }
+    return total;
+  }
+
+  private spacedPolicy(spacingBps: number): StaticGridPolicy {
+    let p = this.spacedPolicies.get(spacingBps);
+    if (p === undefined) {
+      p = new StaticGridPolicy({
+        spacingBps,
+        levels: this.o.levels,
+        sizePerLevel: this.o.size_per_level,
+      });
+      this.spacedPolicies.set(spacingBps, p);
+    }
+    return p;
+  }
+
+  private checkGating(
+    ts: number,
+    symbol: string,
+    notional: Decimal,
+    spreadBps: number,
+    mid: Decimal,
+  ): GatingResult {
+    const tox = this.toxicityGate.check(ts, symbol, spreadBps, mid);
+    if (!tox.allowed) return tox;
+    const rate = this.rateLimiter.check(ts);
+    if (!rate.allowed) return rate;
+    const risk = this.riskGate.checkOrder(symbol, notional);
+    if (!risk.allowed) return risk;
+    return GatingResult.allow({ rate_limiter: rate.details, risk_gate: risk.details });
+  }
+
+  /** Result fields other than outputs, digest, fixture_path and errors. */
+  finish(eventsProcessed: number): Record<string, JsonValue> {
+    const finalPositions: Record<string, JsonValue> = {};
+    let totalUnrealized = ZERO;
+    for (const [symbol, pos] of this.ledger.getAllPositions()) {
+      const last = this.lastPrices.get(symbol) ?? ZERO;
+      const unrealized = this.ledger.getUnrealizedPnl(symbol, last);
+      totalUnrealized = totalUnrealized.add(unrealized);
+      finalPositions[symbol] = {
+        quantity: pos.quantity.toString(),
+        avg_entry_price: pos.avgEntryPrice.toString(),
+        realized_pnl: pos.realizedPnl.toString(),
+        unrealized_pnl: unrealized.toString(),
+      };
+    }
+    const realized = this.ledger.getTotalRealizedPnl();
+    let controllerDecisions: JsonValue = [];
+    if (this.o.controller_enabled) {
+      controllerDecisions = this.controller.getAllSymbols().map((symbol) => ({
+        symbol,
+        ...(controllerDecisionToJson(this.controller.decide(symbol)) as Record<string, JsonValue>),
+      }));
+    }
+    let finalEquity = "0";
+    let hwm = "0";
+    let finalDrawdownPct = 0.0;
+    if (this.drawdownGuard !== undefined) {
+      const equity = this.o.initial_capital.add(realized).add(totalUnrealized);
+      finalEquity = equity.toString();
+      const mark = this.drawdownGuard.highWaterMark;
+      hwm = mark.toString();
+      if (mark.isPositive()) {
+        const dd = mark.sub(equity).div(mark).mul(HUNDRED).toNumber();
+        finalDrawdownPct = Math.max(0.0, dd);
+      }
+    }
+    return {
+      schema_version: PAPER_SCHEMA_VERSION,
+      events_processed: eventsProcessed,
+      events_gated: this.eventsGated,
+      orders_placed: this.ordersPlaced,
+      orders_blocked: this.ordersBlocked,
+      total_fills: this.totalFills,
+      final_positions: finalPositions,
+      total_realized_pnl: realized.toString(),
+      total_unrealized_pnl: totalUnrealized.toString(),
+      ...this.selectionFields,
+      controller_enabled: this.o.controller_enabled,
+      controller_decisions: controllerDecisions,
+      kill_switch_enabled: this.o.kill_switch_enabled,
+      kill_switch_triggered: this.killSwitch.isTriggered,
+      kill_switch_state: this.killSwitch.isTriggered ? this.killSwitch.state.toJson() : null,
+      final_equity: finalEquity,
+      final_drawdown_pct: float(finalDrawdownPct),
+      high_water_mark: hwm,
+      feature_engine_enabled: this.o.feature_engine_enabled,
+      adaptive_policy_enabled: this.o.adaptive_policy_enabled,
+      topk_v1_enabled: this.o.topk_v1_enabled,
+    };
+  }
+}
+
+/** An action as the fill simulator reads it (the printed form: zero decimals are null). */
+function fillInput(a: ExecutionAction): FillActionInput {
+  return {
+    action_type: a.actionType,
+    order_id: a.orderId,
+    side: a.side,
+    price: a.price === null || a.price.isZero() ? null : a.price,
+    quantity: a.quantity === null || a.quantity.isZero() ? null : a.quantity,
+  };
+}
+
+/**
+ * The reference prints a zero price or quantity as null and then fails to read
+ * it back when simulating fills; reproduce that failure at the same point.
+ */
+function checkPrintedDecimals(
+  actions: readonly ExecutionAction[],
+  mid: Decimal,
+  fillMode: string,
+): void {
+  for (const a of actions) {
+    if (a.actionType !== ActionType.PLACE) continue;
+    if (a.price === null || a.price.isZero()) throw new ConversionSyntaxError();
+    if (fillMode === "crossing") {
+      if (a.side === "BUY" && mid.gt(a.price)) continue;
+      if (a.side === "SELL" && mid.lt(a.price)) continue;
+    }
+    if (a.quantity === null || a.quantity.isZero()) throw new ConversionSyntaxError();
+  }
+}
+
+function ddGuardV1Config(raw: Readonly<Record<string, unknown>> | null): DrawdownGuardV1Config {
+  if (raw === null) return new DrawdownGuardV1Config();
+  const toDec = (v: unknown, field: string): Decimal => {
+    if (typeof v === "string") return Decimal.parse(v);
+    if (typeof v === "number") return Decimal.fromDoubleShortest(v);
+    throw new Error(`dd_guard_v1_config.${field}: expected a decimal string`);
+  };
+  const budgets = new Map<string, Decimal>();
+  const rawBudgets = raw.symbol_dd_budgets;
+  if (rawBudgets !== undefined && rawBudgets !== null) {
+    if (typeof rawBudgets !== "object" || Array.isArray(rawBudgets)) {
+      throw new Error("dd_guard_v1_config.symbol_dd_budgets: expected an object");
+    }
+    for (const [sym, v] of Object.entries(rawBudgets)) {
+      budgets.set(sym, toDec(v, `symbol_dd_budgets.${sym}`));
+    }
+  }
+  return new DrawdownGuardV1Config({
+    ...(raw.portfolio_dd_limit !== undefined
+      ? { portfolioDdLimit: toDec(raw.portfolio_dd_limit, "portfolio_dd_limit") }
+      : {}),
+    symbolDdBudgets: budgets,
+  });
+}
