@@ -5,7 +5,7 @@
 import { chmodSync, mkdirSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 
-const target = join("dist", "cli", "main.js");
+const target = join("dist", "cli", "bin.js");
 chmodSync(target, 0o755);
 const binDir = join("node_modules", ".bin");
 mkdirSync(binDir, { recursive: true });

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /** The `grinder` command line: one binary, one subcommand per job. Wiring only. */
 
 import { errorMessage, isGrinderError } from "../core/errors.js";
@@ -44,13 +43,3 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     return 1;
   }
 }
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    process.stderr.write(`fatal: ${errorMessage(e)}\n`);
-    process.exitCode = 1;
-  },
-);

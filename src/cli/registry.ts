@@ -1,7 +1,22 @@
 /** Every subcommand of `grinder`, in help order. */
 
+import { backtestCommand } from "./commands/backtest.js";
+import {
+  fixtureGenerateCommand,
+  fixtureRecordCommand,
+  fixtureRegenerateCommand,
+} from "./commands/fixture.js";
 import { paperCommand } from "./commands/paper.js";
 import { replayCommand } from "./commands/replay.js";
+import { verifyDeterminismCommand } from "./commands/verify-determinism.js";
 import type { CliCommand } from "./io.js";
 
-export const COMMANDS: readonly CliCommand[] = [replayCommand, paperCommand];
+export const COMMANDS: readonly CliCommand[] = [
+  replayCommand,
+  paperCommand,
+  backtestCommand,
+  verifyDeterminismCommand,
+  fixtureGenerateCommand,
+  fixtureRecordCommand,
+  fixtureRegenerateCommand,
+];

@@ -27,8 +27,20 @@ export function float(x: number): Float {
   return new Float(x);
 }
 
+/** Already-canonical JSON text, inserted verbatim (e.g. a result computed in a worker). */
+export class RawJson {
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+  }
+  toJSON(): unknown {
+    return JSON.parse(this.text);
+  }
+}
+
 export type JsonValue =
   | null
+  | RawJson
   | boolean
   | number
   | string
@@ -79,6 +91,8 @@ function write(v: JsonValue | undefined, parts: string[]): void {
     parts.push(escapeString(v));
   } else if (v instanceof Float) {
     parts.push(formatFloat(v.value));
+  } else if (v instanceof RawJson) {
+    parts.push(v.text);
   } else if (Array.isArray(v)) {
     parts.push("[");
     for (let i = 0; i < v.length; i++) {

@@ -56,7 +56,10 @@ test("rounding modes of quantize", () => {
 });
 
 test("doubles: exact conversion and the shortest repr", () => {
-  assert.equal(Decimal.fromDoubleExact(0.1).toString(), "0.1000000000000000055511151231257827021181583404541015625");
+  assert.equal(
+    Decimal.fromDoubleExact(0.1).toString(),
+    "0.1000000000000000055511151231257827021181583404541015625",
+  );
   assert.equal(Decimal.fromDoubleShortest(1 + 10 / 10000).toString(), "1.001");
   assert.equal(shortestRepr(10), "10.0");
   assert.equal(shortestRepr(1e-5), "1e-05");
