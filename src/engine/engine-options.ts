@@ -95,7 +95,7 @@ export const OPTION_SPECS = {
   },
   topk_v1_k: { kind: "int", def: 3, min: 0, doc: "Top-K v1: symbols kept" },
   topk_v1_spread_max_bps: { kind: "float", def: 100, doc: "Top-K v1: spread gate (bps)" },
-  topk_v1_thin_l1_min: { kind: "float", def: 1.0, doc: "Top-K v1: thin-book gate" },
+  topk_v1_thin_l1_min: { kind: "decimal", def: D("1.0"), doc: "Top-K v1: thin-book gate (depth)" },
   topk_v1_warmup_min: { kind: "int", def: 10, min: 0, doc: "Top-K v1: bars needed" },
   dd_guard_v1_enabled: { kind: "bool", def: false, doc: "Enable DrawdownGuardV1" },
   dd_guard_v1_config: {
