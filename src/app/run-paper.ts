@@ -41,7 +41,10 @@ export async function runPaper(
   onOutput?: (json: Readonly<Record<string, unknown>>) => void,
 ): Promise<PaperRunSummary> {
   const options = paperOptions(fixture, overrides);
-  const engine = new PaperEngine(options, createSmartGridHooks(options));
+  const engine = new PaperEngine(
+    options,
+    createSmartGridHooks(options, { regimeFromFeatures: options.fix_adaptive_regime }),
+  );
   engine.selectionPass(snapshotsOf(fixture));
   const digest = new StreamingArrayDigest();
   const part = outPath ? new OutputsPartFile(`${outPath}.outputs-${process.pid}`) : undefined;

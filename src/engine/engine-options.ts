@@ -103,6 +103,44 @@ export const OPTION_SPECS = {
     def: null,
     doc: '{"portfolio_dd_limit": "0.2", "symbol_dd_budgets": {"SYM": "40"}}',
   },
+  // Corrections of the reference's defects (docs/REFERENCE_BEHAVIOURS.md). Off by default,
+  // so that the default run stays identical to the reference.
+  fix_daily_loss_limit: {
+    kind: "bool",
+    def: false,
+    doc: "Feed realized and unrealized PnL to the risk gate so daily_loss_limit binds",
+  },
+  fix_fills_when_blocked: {
+    kind: "bool",
+    def: false,
+    doc: "Check resting orders for fills on events blocked by gating, PAUSE or a guard",
+  },
+  fix_rate_limit_when_placing: {
+    kind: "bool",
+    def: false,
+    doc: "Consult the rate limiter only when the reconcile would place orders",
+  },
+  fix_adaptive_regime: {
+    kind: "bool",
+    def: false,
+    doc: "Adaptive policy classifies its regime from the features (not always RANGE)",
+  },
+  fix_topk_v1_lookahead: {
+    kind: "bool",
+    def: false,
+    doc: "Top-K v1 selects once, from the first topk_v1_selection_ms of data only",
+  },
+  topk_v1_selection_ms: {
+    kind: "int",
+    def: 600_000,
+    min: 0,
+    doc: "With fix_topk_v1_lookahead: warm-up span before the selection is made",
+  },
+  fix_dd_guard_negative_equity: {
+    kind: "bool",
+    def: false,
+    doc: "DrawdownGuardV1 sees negative equity as 0 instead of failing the event",
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof OPTION_SPECS;

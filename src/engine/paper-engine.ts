@@ -160,6 +160,8 @@ export class PaperEngine {
   /** Symbols that trade (after selection); undefined before selectionPass. */
   private selected: ReadonlySet<string> | undefined;
   private readonly rankBySymbol = new Map<string, number>();
+  /** Look-ahead-free Top-K v1: selection time (NaN until the first event), then undefined. */
+  private pendingSelectionUntil: number | undefined;
   private selectionFields: Record<string, JsonValue> = {
     topk_selected_symbols: [],
     topk_k: 0,
@@ -238,23 +240,18 @@ export class PaperEngine {
    * (feature-based) when enabled, else Top-K v0 (volatility proxy).
    */
   selectionPass(snapshots: Iterable<Snapshot>): void {
+    if (this.o.topk_v1_enabled && this.smart !== undefined && this.o.fix_topk_v1_lookahead) {
+      // Selection happens during the trading pass, from past data only.
+      this.pendingSelectionUntil = Number.NaN;
+      return;
+    }
     if (this.o.topk_v1_enabled && this.smart !== undefined) {
       for (const s of snapshots) {
         this.smart.warmUp(s);
         this.toxicityGate.recordPrice(s.ts, s.symbol, s.midPrice);
         this.lastPrices.set(s.symbol, s.midPrice);
       }
-      const sel = this.smart.selectTopK(this.toxicityGate);
-      this.selected = new Set(sel.selected);
-      for (const [sym, rank] of sel.ranks) this.rankBySymbol.set(sym, rank);
-      this.selectionFields = {
-        topk_selected_symbols: [...sel.selected],
-        topk_k: sel.k,
-        topk_scores: [],
-        topk_v1_selected_symbols: [...sel.selected],
-        topk_v1_scores: sel.scoresJson,
-        topk_v1_gate_excluded: sel.gateExcluded,
-      };
+      this.applyTopKV1Selection(this.smart);
       // Second pass starts clean, except for the feature engine (its bars persist).
       this.toxicityGate.reset();
       this.rateLimiter.reset();
@@ -279,11 +276,61 @@ export class PaperEngine {
     };
   }
 
+  private applyTopKV1Selection(smart: SmartGridHooks): void {
+    const sel = smart.selectTopK(this.toxicityGate);
+    this.selected = new Set(sel.selected);
+    for (const [sym, rank] of sel.ranks) this.rankBySymbol.set(sym, rank);
+    this.selectionFields = {
+      topk_selected_symbols: [...sel.selected],
+      topk_k: sel.k,
+      topk_scores: [],
+      topk_v1_selected_symbols: [...sel.selected],
+      topk_v1_scores: sel.scoresJson,
+      topk_v1_gate_excluded: sel.gateExcluded,
+    };
+  }
+
+  /**
+   * Warm-up of the look-ahead-free Top-K v1: until `topk_v1_selection_ms` after
+   * the first event, events only feed the features and the toxicity history;
+   * the first event past that point makes the selection from what was seen.
+   */
+  private topKWarmUp(s: Snapshot, smart: SmartGridHooks): PaperOutput | undefined {
+    let until = this.pendingSelectionUntil ?? Number.NaN;
+    if (Number.isNaN(until)) {
+      until = s.ts + this.o.topk_v1_selection_ms;
+      this.pendingSelectionUntil = until;
+    }
+    if (s.ts >= until) {
+      this.pendingSelectionUntil = undefined;
+      this.applyTopKV1Selection(smart);
+      return undefined;
+    }
+    const pnl = pnlSnapshotToJson(this.ledger.getPnlSnapshot(s.ts, s.symbol, s.midPrice));
+    this.lastPrices.set(s.symbol, s.midPrice);
+    this.toxicityGate.recordPrice(s.ts, s.symbol, s.midPrice);
+    const features = smart.features(s);
+    return output({
+      ts: s.ts,
+      symbol: s.symbol,
+      prefilter: { allowed: false, reason: "topk_warmup" },
+      gating: GatingResult.allow().toJson(),
+      blocked: false,
+      pnl,
+      features: features?.json ?? null,
+      notInTopk: true,
+    });
+  }
+
   /**
    * Process one snapshot of the trading pass. Returns undefined for a symbol
    * that Top-K v0 filtered out (the reference drops those events entirely).
    */
   processEvent(s: Snapshot): PaperOutput | undefined {
+    if (this.pendingSelectionUntil !== undefined && this.smart !== undefined) {
+      const warm = this.topKWarmUp(s, this.smart);
+      if (warm !== undefined) return warm;
+    }
     if (this.selected !== undefined && !this.selected.has(s.symbol)) {
       if (!this.o.topk_v1_enabled || this.smart === undefined) return undefined;
       const pnl = pnlSnapshotToJson(this.ledger.getPnlSnapshot(s.ts, s.symbol, s.midPrice));
@@ -309,6 +356,47 @@ export class PaperEngine {
     return out;
   }
 
+  /**
+   * An output for an event that trades nothing. With fix_fills_when_blocked,
+   * resting orders are still checked for fills (tick-delay mode), as an
+   * exchange would fill them whatever our gates say.
+   */
+  private blockedOutput(p: OutputParts, s: Snapshot): PaperOutput {
+    if (!this.o.fix_fills_when_blocked || this.o.fill_after_ticks === 0) return output(p);
+    const state = this.states.get(s.symbol);
+    if (state === undefined) return output(p);
+    // A blocked event is still a tick of market time for the resting orders.
+    state.tickCounter++;
+    const fills = this.fillRestingOrders(state, s.ts, s.midPrice);
+    if (fills.length === 0) return output(p);
+    const pnl = pnlSnapshotToJson(this.ledger.getPnlSnapshot(s.ts, s.symbol, s.midPrice));
+    return output({ ...p, fills: fills.map(fillToJson), pnl });
+  }
+
+  /** Tick-delay fills of the symbol's resting orders at this mid, applied to the ledger. */
+  private fillRestingOrders(state: ExecutionState, ts: number, mid: Decimal): Fill[] {
+    const open = state.liveOrders().filter((o) => o.state === "OPEN");
+    const r = checkPendingFills(ts, open, mid, state.tickCounter, this.o.fill_after_ticks);
+    if (r.filledOrderIds.size > 0) {
+      state.markFilled(r.filledOrderIds);
+      for (const id of r.filledOrderIds) this.port.markFilled(id);
+    }
+    this.applyFills(r.fills);
+    return r.fills;
+  }
+
+  /** Fills into the ledger (and, with fix_daily_loss_limit, their PnL into the risk gate). */
+  private applyFills(fills: readonly Fill[]): void {
+    if (fills.length === 0) return;
+    const before = this.o.fix_daily_loss_limit ? this.ledger.getTotalRealizedPnl() : ZERO;
+    this.ledger.applyFills(fills);
+    this.totalFills += fills.length;
+    if (this.o.fix_daily_loss_limit) {
+      const delta = this.ledger.getTotalRealizedPnl().sub(before);
+      this.riskGate.recordFill((fills[0] as Fill).symbol, ZERO, delta);
+    }
+  }
+
   /** The pipeline for one snapshot of a traded symbol. */
   processSnapshot(s: Snapshot): PaperOutput {
     const { symbol, ts } = s;
@@ -323,18 +411,21 @@ export class PaperEngine {
     let pnl: JsonValue = pnlSnapshotToJson(this.ledger.getPnlSnapshot(ts, symbol, mid));
 
     if (this.o.kill_switch_enabled && this.killSwitch.isTriggered) {
-      return output({
-        ts,
-        symbol,
-        prefilter,
-        gating: GatingResult.block(GateReason.KILL_SWITCH_ACTIVE, {
-          kill_switch_state: this.killSwitch.state.toJson(),
-        }).toJson(),
-        blocked: true,
-        pnl,
-        killSwitchTriggered: true,
-        features: featuresJson,
-      });
+      return this.blockedOutput(
+        {
+          ts,
+          symbol,
+          prefilter,
+          gating: GatingResult.block(GateReason.KILL_SWITCH_ACTIVE, {
+            kill_switch_state: this.killSwitch.state.toJson(),
+          }).toJson(),
+          blocked: true,
+          pnl,
+          killSwitchTriggered: true,
+          features: featuresJson,
+        },
+        s,
+      );
     }
     if (!filter.allowed) {
       return output({
@@ -354,15 +445,18 @@ export class PaperEngine {
       const decision = this.controller.decide(symbol);
       if (decision.mode === ControllerMode.PAUSE) {
         this.ordersBlocked++;
-        return output({
-          ts,
-          symbol,
-          prefilter,
-          gating: GatingResult.allow().toJson(),
-          blocked: true,
-          pnl,
-          features: featuresJson,
-        });
+        return this.blockedOutput(
+          {
+            ts,
+            symbol,
+            prefilter,
+            gating: GatingResult.allow().toJson(),
+            blocked: true,
+            pnl,
+            features: featuresJson,
+          },
+          s,
+        );
       }
       effectiveSpacing = this.o.spacing_bps * decision.spacingMultiplier;
     }
@@ -381,24 +475,32 @@ export class PaperEngine {
     this.toxicityGate.recordPrice(ts, symbol, mid);
     const first = plan.sizeSchedule[0];
     const estimated = (first ?? ONE).mul(mid);
-    const gating = this.checkGating(ts, symbol, estimated, spreadBps, mid);
+    if (this.o.fix_daily_loss_limit) this.riskGate.updateUnrealizedPnl(this.totalUnrealized());
+    const consultRate =
+      !this.o.fix_rate_limit_when_placing ||
+      this.execution.wouldPlace(plan, symbol, this.state(symbol));
+    const gating = this.checkGating(ts, symbol, estimated, spreadBps, mid, consultRate);
     if (!gating.allowed) {
       this.ordersBlocked++;
-      return output({
-        ts,
-        symbol,
-        prefilter,
-        gating: gating.toJson(),
-        plan: gridPlanToJson(plan),
-        blocked: true,
-        pnl,
-        features: featuresJson,
-      });
+      return this.blockedOutput(
+        {
+          ts,
+          symbol,
+          prefilter,
+          gating: gating.toJson(),
+          plan: gridPlanToJson(plan),
+          blocked: true,
+          pnl,
+          features: featuresJson,
+        },
+        s,
+      );
     }
 
     if (this.ddGuardV1 !== undefined) {
       const initial = this.o.initial_capital;
-      const equity = initial.add(this.ledger.getTotalRealizedPnl()).add(this.totalUnrealized());
+      let equity = initial.add(this.ledger.getTotalRealizedPnl()).add(this.totalUnrealized());
+      if (this.o.fix_dd_guard_negative_equity && equity.isNegative()) equity = ZERO;
       const losses = new Map<string, Decimal>();
       for (const [sym, price] of this.lastPrices) {
         const total = this.ledger
@@ -411,18 +513,21 @@ export class PaperEngine {
         const decision = this.ddGuardV1.allow(RiskIntent.INCREASE_RISK, symbol);
         if (!decision.allowed) {
           this.ordersBlocked++;
-          return output({
-            ts,
-            symbol,
-            prefilter,
-            gating: gating.toJson(),
-            plan: gridPlanToJson(plan),
-            blocked: false,
-            pnl,
-            features: featuresJson,
-            blockedByDdGuardV1: true,
-            ddGuardV1Decision: decision.toJson(),
-          });
+          return this.blockedOutput(
+            {
+              ts,
+              symbol,
+              prefilter,
+              gating: gating.toJson(),
+              plan: gridPlanToJson(plan),
+              blocked: false,
+              pnl,
+              features: featuresJson,
+              blockedByDdGuardV1: true,
+              ddGuardV1Decision: decision.toJson(),
+            },
+            s,
+          );
         }
       }
     }
@@ -443,17 +548,10 @@ export class PaperEngine {
     if (this.o.fill_after_ticks === 0) {
       checkPrintedDecimals(result.actions, mid, this.o.fill_mode);
       fills = simulateFills(ts, symbol, result.actions.map(fillInput), mid, this.o.fill_mode);
+      this.applyFills(fills);
     } else {
-      const open = state.liveOrders().filter((o) => o.state === "OPEN");
-      const r = checkPendingFills(ts, open, mid, state.tickCounter, this.o.fill_after_ticks);
-      fills = r.fills;
-      if (r.filledOrderIds.size > 0) {
-        state.markFilled(r.filledOrderIds);
-        for (const id of r.filledOrderIds) this.port.markFilled(id);
-      }
+      fills = this.fillRestingOrders(state, ts, mid);
     }
-    this.ledger.applyFills(fills);
-    this.totalFills += fills.length;
     pnl = pnlSnapshotToJson(this.ledger.getPnlSnapshot(ts, symbol, mid));
 
     let cycleIntents: JsonValue = [];
@@ -527,14 +625,15 @@ export class PaperEngine {
     notional: Decimal,
     spreadBps: number,
     mid: Decimal,
+    consultRateLimiter: boolean,
   ): GatingResult {
     const tox = this.toxicityGate.check(ts, symbol, spreadBps, mid);
     if (!tox.allowed) return tox;
-    const rate = this.rateLimiter.check(ts);
-    if (!rate.allowed) return rate;
+    const rate = consultRateLimiter ? this.rateLimiter.check(ts) : undefined;
+    if (rate !== undefined && !rate.allowed) return rate;
     const risk = this.riskGate.checkOrder(symbol, notional);
     if (!risk.allowed) return risk;
-    return GatingResult.allow({ rate_limiter: rate.details, risk_gate: risk.details });
+    return GatingResult.allow({ rate_limiter: rate?.details ?? null, risk_gate: risk.details });
   }
 
   /** Result fields other than outputs, digest, fixture_path and errors. */

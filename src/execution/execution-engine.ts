@@ -160,8 +160,8 @@ export class ExecutionEngine {
     return levels;
   }
 
-  /** Reconcile the plan against the symbol's live orders, apply the actions, return them. */
-  evaluate(plan: GridPlan, symbol: string, state: ExecutionState, ts: number): ExecutionResult {
+  /** The actions and events a reconcile would produce, without applying them. */
+  reconcile(plan: GridPlan, symbol: string, state: ExecutionState, ts: number): ExecutionResult {
     const current = state.liveOrders();
     const actions: ExecutionAction[] = [];
     const events: ExecutionEvent[] = [];
@@ -249,10 +249,22 @@ export class ExecutionEngine {
         },
       });
     }
-    this.apply(actions, state, ts);
-    const result: ExecutionResult = { actions, events };
+    return { actions, events };
+  }
+
+  /** Reconcile the plan against the symbol's live orders, apply the actions, return them. */
+  evaluate(plan: GridPlan, symbol: string, state: ExecutionState, ts: number): ExecutionResult {
+    const result = this.reconcile(plan, symbol, state, ts);
+    this.apply(result.actions, state, ts);
     this.metrics.record(result);
     return result;
+  }
+
+  /** Whether evaluating the plan now would place any order. */
+  wouldPlace(plan: GridPlan, symbol: string, state: ExecutionState): boolean {
+    return this.reconcile(plan, symbol, state, 0).actions.some(
+      (a) => a.actionType === ActionType.PLACE,
+    );
   }
 
   private apply(actions: readonly ExecutionAction[], state: ExecutionState, ts: number): void {

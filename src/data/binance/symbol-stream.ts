@@ -1,0 +1,120 @@
+/**
+ * The snapshots of one symbol over its daily files, in file order then row
+ * order. Per CSV part: an optional header row is detected (first field not a
+ * number; a byte order mark is ignored) and checked against the kind; the column variant (spot/futures) is
+ * fixed by the first data row. Bad rows throw, naming file, line and the
+ * expectation, or are counted and skipped when asked. A timestamp earlier
+ * than the symbol's previous one (it happens with bookTicker event times) is
+ * raised to it and counted, so the stream is always in time order.
+ */
+
+import { InvalidInputError } from "../../core/errors.js";
+import { Snapshot } from "../../domain/snapshot.js";
+import { csvParts } from "./csv-parts.js";
+import { type BinanceKind, columnCounts, LAYOUTS } from "./layouts.js";
+import { decodeRow, type QuoteModel } from "./row-decoders.js";
+import { BAD_ROW_SAMPLES, type BinanceSourceStats, type SymbolStats } from "./source-stats.js";
+
+export type BadRowPolicy = "error" | "skip";
+
+export interface SymbolStreamSettings {
+  readonly kind: BinanceKind;
+  readonly model: QuoteModel;
+  readonly onBadRow: BadRowPolicy;
+}
+
+const NUMBER_START = /^\d/;
+
+function checkHeader(kind: BinanceKind, fields: readonly string[], where: string): void {
+  const layout = LAYOUTS[kind];
+  const first = (fields[0] ?? "").trim().toLowerCase();
+  const names = layout.variants.get(fields.length);
+  if (names === undefined || !layout.headerFirstColumn.includes(first)) {
+    const expected = [...layout.variants.values()].map((v) => v.join(",")).join(" or ");
+    throw new InvalidInputError(
+      `${where}: header does not match the ${kind} layout (${columnCounts(kind)} columns): expected ${expected}, got ${JSON.stringify(fields.join(","))}`,
+    );
+  }
+}
+
+/** Snapshots of `symbol` from `paths` (in order), updating `stats` as it goes. */
+export function* symbolSnapshots(
+  symbol: string,
+  paths: readonly string[],
+  settings: SymbolStreamSettings,
+  stats: BinanceSourceStats,
+): Generator<Snapshot> {
+  const { kind, model, onBadRow } = settings;
+  const own: SymbolStats = stats.bySymbol[symbol] ?? {
+    files: 0,
+    rows: 0,
+    snapshots: 0,
+    skippedBadRows: 0,
+    clampedTs: 0,
+  };
+  stats.bySymbol[symbol] = own;
+  let lastTs = Number.NEGATIVE_INFINITY;
+  for (const path of paths) {
+    stats.files++;
+    own.files++;
+    for (const part of csvParts(path, (e) => stats.ignoredZipEntries.push(e))) {
+      let sawLine = false;
+      let columns: number | undefined;
+      let rows = 0;
+      for (const { lineNo, text } of part.lines) {
+        if (text.trim().length === 0) {
+          stats.blankLines++;
+          continue;
+        }
+        // A UTF-8 byte order mark may precede the first line.
+        const fields = (!sawLine && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split(
+          ",",
+        );
+        if (!sawLine) {
+          sawLine = true;
+          if (!NUMBER_START.test(fields[0] ?? "")) {
+            checkHeader(kind, fields, `${part.label}:${lineNo}`);
+            stats.headerRows++;
+            continue;
+          }
+        }
+        const res = decodeRow(kind, fields, model, columns);
+        if (!res.ok) {
+          const msg = `${part.label}:${lineNo}: bad ${kind} row: ${res.problem}`;
+          if (onBadRow === "error") throw new InvalidInputError(msg);
+          stats.skippedBadRows++;
+          own.skippedBadRows++;
+          if (stats.badRowSamples.length < BAD_ROW_SAMPLES) stats.badRowSamples.push(msg);
+          continue;
+        }
+        columns ??= fields.length;
+        rows++;
+        stats.rows++;
+        own.rows++;
+        if (res.micros) stats.microsecondRows++;
+        for (const p of res.points) {
+          let ts = p.ts;
+          if (ts < lastTs) {
+            ts = lastTs;
+            stats.clampedTs++;
+            own.clampedTs++;
+          }
+          lastTs = ts;
+          stats.snapshots++;
+          own.snapshots++;
+          yield new Snapshot({
+            ts,
+            symbol,
+            bidPrice: p.bidPrice,
+            askPrice: p.askPrice,
+            bidQty: p.bidQty,
+            askQty: p.askQty,
+            lastPrice: p.lastPrice,
+            lastQty: p.lastQty,
+          });
+        }
+      }
+      if (rows === 0) stats.emptyFiles.push(part.label);
+    }
+  }
+}

@@ -1,0 +1,41 @@
+/** Retry policy of an operation: attempts, exponential backoff with a cap. */
+
+import { ConfigError } from "../core/errors.js";
+
+export interface RetryPolicy {
+  /** Total attempts (1 = no retries). */
+  readonly maxAttempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  readonly backoffMultiplier: number;
+  /** Retry ConnectorTimeoutError (writes resolve status first, see the exchange port). */
+  readonly retryOnTimeout: boolean;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
+  maxAttempts: 3,
+  baseDelayMs: 100,
+  maxDelayMs: 5000,
+  backoffMultiplier: 2.0,
+  retryOnTimeout: true,
+});
+
+/** Build a policy, validating every field (all problems reported at once). */
+export function makeRetryPolicy(p: Partial<RetryPolicy> = {}): RetryPolicy {
+  const policy = { ...DEFAULT_RETRY_POLICY, ...p };
+  const problems: string[] = [];
+  if (!Number.isInteger(policy.maxAttempts) || policy.maxAttempts < 1)
+    problems.push("max_attempts must be >= 1");
+  if (policy.baseDelayMs < 0) problems.push("base_delay_ms must be >= 0");
+  if (policy.maxDelayMs < policy.baseDelayMs)
+    problems.push("max_delay_ms must be >= base_delay_ms");
+  if (policy.backoffMultiplier < 1.0) problems.push("backoff_multiplier must be >= 1.0");
+  if (problems.length > 0) throw new ConfigError(problems.join("; "));
+  return Object.freeze(policy);
+}
+
+/** Delay after failed attempt `attempt` (0-based): base * mult^attempt, truncated, capped. */
+export function computeDelayMs(policy: RetryPolicy, attempt: number): number {
+  const delay = policy.baseDelayMs * policy.backoffMultiplier ** attempt;
+  return Math.min(Math.trunc(delay), policy.maxDelayMs);
+}
