@@ -53,6 +53,16 @@ export class OutputsPartFile {
     this.flush();
     closeSync(this.fd);
   }
+
+  /** Give up: close and delete the part file (a failed run leaves nothing behind). */
+  abort(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+    rmSync(this.path, { force: true });
+  }
 }
 
 /**
@@ -69,6 +79,7 @@ export async function assembleResult(
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
   const fd = openSync(tmp, "w");
+  let open = true;
   try {
     const keys = [...Object.keys(fields), listKey].sort();
     writeSync(fd, "{");
@@ -87,9 +98,10 @@ export async function assembleResult(
     }
     writeSync(fd, "}\n");
     closeSync(fd);
+    open = false;
     renameSync(tmp, path);
   } catch (e) {
-    closeSync(fd);
+    if (open) closeSync(fd);
     rmSync(tmp, { force: true });
     throw e;
   } finally {

@@ -1,12 +1,12 @@
 /** Wiring of a paper run: fixture -> PaperEngine (two passes) -> digest and optional result file. */
 
-import { canonicalJson, StreamingArrayDigest } from "../core/canonical-json.js";
+import { StreamingArrayDigest } from "../core/canonical-json.js";
 import { errorMessage } from "../core/errors.js";
-import type { Fixture } from "../data/fixture-reader.js";
+import { type Fixture, runInTsOrder } from "../data/fixture-reader.js";
 import type { Snapshot } from "../domain/snapshot.js";
 import type { EngineOptions } from "../engine/engine-options.js";
 import { applyOptions, defaultOptions } from "../engine/engine-options.js";
-import { digestView, PaperEngine } from "../engine/paper-engine.js";
+import { PaperEngine } from "../engine/paper-engine.js";
 import { createSmartGridHooks } from "../engine/smart-grid.js";
 import { assembleResult, OutputsPartFile } from "./result-writer.js";
 import type { RunSummary } from "./run-replay.js";
@@ -34,7 +34,16 @@ function* snapshotsOf(fixture: Fixture): Generator<Snapshot> {
 }
 
 /** Paper-trade a fixture; with `outPath`, write the full result there. */
-export async function runPaper(
+export function runPaper(
+  fixture: Fixture,
+  outPath?: string,
+  overrides?: Readonly<Record<string, unknown>>,
+  onOutput?: (json: Readonly<Record<string, unknown>>) => void,
+): Promise<PaperRunSummary> {
+  return runInTsOrder(() => paperOnce(fixture, outPath, overrides, onOutput));
+}
+
+async function paperOnce(
   fixture: Fixture,
   outPath?: string,
   overrides?: Readonly<Record<string, unknown>>,
@@ -50,17 +59,22 @@ export async function runPaper(
   const part = outPath ? new OutputsPartFile(`${outPath}.outputs-${process.pid}`) : undefined;
   const errors: string[] = [];
   let outputs = 0;
-  for (const s of snapshotsOf(fixture)) {
-    try {
-      const out = engine.processEvent(s);
-      if (out === undefined) continue;
-      digest.push(digestView(out.json));
-      part?.push(canonicalJson(out.json));
-      onOutput?.(out.json);
-      outputs++;
-    } catch (e) {
-      errors.push(`Error processing event at ts=${s.ts}: ${errorMessage(e)}`);
+  try {
+    for (const s of snapshotsOf(fixture)) {
+      try {
+        const out = engine.processEvent(s);
+        if (out === undefined) continue;
+        digest.pushCanonical(out.digestText());
+        part?.push(out.text());
+        onOutput?.(out.json);
+        outputs++;
+      } catch (e) {
+        errors.push(`Error processing event at ts=${s.ts}: ${errorMessage(e)}`);
+      }
     }
+  } catch (e) {
+    part?.abort();
+    throw e;
   }
   const fields = engine.finish(fixture.stats.events);
   const summary: PaperRunSummary = {

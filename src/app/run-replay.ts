@@ -1,8 +1,8 @@
 /** Wiring of a replay run: fixture reader -> ReplayEngine -> digest and optional result file. */
 
-import { canonicalJson, StreamingArrayDigest } from "../core/canonical-json.js";
+import { StreamingArrayDigest } from "../core/canonical-json.js";
 import { errorMessage } from "../core/errors.js";
-import type { Fixture } from "../data/fixture-reader.js";
+import { type Fixture, runInTsOrder } from "../data/fixture-reader.js";
 import { applyOptions, defaultOptions, REPLAY_OPTION_NAMES } from "../engine/engine-options.js";
 import { ReplayEngine } from "../engine/replay-engine.js";
 import { assembleResult, OutputsPartFile } from "./result-writer.js";
@@ -15,7 +15,15 @@ export interface RunSummary {
 }
 
 /** Replay a fixture; with `outPath`, write the full result (schema of the reference) there. */
-export async function runReplay(
+export function runReplay(
+  fixture: Fixture,
+  outPath?: string,
+  overrides?: Readonly<Record<string, unknown>>,
+): Promise<RunSummary> {
+  return runInTsOrder(() => replayOnce(fixture, outPath, overrides));
+}
+
+async function replayOnce(
   fixture: Fixture,
   outPath?: string,
   overrides?: Readonly<Record<string, unknown>>,
@@ -35,16 +43,21 @@ export async function runReplay(
   const part = outPath ? new OutputsPartFile(`${outPath}.outputs-${process.pid}`) : undefined;
   const errors: string[] = [];
   let outputs = 0;
-  for (const ev of fixture.events()) {
-    if (ev.kind !== "snapshot") continue;
-    try {
-      const text = canonicalJson(engine.processSnapshot(ev.snapshot));
-      digest.pushCanonical(text);
-      part?.push(text);
-      outputs++;
-    } catch (e) {
-      errors.push(`Error processing event at ts=${ev.snapshot.ts}: ${errorMessage(e)}`);
+  try {
+    for (const ev of fixture.events()) {
+      if (ev.kind !== "snapshot") continue;
+      try {
+        const text = engine.processSnapshotText(ev.snapshot);
+        digest.pushCanonical(text);
+        part?.push(text);
+        outputs++;
+      } catch (e) {
+        errors.push(`Error processing event at ts=${ev.snapshot.ts}: ${errorMessage(e)}`);
+      }
     }
+  } catch (e) {
+    part?.abort();
+    throw e;
   }
   const summary: RunSummary = {
     digest: digest.finish(),

@@ -48,7 +48,29 @@ export type JsonValue =
   | readonly JsonValue[]
   | { readonly [key: string]: JsonValue | undefined };
 
+/** Whether a string prints as itself between quotes (printable ASCII, no quote or backslash). */
+function isPlain(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false;
+  }
+  return true;
+}
+
+const KEY_CACHE = new Map<string, string>();
+
+/** Quoted object key; keys come from a small fixed set, so their quoting is cached. */
+function quoteKey(k: string): string {
+  let q = KEY_CACHE.get(k);
+  if (q === undefined) {
+    q = escapeString(k);
+    if (KEY_CACHE.size < 10000) KEY_CACHE.set(k, q);
+  }
+  return q;
+}
+
 function escapeString(s: string): string {
+  if (isPlain(s)) return '"' + s + '"';
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -80,46 +102,47 @@ function formatFloat(x: number): string {
   return shortestRepr(x);
 }
 
-function write(v: JsonValue | undefined, parts: string[]): void {
-  if (v === null || v === undefined) {
-    parts.push("null");
-  } else if (typeof v === "boolean") {
-    parts.push(v ? "true" : "false");
-  } else if (typeof v === "number") {
-    parts.push(formatInt(v));
-  } else if (typeof v === "string") {
-    parts.push(escapeString(v));
-  } else if (v instanceof Float) {
-    parts.push(formatFloat(v.value));
-  } else if (v instanceof RawJson) {
-    parts.push(v.text);
-  } else if (Array.isArray(v)) {
-    parts.push("[");
-    for (let i = 0; i < v.length; i++) {
-      if (i > 0) parts.push(",");
-      write(v[i] as JsonValue, parts);
-    }
-    parts.push("]");
-  } else {
-    const obj = v as { readonly [key: string]: JsonValue | undefined };
-    const keys = Object.keys(obj).sort();
-    parts.push("{");
-    let first = true;
-    for (const k of keys) {
-      if (!first) parts.push(",");
-      first = false;
-      parts.push(escapeString(k), ":");
-      write(obj[k], parts);
-    }
-    parts.push("}");
+/** Keys in sorted order; objects built with sorted keys (the common case) skip the sort. */
+function sortedKeys(obj: object): string[] {
+  const keys = Object.keys(obj);
+  for (let i = 1; i < keys.length; i++) {
+    if ((keys[i - 1] as string) > (keys[i] as string)) return keys.sort();
   }
+  return keys;
+}
+
+function write(v: JsonValue | undefined): string {
+  if (v === null || v === undefined) return "null";
+  switch (typeof v) {
+    case "string":
+      return escapeString(v);
+    case "number":
+      return formatInt(v);
+    case "boolean":
+      return v ? "true" : "false";
+  }
+  if (v instanceof Float) return formatFloat(v.value);
+  if (v instanceof RawJson) return v.text;
+  if (Array.isArray(v)) {
+    if (v.length === 0) return "[]";
+    let out = "[" + write(v[0] as JsonValue);
+    for (let i = 1; i < v.length; i++) out += "," + write(v[i] as JsonValue);
+    return out + "]";
+  }
+  const obj = v as { readonly [key: string]: JsonValue | undefined };
+  const keys = sortedKeys(obj);
+  if (keys.length === 0) return "{}";
+  let out = "{";
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    out += (i === 0 ? "" : ",") + quoteKey(k) + ":" + write(obj[k]);
+  }
+  return out + "}";
 }
 
 /** Canonical JSON text of a value. */
 export function canonicalJson(v: JsonValue): string {
-  const parts: string[] = [];
-  write(v, parts);
-  return parts.join("");
+  return write(v);
 }
 
 /** First 16 hex characters of the SHA-256 of a text. */
@@ -139,21 +162,43 @@ export function canonicalDigest(v: JsonValue): string {
 export class StreamingArrayDigest {
   private readonly hash = createHash("sha256");
   private count = 0;
+  /**
+   * Pending bytes, hashed in large chunks (one native call per 64 KB, not per
+   * output). Canonical JSON is ASCII, so latin1 writes are byte-exact.
+   */
+  private readonly buf = Buffer.allocUnsafe(1 << 16);
+  private used = 0;
+
   constructor() {
-    this.hash.update("[");
+    this.append("[");
   }
+
+  private append(text: string): void {
+    if (text.length > this.buf.length - this.used) {
+      this.hash.update(this.buf.subarray(0, this.used));
+      this.used = 0;
+      if (text.length > this.buf.length) {
+        this.hash.update(text, "utf8");
+        return;
+      }
+    }
+    this.used += this.buf.write(text, this.used, "latin1");
+  }
+
   push(v: JsonValue): void {
-    if (this.count > 0) this.hash.update(",");
-    this.hash.update(canonicalJson(v), "utf8");
-    this.count++;
+    this.pushCanonical(canonicalJson(v));
   }
+
   pushCanonical(text: string): void {
-    if (this.count > 0) this.hash.update(",");
-    this.hash.update(text, "utf8");
+    if (this.count > 0) this.append(",");
+    this.append(text);
     this.count++;
   }
+
   finish(): string {
-    this.hash.update("]");
+    this.append("]");
+    this.hash.update(this.buf.subarray(0, this.used));
+    this.used = 0;
     return this.hash.digest("hex").slice(0, 16);
   }
 }

@@ -88,22 +88,47 @@ function shiftRound(coef: bigint, shift: number, mode: RoundingMode, neg: boolea
   }
 }
 
+/** Largest coefficient kept as a plain number (every integer up to it is exact in a double). */
+const MAX_SMALL = Number.MAX_SAFE_INTEGER;
+/** Exact powers of ten as doubles (10^0 .. 10^22 are exactly representable). */
+const POW10_NUM: number[] = [];
+for (let i = 0; i <= 22; i++) POW10_NUM.push(10 ** i);
+
+function pow10Num(n: number): number {
+  return POW10_NUM[n] as number;
+}
+
+/**
+ * Exact decimal number. Internally the coefficient is a plain number while it
+ * is a safe integer (the common case for prices and quantities: no BigInt
+ * allocation on the hot path) and a bigint otherwise; every operation checks
+ * that a small result is exact before keeping it small, so both paths give
+ * identical values.
+ */
 export class Decimal {
   /** Sign (true for negative, negative zero included). */
   readonly neg: boolean;
-  /** Non-negative coefficient. */
-  readonly coef: bigint;
   /** Power-of-ten exponent. */
   readonly exp: number;
+  /** Coefficient when small (valid when `big` is null). */
+  private readonly small: number;
+  /** Coefficient when it does not fit a safe integer. */
+  private readonly big: bigint | null;
 
-  private constructor(neg: boolean, coef: bigint, exp: number) {
+  private constructor(neg: boolean, small: number, big: bigint | null, exp: number) {
     this.neg = neg;
-    this.coef = coef;
+    this.small = small;
+    this.big = big;
     this.exp = exp;
   }
 
-  static readonly ZERO = new Decimal(false, 0n, 0);
-  static readonly ONE = new Decimal(false, 1n, 0);
+  /** Non-negative coefficient. */
+  get coef(): bigint {
+    return this.big ?? BigInt(this.small);
+  }
+
+  static readonly ZERO = new Decimal(false, 0, null, 0);
+  static readonly ONE = new Decimal(false, 1, null, 0);
 
   /** Build from sign, coefficient and exponent, rounding to the context precision. */
   static fromParts(neg: boolean, coef: bigint, exp: number): Decimal {
@@ -111,14 +136,15 @@ export class Decimal {
     return Decimal.fix(neg, coef, exp);
   }
 
-  /** Exact construction without context rounding (parsing keeps every digit). */
-  private static raw(neg: boolean, coef: bigint, exp: number): Decimal {
-    return new Decimal(neg, coef, exp);
+  /** A value from a bigint coefficient, kept small when it fits (no rounding). */
+  private static ofBig(neg: boolean, coef: bigint, exp: number): Decimal {
+    if (coef <= 9007199254740991n) return new Decimal(neg, Number(coef), null, exp);
+    return new Decimal(neg, 0, coef, exp);
   }
 
   /** Round to PRECISION significant digits (ROUND_HALF_EVEN), as every arithmetic result is. */
   private static fix(neg: boolean, coef: bigint, exp: number): Decimal {
-    if (coef < LIMIT) return new Decimal(neg, coef, exp);
+    if (coef < LIMIT) return Decimal.ofBig(neg, coef, exp);
     const digits = digitCount(coef);
     const shift = digits - PRECISION;
     let c = shiftRound(coef, shift, "ROUND_HALF_EVEN", neg);
@@ -127,7 +153,7 @@ export class Decimal {
       c /= 10n;
       e += 1;
     }
-    return new Decimal(neg, c, e);
+    return Decimal.ofBig(neg, c, e);
   }
 
   /** Parse a decimal literal such as "50000.00", "-1.5", "1E+1", "0.0001". Keeps its exponent. */
@@ -138,8 +164,69 @@ export class Decimal {
     return d;
   }
 
+  /**
+   * Parse `text[start, end)` when it is a plain `[-]digits[.digits]` literal of
+   * at most 15 digits, without slicing; undefined otherwise (use tryParse).
+   */
+  static parsePlainRange(text: string, start: number, end: number): Decimal | undefined {
+    let i = start;
+    let neg = false;
+    if (i < end && text.charCodeAt(i) === 45) {
+      neg = true;
+      i++;
+    }
+    let coef = 0;
+    let digits = 0;
+    let frac = -1;
+    for (; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 48 && c <= 57) {
+        coef = coef * 10 + (c - 48);
+        digits++;
+        if (frac >= 0) frac++;
+      } else if (c === 46 && frac < 0) {
+        frac = 0;
+      } else {
+        return undefined;
+      }
+    }
+    if (digits === 0 || digits > 15) return undefined;
+    return new Decimal(neg, coef, null, frac > 0 ? -frac : 0);
+  }
+
   /** Like parse, but returns undefined instead of throwing. */
   static tryParse(text: string): Decimal | undefined {
+    // Fast path: [-]digits[.digits] with at most 15 digits in all.
+    const n = text.length;
+    if (n > 0 && n <= 17) {
+      let i = 0;
+      let neg = false;
+      const c0 = text.charCodeAt(0);
+      if (c0 === 45 /* - */ || c0 === 43 /* + */) {
+        neg = c0 === 45;
+        i = 1;
+      }
+      let coef = 0;
+      let digits = 0;
+      let frac = -1;
+      let ok = i < n;
+      for (; i < n; i++) {
+        const c = text.charCodeAt(i);
+        if (c >= 48 && c <= 57) {
+          coef = coef * 10 + (c - 48);
+          digits++;
+          if (frac >= 0) frac++;
+        } else if (c === 46 /* . */ && frac < 0) {
+          frac = 0;
+        } else {
+          ok = false;
+          break;
+        }
+      }
+      if (ok && digits > 0 && digits <= 15) {
+        return new Decimal(neg, coef, null, frac > 0 ? -frac : 0);
+      }
+    }
     const m = /^\s*([+-])?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$/.exec(text);
     if (!m) return undefined;
     const intPart = m[2] ?? "";
@@ -148,16 +235,16 @@ export class Decimal {
     const neg = m[1] === "-";
     const digits = (intPart + fracPart).replace(/^0+(?=\d)/, "");
     const exp = (m[4] ? Number.parseInt(m[4], 10) : 0) - fracPart.length;
-    return Decimal.raw(neg, BigInt(digits === "" ? "0" : digits), exp);
+    return Decimal.ofBig(neg, BigInt(digits === "" ? "0" : digits), exp);
   }
 
   /** From an integer (exact). */
   static fromInt(n: number | bigint): Decimal {
-    if (typeof n === "number" && !Number.isSafeInteger(n)) {
-      throw new RangeError(`not a safe integer: ${n}`);
+    if (typeof n === "number") {
+      if (!Number.isSafeInteger(n)) throw new RangeError(`not a safe integer: ${n}`);
+      return n < 0 ? new Decimal(true, -n, null, 0) : new Decimal(false, n, null, 0);
     }
-    const b = BigInt(n);
-    return b < 0n ? Decimal.raw(true, -b, 0) : Decimal.raw(false, b, 0);
+    return n < 0n ? Decimal.ofBig(true, -n, 0) : Decimal.ofBig(false, n, 0);
   }
 
   /**
@@ -187,7 +274,7 @@ export class Decimal {
       e2 += 1;
     }
     // x = mant * 2^e2 with e2 < 0 here: mant * 5^-e2 * 10^e2
-    return Decimal.raw(neg, mant * 5n ** BigInt(-e2), e2);
+    return Decimal.ofBig(neg, mant * 5n ** BigInt(-e2), e2);
   }
 
   /** The shortest decimal that round-trips the double (what `str(float)` gives). */
@@ -196,33 +283,70 @@ export class Decimal {
   }
 
   isZero(): boolean {
-    return this.coef === 0n;
+    return this.big === null && this.small === 0;
   }
 
   isNegative(): boolean {
-    return this.neg && this.coef !== 0n;
+    return this.neg && !this.isZero();
   }
 
   isPositive(): boolean {
-    return !this.neg && this.coef !== 0n;
+    return !this.neg && !this.isZero();
   }
 
   /** -1, 0 or 1 by value (negative zero equals zero). */
   sign(): -1 | 0 | 1 {
-    if (this.coef === 0n) return 0;
+    if (this.isZero()) return 0;
     return this.neg ? -1 : 1;
   }
 
   /** Unary minus; zero stays positive (as the reference's context does). */
   negate(): Decimal {
-    return Decimal.fix(this.coef === 0n ? false : !this.neg, this.coef, this.exp);
+    const neg = this.isZero() ? false : !this.neg;
+    if (this.big !== null) return Decimal.fix(neg, this.big, this.exp);
+    return new Decimal(neg, this.small, null, this.exp);
   }
 
+  /** Absolute value (rounded to the context like every result). */
   abs(): Decimal {
-    return Decimal.fix(false, this.coef, this.exp);
+    if (this.big !== null) return Decimal.fix(false, this.big, this.exp);
+    return this.neg ? new Decimal(false, this.small, null, this.exp) : this;
   }
 
   add(other: Decimal): Decimal {
+    if (this.big === null && other.big === null) {
+      let a = this.small;
+      let b = other.small;
+      let e = this.exp;
+      let ok = true;
+      if (this.exp !== other.exp) {
+        const d = this.exp - other.exp;
+        if (d > 0) {
+          if (d > 15) ok = false;
+          else {
+            a *= pow10Num(d);
+            e = other.exp;
+          }
+        } else {
+          if (-d > 15) ok = false;
+          else b *= pow10Num(-d);
+        }
+        if (a > MAX_SMALL || b > MAX_SMALL) ok = false;
+      }
+      if (ok) {
+        const sa = this.neg ? -a : a;
+        const sb = other.neg ? -b : b;
+        const r = sa + sb;
+        if (r >= -MAX_SMALL && r <= MAX_SMALL) {
+          if (r === 0) return new Decimal(this.neg && other.neg, 0, null, e);
+          return r < 0 ? new Decimal(true, -r, null, e) : new Decimal(false, r, null, e);
+        }
+      }
+    }
+    return this.addBig(other);
+  }
+
+  private addBig(other: Decimal): Decimal {
     const e = Math.min(this.exp, other.exp);
     const a = this.coef * pow10(this.exp - e);
     const b = other.coef * pow10(other.exp - e);
@@ -237,31 +361,53 @@ export class Decimal {
   }
 
   sub(other: Decimal): Decimal {
-    return this.add(new Decimal(!other.neg, other.coef, other.exp));
+    return this.add(new Decimal(!other.neg, other.small, other.big, other.exp));
   }
 
   mul(other: Decimal): Decimal {
-    return Decimal.fix(this.neg !== other.neg, this.coef * other.coef, this.exp + other.exp);
+    const neg = this.neg !== other.neg;
+    const exp = this.exp + other.exp;
+    if (this.big === null && other.big === null) {
+      const p = this.small * other.small;
+      if (p <= MAX_SMALL) return new Decimal(neg, p, null, exp);
+    }
+    return Decimal.fix(neg, this.coef * other.coef, exp);
   }
 
   /** Division correctly rounded to PRECISION digits; exact quotients keep the ideal exponent. */
   div(other: Decimal): Decimal {
-    if (other.coef === 0n) throw new RangeError("division by zero");
+    if (other.isZero()) throw new RangeError("division by zero");
     const neg = this.neg !== other.neg;
     const idealExp = this.exp - other.exp;
-    if (this.coef === 0n) return Decimal.fix(neg, 0n, idealExp);
-    const shift = digitCount(other.coef) - digitCount(this.coef) + PRECISION + 1;
+    if (this.isZero()) return new Decimal(neg, 0, null, idealExp);
+    if (this.big === null && other.big === null) {
+      // Exact quotient with a small coefficient: the smallest scaling that divides.
+      const a = this.small;
+      const b = other.small;
+      for (let k = 0; k <= 15; k++) {
+        const num = a * pow10Num(k);
+        if (num > MAX_SMALL) break;
+        if (num % b === 0) return new Decimal(neg, num / b, null, idealExp - k);
+      }
+    }
+    return this.divBig(other, neg, idealExp);
+  }
+
+  private divBig(other: Decimal, neg: boolean, idealExp: number): Decimal {
+    const ac = this.coef;
+    const bc = other.coef;
+    const shift = digitCount(bc) - digitCount(ac) + PRECISION + 1;
     let exp = idealExp - shift;
     let coef: bigint;
     let rem: bigint;
     if (shift >= 0) {
-      const num = this.coef * pow10(shift);
-      coef = num / other.coef;
-      rem = num - coef * other.coef;
+      const num = ac * pow10(shift);
+      coef = num / bc;
+      rem = num - coef * bc;
     } else {
-      const den = other.coef * pow10(-shift);
-      coef = this.coef / den;
-      rem = this.coef - coef * den;
+      const den = bc * pow10(-shift);
+      coef = ac / den;
+      rem = ac - coef * den;
     }
     if (rem !== 0n) {
       // Sticky digit so the final rounding sees an inexact tail.
@@ -282,7 +428,6 @@ export class Decimal {
     let result = Decimal.ONE;
     let base: Decimal = this;
     let k = Math.abs(n);
-    // Exact for the small powers used here (powers of ten, squares).
     while (k > 0) {
       if (k & 1) result = result.mul(base);
       base = base.mul(base);
@@ -294,11 +439,25 @@ export class Decimal {
   /** Rescale to exponent `exp` with the given rounding (Decimal.quantize). */
   quantizeExp(exp: number, mode: RoundingMode): Decimal {
     const shift = exp - this.exp;
+    if (shift === 0) return this;
+    if (this.big === null) {
+      if (shift < 0) {
+        if (-shift <= 15) {
+          const c = this.small * pow10Num(-shift);
+          if (c <= MAX_SMALL) return new Decimal(this.neg, c, null, exp);
+        }
+      } else if (shift <= 22) {
+        const p = pow10Num(shift);
+        const r = this.small % p;
+        const q = (this.small - r) / p;
+        if (r === 0 || mode === "ROUND_DOWN") return new Decimal(this.neg, q, null, exp);
+      }
+    }
     const c = shiftRound(this.coef, shift, mode, this.neg);
     if (c !== 0n && digitCount(c) > PRECISION) {
       throw new RangeError("quantize result exceeds precision");
     }
-    return new Decimal(this.neg, c, exp);
+    return Decimal.ofBig(this.neg, c, exp);
   }
 
   /** Round to `places` digits after the point (places may be 0). */
@@ -311,11 +470,22 @@ export class Decimal {
     const sb = other.sign();
     if (sa !== sb) return sa < sb ? -1 : 1;
     if (sa === 0) return 0;
+    let mag: number;
+    if (this.big === null && other.big === null && Math.abs(this.exp - other.exp) <= 15) {
+      let a = this.small;
+      let b = other.small;
+      if (this.exp > other.exp) a *= pow10Num(this.exp - other.exp);
+      else if (other.exp > this.exp) b *= pow10Num(other.exp - this.exp);
+      if (a <= MAX_SMALL && b <= MAX_SMALL) {
+        mag = a === b ? 0 : a < b ? -1 : 1;
+        return (sa === 1 ? mag : -mag) as -1 | 0 | 1;
+      }
+    }
     const e = Math.min(this.exp, other.exp);
     const a = this.coef * pow10(this.exp - e);
     const b = other.coef * pow10(other.exp - e);
     if (a === b) return 0;
-    const mag = a < b ? -1 : 1;
+    mag = a < b ? -1 : 1;
     return (sa === 1 ? mag : -mag) as -1 | 1;
   }
 
@@ -344,12 +514,18 @@ export class Decimal {
 
   /** Nearest double (correctly rounded, as the reference's float() conversion). */
   toNumber(): number {
+    if (this.big === null && this.exp <= 0 && this.exp >= -22) {
+      // Both operands are exact doubles; IEEE division rounds correctly.
+      const v = this.small / pow10Num(-this.exp);
+      return this.neg ? -v : v;
+    }
     return Number(this.toSciString());
   }
 
   /** Truncate toward zero to an integer. */
   toIntTrunc(): bigint {
-    const c = this.exp >= 0 ? this.coef * pow10(this.exp) : this.coef / pow10(-this.exp);
+    const coef = this.coef;
+    const c = this.exp >= 0 ? coef * pow10(this.exp) : coef / pow10(-this.exp);
     return this.neg ? -c : c;
   }
 
@@ -363,8 +539,13 @@ export class Decimal {
   }
 
   private toSciString(): string {
-    const digits = this.coef.toString();
+    const digits = this.big === null ? String(this.small) : this.big.toString();
+    const sign = this.neg ? "-" : "";
+    if (this.exp === 0) return sign + digits;
     const leftDigits = this.exp + digits.length;
+    if (this.exp < 0 && leftDigits > 0) {
+      return sign + digits.slice(0, leftDigits) + "." + digits.slice(leftDigits);
+    }
     let dotPlace: number;
     if (this.exp <= 0 && leftDigits > -6) dotPlace = leftDigits;
     else dotPlace = 1;
@@ -385,7 +566,7 @@ export class Decimal {
       const e = leftDigits - dotPlace;
       expPart = "E" + (e >= 0 ? "+" : "-") + Math.abs(e);
     }
-    return (this.neg ? "-" : "") + intPart + fracPart + expPart;
+    return sign + intPart + fracPart + expPart;
   }
 }
 
@@ -408,7 +589,19 @@ export function sumDecimals(values: Iterable<Decimal>): Decimal {
  * The shortest round-trip representation of a double in the reference's
  * float formatting (`repr(float)`): "10.0", "1e-05", "1.5e+16", "inf".
  */
+const REPR_CACHE = new Map<number, string>();
+
 export function shortestRepr(x: number): string {
+  if (x === 0) return shortestReprUncached(x);
+  const hit = REPR_CACHE.get(x);
+  if (hit !== undefined) return hit;
+  const r = shortestReprUncached(x);
+  if (REPR_CACHE.size >= 4096) REPR_CACHE.clear();
+  REPR_CACHE.set(x, r);
+  return r;
+}
+
+function shortestReprUncached(x: number): string {
   if (Number.isNaN(x)) return "nan";
   if (x === Number.POSITIVE_INFINITY) return "inf";
   if (x === Number.NEGATIVE_INFINITY) return "-inf";

@@ -14,6 +14,7 @@ import { InvalidInputError } from "../core/errors.js";
 import type { Snapshot } from "../domain/snapshot.js";
 import { readLines } from "./line-reader.js";
 import { describe, snapshotFromEvent } from "./snapshot-event.js";
+import { parseSnapshotLine } from "./snapshot-line.js";
 
 export type FixtureEvent =
   | { readonly kind: "snapshot"; readonly snapshot: Snapshot }
@@ -29,13 +30,30 @@ export interface FixtureStats {
   readonly inOrder: boolean;
 }
 
+/**
+ * Raised by a pass over a JSONL fixture that finds an event older than the
+ * one before it. The fixture then sorts itself, and the caller runs again
+ * from the start (see `runInTsOrder`).
+ */
+export class FixtureOrderError extends Error {
+  constructor(where: string) {
+    super(`${where}: events are not in ts order; re-reading sorted`);
+  }
+}
+
 export interface Fixture {
   readonly dir: string;
   readonly eventsPath: string;
   /** Parsed config.json ({} when the fixture has none). */
   readonly config: Readonly<Record<string, unknown>>;
+  /** Counts of the last complete pass (throws before one has completed). */
   readonly stats: FixtureStats;
-  /** One pass over the events in ts order; may be called again for another pass. */
+  /**
+   * One pass over the events in ts order; may be called again for another
+   * pass. A JSONL file is streamed and validated as it is read; if it turns
+   * out not to be in ts order the pass throws FixtureOrderError and later
+   * passes read it sorted.
+   */
   events(): Iterable<FixtureEvent>;
 }
 
@@ -51,6 +69,11 @@ function parseEvent(raw: unknown, where: string): FixtureEvent {
 
 function* jsonlEvents(path: string): Generator<FixtureEvent> {
   for (const { lineNo, text } of readLines(path)) {
+    const fast = parseSnapshotLine(text);
+    if (fast !== undefined) {
+      yield { kind: "snapshot", snapshot: fast };
+      continue;
+    }
     if (text.trim().length === 0) continue;
     let raw: unknown;
     try {
@@ -77,6 +100,14 @@ function eventTs(e: FixtureEvent): number {
   return e.kind === "snapshot" ? e.snapshot.ts : 0;
 }
 
+/** Stable sort by ts (equal timestamps keep file order). */
+function sortByTs(list: readonly FixtureEvent[]): FixtureEvent[] {
+  return list
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => eventTs(a.e) - eventTs(b.e) || a.i - b.i)
+    .map((x) => x.e);
+}
+
 /** Read config.json of a fixture ({} if absent); must be a JSON object. */
 export function readFixtureConfig(dir: string): Record<string, unknown> {
   const path = join(dir, "config.json");
@@ -93,55 +124,91 @@ export function readFixtureConfig(dir: string): Record<string, unknown> {
   return raw as Record<string, unknown>;
 }
 
-/** Open and validate a fixture directory (one full validation pass). */
+class FixtureFile implements Fixture {
+  readonly dir: string;
+  readonly eventsPath: string;
+  readonly config: Readonly<Record<string, unknown>>;
+  private readonly isJsonl: boolean;
+  /** In-memory events, sorted (events.json, or a JSONL file found out of order). */
+  private sorted: FixtureEvent[] | undefined;
+  private lastStats: FixtureStats | undefined;
+
+  constructor(dir: string, eventsPath: string, isJsonl: boolean) {
+    this.dir = dir;
+    this.eventsPath = eventsPath;
+    this.isJsonl = isJsonl;
+    this.config = readFixtureConfig(dir);
+  }
+
+  get stats(): FixtureStats {
+    if (this.lastStats === undefined) this.countPass();
+    return this.lastStats as FixtureStats;
+  }
+
+  /** A pass that only counts (used when stats are asked for before any pass). */
+  private countPass(): void {
+    for (const _ of this.events()) {
+      // counting happens in events()
+    }
+  }
+
+  *events(): Generator<FixtureEvent> {
+    if (!this.isJsonl && this.sorted === undefined) {
+      this.sorted = sortByTs(jsonArrayEvents(this.eventsPath));
+    }
+    let events = 0;
+    let snapshots = 0;
+    let lastTs = Number.NEGATIVE_INFINITY;
+    const skipped = new Map<string, number>();
+    const inOrder = this.sorted === undefined;
+    for (const ev of this.sorted ?? jsonlEvents(this.eventsPath)) {
+      events++;
+      if (ev.kind === "snapshot") {
+        snapshots++;
+        const ts = ev.snapshot.ts;
+        if (ts < lastTs) {
+          this.sorted = sortByTs([...jsonlEvents(this.eventsPath)]);
+          throw new FixtureOrderError(this.eventsPath);
+        }
+        lastTs = ts;
+      } else {
+        skipped.set(ev.type, (skipped.get(ev.type) ?? 0) + 1);
+      }
+      yield ev;
+    }
+    if (events === 0) throw new InvalidInputError(`${this.eventsPath}: fixture has no events`);
+    this.lastStats = { events, snapshots, skippedByType: skipped, inOrder };
+  }
+}
+
+/**
+ * Open a fixture directory. Events are validated as they are read, so a
+ * malformed line fails the run that reaches it (naming file:line and field);
+ * results are written through temp files, so a failed run leaves no output.
+ */
 export function openFixture(dir: string): Fixture {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new InvalidInputError(`fixture directory not found: ${dir}`);
   }
   const jsonl = join(dir, "events.jsonl");
   const json = join(dir, "events.json");
-  const eventsPath = existsSync(jsonl) ? jsonl : existsSync(json) ? json : undefined;
-  if (eventsPath === undefined) {
-    throw new InvalidInputError(`${dir}: no events.jsonl or events.json in fixture directory`);
-  }
-  const config = readFixtureConfig(dir);
-  const isJsonl = eventsPath === jsonl;
+  if (existsSync(jsonl)) return new FixtureFile(dir, jsonl, true);
+  if (existsSync(json)) return new FixtureFile(dir, json, false);
+  throw new InvalidInputError(`${dir}: no events.jsonl or events.json in fixture directory`);
+}
 
-  let events = 0;
-  let snapshots = 0;
-  let inOrder = true;
-  let lastTs = Number.NEGATIVE_INFINITY;
-  const skipped = new Map<string, number>();
-  const all: FixtureEvent[] | undefined = isJsonl ? undefined : jsonArrayEvents(eventsPath);
-  for (const ev of all ?? jsonlEvents(eventsPath)) {
-    events++;
-    if (ev.kind === "snapshot") snapshots++;
-    else skipped.set(ev.type, (skipped.get(ev.type) ?? 0) + 1);
-    const ts = eventTs(ev);
-    if (ts < lastTs) inOrder = false;
-    lastTs = Math.max(lastTs, ts);
+/**
+ * Run `fn` over a fixture in ts order: if the file turns out to be unordered
+ * during the first run, run again (the fixture now reads sorted). `fn` must
+ * build fresh state each time it is called.
+ */
+export async function runInTsOrder<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof FixtureOrderError) return fn();
+    throw e;
   }
-  if (events === 0) throw new InvalidInputError(`${eventsPath}: fixture has no events`);
-
-  let sorted: FixtureEvent[] | undefined;
-  if (!inOrder) {
-    const list = all ?? [...jsonlEvents(eventsPath)];
-    // Stable: equal timestamps keep file order.
-    sorted = list
-      .map((e, i) => ({ e, i }))
-      .sort((a, b) => eventTs(a.e) - eventTs(b.e) || a.i - b.i)
-      .map((x) => x.e);
-  } else if (all !== undefined) {
-    sorted = all;
-  }
-  const stats: FixtureStats = { events, snapshots, skippedByType: skipped, inOrder };
-  return {
-    dir,
-    eventsPath,
-    config,
-    stats,
-    events: () => sorted ?? jsonlEvents(eventsPath),
-  };
 }
 
 /** Human-readable note of skipped event types, or "" when none were skipped. */

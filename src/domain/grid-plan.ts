@@ -1,7 +1,7 @@
 /** GridPlan: what a policy wants the grid to look like, and the sizing helper it uses. */
 
 import type { JsonValue } from "../core/canonical-json.js";
-import { float } from "../core/canonical-json.js";
+import { canonicalJson, float } from "../core/canonical-json.js";
 import type { Decimal } from "../core/decimal.js";
 import { InvalidInputError } from "../core/errors.js";
 import { GridMode, MarketRegime, ResetAction } from "./enums.js";
@@ -44,19 +44,52 @@ export function makeGridPlan(
 
 /** The plan as it appears in outputs (schema v1). */
 export function gridPlanToJson(plan: GridPlan): JsonValue {
+  // Keys in sorted order (canonical JSON then skips sorting).
   return {
-    mode: plan.mode,
     center_price: plan.centerPrice.toString(),
-    spacing_bps: float(plan.spacingBps),
-    levels_up: plan.levelsUp,
     levels_down: plan.levelsDown,
+    levels_up: plan.levelsUp,
+    mode: plan.mode,
+    reason_codes: [...plan.reasonCodes],
+    regime: plan.regime,
+    reset_action: plan.resetAction,
     size_schedule: plan.sizeSchedule.map((s) => s.toString()),
     skew_bps: float(plan.skewBps),
-    regime: plan.regime,
+    spacing_bps: float(plan.spacingBps),
     width_bps: float(plan.widthBps),
-    reset_action: plan.resetAction,
-    reason_codes: [...plan.reasonCodes],
   };
+}
+
+interface PlanTextCache {
+  readonly plan: GridPlan;
+  readonly suffix: string;
+}
+/** Plans that share their size schedule array (a policy's plans) share their JSON tail. */
+const planTextCache = new WeakMap<readonly Decimal[], PlanTextCache>();
+
+function sameButCenter(a: GridPlan, b: GridPlan): boolean {
+  return (
+    a.mode === b.mode &&
+    a.spacingBps === b.spacingBps &&
+    a.levelsUp === b.levelsUp &&
+    a.levelsDown === b.levelsDown &&
+    a.skewBps === b.skewBps &&
+    a.regime === b.regime &&
+    a.widthBps === b.widthBps &&
+    a.resetAction === b.resetAction &&
+    a.reasonCodes === b.reasonCodes
+  );
+}
+
+/** Canonical JSON text of a plan (same bytes as canonicalJson(gridPlanToJson(plan))). */
+export function gridPlanText(plan: GridPlan): string {
+  const head = '{"center_price":"' + plan.centerPrice.toString() + '"';
+  const hit = planTextCache.get(plan.sizeSchedule);
+  if (hit !== undefined && sameButCenter(hit.plan, plan)) return head + hit.suffix;
+  const full = canonicalJson(gridPlanToJson(plan));
+  const suffix = full.slice(full.indexOf(',"levels_down"'));
+  planTextCache.set(plan.sizeSchedule, { plan, suffix });
+  return head + suffix;
 }
 
 /**

@@ -14,10 +14,10 @@
  */
 
 import type { JsonValue } from "../core/canonical-json.js";
-import { float } from "../core/canonical-json.js";
+import { canonicalJson, float } from "../core/canonical-json.js";
 import { Decimal } from "../core/decimal.js";
 import type { GridPlan } from "../domain/grid-plan.js";
-import { gridPlanToJson } from "../domain/grid-plan.js";
+import { gridPlanText, gridPlanToJson } from "../domain/grid-plan.js";
 import type { Snapshot } from "../domain/snapshot.js";
 import { NoOpExchangePort } from "../execution/exchange-port.js";
 import { ExecutionEngine, ExecutionState } from "../execution/execution-engine.js";
@@ -49,12 +49,6 @@ import type { SmartGridHooks } from "./smart-grid-hooks.js";
 
 export const PAPER_SCHEMA_VERSION = "v1";
 
-/** One paper output: the full record and the subset the digest covers. */
-export interface PaperOutput {
-  readonly json: { readonly [key: string]: JsonValue };
-  readonly blockedByGating: boolean;
-}
-
 /** Keys of an output that the digest covers (the rest were added later to schema v1). */
 export const DIGEST_KEYS = [
   "ts",
@@ -85,7 +79,7 @@ interface OutputParts {
   readonly symbol: string;
   readonly prefilter: JsonValue;
   readonly gating: JsonValue;
-  readonly plan?: JsonValue;
+  readonly plan?: GridPlan;
   readonly actions?: JsonValue;
   readonly events?: JsonValue;
   readonly blocked: boolean;
@@ -100,30 +94,153 @@ interface OutputParts {
   readonly ddGuardV1Decision?: JsonValue;
 }
 
+const EMPTY: readonly JsonValue[] = Object.freeze([]);
+
+/**
+ * One paper output (schema v1). Its canonical text and the digest subset's
+ * text are assembled from the parts' texts, each serialized once; the record
+ * as an object is built only when asked for (`json`).
+ */
+export class PaperOutput {
+  private readonly p: OutputParts;
+  /** Rank in Top-K v1 (set by the engine after processing). */
+  topkV1Rank: number | null = null;
+  private cachedJson: { readonly [key: string]: JsonValue } | undefined;
+  private digestTexts: readonly string[] | undefined;
+
+  constructor(p: OutputParts) {
+    this.p = p;
+  }
+
+  get blockedByGating(): boolean {
+    return this.p.blocked;
+  }
+
+  /** The output record (keys of schema v1). */
+  get json(): { readonly [key: string]: JsonValue } {
+    if (this.cachedJson === undefined) {
+      const p = this.p;
+      this.cachedJson = {
+        actions: p.actions ?? [],
+        blocked_by_dd_guard_v1: p.blockedByDdGuardV1 ?? false,
+        blocked_by_gating: p.blocked,
+        cycle_intents: p.cycleIntents ?? [],
+        dd_guard_v1_decision: p.ddGuardV1Decision ?? null,
+        drawdown_check: p.drawdownCheck ?? null,
+        events: p.events ?? [],
+        features: p.features,
+        fills: p.fills ?? [],
+        gating_result: p.gating,
+        kill_switch_triggered: p.killSwitchTriggered ?? false,
+        not_in_topk: p.notInTopk ?? false,
+        pnl_snapshot: p.pnl,
+        plan: p.plan ? gridPlanToJson(p.plan) : null,
+        prefilter_result: p.prefilter,
+        symbol: p.symbol,
+        topk_v1_rank: this.topkV1Rank,
+        ts: p.ts,
+      };
+    }
+    return this.cachedJson;
+  }
+
+  /** Canonical texts of the digest keys' values, in sorted key order, computed once. */
+  private digestValues(): readonly string[] {
+    if (this.digestTexts === undefined) {
+      const p = this.p;
+      this.digestTexts = [
+        canonicalJson(p.actions ?? EMPTY),
+        String(p.blocked),
+        canonicalJson(p.events ?? EMPTY),
+        canonicalJson(p.fills ?? EMPTY),
+        canonicalJson(p.gating),
+        p.plan ? gridPlanText(p.plan) : "null",
+        canonicalJson(p.pnl),
+        canonicalJson(p.prefilter),
+        canonicalJson(p.symbol),
+        String(p.ts),
+      ];
+    }
+    return this.digestTexts;
+  }
+
+  /** Canonical JSON of the digest subset (what the run's digest hashes). */
+  digestText(): string {
+    const v = this.digestValues();
+    return (
+      '{"actions":' +
+      v[0] +
+      ',"blocked_by_gating":' +
+      v[1] +
+      ',"events":' +
+      v[2] +
+      ',"fills":' +
+      v[3] +
+      ',"gating_result":' +
+      v[4] +
+      ',"plan":' +
+      v[5] +
+      ',"pnl_snapshot":' +
+      v[6] +
+      ',"prefilter_result":' +
+      v[7] +
+      ',"symbol":' +
+      v[8] +
+      ',"ts":' +
+      v[9] +
+      "}"
+    );
+  }
+
+  /** Canonical JSON of the whole record (keys of schema v1 in sorted order). */
+  text(): string {
+    if (this.cachedJson !== undefined) return canonicalJson(this.cachedJson);
+    const p = this.p;
+    const v = this.digestValues();
+    return (
+      '{"actions":' +
+      v[0] +
+      ',"blocked_by_dd_guard_v1":' +
+      (p.blockedByDdGuardV1 ?? false) +
+      ',"blocked_by_gating":' +
+      v[1] +
+      ',"cycle_intents":' +
+      canonicalJson(p.cycleIntents ?? EMPTY) +
+      ',"dd_guard_v1_decision":' +
+      canonicalJson(p.ddGuardV1Decision ?? null) +
+      ',"drawdown_check":' +
+      canonicalJson(p.drawdownCheck ?? null) +
+      ',"events":' +
+      v[2] +
+      ',"features":' +
+      canonicalJson(p.features) +
+      ',"fills":' +
+      v[3] +
+      ',"gating_result":' +
+      v[4] +
+      ',"kill_switch_triggered":' +
+      (p.killSwitchTriggered ?? false) +
+      ',"not_in_topk":' +
+      (p.notInTopk ?? false) +
+      ',"plan":' +
+      v[5] +
+      ',"pnl_snapshot":' +
+      v[6] +
+      ',"prefilter_result":' +
+      v[7] +
+      ',"symbol":' +
+      v[8] +
+      ',"topk_v1_rank":' +
+      canonicalJson(this.topkV1Rank) +
+      ',"ts":' +
+      v[9] +
+      "}"
+    );
+  }
+}
+
 function output(p: OutputParts): PaperOutput {
-  return {
-    blockedByGating: p.blocked,
-    json: {
-      ts: p.ts,
-      symbol: p.symbol,
-      prefilter_result: p.prefilter,
-      gating_result: p.gating,
-      plan: p.plan ?? null,
-      actions: p.actions ?? [],
-      events: p.events ?? [],
-      blocked_by_gating: p.blocked,
-      fills: p.fills ?? [],
-      pnl_snapshot: p.pnl,
-      drawdown_check: p.drawdownCheck ?? null,
-      kill_switch_triggered: p.killSwitchTriggered ?? false,
-      cycle_intents: p.cycleIntents ?? [],
-      features: p.features,
-      not_in_topk: p.notInTopk ?? false,
-      topk_v1_rank: null,
-      blocked_by_dd_guard_v1: p.blockedByDdGuardV1 ?? false,
-      dd_guard_v1_decision: p.ddGuardV1Decision ?? null,
-    },
-  };
+  return new PaperOutput(p);
 }
 
 /** Thrown where the reference fails to read a zero decimal back from its printed null. */
@@ -488,7 +605,7 @@ export class PaperEngine {
           symbol,
           prefilter,
           gating: gating.toJson(),
-          plan: gridPlanToJson(plan),
+          plan,
           blocked: true,
           pnl,
           features: featuresJson,
@@ -519,7 +636,7 @@ export class PaperEngine {
               symbol,
               prefilter,
               gating: gating.toJson(),
-              plan: gridPlanToJson(plan),
+              plan,
               blocked: false,
               pnl,
               features: featuresJson,
@@ -584,7 +701,7 @@ export class PaperEngine {
       symbol,
       prefilter,
       gating: gating.toJson(),
-      plan: gridPlanToJson(plan),
+      plan,
       actions: actionsJson,
       events: result.events.map(executionEventToJson),
       blocked: false,

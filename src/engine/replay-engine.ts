@@ -3,10 +3,10 @@
  * reconcile (no-op port), one output per snapshot. Pure: no I/O, no clock.
  */
 
-import type { JsonValue } from "../core/canonical-json.js";
+import { canonicalJson, type JsonValue } from "../core/canonical-json.js";
 import { Decimal } from "../core/decimal.js";
 import { ConfigError } from "../core/errors.js";
-import { gridPlanToJson } from "../domain/grid-plan.js";
+import { gridPlanText, gridPlanToJson } from "../domain/grid-plan.js";
 import type { Snapshot } from "../domain/snapshot.js";
 import { NoOpExchangePort } from "../execution/exchange-port.js";
 import { ExecutionEngine, ExecutionState } from "../execution/execution-engine.js";
@@ -55,29 +55,59 @@ export class ReplayEngine {
     return s;
   }
 
+  /**
+   * One snapshot through the pipeline; returns its output record's canonical
+   * JSON text (same bytes as canonicalJson(processSnapshot(s)), built without
+   * the intermediate object).
+   */
+  processSnapshotText(snapshot: Snapshot): string {
+    const { symbol, ts } = snapshot;
+    const filter = hardFilter(symbol, assumedVolumeFeatures(snapshot.spreadBps));
+    const tail =
+      ',"prefilter_result":' +
+      canonicalJson(filterResultToJson(filter)) +
+      ',"symbol":' +
+      canonicalJson(symbol) +
+      ',"ts":' +
+      ts +
+      "}";
+    if (!filter.allowed) return '{"actions":[],"events":[],"plan":null' + tail;
+    const plan = this.policy.evaluate(snapshot.midPrice);
+    const result = this.execution.evaluate(plan, symbol, this.state(symbol), ts);
+    return (
+      '{"actions":' +
+      canonicalJson(result.actions.map(actionToJson)) +
+      ',"events":' +
+      canonicalJson(result.events.map(executionEventToJson)) +
+      ',"plan":' +
+      gridPlanText(plan) +
+      tail
+    );
+  }
+
   /** One snapshot through the pipeline; returns its output record (schema v1). */
   processSnapshot(snapshot: Snapshot): JsonValue {
     const { symbol, ts } = snapshot;
     const filter = hardFilter(symbol, assumedVolumeFeatures(snapshot.spreadBps));
     if (!filter.allowed) {
       return {
-        ts,
-        symbol,
-        prefilter_result: filterResultToJson(filter),
-        plan: null,
         actions: [],
         events: [],
+        plan: null,
+        prefilter_result: filterResultToJson(filter),
+        symbol,
+        ts,
       };
     }
     const plan = this.policy.evaluate(snapshot.midPrice);
     const result = this.execution.evaluate(plan, symbol, this.state(symbol), ts);
     return {
-      ts,
-      symbol,
-      prefilter_result: filterResultToJson(filter),
-      plan: gridPlanToJson(plan),
       actions: result.actions.map(actionToJson),
       events: result.events.map(executionEventToJson),
+      plan: gridPlanToJson(plan),
+      prefilter_result: filterResultToJson(filter),
+      symbol,
+      ts,
     };
   }
 }

@@ -78,10 +78,6 @@ export class ExecutionMetrics {
 
 const BPS = 10000;
 
-function levelKey(side: OrderSide, levelId: number): string {
-  return side + ":" + levelId;
-}
-
 export class ExecutionEngine {
   private readonly port: ExchangePort;
   private readonly pricePrecision: number;
@@ -209,28 +205,37 @@ export class ExecutionEngine {
         details: { cancelled_count: current.length, placed_count: levels.length },
       });
     } else {
-      const levels = this.computeGridLevels(plan);
-      const byKey = new Map<string, GridLevel>();
-      for (const l of levels) {
-        const k = levelKey(l.side, l.levelId);
-        if (!byKey.has(k)) byKey.set(k, l);
-      }
-      const orderKeys = new Set<string>();
-      for (const o of current) orderKeys.add(levelKey(o.side, o.levelId));
+      // Level keys are known without prices: SELL 1..levelsUp, BUY 1..levelsDown. Prices
+      // (a chain of exact multiplications per side) are computed only when an order must be
+      // placed or, on a SOFT reset, compared: a resting grid costs no decimal arithmetic.
+      const sells = plan.mode !== GridMode.UNI_LONG ? plan.levelsUp : 0;
+      const buys = plan.mode !== GridMode.UNI_SHORT ? plan.levelsDown : 0;
+      let levels: GridLevel[] | undefined;
+      const levelAt = (side: OrderSide, id: number): GridLevel => {
+        levels ??= this.computeGridLevels(plan);
+        return levels[side === OrderSide.SELL ? id - 1 : sells + id - 1] as GridLevel;
+      };
+      const inPlan = (side: OrderSide, id: number): boolean =>
+        Number.isInteger(id) && id >= 1 && id <= (side === OrderSide.SELL ? sells : buys);
+      // Signed key per order: +level for SELL, -level for BUY.
+      const orderKeys = new Set<number>();
+      for (const o of current) orderKeys.add(o.side === OrderSide.SELL ? o.levelId : -o.levelId);
       for (const o of current) {
-        const match = byKey.get(levelKey(o.side, o.levelId));
-        if (match === undefined) {
+        if (!inPlan(o.side, o.levelId)) {
           cancel(o, "RECONCILE_REMOVE");
-        } else if (
-          plan.resetAction === ResetAction.SOFT &&
-          !(o.price.eq(match.price) && o.quantity.eq(match.quantity))
-        ) {
-          cancel(o, "SOFT_RESET_REPLACE");
-          place(match, "SOFT_RESET_REPLACE");
+        } else if (plan.resetAction === ResetAction.SOFT) {
+          const match = levelAt(o.side, o.levelId);
+          if (!(o.price.eq(match.price) && o.quantity.eq(match.quantity))) {
+            cancel(o, "SOFT_RESET_REPLACE");
+            place(match, "SOFT_RESET_REPLACE");
+          }
         }
       }
-      for (const l of levels) {
-        if (!orderKeys.has(levelKey(l.side, l.levelId))) place(l, "RECONCILE_ADD");
+      for (let i = 1; i <= sells; i++) {
+        if (!orderKeys.has(i)) place(levelAt(OrderSide.SELL, i), "RECONCILE_ADD");
+      }
+      for (let i = 1; i <= buys; i++) {
+        if (!orderKeys.has(-i)) place(levelAt(OrderSide.BUY, i), "RECONCILE_ADD");
       }
       let placed = 0;
       let cancelled = 0;

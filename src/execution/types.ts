@@ -60,13 +60,13 @@ function decimalOrNull(d: Decimal | null): string | null {
 export function actionToJson(a: ExecutionAction): JsonValue {
   return {
     action_type: a.actionType,
+    level_id: a.levelId,
     order_id: a.orderId,
-    symbol: a.symbol,
-    side: a.side,
     price: decimalOrNull(a.price),
     quantity: decimalOrNull(a.quantity),
-    level_id: a.levelId,
     reason: a.reason,
+    side: a.side,
+    symbol: a.symbol,
   };
 }
 
@@ -78,5 +78,5 @@ export interface ExecutionEvent {
 }
 
 export function executionEventToJson(e: ExecutionEvent): JsonValue {
-  return { ts: e.ts, event_type: e.eventType, symbol: e.symbol, details: e.details };
+  return { details: e.details, event_type: e.eventType, symbol: e.symbol, ts: e.ts };
 }

@@ -12,6 +12,8 @@ export interface StaticGridConfig {
   readonly sizePerLevel: Decimal;
 }
 
+const RANGE_REASONS: readonly string[] = Object.freeze(["REGIME_RANGE"]);
+
 export class StaticGridPolicy {
   static readonly policyName = "STATIC_GRID";
   readonly spacingBps: number;
@@ -44,7 +46,7 @@ export class StaticGridPolicy {
       regime: MarketRegime.RANGE,
       widthBps: this.spacingBps * this.levels,
       resetAction: ResetAction.NONE,
-      reasonCodes: ["REGIME_RANGE"],
+      reasonCodes: RANGE_REASONS,
     });
   }
 }

@@ -195,10 +195,16 @@ export function checkPendingFills(
 ): PendingFillResult {
   const fills: Fill[] = [];
   const filledOrderIds = new Set<string>();
-  const sorted = [...openOrders].sort((a, b) => compareCodePoints(a.orderId, b.orderId));
-  for (const order of sorted) {
+  // Select first, then sort only the (usually zero or one) orders that fill:
+  // the same result as sorting every open order, at a fraction of the cost.
+  const filling: PendingOrderInput[] = [];
+  for (const order of openOrders) {
     if (currentTick - order.placedTick < fillAfterTicks) continue;
     if (!crosses(order.side, midPrice, order.price)) continue;
+    filling.push(order);
+  }
+  if (filling.length > 1) filling.sort((a, b) => compareCodePoints(a.orderId, b.orderId));
+  for (const order of filling) {
     fills.push(
       makeFill({
         ts,

@@ -47,12 +47,13 @@ export interface PnlSnapshot {
 }
 
 export function pnlSnapshotToJson(s: PnlSnapshot): JsonValue {
+  // Keys in sorted order (canonical JSON then skips sorting).
   return {
-    ts: s.ts,
-    symbol: s.symbol,
     realized_pnl: s.realizedPnl.toString(),
-    unrealized_pnl: s.unrealizedPnl.toString(),
+    symbol: s.symbol,
     total_pnl: s.totalPnl.toString(),
+    ts: s.ts,
+    unrealized_pnl: s.unrealizedPnl.toString(),
   };
 }
 
@@ -60,6 +61,9 @@ interface MutablePosition {
   quantity: Decimal;
   avgEntryPrice: Decimal;
   realizedPnl: Decimal;
+  /** Last unrealized PnL computed, and the price object it was computed at. */
+  markPrice: Decimal | undefined;
+  markValue: Decimal;
 }
 
 function copyOf(p: MutablePosition): PositionState {
@@ -84,9 +88,16 @@ export class Ledger {
   applyFill(fill: Fill): void {
     let pos = this.positions.get(fill.symbol);
     if (pos === undefined) {
-      pos = { quantity: Decimal.ZERO, avgEntryPrice: Decimal.ZERO, realizedPnl: Decimal.ZERO };
+      pos = {
+        quantity: Decimal.ZERO,
+        avgEntryPrice: Decimal.ZERO,
+        realizedPnl: Decimal.ZERO,
+        markPrice: undefined,
+        markValue: Decimal.ZERO,
+      };
       this.positions.set(fill.symbol, pos);
     }
+    pos.markPrice = undefined;
 
     const signedQty = fill.side === OrderSide.BUY ? fill.quantity : fill.quantity.negate();
     const oldQty = pos.quantity;
@@ -141,7 +152,12 @@ export class Ledger {
   getUnrealizedPnl(symbol: string, currentPrice: Decimal): Decimal {
     const p = this.positions.get(symbol);
     if (p === undefined || p.quantity.isZero()) return Decimal.ZERO;
-    return currentPrice.sub(p.avgEntryPrice).mul(p.quantity);
+    // Marks are asked for many times per event at the same price: reuse the last one.
+    if (p.markPrice === currentPrice) return p.markValue;
+    const value = currentPrice.sub(p.avgEntryPrice).mul(p.quantity);
+    p.markPrice = currentPrice;
+    p.markValue = value;
+    return value;
   }
 
   getPnlSnapshot(ts: number, symbol: string, currentPrice: Decimal): PnlSnapshot {

@@ -21,10 +21,10 @@ export const replayCommand: CliCommand = {
     const configPath = stringFlag(args, "config");
     if (verbose) io.stdout(`Loading fixture from: ${dir}`);
     const fixture = openFixture(dir);
-    const note = skippedNote(fixture.stats);
-    if (note) io.stderr(`warning: ${note}`);
     const overrides = configPath ? readConfigOverrides(configPath) : undefined;
     const r = await runReplay(fixture, out, overrides);
+    const note = skippedNote(fixture.stats);
+    if (note) io.stderr(`warning: ${note}`);
     if (verbose) {
       io.stdout(`Events processed: ${r.eventsProcessed}`);
       io.stdout(`Outputs generated: ${r.outputs}`);

@@ -34,7 +34,7 @@ export class GatingResult {
 
   /** Output form `{allowed, reason, details}` (details null when absent). */
   toJson(): { allowed: boolean; reason: GateReason; details: GatingDetails | null } {
-    return { allowed: this.allowed, reason: this.reason, details: this.details };
+    return { allowed: this.allowed, details: this.details, reason: this.reason };
   }
 
   /** Inverse of toJson; throws InvalidInputError on a malformed object or unknown reason. */

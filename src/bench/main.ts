@@ -1,0 +1,114 @@
+/**
+ * `npm run bench`: generates deterministic multi-symbol fixtures (100k and 1M
+ * snapshot events: random walks with calm/storm regimes and spread spikes),
+ * then measures events/s and peak RSS for replay, paper with defaults, and
+ * paper with every option on and limits loose enough that orders are placed
+ * and filled. Fixtures are cached under $GRINDER_BENCH_DIR (default: the OS
+ * temp dir). `--sizes 100000` limits the sizes; `--cases replay,paper` the cases.
+ */
+
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { writeGeneratedEvents } from "../app/fixture-files.js";
+import type { GeneratorSpec } from "../data/fixture-generator.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+const SYMBOLS = [
+  ["BTCUSDT", "60000.00"],
+  ["ETHUSDT", "3000.00"],
+  ["SOLUSDT", "150.0000"],
+  ["XRPUSDT", "0.5000"],
+  ["DOGEUSDT", "0.15000"],
+] as const;
+
+/** Calm/storm regimes with spread spikes, repeated to reach `events` in total. */
+function spec(events: number): GeneratorSpec {
+  const perSymbol = Math.floor(events / SYMBOLS.length);
+  const pattern = ["calm:6000", "vol:2000", "spread:500", "calm:3000", "trend:1500", "vol:1000"];
+  return {
+    seed: 2026,
+    startTs: 1_767_225_600_000,
+    tickMs: 250,
+    symbols: SYMBOLS.map(([symbol, startPrice]) => {
+      const regimes: string[] = [];
+      let n = 0;
+      for (let i = 0; n < perSymbol; i++) {
+        const seg = pattern[i % pattern.length] as string;
+        const [kind, count] = seg.split(":") as [string, string];
+        const take = Math.min(Number(count), perSymbol - n);
+        regimes.push(`${kind}:${take}`);
+        n += take;
+      }
+      return { symbol, startPrice, regimes };
+    }),
+  };
+}
+
+/** Options for "active" paper: every stage on, limits loose so orders are placed and filled. */
+const ACTIVE_CONFIG = {
+  topk_k: 5,
+  size_per_level: "0.01",
+  price_precision: 4,
+  fill_after_ticks: 1,
+  max_orders_per_minute: 100000,
+  cooldown_ms: 0,
+  max_notional_per_symbol: "100000000",
+  max_notional_total: "500000000",
+  controller_enabled: true,
+  kill_switch_enabled: true,
+  max_drawdown_pct: 50.0,
+  initial_capital: "1000000",
+  cycle_enabled: true,
+  feature_engine_enabled: true,
+  adaptive_policy_enabled: true,
+  dd_guard_v1_enabled: true,
+  dd_guard_v1_config: { portfolio_dd_limit: "0.9" },
+};
+
+interface CaseResult {
+  events: number;
+  seconds: number;
+  events_per_s: number;
+  max_rss_mb: number;
+}
+
+function runCase(mode: string, dir: string, config?: string): CaseResult {
+  const args = [join(here, "bench-case.js"), mode, dir, ...(config ? [config] : [])];
+  const r = spawnSync(process.execPath, args, { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`bench case ${mode} ${dir} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as CaseResult;
+}
+
+function main(): void {
+  const { values } = parseArgs({
+    options: { sizes: { type: "string" }, cases: { type: "string" } },
+  });
+  const sizes = (values.sizes ?? "100000,1000000").split(",").map(Number);
+  const cases = (values.cases ?? "replay,paper,paper-active").split(",");
+  const root = process.env.GRINDER_BENCH_DIR ?? join(tmpdir(), "grinder-bench");
+  mkdirSync(root, { recursive: true });
+  const activeConfig = join(root, "active-config.json");
+  writeFileSync(activeConfig, JSON.stringify(ACTIVE_CONFIG));
+  console.log(`node ${process.version}, fixtures in ${root}`);
+  console.log("case          events     seconds  events/s   peak RSS MB");
+  for (const size of sizes) {
+    const dir = join(root, `bench-${size}`);
+    if (!existsSync(join(dir, "events.jsonl"))) {
+      process.stderr.write(`generating ${size} events in ${dir} ...\n`);
+      writeGeneratedEvents(dir, spec(size));
+    }
+    for (const c of cases) {
+      const r = c === "paper-active" ? runCase("paper", dir, activeConfig) : runCase(c, dir);
+      console.log(
+        `${c.padEnd(12)}  ${String(r.events).padStart(8)}  ${r.seconds.toFixed(2).padStart(8)}  ${String(r.events_per_s).padStart(8)}  ${String(r.max_rss_mb).padStart(10)}`,
+      );
+    }
+  }
+}
+
+main();
