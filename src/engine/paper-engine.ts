@@ -423,14 +423,19 @@ export class PaperEngine {
       this.applyTopKV1Selection(smart);
       return undefined;
     }
+    this.toxicityGate.recordPrice(s.ts, s.symbol, s.midPrice);
+    return this.untradedOutput(s, smart, "topk_warmup");
+  }
+
+  /** Output for a snapshot of a symbol that does not trade: marks and features only. */
+  private untradedOutput(s: Snapshot, smart: SmartGridHooks, reason: string): PaperOutput {
     const pnl = pnlSnapshotToJson(this.ledger.getPnlSnapshot(s.ts, s.symbol, s.midPrice));
     this.lastPrices.set(s.symbol, s.midPrice);
-    this.toxicityGate.recordPrice(s.ts, s.symbol, s.midPrice);
     const features = smart.features(s);
     return output({
       ts: s.ts,
       symbol: s.symbol,
-      prefilter: { allowed: false, reason: "topk_warmup" },
+      prefilter: { allowed: false, reason },
       gating: GatingResult.allow().toJson(),
       blocked: false,
       pnl,
@@ -450,24 +455,11 @@ export class PaperEngine {
     }
     if (this.selected !== undefined && !this.selected.has(s.symbol)) {
       if (!this.o.topk_v1_enabled || this.smart === undefined) return undefined;
-      const pnl = pnlSnapshotToJson(this.ledger.getPnlSnapshot(s.ts, s.symbol, s.midPrice));
-      this.lastPrices.set(s.symbol, s.midPrice);
-      const features = this.smart.features(s);
-      return output({
-        ts: s.ts,
-        symbol: s.symbol,
-        prefilter: { allowed: false, reason: "not_in_topk" },
-        gating: GatingResult.allow().toJson(),
-        blocked: false,
-        pnl,
-        features: features?.json ?? null,
-        notInTopk: true,
-      });
+      return this.untradedOutput(s, this.smart, "not_in_topk");
     }
     const out = this.processSnapshot(s);
     if (this.o.topk_v1_enabled && this.smart !== undefined) {
-      (out.json as Record<string, JsonValue>).topk_v1_rank =
-        this.rankBySymbol.get(s.symbol) ?? null;
+      out.topkV1Rank = this.rankBySymbol.get(s.symbol) ?? null;
     }
     if (out.blockedByGating) this.eventsGated++;
     return out;

@@ -11,6 +11,7 @@ import { Decimal } from "../core/decimal.js";
 import { errorMessage, InvalidInputError } from "../core/errors.js";
 import type { OrderSide } from "../domain/enums.js";
 import type { Snapshot } from "../domain/snapshot.js";
+import { RiskIntent } from "../risk/guards/drawdown-guard-v1.js";
 import { realSleep, type Sleep } from "./clock.js";
 import { isCircuitOpenError } from "./errors/circuit-open-error.js";
 import { isConnectorError } from "./errors/connector-error.js";
@@ -131,12 +132,8 @@ export function actionsOfOutput(output: unknown): LiveExecutionAction[] {
   );
 }
 
-export const RiskIntent = {
-  INCREASE_RISK: "INCREASE_RISK",
-  REDUCE_RISK: "REDUCE_RISK",
-  CANCEL: "CANCEL",
-} as const;
-export type RiskIntent = (typeof RiskIntent)[keyof typeof RiskIntent];
+/** One classification of intents for the whole system (defined with the drawdown guard). */
+export { RiskIntent } from "../risk/guards/drawdown-guard-v1.js";
 
 export const BlockReason = {
   NOT_ARMED: "NOT_ARMED",
