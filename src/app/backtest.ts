@@ -10,11 +10,14 @@ import { relative } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { JsonValue } from "../core/canonical-json.js";
 import { canonicalDigest, canonicalJson, RawJson } from "../core/canonical-json.js";
-import { errorMessage } from "../core/errors.js";
+import { errorMessage, InvalidInputError } from "../core/errors.js";
 import { openFixture } from "../data/fixture-reader.js";
 import { PAPER_SCHEMA_VERSION } from "../engine/paper-engine.js";
-import { PROJECT_ROOT } from "./project-paths.js";
-import { runPaper } from "./run-paper.js";
+import type { BacktestReportData } from "../report/report-data.js";
+import { runPaperTapped } from "./backtest-tap.js";
+import { discoverFixtures, PROJECT_FIXTURES, PROJECT_ROOT } from "./project-paths.js";
+import { ReportSeriesBuilder, type RunSeries, reportData } from "./report-series.js";
+import { paperOptions } from "./run-paper.js";
 import { runReplay } from "./run-replay.js";
 
 export const REPORT_SCHEMA_VERSION = "v1";
@@ -28,6 +31,8 @@ export type FixtureReport = { readonly [key: string]: JsonValue };
 export interface FixtureOutcome {
   readonly text: string;
   readonly view: Readonly<Record<string, unknown>>;
+  /** The HTML report's series of the paper run, when asked for (not part of the report). */
+  readonly series?: RunSeries;
 }
 
 export function outcomeOf(report: FixtureReport): FixtureOutcome {
@@ -46,6 +51,18 @@ export interface BacktestReport {
   readonly report_digest: string;
 }
 
+/**
+ * The fixture directories under each root (fixture directories or folders
+ * searched for them), default the project's fixtures/; a root without any is an error.
+ */
+export function fixtureDirs(roots: readonly string[] | undefined): string[] {
+  return (roots ?? [PROJECT_FIXTURES]).flatMap((r) => {
+    const found = discoverFixtures(r);
+    if (found.length === 0) throw new InvalidInputError(`no fixtures found under ${r}`);
+    return found;
+  });
+}
+
 /** How a fixture is named in reports: relative to the project when inside it. */
 export function displayPath(dir: string): string {
   const rel = relative(PROJECT_ROOT, dir);
@@ -56,16 +73,34 @@ function str(v: unknown): string {
   return typeof v === "string" ? v : "";
 }
 
-/** Run one fixture: paper (and replay when a replay digest is recorded). */
-export async function runFixtureOutcome(dir: string): Promise<FixtureOutcome> {
-  return outcomeOf(await runFixtureReport(dir));
+/** What a backtest worker is asked to do: one fixture, with or without report series. */
+export interface FixtureJob {
+  readonly dir: string;
+  readonly withSeries?: boolean;
 }
 
-async function runFixtureReport(dir: string): Promise<FixtureReport> {
+/**
+ * Run one fixture: paper (and replay when a replay digest is recorded); with
+ * `withSeries`, also build the HTML report's series while the paper run streams.
+ */
+export async function runFixtureOutcome(dir: string, withSeries = false): Promise<FixtureOutcome> {
+  let series: RunSeries | undefined;
+  const report = await runFixtureReport(dir, withSeries ? (s) => (series = s) : undefined);
+  return series === undefined ? outcomeOf(report) : { ...outcomeOf(report), series };
+}
+
+async function runFixtureReport(
+  dir: string,
+  onSeries?: (s: RunSeries) => void,
+): Promise<FixtureReport> {
   const name = displayPath(dir);
   try {
     const fixture = openFixture(dir);
-    const paper = await runPaper(fixture);
+    const builder = onSeries
+      ? new ReportSeriesBuilder(paperOptions(fixture).initial_capital)
+      : undefined;
+    const paper = await runPaperTapped(fixture, { tap: builder?.tap() });
+    if (builder && onSeries) onSeries(builder.finish());
     const expectedPaper = str(fixture.config.expected_paper_digest);
     const expectedReplay = str(fixture.config.expected_replay_digest);
     const replayDigest = expectedReplay ? (await runReplay(fixture)).digest : "";
@@ -143,12 +178,17 @@ export function buildReport(outcomes: readonly FixtureOutcome[]): BacktestReport
   return { ...body, report_digest: canonicalDigest(body) };
 }
 
-/** Run fixtures on up to `jobs` worker threads (1 = in this thread). */
+/**
+ * Run fixtures on up to `jobs` worker threads (1 = in this thread); with
+ * `withSeries`, each outcome also carries its HTML report series.
+ */
 export async function runBacktest(
   dirs: readonly string[],
   jobs = Math.min(availableParallelism(), dirs.length),
   onDone?: (r: FixtureOutcome, done: number, total: number) => void,
+  opts: { readonly withSeries?: boolean } = {},
 ): Promise<{ report: BacktestReport; outcomes: FixtureOutcome[] }> {
+  const withSeries = opts.withSeries ?? false;
   const results = new Array<FixtureOutcome>(dirs.length);
   let done = 0;
   const finish = (i: number, r: FixtureOutcome): void => {
@@ -157,7 +197,8 @@ export async function runBacktest(
     onDone?.(r, done, dirs.length);
   };
   if (jobs <= 1 || dirs.length <= 1) {
-    for (let i = 0; i < dirs.length; i++) finish(i, await runFixtureOutcome(dirs[i] as string));
+    for (let i = 0; i < dirs.length; i++)
+      finish(i, await runFixtureOutcome(dirs[i] as string, withSeries));
     return { report: buildReport(results), outcomes: results };
   }
   let next = 0;
@@ -174,7 +215,8 @@ export async function runBacktest(
           };
           worker.once("message", onMessage);
           worker.once("error", reject);
-          worker.postMessage(dirs[i]);
+          const job: FixtureJob = { dir: dirs[i] as string, withSeries };
+          worker.postMessage(job);
         });
         finish(i, r);
       }
@@ -184,4 +226,57 @@ export async function runBacktest(
   };
   await Promise.all(Array.from({ length: Math.min(jobs, dirs.length) }, runWorker));
   return { report: buildReport(results), outcomes: results };
+}
+
+/** The summary table of a fixture backtest (what the CLI prints and the HTML report shows). */
+export function fixtureSummaryTable(outcomes: readonly FixtureOutcome[]): {
+  readonly columns: string[];
+  readonly rows: string[][];
+} {
+  const rows = outcomes.map((o) => {
+    const v = o.view;
+    const errors = (v.errors as unknown[]).length;
+    const status = v.digest_match === true && errors === 0 ? "PASS" : "FAIL";
+    return [
+      String(v.fixture_path),
+      String(v.events_processed),
+      String(v.orders_placed),
+      String(v.total_fills),
+      String(v.total_realized_pnl),
+      String(v.paper_digest),
+      String(v.expected_paper_digest || "-"),
+      errors > 0 ? `${status} (${errors} error${errors > 1 ? "s" : ""})` : status,
+    ];
+  });
+  const columns = [
+    "fixture",
+    "events",
+    "orders",
+    "fills",
+    "realized_pnl",
+    "paper_digest",
+    "expected",
+    "status",
+  ];
+  return { columns, rows };
+}
+
+/** The HTML report's input for a fixture backtest run with series. */
+export function fixtureReportData(
+  report: BacktestReport,
+  outcomes: readonly FixtureOutcome[],
+): BacktestReportData {
+  const ok = report.fixtures_failed === 0 && report.all_digests_match;
+  return reportData({
+    title: `grinder backtest: ${report.fixtures_run} fixture(s)`,
+    meta: [
+      { label: "verdict", value: ok ? "PASSED" : "FAILED" },
+      { label: "fixtures", value: `${report.fixtures_passed}/${report.fixtures_run} match` },
+      { label: "report digest", value: report.report_digest },
+    ],
+    summary: fixtureSummaryTable(outcomes),
+    runs: outcomes.flatMap((o) =>
+      o.series === undefined ? [] : [{ label: String(o.view.fixture_path), series: o.series }],
+    ),
+  });
 }

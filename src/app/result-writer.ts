@@ -109,18 +109,28 @@ export async function assembleResult(
   }
 }
 
-/** Write a whole JSON value atomically (temp file + rename). */
-export function writeJsonAtomic(path: string, value: JsonValue, pretty = false): void {
+/** Write a text file atomically: a temp file beside it, then a rename; nothing is left on failure. */
+export function writeTextAtomic(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    const fd = openSync(tmp, "w");
+    try {
+      writeSync(fd, text);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** Write a whole JSON value atomically (canonical, or indented with `pretty`). */
+export function writeJsonAtomic(path: string, value: JsonValue, pretty = false): void {
   const text = pretty
     ? JSON.stringify(JSON.parse(canonicalJson(value)), null, 2)
     : canonicalJson(value);
-  const fd = openSync(tmp, "w");
-  try {
-    writeSync(fd, text + "\n");
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
+  writeTextAtomic(path, text + "\n");
 }

@@ -12,7 +12,10 @@ import {
 import { paperCommand } from "./commands/paper.js";
 import { replayCommand } from "./commands/replay.js";
 import { smokeTestnetCommand } from "./commands/smoke-testnet.js";
+import { soakCommand } from "./commands/soak.js";
+import { soakGateCommand } from "./commands/soak-gate.js";
 import { verifyDeterminismCommand } from "./commands/verify-determinism.js";
+import { verifyDeterminismSuiteCommand } from "./commands/verify-determinism-suite.js";
 import type { CliCommand } from "./io.js";
 
 export const COMMANDS: readonly CliCommand[] = [
@@ -20,6 +23,9 @@ export const COMMANDS: readonly CliCommand[] = [
   paperCommand,
   backtestCommand,
   verifyDeterminismCommand,
+  verifyDeterminismSuiteCommand,
+  soakCommand,
+  soakGateCommand,
   fixtureGenerateCommand,
   fixtureRecordCommand,
   fixtureRegenerateCommand,

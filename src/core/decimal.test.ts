@@ -75,6 +75,7 @@ test("comparisons across exponents", () => {
   assert.ok(dec("-1").lt(dec("0.5")));
   assert.ok(dec("0.30").gt(dec("0.2999")));
   assert.equal(dec("5").cmp(dec("5.000")), 0);
+  assert.ok(Object.is(dec("-0.003").cmp(dec("-0.003")), 0), "equal negatives compare as +0");
 });
 
 test("parse rejects malformed text", () => {

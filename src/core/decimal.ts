@@ -477,8 +477,9 @@ export class Decimal {
       if (this.exp > other.exp) a *= pow10Num(this.exp - other.exp);
       else if (other.exp > this.exp) b *= pow10Num(other.exp - this.exp);
       if (a <= MAX_SMALL && b <= MAX_SMALL) {
-        mag = a === b ? 0 : a < b ? -1 : 1;
-        return (sa === 1 ? mag : -mag) as -1 | 0 | 1;
+        if (a === b) return 0;
+        mag = a < b ? -1 : 1;
+        return (sa === 1 ? mag : -mag) as -1 | 1;
       }
     }
     const e = Math.min(this.exp, other.exp);

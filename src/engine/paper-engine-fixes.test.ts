@@ -149,3 +149,50 @@ describe("corrections of reference defects (off by default)", () => {
     assert.deepEqual(fixed.errors, []);
   });
 });
+
+describe("DrawdownGuardV1 hooks", () => {
+  test("flatten_position closes through the reduce-only path even in DRAWDOWN; reset returns to NORMAL", () => {
+    const snaps = snapshots({
+      CRSHUSDT: { start_price: "1.0000", regimes: ["calm:30", "crash:40"] },
+    });
+    const o = applyOptions(
+      defaultOptions(),
+      {
+        ...LOOSE,
+        dd_guard_v1_enabled: true,
+        initial_capital: "100",
+        dd_guard_v1_config: { portfolio_dd_limit: "0.01" },
+      },
+      "test",
+      { strict: true },
+    );
+    const engine = new PaperEngine(o);
+    engine.selectionPass(snaps);
+    let blocked = 0;
+    for (const s of snaps)
+      if (engine.processEvent(s)?.json.blocked_by_dd_guard_v1 === true) blocked++;
+    assert.ok(blocked > 0, "the crash puts the guard in DRAWDOWN");
+    const last = snaps[snaps.length - 1] as Snapshot;
+    const r = engine.flattenPosition("CRSHUSDT", last.midPrice, last.ts + 1) as Record<
+      string,
+      JsonValue
+    >;
+    assert.equal(r.executed, true);
+    assert.equal(r.reason, "FLATTEN_EXECUTED");
+    assert.equal((r.dd_guard_v1_decision as { reason: string }).reason, "REDUCE_RISK_ALLOWED");
+    assert.equal((r.position_after as { quantity: string }).quantity, "0.000");
+    const again = engine.flattenPosition("CRSHUSDT", last.midPrice, last.ts + 2) as Record<
+      string,
+      JsonValue
+    >;
+    assert.equal(again.reason, "NO_POSITION");
+    assert.deepEqual(engine.resetDdGuardV1(), {
+      reset: true,
+      state_before: "DRAWDOWN",
+      state_after: "NORMAL",
+      reason: "RESET_TO_NORMAL",
+    });
+    const plain = new PaperEngine(defaultOptions());
+    assert.equal((plain.resetDdGuardV1() as { reason: string }).reason, "DD_GUARD_V1_NOT_ENABLED");
+  });
+});

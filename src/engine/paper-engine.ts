@@ -16,6 +16,7 @@
 import type { JsonValue } from "../core/canonical-json.js";
 import { canonicalJson, float } from "../core/canonical-json.js";
 import { Decimal } from "../core/decimal.js";
+import { OrderSide } from "../domain/enums.js";
 import type { GridPlan } from "../domain/grid-plan.js";
 import { gridPlanText, gridPlanToJson } from "../domain/grid-plan.js";
 import type { Snapshot } from "../domain/snapshot.js";
@@ -29,7 +30,7 @@ import { StaticGridPolicy } from "../policy/static-grid-policy.js";
 import { CycleEngine, cycleIntentToJson } from "../portfolio/cycle-engine.js";
 import type { Fill, FillActionInput } from "../portfolio/fills.js";
 import { checkPendingFills, fillToJson, simulateFills } from "../portfolio/fills.js";
-import { Ledger, pnlSnapshotToJson } from "../portfolio/ledger.js";
+import { Ledger, pnlSnapshotToJson, positionStateToJson } from "../portfolio/ledger.js";
 import { GateReason } from "../risk/gating/gate-codes.js";
 import { GatingResult } from "../risk/gating/gating-result.js";
 import { RateLimiter } from "../risk/gating/rate-limiter.js";
@@ -743,6 +744,73 @@ export class PaperEngine {
     const risk = this.riskGate.checkOrder(symbol, notional);
     if (!risk.allowed) return risk;
     return GatingResult.allow({ rate_limiter: rate?.details ?? null, risk_gate: risk.details });
+  }
+
+  /**
+   * Close a symbol's whole position at `price` through the reduce-only path:
+   * DrawdownGuardV1 (when enabled) is asked for REDUCE_RISK, which it always
+   * allows, even in DRAWDOWN; the closing fill goes to the ledger.
+   */
+  flattenPosition(symbol: string, price: Decimal, ts: number): JsonValue {
+    const pos = this.ledger.getPosition(symbol);
+    const result: Record<string, JsonValue> = {
+      executed: false,
+      reason: "",
+      position_before: null,
+      position_after: null,
+      fill: null,
+      dd_guard_v1_decision: null,
+    };
+    if (pos.quantity.isZero()) {
+      result.reason = "NO_POSITION";
+      return result;
+    }
+    result.position_before = positionStateToJson(pos);
+    if (this.ddGuardV1 !== undefined) {
+      const decision = this.ddGuardV1.allow(RiskIntent.REDUCE_RISK, symbol);
+      result.dd_guard_v1_decision = decision.toJson();
+      if (!decision.allowed) {
+        result.reason = "REDUCE_RISK_BLOCKED";
+        return result;
+      }
+    }
+    const side = pos.quantity.isPositive() ? OrderSide.SELL : OrderSide.BUY;
+    const fill: Fill = {
+      ts,
+      symbol,
+      side,
+      price,
+      quantity: pos.quantity.abs(),
+      orderId: `flatten_${ts}_${symbol}_${side}_${price.toString()}`,
+    };
+    this.ledger.applyFill(fill);
+    this.totalFills++;
+    this.lastPrices.set(symbol, price);
+    result.position_after = positionStateToJson(this.ledger.getPosition(symbol));
+    result.fill = fillToJson(fill);
+    result.executed = true;
+    result.reason = "FLATTEN_EXECUTED";
+    return result;
+  }
+
+  /** Return DrawdownGuardV1 to NORMAL (the only way out of DRAWDOWN; e.g. at a new session). */
+  resetDdGuardV1(): JsonValue {
+    if (this.ddGuardV1 === undefined) {
+      return {
+        reset: false,
+        state_before: null,
+        state_after: null,
+        reason: "DD_GUARD_V1_NOT_ENABLED",
+      };
+    }
+    const before = this.ddGuardV1.state;
+    this.ddGuardV1.reset();
+    return {
+      reset: true,
+      state_before: before,
+      state_after: this.ddGuardV1.state,
+      reason: "RESET_TO_NORMAL",
+    };
   }
 
   /** Result fields other than outputs, digest, fixture_path and errors. */

@@ -12,7 +12,7 @@ import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { HA_ENV_NAMES, loadHaConfig } from "./ha/ha-config.js";
-import { type LiveOptions, parseLiveArgs } from "./live-options.js";
+import { type LiveRunOptions, parseLiveRunArgs } from "./live-runtime-options.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -85,7 +85,7 @@ describe("Dockerfile", () => {
   });
 
   it("default arguments parse, and port, EXPOSE and health check agree", () => {
-    const opts: LiveOptions = parseLiveArgs(jsonArray(last("CMD").args));
+    const opts: LiveRunOptions = parseLiveRunArgs(jsonArray(last("CMD").args));
     assert.equal(last("EXPOSE").args, String(opts.metricsPort));
     const hc = last("HEALTHCHECK").args;
     const cmd = jsonArray(hc.slice(hc.indexOf("CMD") + 3).trim());
@@ -154,12 +154,12 @@ function portsOf(s: Service): [number, number][] {
 }
 
 /** Checks shared by every grinder service; returns its parsed options. */
-function checkGrinderService(s: Service, file: string): LiveOptions {
+function checkGrinderService(s: Service, file: string): LiveRunOptions {
   const where = `${file} ${s.name}`;
   assert.equal(s.raw.build, ".", `${where}: builds the Dockerfile`);
   const command = s.raw.command;
   assert.ok(Array.isArray(command), `${where}: command must be a list`);
-  const opts = parseLiveArgs(command as string[]);
+  const opts = parseLiveRunArgs(command as string[]);
   const containerPorts = portsOf(s).map(([, c]) => c);
   assert.deepEqual(containerPorts, [opts.metricsPort], `${where}: publishes --metrics-port`);
   const env = envOf(s);

@@ -1,23 +1,40 @@
 /**
  * The live process shell: HTTP endpoints, metrics, optional HA leader
- * election and a pluggable trading loop, with an orderly shutdown on
- * SIGINT/SIGTERM or after `--duration-s`.
+ * election and the trading loop (by default the live trading loop of
+ * `src/app/live-trading-loop.ts`: feed -> engine -> journal), with an orderly
+ * shutdown on SIGINT/SIGTERM, after `--duration-s`, or when a fixture feed
+ * ends.
  *
- * Shutdown order: stop the trading loop, then leave the HA race (STANDBY
- * first, then give the lock back), then close the HTTP server.
+ * Shutdown order: stop the trading loop (it closes its feed and journal),
+ * then leave the HA race (STANDBY first, then give the lock back), then
+ * close the HTTP server. The loop stops before the lock is given back, so a
+ * standby that takes over finds the journal complete.
  */
 
 import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { prepareJournalLocation } from "../app/live-journal.js";
+import { type LiveLoopDeps, liveTradingLoopFactory } from "../app/live-trading-loop.js";
 import { errorMessage, isGrinderError } from "../core/errors.js";
+import { getConnectorMetrics } from "../live/connector-metrics.js";
 import { type HaConfig, loadHaConfig, redactRedisUrl } from "./ha/ha-config.js";
 import { HaRole, HaStateHolder } from "./ha/ha-state.js";
 import { LeaderElector, type LeaderElectorOptions } from "./ha/leader-elector.js";
 import { OpsHttpServer } from "./http-server.js";
-import { createIdleTradingLoop } from "./idle-trading-loop.js";
-import { formatLiveSource, LIVE_USAGE, type LiveOptions, parseLiveArgs } from "./live-options.js";
+import { formatLiveSource, type LiveOptions } from "./live-options.js";
+import {
+  DEFAULT_STATE_DIR,
+  LIVE_RUN_USAGE,
+  type LiveRunOptions,
+  liveJournalPath,
+  parseLiveRunArgs,
+  withRunDefaults,
+} from "./live-runtime-options.js";
+import { mirrorConnectorMetrics } from "./metrics/connector-mirror.js";
 import { GrinderMetrics } from "./metrics/grinder-metrics.js";
 import type { OpsEnv, OpsIo } from "./ops-io.js";
-import type { TradingLoopFactory } from "./trading-loop.js";
+import type { TradingLoop, TradingLoopContext, TradingLoopFactory } from "./trading-loop.js";
 
 export type ShutdownSignal = "SIGINT" | "SIGTERM";
 
@@ -30,7 +47,10 @@ export interface SignalSource {
 export interface LiveDeps {
   /** Epoch milliseconds (default Date.now). */
   readonly clock?: () => number;
+  /** Replaces the live trading loop (tests, embedding; `createIdleTradingLoop` trades nothing). */
   readonly tradingLoopFactory?: TradingLoopFactory;
+  /** Dependencies of the live trading loop (sleep, connector metrics, retry backoff, hooks). */
+  readonly liveLoop?: LiveLoopDeps;
   readonly signals?: SignalSource;
   /** Called once the HTTP server listens, with the bound port. */
   readonly onListening?: (port: number) => void;
@@ -45,27 +65,92 @@ export interface LiveRuntimeHandle {
   readonly metrics: GrinderMetrics;
   readonly haState: HaStateHolder;
   readonly haConfig: HaConfig;
+  readonly loop: TradingLoop;
   /** Ask for shutdown, as a signal would. */
   readonly stop: (reason?: string) => void;
 }
 
+/**
+ * The journal of a run. An explicit --journal or --state-dir is used as
+ * given (a problem there stops the run); when the default place cannot be
+ * written (an image whose working directory belongs to another user), the
+ * journal goes to the temp directory instead, with a warning.
+ */
+function resolveJournalPath(options: LiveRunOptions, io: OpsIo): string {
+  const path = liveJournalPath(options);
+  if (options.journalPath !== undefined || options.stateDir !== DEFAULT_STATE_DIR) return path;
+  try {
+    prepareJournalLocation(path);
+    return path;
+  } catch (e) {
+    const fallback = join(tmpdir(), "grinder-state", basename(path));
+    io.stderr(
+      `warning: ${errorMessage(e)}; journaling to ${fallback} instead ` +
+        "(not shared with other instances; set --state-dir or --journal)",
+    );
+    return fallback;
+  }
+}
+
 /** Run a live process with parsed options; resolves with the exit code. */
 export async function runLive(
-  options: LiveOptions,
+  liveOptions: LiveOptions | LiveRunOptions,
   env: OpsEnv,
   io: OpsIo,
   deps: LiveDeps = {},
 ): Promise<number> {
+  const options = withRunDefaults(liveOptions);
   const clock = deps.clock ?? (() => Date.now());
   const haConfig = loadHaConfig(env);
   const startedAtMs = clock();
   const metrics = new GrinderMetrics({ clock, startedAtMs });
   const haState = new HaStateHolder(haConfig.instanceId);
   metrics.setHaRole(haState.role);
+  const connectorMetrics = deps.liveLoop?.connectorMetrics ?? getConnectorMetrics();
+  mirrorConnectorMetrics(metrics, connectorMetrics);
+  const journalPath =
+    deps.tradingLoopFactory === undefined
+      ? resolveJournalPath(options, io)
+      : liveJournalPath(options);
 
   io.stdout("GRINDER starting...");
-  io.stdout(`  symbols: ${options.symbols.join(",")}`);
+  const allOfFixture = options.source.kind === "fixture" && !options.symbolsGiven;
+  io.stdout(`  symbols: ${allOfFixture ? "all of the fixture's" : options.symbols.join(",")}`);
   io.stdout(`  source: ${formatLiveSource(options.source)}  mode: ${options.mode}`);
+  if (deps.tradingLoopFactory === undefined) io.stdout(`  journal: ${journalPath}`);
+
+  const ctx: TradingLoopContext = {
+    options,
+    metrics,
+    role: () => haState.role,
+    mayTrade: () => !haConfig.enabled || haState.role === HaRole.ACTIVE,
+    clock,
+    log: io.stdout,
+  };
+  const factory =
+    deps.tradingLoopFactory ??
+    liveTradingLoopFactory(
+      {
+        mode: options.mode,
+        source: options.source,
+        symbols: options.symbols,
+        filterFixtureSymbols: options.symbolsGiven,
+        speed: options.speed,
+        journalPath,
+        configPath: options.configPath,
+        instanceId: haConfig.instanceId,
+        env,
+      },
+      { ...deps.liveLoop, connectorMetrics },
+    );
+  let loop: TradingLoop;
+  try {
+    loop = factory(ctx);
+  } catch (e) {
+    if (!isGrinderError(e)) throw e;
+    io.stderr(`grinder live: ${errorMessage(e)}`);
+    return 2;
+  }
 
   const server = new OpsHttpServer({
     clock,
@@ -92,14 +177,6 @@ export async function runLive(
     controller.abort(reason);
   };
 
-  const loop = (deps.tradingLoopFactory ?? createIdleTradingLoop)({
-    options,
-    metrics,
-    role: () => haState.role,
-    mayTrade: () => !haConfig.enabled || haState.role === HaRole.ACTIVE,
-    clock,
-    log: io.stdout,
-  });
   const unsubscribe = haState.onRoleChange((role, previous) => {
     metrics.setHaRole(role);
     io.stdout(`HA role changed: ${previous} -> ${role}`);
@@ -142,7 +219,7 @@ export async function runLive(
         )
       : null;
 
-  deps.onStarted?.({ port, metrics, haState, haConfig, stop });
+  deps.onStarted?.({ port, metrics, haState, haConfig, loop, stop });
   io.stdout("GRINDER running. Press Ctrl+C to stop.");
 
   let code = 0;
@@ -175,12 +252,12 @@ export async function runLiveCommand(
   deps: LiveDeps = {},
 ): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {
-    io.stdout(`Usage: ${LIVE_USAGE}`);
+    io.stdout(`Usage: ${LIVE_RUN_USAGE}`);
     return 0;
   }
-  let options: LiveOptions;
+  let options: LiveRunOptions;
   try {
-    options = parseLiveArgs(argv);
+    options = parseLiveRunArgs(argv);
     loadHaConfig(env);
     if (options.source.kind === "fixture" && !existsSync(options.source.dir)) {
       io.stderr(`grinder live: --source: ${options.source.dir} does not exist`);
@@ -189,7 +266,7 @@ export async function runLiveCommand(
   } catch (e) {
     if (!isGrinderError(e)) throw e;
     io.stderr(`grinder live: ${errorMessage(e)}`);
-    io.stderr(`Usage: ${LIVE_USAGE}`);
+    io.stderr(`Usage: ${LIVE_RUN_USAGE}`);
     return 2;
   }
   return runLive(options, env, io, deps);
@@ -198,8 +275,8 @@ export async function runLiveCommand(
 /** `grinder live` as a CLI command entry (name, summary, usage, run). */
 export const liveCommandDef = {
   name: "live",
-  summary: "run live: /healthz, /readyz, /metrics, HA leader election, trading loop",
-  usage: LIVE_USAGE,
+  summary: "run live: market feed -> engine -> journal, /healthz, /readyz, /metrics, HA",
+  usage: LIVE_RUN_USAGE,
   run: (argv: readonly string[], io: OpsIo & { readonly env: OpsEnv }): Promise<number> =>
     runLiveCommand(argv, io.env, io),
 } as const;

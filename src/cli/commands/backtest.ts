@@ -1,89 +1,319 @@
-import { type FixtureOutcome, runBacktest } from "../../app/backtest.js";
-import { discoverFixtures, PROJECT_FIXTURES } from "../../app/project-paths.js";
+import {
+  fixtureDirs,
+  fixtureReportData,
+  fixtureSummaryTable,
+  runBacktest,
+} from "../../app/backtest.js";
+import { writeHtmlReport } from "../../app/backtest-files.js";
+import type { PaperTap } from "../../app/backtest-tap.js";
+import { readEngineConfigFile } from "../../app/engine-config-file.js";
 import { writeJsonAtomic } from "../../app/result-writer.js";
+import {
+  type DataBacktestResult,
+  dataReportData,
+  finalEquity,
+  runDataBacktest,
+  symbolTable,
+} from "../../app/run-data-backtest.js";
 import type { JsonValue } from "../../core/canonical-json.js";
 import { InvalidInputError } from "../../core/errors.js";
-import { boolFlag, intFlag, parseCommandArgs, stringFlag } from "../args.js";
-import type { CliCommand } from "../io.js";
+import {
+  type BinanceSource,
+  missingDayNotes,
+  openBinanceSource,
+} from "../../data/binance/binance-source.js";
+import { parseBinanceMarket } from "../../data/binance/day-files.js";
+import { parseBinanceKind } from "../../data/binance/layouts.js";
+import { sourceStatsNotes } from "../../data/binance/source-stats.js";
+import { boolFlag, intFlag, type ParsedArgs, parseCommandArgs, stringFlag } from "../args.js";
+import type { CliCommand, CliIo } from "../io.js";
+import { createProgress, type Progress, progressWanted } from "../progress.js";
 import { formatTable } from "../table.js";
 
-function row(o: FixtureOutcome): string[] {
-  const v = o.view;
-  const errors = (v.errors as unknown[]).length;
-  const status = v.digest_match === true && errors === 0 ? "PASS" : "FAIL";
-  const expected = String(v.expected_paper_digest || "-");
-  return [
-    String(v.fixture_path),
-    String(v.events_processed),
-    String(v.orders_placed),
-    String(v.total_fills),
-    String(v.total_realized_pnl),
-    String(v.paper_digest),
-    expected,
-    errors > 0 ? `${status} (${errors} error${errors > 1 ? "s" : ""})` : status,
-  ];
+/** Flags that only make sense with --data (a fixture run refuses them). */
+const DATA_FLAGS = [
+  "symbols",
+  "from",
+  "to",
+  "kind",
+  "market",
+  "interval",
+  "half-spread-bps",
+  "depth-qty",
+  "on-bad-row",
+  "config",
+  "outputs",
+] as const;
+
+/** Missing-day lines printed before the rest is summarized as a count. */
+const MISSING_SHOWN = 20;
+
+async function fixtureBacktest(args: ParsedArgs, io: CliIo): Promise<number> {
+  for (const f of DATA_FLAGS) {
+    if (args.values[f] !== undefined) {
+      throw new InvalidInputError(`grinder backtest: --${f} needs --data`);
+    }
+  }
+  const dirs = fixtureDirs(args.values.fixtures as string[] | undefined);
+  const quiet = boolFlag(args, "quiet");
+  const jobs = intFlag(args, "backtest", "jobs", 0);
+  if (jobs < 0) throw new InvalidInputError("grinder backtest: --jobs must be >= 0");
+  const reportPath = stringFlag(args, "report");
+  const progress = createProgress(progressWanted(io.isTty) && !quiet, "backtest");
+  let events = 0;
+  const { report, outcomes } = await runBacktest(
+    dirs,
+    jobs || undefined,
+    (o, done, total) => {
+      events += Number(o.view.events_processed) || 0;
+      progress.update(events, `${done}/${total} fixtures`);
+    },
+    { withSeries: reportPath !== undefined },
+  );
+  progress.done();
+  if (!quiet) {
+    const table = fixtureSummaryTable(outcomes);
+    for (const l of formatTable(table.columns, table.rows)) io.stdout(l);
+    io.stdout("");
+    for (const o of outcomes) {
+      for (const e of o.view.errors as string[]) io.stdout(`${String(o.view.fixture_path)}: ${e}`);
+    }
+  }
+  const out = stringFlag(args, "out");
+  if (out) {
+    writeJsonAtomic(out, report as unknown as JsonValue, true);
+    if (!quiet) io.stdout(`Report written to: ${out}`);
+  }
+  if (reportPath) {
+    writeHtmlReport(reportPath, fixtureReportData(report, outcomes));
+    if (!quiet) io.stdout(`HTML report written to: ${reportPath}`);
+  }
+  const ok = report.fixtures_failed === 0 && report.all_digests_match;
+  io.stdout(
+    `Backtest ${ok ? "PASSED" : "FAILED"}: ${report.fixtures_passed}/${report.fixtures_run} fixtures match (report digest ${report.report_digest})`,
+  );
+  return ok ? 0 : 1;
+}
+
+function requiredDataFlag(args: ParsedArgs, name: string): string {
+  const v = stringFlag(args, name);
+  if (v === undefined || v.length === 0) {
+    throw new InvalidInputError(`grinder backtest: --${name} is required with --data`);
+  }
+  return v;
+}
+
+/** A progress tap: snapshots read per pass; "trading" once outputs come. */
+function progressTap(progress: Progress): PaperTap {
+  let trading = false;
+  let pass = 0;
+  return {
+    onRead: (_s, n, p) => {
+      if (p !== pass) {
+        pass = p;
+        progress.phase(trading ? "trading" : `pass ${p}`);
+      }
+      progress.update(n);
+    },
+    onTick: () => {
+      if (!trading) {
+        trading = true;
+        progress.phase("trading");
+      }
+    },
+  };
+}
+
+function dataSummaryJson(
+  r: DataBacktestResult,
+  source: BinanceSource,
+  info: Record<string, JsonValue>,
+  notes: readonly string[],
+): JsonValue {
+  return {
+    ...info,
+    symbols: [...source.symbols],
+    days: source.dates.length,
+    digest: r.run.digest,
+    events_processed: r.run.eventsProcessed,
+    orders_placed: r.run.ordersPlaced,
+    total_fills: r.run.totalFills,
+    total_realized_pnl: r.totals.realizedPnl,
+    total_unrealized_pnl: r.totals.unrealizedPnl,
+    initial_capital: r.initialCapital.toString(),
+    final_equity: finalEquity(r),
+    per_symbol: r.symbols.map((s) => ({
+      symbol: s.symbol,
+      events: s.events,
+      orders: s.orders,
+      fills: s.fills,
+      realized_pnl: s.realizedPnl,
+      unrealized_pnl: s.unrealizedPnl,
+      position: s.position,
+    })),
+    missing_days: source.missingDays.map((m) => ({ symbol: m.symbol, date: m.date })),
+    source_notes: [...notes],
+    errors: [...r.run.errors],
+  };
+}
+
+async function dataBacktest(args: ParsedArgs, io: CliIo, dataDir: string): Promise<number> {
+  if (args.values.fixtures !== undefined) {
+    throw new InvalidInputError("grinder backtest: --data and --fixtures cannot be combined");
+  }
+  if (args.values.jobs !== undefined) {
+    throw new InvalidInputError("grinder backtest: --jobs applies to fixture backtests only");
+  }
+  const quiet = boolFlag(args, "quiet");
+  const symbols = requiredDataFlag(args, "symbols")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  const from = requiredDataFlag(args, "from");
+  const to = requiredDataFlag(args, "to");
+  const kind = parseBinanceKind(stringFlag(args, "kind") ?? "bookTicker");
+  const marketFlag = stringFlag(args, "market");
+  const market = marketFlag === undefined ? undefined : parseBinanceMarket(marketFlag);
+  const onBadRow = stringFlag(args, "on-bad-row") ?? "error";
+  if (onBadRow !== "error" && onBadRow !== "skip") {
+    throw new InvalidInputError(
+      `grinder backtest: --on-bad-row expects error or skip, got ${JSON.stringify(onBadRow)}`,
+    );
+  }
+  const configPath = stringFlag(args, "config");
+  const overrides = configPath ? readEngineConfigFile(configPath) : undefined;
+  const source = openBinanceSource({
+    dataDir,
+    symbols,
+    kind,
+    from,
+    to,
+    market,
+    interval: stringFlag(args, "interval"),
+    halfSpreadBps: stringFlag(args, "half-spread-bps"),
+    syntheticDepthQty: stringFlag(args, "depth-qty"),
+    onBadRow,
+  });
+  const missing = missingDayNotes(source.missingDays);
+  const shown = missing.slice(0, MISSING_SHOWN);
+  if (missing.length > shown.length) {
+    shown.push(`... and ${missing.length - shown.length} more missing day(s)`);
+  }
+  // Never silent: listed on stderr before the run when quiet, else in the summary
+  // (with a one-line heads-up now, as a long run prints its summary late).
+  if (quiet) for (const m of shown) io.stderr(`warning: ${m}`);
+  else if (missing.length > 0) {
+    io.stderr(`warning: ${missing.length} missing day(s), listed in the summary`);
+  }
+
+  const reportPath = stringFlag(args, "report");
+  const outputsPath = stringFlag(args, "outputs");
+  const progress = createProgress(progressWanted(io.isTty) && !quiet, "pass 1");
+  let r: DataBacktestResult;
+  try {
+    r = await runDataBacktest(source, {
+      overrides,
+      outputsPath,
+      withSeries: reportPath !== undefined,
+      tap: progressTap(progress),
+    });
+  } finally {
+    progress.done();
+  }
+  const notes = sourceStatsNotes(source.stats);
+  const what = `${kind}${market ? ` (${market})` : ""}`;
+  if (!quiet) {
+    io.stdout(
+      `Backtest on Binance ${what} data: ${source.symbols.join(",")} ${from} to ${to} (${source.dates.length} day(s), ${source.files.length} file(s))`,
+    );
+    const table = symbolTable(r);
+    for (const l of formatTable(table.columns, table.rows)) io.stdout(l);
+    io.stdout("");
+    io.stdout(`Initial capital: ${r.initialCapital.toString()}; final equity: ${finalEquity(r)}`);
+    io.stdout(`Output digest: ${r.run.digest}`);
+    io.stdout(`Missing days: ${missing.length}`);
+    for (const m of shown) io.stdout(`  ${m}`);
+    io.stdout(notes.length === 0 ? "Source notes: none" : "Source notes:");
+    for (const n of notes) io.stdout(`  ${n}`);
+    if (r.run.errors.length > 0) {
+      io.stdout(`Errors: ${r.run.errors.length}`);
+      for (const e of r.run.errors.slice(0, MISSING_SHOWN)) io.stdout(`  ${e}`);
+    }
+  } else {
+    for (const n of notes) io.stderr(`warning: ${n}`);
+  }
+  const out = stringFlag(args, "out");
+  if (out) {
+    const info: Record<string, JsonValue> = { data_dir: dataDir, kind, from, to };
+    if (market) info.market = market;
+    writeJsonAtomic(out, dataSummaryJson(r, source, info, notes), true);
+    if (!quiet) io.stdout(`Summary written to: ${out}`);
+  }
+  if (outputsPath && !quiet) io.stdout(`Outputs written to: ${outputsPath}`);
+  if (reportPath) {
+    writeHtmlReport(reportPath, dataReportData(r, source, { dataDir, kind, market, from, to }));
+    if (!quiet) io.stdout(`HTML report written to: ${reportPath}`);
+  }
+  const ok = r.run.errors.length === 0;
+  const facts = `${r.run.eventsProcessed} events, ${source.symbols.length} symbol(s), ${r.run.totalFills} fills, ${missing.length} missing day(s), digest ${r.run.digest}`;
+  io.stdout(
+    ok
+      ? `Backtest completed: ${facts}`
+      : `Backtest FAILED: ${r.run.errors.length} error(s); ${facts}`,
+  );
+  return ok ? 0 : 1;
 }
 
 export const backtestCommand: CliCommand = {
   name: "backtest",
-  summary: "Paper-trade every fixture, check digests, print a summary and write the report",
+  summary:
+    "Backtest the fixtures (checking digests) or Binance historical data; summary and reports",
   usage:
-    "grinder backtest [--fixtures DIR ...] [--out FILE] [--jobs N] [--quiet]\n\n" +
-    "  --fixtures DIR  fixture directories, or folders searched for fixtures (default: the\n" +
-    "                  project's fixtures/); repeatable\n" +
-    "  --out FILE      write the report (schema v1) as JSON\n" +
-    "  --jobs N        worker threads (default: one per core; 1 runs in-process)\n" +
-    "  --quiet         print only the verdict line",
+    "grinder backtest [--fixtures DIR ...] [--out FILE] [--report FILE.html] [--jobs N] [--quiet]\n" +
+    "       grinder backtest --data DIR --symbols SYM,... --from YYYY-MM-DD --to YYYY-MM-DD\n" +
+    "                        [--kind bookTicker|aggTrades|trades|klines] [--market spot|um|cm]\n" +
+    "                        [--interval 1m] [--half-spread-bps N] [--depth-qty Q]\n" +
+    "                        [--on-bad-row error|skip] [--config FILE] [--outputs FILE.jsonl]\n" +
+    "                        [--report FILE.html] [--out FILE] [--quiet]\n\n" +
+    "Fixtures:\n" +
+    "  --fixtures DIR      fixture directories, or folders searched for fixtures (default: the\n" +
+    "                      project's fixtures/); repeatable\n" +
+    "  --out FILE          write the report (schema v1) as JSON\n" +
+    "  --jobs N            worker threads (default: one per core; 1 runs in-process)\n" +
+    "Binance data (docs/DATA.md):\n" +
+    "  --data DIR          daily dumps in the data.binance.vision layout (or flat)\n" +
+    "  --symbols SYM,...   symbols to trade; --from/--to: UTC days, inclusive\n" +
+    "  --kind K            bookTicker (default), aggTrades, trades or klines (--interval, 1m)\n" +
+    "  --market M          spot, um or cm, when a symbol has files under several markets\n" +
+    "  --half-spread-bps N, --depth-qty Q   synthetic quote of trade and kline data (1, 1)\n" +
+    "  --on-bad-row P      error (default: stop with file:line) or skip (counted, reported)\n" +
+    "  --config FILE       JSON engine options over the defaults (docs/CONFIG.md)\n" +
+    "  --outputs FILE      stream every per-tick output as a JSON line\n" +
+    "  --out FILE          write a JSON summary (per symbol, missing days, source notes)\n" +
+    "Both:\n" +
+    "  --report FILE       write the HTML report (equity, drawdown, mid/fills/position)\n" +
+    "  --quiet             print only the verdict line (and warnings on stderr)",
   async run(argv, io) {
     const args = parseCommandArgs("backtest", argv, {
       fixtures: { type: "string", multiple: true },
       out: { type: "string" },
       jobs: { type: "string" },
       quiet: { type: "boolean", short: "q" },
+      report: { type: "string" },
+      data: { type: "string" },
+      symbols: { type: "string" },
+      from: { type: "string" },
+      to: { type: "string" },
+      kind: { type: "string" },
+      market: { type: "string" },
+      interval: { type: "string" },
+      "half-spread-bps": { type: "string" },
+      "depth-qty": { type: "string" },
+      "on-bad-row": { type: "string" },
+      config: { type: "string" },
+      outputs: { type: "string" },
     });
-    const roots = (args.values.fixtures as string[] | undefined) ?? [PROJECT_FIXTURES];
-    const dirs = roots.flatMap((r) => {
-      const found = discoverFixtures(r);
-      if (found.length === 0) throw new InvalidInputError(`no fixtures found under ${r}`);
-      return found;
-    });
-    const quiet = boolFlag(args, "quiet");
-    const jobs = intFlag(args, "backtest", "jobs", 0);
-    if (jobs < 0) throw new InvalidInputError("grinder backtest: --jobs must be >= 0");
-    const progress = io.isTty && !quiet;
-    const { report, outcomes } = await runBacktest(dirs, jobs || undefined, (o, done, total) => {
-      if (progress) io.stderr(`[${done}/${total}] ${String(o.view.fixture_path)}`);
-    });
-    if (!quiet) {
-      const lines = formatTable(
-        [
-          "fixture",
-          "events",
-          "orders",
-          "fills",
-          "realized_pnl",
-          "paper_digest",
-          "expected",
-          "status",
-        ],
-        outcomes.map(row),
-      );
-      for (const l of lines) io.stdout(l);
-      io.stdout("");
-      for (const o of outcomes) {
-        for (const e of o.view.errors as string[])
-          io.stdout(`${String(o.view.fixture_path)}: ${e}`);
-      }
-    }
-    const out = stringFlag(args, "out");
-    if (out) {
-      writeJsonAtomic(out, report as unknown as JsonValue, true);
-      if (!quiet) io.stdout(`Report written to: ${out}`);
-    }
-    const ok = report.fixtures_failed === 0 && report.all_digests_match;
-    io.stdout(
-      `Backtest ${ok ? "PASSED" : "FAILED"}: ${report.fixtures_passed}/${report.fixtures_run} fixtures match (report digest ${report.report_digest})`,
-    );
-    return ok ? 0 : 1;
+    const dataDir = stringFlag(args, "data");
+    return dataDir === undefined ? fixtureBacktest(args, io) : dataBacktest(args, io, dataDir);
   },
 };

@@ -1,17 +1,40 @@
-import { runPaper } from "../../app/run-paper.js";
+import {
+  combineTaps,
+  type PaperTap,
+  runPaperTapped,
+  withOutputsFile,
+} from "../../app/backtest-tap.js";
+import { readEngineConfigFile } from "../../app/engine-config-file.js";
 import { openFixture, skippedNote } from "../../data/fixture-reader.js";
 import { boolFlag, parseCommandArgs, requiredString, stringFlag } from "../args.js";
 import type { CliCommand } from "../io.js";
-import { readConfigOverrides } from "./config-file.js";
+import { createProgress, type Progress, progressWanted } from "../progress.js";
+
+/** Progress of the trading pass (the pass that produces outputs) against the fixture's size. */
+function progressTap(progress: Progress, total: number): PaperTap {
+  let trading = false;
+  return {
+    onRead: (_s, n) => progress.update(n),
+    onTick: () => {
+      if (trading) return;
+      trading = true;
+      progress.phase("trading", total);
+    },
+  };
+}
 
 export const paperCommand: CliCommand = {
   name: "paper",
   summary: "Paper-trade a fixture: gating, simulated fills, ledger and PnL; print its digest",
-  usage: "grinder paper --fixture DIR [--out FILE] [--config FILE] [-v]",
+  usage:
+    "grinder paper --fixture DIR [--out FILE] [--outputs FILE.jsonl] [--config FILE] [-v]\n\n" +
+    "  --out FILE       write the full result (schema v1)\n" +
+    "  --outputs FILE   stream every per-tick output as one JSON line (written when complete)",
   async run(argv, io) {
     const args = parseCommandArgs("paper", argv, {
       fixture: { type: "string" },
       out: { type: "string" },
+      outputs: { type: "string" },
       config: { type: "string" },
       verbose: { type: "boolean", short: "v" },
     });
@@ -19,7 +42,7 @@ export const paperCommand: CliCommand = {
     const verbose = boolFlag(args, "verbose");
     const out = stringFlag(args, "out");
     const configPath = stringFlag(args, "config");
-    const overrides = configPath ? readConfigOverrides(configPath) : undefined;
+    const overrides = configPath ? readEngineConfigFile(configPath) : undefined;
     if (verbose) {
       io.stdout(`Loading fixture from: ${dir}`);
       io.stdout("Paper trading mode: NO REAL ORDERS");
@@ -27,7 +50,19 @@ export const paperCommand: CliCommand = {
     const fixture = openFixture(dir);
     const note = skippedNote(fixture.stats);
     if (note) io.stderr(`warning: ${note}`);
-    const r = await runPaper(fixture, out, overrides);
+    const showProgress = progressWanted(io.isTty);
+    const progress = createProgress(showProgress, "selection", { total: fixture.stats.snapshots });
+    const outputsPath = stringFlag(args, "outputs");
+    const r = await withOutputsFile(outputsPath, (outputs) =>
+      runPaperTapped(fixture, {
+        outPath: out,
+        overrides,
+        tap: combineTaps(
+          outputs,
+          showProgress ? progressTap(progress, fixture.stats.snapshots) : undefined,
+        ),
+      }),
+    ).finally(() => progress.done());
     if (verbose) {
       io.stdout(`Events processed: ${r.eventsProcessed}`);
       io.stdout(`Events gated: ${r.eventsGated}`);
@@ -39,6 +74,7 @@ export const paperCommand: CliCommand = {
         for (const e of r.errors) io.stdout(`  - ${e}`);
       }
       if (out) io.stdout(`Output written to: ${out}`);
+      if (outputsPath) io.stdout(`Outputs written to: ${outputsPath}`);
     }
     io.stdout(`Paper trading completed. Events processed: ${r.eventsProcessed}`);
     io.stdout(`Output digest: ${r.digest}`);

@@ -1,8 +1,8 @@
+import { readEngineConfigFile } from "../../app/engine-config-file.js";
 import { runReplay } from "../../app/run-replay.js";
 import { openFixture, skippedNote } from "../../data/fixture-reader.js";
 import { boolFlag, parseCommandArgs, requiredString, stringFlag } from "../args.js";
 import type { CliCommand } from "../io.js";
-import { readConfigOverrides } from "./config-file.js";
 
 export const replayCommand: CliCommand = {
   name: "replay",
@@ -21,7 +21,7 @@ export const replayCommand: CliCommand = {
     const configPath = stringFlag(args, "config");
     if (verbose) io.stdout(`Loading fixture from: ${dir}`);
     const fixture = openFixture(dir);
-    const overrides = configPath ? readConfigOverrides(configPath) : undefined;
+    const overrides = configPath ? readEngineConfigFile(configPath) : undefined;
     const r = await runReplay(fixture, out, overrides);
     const note = skippedNote(fixture.stats);
     if (note) io.stderr(`warning: ${note}`);

@@ -18,7 +18,7 @@ function fresh(nowMs = 1_000_000): { m: GrinderMetrics; setNow: (t: number) => v
 }
 
 describe("Metrics Contract v1", () => {
-  it("lists the seed's metrics with their types and label keys", () => {
+  it("lists the seed's metrics, then the feed and trading-loop ones, with types and label keys", () => {
     const shape = METRICS_CONTRACT_V1.map((s) => `${s.name}:${s.type}:${s.labels.join(",")}`);
     assert.deepEqual(shape, [
       "grinder_up:gauge:",
@@ -37,6 +37,13 @@ describe("Metrics Contract v1", () => {
       "grinder_circuit_state:gauge:op,state",
       "grinder_circuit_rejected_total:counter:op",
       "grinder_circuit_trips_total:counter:op,reason",
+      "grinder_feed_connected:gauge:",
+      "grinder_feed_snapshots_total:counter:",
+      "grinder_feed_reconnects_total:counter:",
+      "grinder_engine_events_total:counter:",
+      "grinder_orders_placed_total:counter:",
+      "grinder_fills_total:counter:",
+      "grinder_takeovers_total:counter:",
     ]);
     for (const s of METRICS_CONTRACT_V1) {
       assert.equal(
@@ -114,6 +121,27 @@ describe("GrinderMetrics", () => {
       "# HELP grinder_circuit_trips_total Circuit breaker trips to open, by operation and reason",
       "# TYPE grinder_circuit_trips_total counter",
       'grinder_circuit_trips_total{op="none",reason="none"} 0',
+      "# HELP grinder_feed_connected 1 while the market-data feed is connected, 0 while it is down, retrying or finished",
+      "# TYPE grinder_feed_connected gauge",
+      "grinder_feed_connected 0",
+      "# HELP grinder_feed_snapshots_total Market-data snapshots received from the feed (on every role, STANDBY included)",
+      "# TYPE grinder_feed_snapshots_total counter",
+      "grinder_feed_snapshots_total 0",
+      "# HELP grinder_feed_reconnects_total Reconnects of the market-data feed (dropped connections and retried connects)",
+      "# TYPE grinder_feed_reconnects_total counter",
+      "grinder_feed_reconnects_total 0",
+      "# HELP grinder_engine_events_total Snapshots the trading engine processed on this instance (journal replays excluded)",
+      "# TYPE grinder_engine_events_total counter",
+      "grinder_engine_events_total 0",
+      "# HELP grinder_orders_placed_total Orders placed by the trading loop (simulated, paper mode only)",
+      "# TYPE grinder_orders_placed_total counter",
+      "grinder_orders_placed_total 0",
+      "# HELP grinder_fills_total Fills of the trading loop's orders (simulated, paper mode only)",
+      "# TYPE grinder_fills_total counter",
+      "grinder_fills_total 0",
+      "# HELP grinder_takeovers_total Times this instance started trading from the journal's state (at start or on becoming ACTIVE)",
+      "# TYPE grinder_takeovers_total counter",
+      "grinder_takeovers_total 0",
       "",
     ].join("\n");
     assert.equal(text, expected);
@@ -165,6 +193,32 @@ describe("GrinderMetrics", () => {
     }
     assert.ok(!text.includes('reason="none"'), "placeholders gone once real samples exist");
     assert.ok(!text.includes('op="none"'));
+  });
+
+  it("records the feed and the trading loop", () => {
+    const { m } = fresh();
+    m.setFeedConnected(true);
+    m.recordFeedSnapshot();
+    m.recordFeedSnapshot();
+    m.setFeedReconnectsTotal(3);
+    m.recordEngineEvent();
+    m.recordOrdersPlaced(4);
+    m.recordOrdersPlaced(0);
+    m.recordFills(2);
+    m.recordTakeover();
+    const text = m.render();
+    for (const line of [
+      "grinder_feed_connected 1",
+      "grinder_feed_snapshots_total 2",
+      "grinder_feed_reconnects_total 3",
+      "grinder_engine_events_total 1",
+      "grinder_orders_placed_total 4",
+      "grinder_fills_total 2",
+      "grinder_takeovers_total 1",
+    ])
+      assert.ok(text.includes(`\n${line}\n`), `missing ${line}`);
+    m.setFeedConnected(false);
+    assert.ok(m.render().includes("\ngrinder_feed_connected 0\n"));
   });
 
   it("mirrors the gating layer's own counters", () => {

@@ -189,6 +189,39 @@ export class GrinderMetrics {
     this.counter("grinder_circuit_trips_total").inc({ op, reason });
   }
 
+  // --- market-data feed ---
+
+  setFeedConnected(connected: boolean): void {
+    this.gauge("grinder_feed_connected").set(connected ? 1 : 0);
+  }
+
+  recordFeedSnapshot(): void {
+    this.counter("grinder_feed_snapshots_total").inc();
+  }
+
+  /** Mirror the feed's cumulative reconnect count. */
+  setFeedReconnectsTotal(total: number): void {
+    this.counter("grinder_feed_reconnects_total").setTotal({}, total);
+  }
+
+  // --- trading loop ---
+
+  recordEngineEvent(): void {
+    this.counter("grinder_engine_events_total").inc();
+  }
+
+  recordOrdersPlaced(n: number): void {
+    if (n > 0) this.counter("grinder_orders_placed_total").inc({}, n);
+  }
+
+  recordFills(n: number): void {
+    if (n > 0) this.counter("grinder_fills_total").inc({}, n);
+  }
+
+  recordTakeover(): void {
+    this.counter("grinder_takeovers_total").inc();
+  }
+
   // --- exposition ---
 
   /** The `/metrics` body (uptime taken from the clock now). */

@@ -8,7 +8,7 @@ import { GateName, GateReason } from "../../risk/gating/gate-codes.js";
 import { KillSwitchReason } from "../../risk/guards/kill-switch.js";
 import type { Labels, MetricType } from "./prometheus-registry.js";
 
-export type MetricGroup = "system" | "gating" | "risk" | "ha" | "connector";
+export type MetricGroup = "system" | "gating" | "risk" | "ha" | "connector" | "feed" | "trading";
 
 export interface MetricSpec {
   readonly name: string;
@@ -181,6 +181,55 @@ export const METRICS_CONTRACT_V1: readonly MetricSpec[] = [
     group: "connector",
     labelValues: { reason: [...CONNECTOR_REASON_VALUES, NONE] },
     placeholders: [{ op: NONE, reason: NONE }],
+  },
+  {
+    name: "grinder_feed_connected",
+    type: "gauge",
+    help: "1 while the market-data feed is connected, 0 while it is down, retrying or finished",
+    labels: [],
+    group: "feed",
+  },
+  {
+    name: "grinder_feed_snapshots_total",
+    type: "counter",
+    help: "Market-data snapshots received from the feed (on every role, STANDBY included)",
+    labels: [],
+    group: "feed",
+  },
+  {
+    name: "grinder_feed_reconnects_total",
+    type: "counter",
+    help: "Reconnects of the market-data feed (dropped connections and retried connects)",
+    labels: [],
+    group: "feed",
+  },
+  {
+    name: "grinder_engine_events_total",
+    type: "counter",
+    help: "Snapshots the trading engine processed on this instance (journal replays excluded)",
+    labels: [],
+    group: "trading",
+  },
+  {
+    name: "grinder_orders_placed_total",
+    type: "counter",
+    help: "Orders placed by the trading loop (simulated, paper mode only)",
+    labels: [],
+    group: "trading",
+  },
+  {
+    name: "grinder_fills_total",
+    type: "counter",
+    help: "Fills of the trading loop's orders (simulated, paper mode only)",
+    labels: [],
+    group: "trading",
+  },
+  {
+    name: "grinder_takeovers_total",
+    type: "counter",
+    help: "Times this instance started trading from the journal's state (at start or on becoming ACTIVE)",
+    labels: [],
+    group: "trading",
   },
 ];
 

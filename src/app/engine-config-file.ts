@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
-import { ConfigError } from "../../core/errors.js";
+import { ConfigError } from "../core/errors.js";
 
-/** Read a --config override file: a JSON object of engine options. */
-export function readConfigOverrides(path: string): Record<string, unknown> {
+/** Read an engine options file (`--config FILE`): a JSON object, validated by the caller. */
+export function readEngineConfigFile(path: string): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
