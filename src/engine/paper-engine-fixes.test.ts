@@ -196,3 +196,32 @@ describe("DrawdownGuardV1 hooks", () => {
     assert.equal((plain.resetDdGuardV1() as { reason: string }).reason, "DD_GUARD_V1_NOT_ENABLED");
   });
 });
+
+describe("external fills (live venue)", () => {
+  test("with simulateFills off, orders rest until the venue reports a fill", () => {
+    const snaps = snapshots({ VOLUSDT: { start_price: "1.0000", regimes: ["vol:60"] } }, 500);
+    const o = applyOptions(defaultOptions(), LOOSE, "test", { strict: true });
+    const engine = new PaperEngine(o, undefined, { simulateFills: false });
+    engine.selectionPass(snaps);
+    let simulated = 0;
+    for (const s of snaps) simulated += (engine.processEvent(s)?.json.fills as JsonValue[]).length;
+    assert.equal(simulated, 0);
+    const open = engine.openOrders("VOLUSDT");
+    assert.equal(open.length, 10);
+    const order = open[0] as (typeof open)[number];
+    engine.applyExternalFill({
+      ts: 99,
+      symbol: "VOLUSDT",
+      side: order.side,
+      price: order.price,
+      quantity: order.quantity,
+      orderId: order.orderId,
+    });
+    assert.equal(engine.openOrders("VOLUSDT").length, 9);
+    assert.equal(engine.finish(snaps.length).total_fills, 1);
+    assert.throws(
+      () => engine.applyExternalFill({ ...order, ts: 100, orderId: "nope" }),
+      /does not hold: nope/,
+    );
+  });
+});

@@ -22,7 +22,7 @@ import { gridPlanText, gridPlanToJson } from "../domain/grid-plan.js";
 import type { Snapshot } from "../domain/snapshot.js";
 import { NoOpExchangePort } from "../execution/exchange-port.js";
 import { ExecutionEngine, ExecutionState } from "../execution/execution-engine.js";
-import type { ExecutionAction } from "../execution/types.js";
+import type { ExecutionAction, OrderRecord } from "../execution/types.js";
 import { ActionType, actionToJson, executionEventToJson } from "../execution/types.js";
 import { AdaptiveController } from "../policy/adaptive-controller.js";
 import { ControllerMode, controllerDecisionToJson } from "../policy/controller-types.js";
@@ -270,6 +270,7 @@ export class PaperEngine {
   private readonly ledger = new Ledger();
   private readonly lastPrices = new Map<string, Decimal>();
   private readonly spacedPolicies = new Map<number, StaticGridPolicy>();
+  private readonly simulateFills: boolean;
   private ordersPlaced = 0;
   private ordersBlocked = 0;
   private totalFills = 0;
@@ -289,7 +290,16 @@ export class PaperEngine {
     topk_v1_gate_excluded: 0,
   };
 
-  constructor(options: EngineOptions, smart?: SmartGridHooks) {
+  /**
+   * `venue.simulateFills` false: the engine never fills its own orders; fills
+   * come from an exchange through `applyExternalFill` (live trading).
+   */
+  constructor(
+    options: EngineOptions,
+    smart?: SmartGridHooks,
+    venue: { readonly simulateFills: boolean } = { simulateFills: true },
+  ) {
+    this.simulateFills = venue.simulateFills;
     this.o = options;
     this.policy = new StaticGridPolicy({
       spacingBps: options.spacing_bps,
@@ -655,7 +665,9 @@ export class PaperEngine {
     const actionsJson = result.actions.map(actionToJson);
 
     let fills: Fill[];
-    if (this.o.fill_after_ticks === 0) {
+    if (!this.simulateFills) {
+      fills = [];
+    } else if (this.o.fill_after_ticks === 0) {
       checkPrintedDecimals(result.actions, mid, this.o.fill_mode);
       fills = simulateFills(ts, symbol, result.actions.map(fillInput), mid, this.o.fill_mode);
       this.applyFills(fills);
@@ -791,6 +803,27 @@ export class PaperEngine {
     result.executed = true;
     result.reason = "FLATTEN_EXECUTED";
     return result;
+  }
+
+  /** The engine's live orders of a symbol (placement order): what an exchange should hold. */
+  openOrders(symbol: string): readonly OrderRecord[] {
+    return this.states.get(symbol)?.liveOrders() ?? [];
+  }
+
+  /**
+   * A fill reported by the exchange for one of the engine's orders: it leaves
+   * the open orders, and the ledger, totals and guards see it as they see a
+   * simulated fill. Unknown order ids are refused (the caller must reconcile).
+   */
+  applyExternalFill(fill: Fill): void {
+    const state = this.states.get(fill.symbol);
+    if (state === undefined || !state.orders.has(fill.orderId)) {
+      throw new Error(`external fill for an order the engine does not hold: ${fill.orderId}`);
+    }
+    state.markFilled([fill.orderId]);
+    this.port.markFilled(fill.orderId);
+    this.lastPrices.set(fill.symbol, this.lastPrices.get(fill.symbol) ?? fill.price);
+    this.applyFills([fill]);
   }
 
   /** Return DrawdownGuardV1 to NORMAL (the only way out of DRAWDOWN; e.g. at a new session). */
