@@ -271,6 +271,9 @@ export class PaperEngine {
   private readonly lastPrices = new Map<string, Decimal>();
   private readonly spacedPolicies = new Map<number, StaticGridPolicy>();
   private readonly simulateFills: boolean;
+  /** Bumped whenever a mark price or a position changes (memo key of totalUnrealized). */
+  private marksVersion = 0;
+  private unrealizedMemo: { readonly version: number; readonly value: Decimal } | undefined;
   private ordersPlaced = 0;
   private ordersBlocked = 0;
   private totalFills = 0;
@@ -377,7 +380,7 @@ export class PaperEngine {
       for (const s of snapshots) {
         this.smart.warmUp(s);
         this.toxicityGate.recordPrice(s.ts, s.symbol, s.midPrice);
-        this.lastPrices.set(s.symbol, s.midPrice);
+        this.setLastPrice(s.symbol, s.midPrice);
       }
       this.applyTopKV1Selection(this.smart);
       // Second pass starts clean, except for the feature engine (its bars persist).
@@ -387,6 +390,7 @@ export class PaperEngine {
       this.ledger.reset();
       this.states.clear();
       this.lastPrices.clear();
+      this.marksVersion++;
       this.ordersPlaced = 0;
       this.ordersBlocked = 0;
       this.totalFills = 0;
@@ -441,7 +445,7 @@ export class PaperEngine {
   /** Output for a snapshot of a symbol that does not trade: marks and features only. */
   private untradedOutput(s: Snapshot, smart: SmartGridHooks, reason: string): PaperOutput {
     const pnl = pnlSnapshotToJson(this.ledger.getPnlSnapshot(s.ts, s.symbol, s.midPrice));
-    this.lastPrices.set(s.symbol, s.midPrice);
+    this.setLastPrice(s.symbol, s.midPrice);
     const features = smart.features(s);
     return output({
       ts: s.ts,
@@ -508,6 +512,7 @@ export class PaperEngine {
   /** Fills into the ledger (and, with fix_daily_loss_limit, their PnL into the risk gate). */
   private applyFills(fills: readonly Fill[]): void {
     if (fills.length === 0) return;
+    this.marksVersion++;
     const before = this.o.fix_daily_loss_limit ? this.ledger.getTotalRealizedPnl() : ZERO;
     this.ledger.applyFills(fills);
     this.totalFills += fills.length;
@@ -521,7 +526,7 @@ export class PaperEngine {
   processSnapshot(s: Snapshot): PaperOutput {
     const { symbol, ts } = s;
     const mid = s.midPrice;
-    this.lastPrices.set(symbol, mid);
+    this.setLastPrice(symbol, mid);
 
     const feat = this.o.feature_engine_enabled && this.smart ? this.smart.features(s) : undefined;
     const featuresJson: JsonValue = feat?.json ?? null;
@@ -720,7 +725,21 @@ export class PaperEngine {
   }
 
   /** Unrealized PnL over every symbol seen, at its last mid (in first-seen order). */
+  private setLastPrice(symbol: string, price: Decimal): void {
+    this.lastPrices.set(symbol, price);
+    this.marksVersion++;
+  }
+
   private totalUnrealized(): Decimal {
+    if (this.unrealizedMemo !== undefined && this.unrealizedMemo.version === this.marksVersion) {
+      return this.unrealizedMemo.value;
+    }
+    const value = this.sumUnrealized();
+    this.unrealizedMemo = { version: this.marksVersion, value };
+    return value;
+  }
+
+  private sumUnrealized(): Decimal {
     let total = ZERO;
     for (const [sym, price] of this.lastPrices) {
       total = total.add(this.ledger.getUnrealizedPnl(sym, price));
@@ -796,8 +815,9 @@ export class PaperEngine {
       orderId: `flatten_${ts}_${symbol}_${side}_${price.toString()}`,
     };
     this.ledger.applyFill(fill);
+    this.marksVersion++;
     this.totalFills++;
-    this.lastPrices.set(symbol, price);
+    this.setLastPrice(symbol, price);
     result.position_after = positionStateToJson(this.ledger.getPosition(symbol));
     result.fill = fillToJson(fill);
     result.executed = true;
@@ -822,7 +842,7 @@ export class PaperEngine {
     }
     state.markFilled([fill.orderId]);
     this.port.markFilled(fill.orderId);
-    this.lastPrices.set(fill.symbol, this.lastPrices.get(fill.symbol) ?? fill.price);
+    this.setLastPrice(fill.symbol, this.lastPrices.get(fill.symbol) ?? fill.price);
     this.applyFills([fill]);
   }
 

@@ -46,6 +46,12 @@ interface Observation {
   readonly ts: number;
   readonly mid: Decimal;
   readonly spreadBps: number;
+  /**
+   * |mid / previous mid - 1| against the observation recorded just before
+   * this one (undefined for a first observation or a non-positive previous
+   * price). Computed once at record time; the window's sum reuses it.
+   */
+  readonly absReturn: Decimal | undefined;
 }
 
 /** Truncate a float toward zero to an integer, as int(float) does. */
@@ -55,13 +61,22 @@ function truncToInt(x: number): number {
   return t === 0 ? 0 : t;
 }
 
-/** Sum of absolute relative changes, skipping steps from a non-positive price. */
-function sumAbsReturns(prices: readonly Decimal[]): Decimal {
+/** |curr - prev| / prev, or undefined when the step is skipped (non-positive previous price). */
+function absReturn(prev: Decimal | undefined, curr: Decimal): Decimal | undefined {
+  if (prev === undefined || !prev.isPositive()) return undefined;
+  return curr.sub(prev).div(prev).abs();
+}
+
+/**
+ * Sum of absolute relative changes over the window, left to right from 0,
+ * skipping steps from a non-positive price (the window's first observation
+ * has no step inside the window).
+ */
+function sumAbsReturns(window: readonly Observation[]): Decimal {
   let total = Decimal.ZERO;
-  for (let i = 1; i < prices.length; i++) {
-    const prev = prices[i - 1] as Decimal;
-    const curr = prices[i] as Decimal;
-    if (prev.isPositive()) total = total.add(curr.sub(prev).div(prev).abs());
+  for (let i = 1; i < window.length; i++) {
+    const r = (window[i] as Observation).absReturn;
+    if (r !== undefined) total = total.add(r);
   }
   return total;
 }
@@ -100,14 +115,15 @@ export class AdaptiveController {
   record(ts: number, symbol: string, midPrice: Decimal, spreadBps: number): void {
     const h = this.getHistory(symbol);
     const spread = truncToInt(spreadBps);
-    h.push({ ts, mid: midPrice, spreadBps: spread });
+    const prev = h.length > 0 ? (h[h.length - 1] as Observation).mid : undefined;
+    h.push({ ts, mid: midPrice, spreadBps: spread, absReturn: absReturn(prev, midPrice) });
     while (h.length > this.config.windowSize) h.shift();
   }
 
   private metrics(symbol: string): { volBps: number; spreadBpsMax: number; windowSize: number } {
     const h = this.getHistory(symbol);
     if (h.length < 2) return { volBps: 0, spreadBpsMax: 0, windowSize: h.length };
-    const total = sumAbsReturns(h.map((o) => o.mid));
+    const total = sumAbsReturns(h);
     const volBps = Number(total.mul(TEN_THOUSAND).quantize(0, "ROUND_HALF_EVEN").toIntTrunc());
     let spreadBpsMax = h[0]?.spreadBps ?? 0;
     for (const o of h) if (o.spreadBps > spreadBpsMax) spreadBpsMax = o.spreadBps;
