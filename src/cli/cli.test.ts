@@ -169,10 +169,13 @@ describe("bad input gets a clear error and a non-zero exit", () => {
   test("unsorted events are processed in ts order, stable for equal ts", () => {
     const sorted = fixture([SNAP(1000), SNAP(2000, { bid_price: "0.9999" }), SNAP(2000)]);
     const shuffled = fixture([SNAP(2000, { bid_price: "0.9999" }), SNAP(1000), SNAP(2000)]);
-    const a = runCli(["replay", "--fixture", sorted]);
-    const b = runCli(["replay", "--fixture", shuffled]);
-    assert.equal(a.code, 0);
-    assert.equal(a.stdout, b.stdout);
+    for (const mode of ["replay", "paper"]) {
+      const a = runCli([mode, "--fixture", sorted]);
+      const b = runCli([mode, "--fixture", shuffled]);
+      assert.equal(a.code, 0, a.stderr);
+      assert.equal(b.code, 0, b.stderr);
+      assert.equal(a.stdout, b.stdout, mode);
+    }
   });
 
   test("--config: unknown option and wrong type are errors naming the key", () => {

@@ -147,8 +147,16 @@ class FixtureFile implements Fixture {
 
   /** A pass that only counts (used when stats are asked for before any pass). */
   private countPass(): void {
-    for (const _ of this.events()) {
-      // counting happens in events()
+    try {
+      for (const _ of this.events()) {
+        // counting happens in events()
+      }
+    } catch (e) {
+      if (!(e instanceof FixtureOrderError)) throw e;
+      // The file was out of order: it now reads sorted; count that.
+      for (const _ of this.events()) {
+        // counting happens in events()
+      }
     }
   }
 
