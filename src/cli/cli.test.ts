@@ -112,7 +112,7 @@ describe("grinder replay / paper through the real binary", () => {
   });
 
   test("the digest is the same run to run (verify-determinism)", () => {
-    const r = runCli(["verify-determinism", "--fixture", "fixtures/controller_modes", "--paper"]);
+    const r = runCli(["verify-determinism", "--fixture", "fixtures/controller_modes"]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /Determinism check PASSED/);
   });
