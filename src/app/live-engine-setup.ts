@@ -10,11 +10,9 @@
  */
 
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { canonicalJson, type JsonValue } from "../core/canonical-json.js";
 import { Decimal } from "../core/decimal.js";
-import { ConfigError } from "../core/errors.js";
 import { readFixtureConfig } from "../data/fixture-reader.js";
 import {
   applyOptions,
@@ -59,11 +57,16 @@ export function engineFingerprint(o: EngineOptions, mode: string): string {
   return createHash("sha256").update(text).digest("hex").slice(0, 16);
 }
 
-/** A fresh engine for live use (no look-ahead selection pass). */
-export function createLiveEngine(o: EngineOptions): PaperEngine {
+/**
+ * A fresh engine for live use (no look-ahead selection pass). With
+ * `simulateFills` false (live_trade) it never fills its own orders: fills
+ * come from the exchange through `applyExternalFill`.
+ */
+export function createLiveEngine(o: EngineOptions, simulateFills = true): PaperEngine {
   const engine = new PaperEngine(
     o,
     createSmartGridHooks(o, { regimeFromFeatures: o.fix_adaptive_regime }),
+    { simulateFills },
   );
   if (o.topk_v1_enabled && o.fix_topk_v1_lookahead) engine.selectionPass([]);
   return engine;

@@ -113,6 +113,67 @@ describe("live journal", () => {
     assert.throws(() => [...readJournal(path)], /bad\.jsonl:1: field "bid_price"/);
   });
 
+  it("live_trade lines: the session's run id, exchange events with their fills", () => {
+    const path = join(TMP, "trade.jsonl");
+    const session = {
+      type: "session",
+      v: JOURNAL_VERSION,
+      instance_id: "i",
+      mode: "live_trade",
+      source: "binance",
+      options_fingerprint: "f",
+      wall_ms: 1,
+      next_seq: 1,
+      run_id: "0123456789ab",
+    };
+    const fill = {
+      ts: 5,
+      symbol: "BTCUSDT",
+      side: "BUY",
+      price: "99.90",
+      quantity: "0.100",
+      order_id: "BTCUSDT:1:1:BUY:3",
+    };
+    const exchange = {
+      type: "exchange",
+      seq: 0,
+      wall_ms: 2,
+      cause: "poll",
+      events: [
+        {
+          event: "filled",
+          symbol: "BTCUSDT",
+          client_order_id: "grinder_x",
+          engine_order_id: "BTCUSDT:1:1:BUY:3",
+          status: "FILLED",
+          fill,
+        },
+        { event: "foreign", symbol: "BTCUSDT", client_order_id: "web_1", detail: "left alone" },
+      ],
+    };
+    writeFileSync(path, `${JSON.stringify(session)}\n${JSON.stringify(exchange)}\n`);
+    const lines = [...readJournal(path)].map((e) => e.line);
+    assert.deepEqual(lines, [session, exchange]);
+    const bad = (events: unknown[], re: RegExp): void => {
+      writeFileSync(path, `${JSON.stringify({ ...exchange, events })}\n`);
+      assert.throws(() => [...readJournal(path)], re);
+    };
+    bad(
+      [{ event: "sold", symbol: "X", client_order_id: "c" }],
+      /:1: exchange event: unknown event "sold"/,
+    );
+    bad(
+      [{ event: "filled", symbol: "X", client_order_id: "c" }],
+      /:1: a "filled" event without its fill/,
+    );
+    bad([{ event: "placed", symbol: "X" }], /:1: field "client_order_id": expected a string/);
+    writeFileSync(path, `${JSON.stringify({ ...exchange, cause: "later" })}\n`);
+    assert.throws(
+      () => [...readJournal(path)],
+      /field "cause": expected "tick", "poll" or "reconcile"/,
+    );
+  });
+
   it("cuts a torn last line so appending starts on a fresh line", () => {
     const path = join(TMP, "torn.jsonl");
     const l1 = JSON.stringify(tick(1, snap(1, "1", "2")));

@@ -7,13 +7,21 @@
  *   strings, exactly as received) and the engine's output for it (paper: the
  *   whole per-event output; read_only: the decisions only, `executed: false`),
  *   or the error the engine raised.
+ * - `exchange` (live_trade only): what the exchange did with our orders
+ *   between two ticks: placements and cancels sent for a tick's actions,
+ *   fills found by polling, orders adopted, lost or stray at a restart. Fill
+ *   events are applied to the engine (`applyExternalFill`) on replay, at the
+ *   same point in the sequence as they were live.
  * - `session_end`: a clean stop of the writer, with the engine's summary
- *   (positions, PnL, guards) at that point.
+ *   (positions, PnL, guards) at that point (live_trade: also the orders the
+ *   exchange should hold).
  *
- * The tick lines' snapshots are the engine's whole input, so replaying them
- * through a fresh engine rebuilds its state exactly (the core is
- * deterministic); the journaled outputs let the replay check that it did.
- * Lines with fills are fsync'ed before the next snapshot is processed.
+ * The tick lines' snapshots (and, in live_trade, the exchange lines' fills)
+ * are the engine's whole input, so replaying them through a fresh engine
+ * rebuilds its state exactly (the core is deterministic); the journaled
+ * outputs let the replay check that it did. Lines with fills are fsync'ed
+ * before the next snapshot is processed; in live_trade a tick line with
+ * actions is fsync'ed before they are sent (write-ahead).
  */
 
 import {
@@ -38,7 +46,9 @@ import type { Snapshot } from "../domain/snapshot.js";
 
 export const JOURNAL_VERSION = 1;
 
-export type JournalMode = "read_only" | "paper";
+export type JournalMode = "read_only" | "paper" | "live_trade";
+
+const JOURNAL_MODES: readonly JournalMode[] = ["read_only", "paper", "live_trade"];
 
 export interface JournalSessionLine {
   readonly type: "session";
@@ -50,6 +60,8 @@ export interface JournalSessionLine {
   readonly wall_ms: number;
   /** Sequence number the session's first tick will carry. */
   readonly next_seq: number;
+  /** live_trade: the journal's run id (client order ids derive from it); same in every session. */
+  readonly run_id?: string;
 }
 
 export interface JournalTickLine {
@@ -74,15 +86,73 @@ export interface JournalSessionEndLine {
   readonly last_seq: number;
   readonly reason: string;
   readonly summary: unknown;
+  /** live_trade: the engine's open orders and their exchange state at the stop. */
+  readonly exchange_orders?: unknown;
 }
 
-export type JournalLine = JournalSessionLine | JournalTickLine | JournalSessionEndLine;
+/** What happened to one order on the exchange. */
+export const EXCHANGE_EVENTS = [
+  /** A placement the exchange accepted. */
+  "placed",
+  /** A placement refused or failed: the exchange does not hold the order. */
+  "place_failed",
+  /** A cancel of ours that took effect (or found the order already cancelled). */
+  "cancelled",
+  /** A cancel that failed; retried at the next poll. */
+  "cancel_failed",
+  /** The order filled before our cancel reached it: the engine no longer holds it. */
+  "cancel_too_late",
+  /** An exchange order matched to an engine order (at a restart, or after an unknown outcome). */
+  "adopted",
+  /** A fill (the event's `fill` is applied to the engine). */
+  "filled",
+  /** The exchange no longer holds an engine order (cancelled or expired there, or never placed). */
+  "lost",
+  /** An exchange order with our prefix that the engine does not hold (reported). */
+  "stray",
+  "stray_cancelled",
+  "stray_cancel_failed",
+  /** An exchange order without our prefix (reported, never touched). */
+  "foreign",
+] as const;
+export type ExchangeEventKind = (typeof EXCHANGE_EVENTS)[number];
+
+export interface JournalExchangeEvent {
+  readonly event: ExchangeEventKind;
+  readonly symbol: string;
+  readonly client_order_id: string;
+  /** The engine's order id, for orders of the engine. */
+  readonly engine_order_id?: string;
+  /** The exchange's order status, when it was asked. */
+  readonly status?: string;
+  /** Why (errors, block reasons). */
+  readonly detail?: string;
+  /** "filled": the fill applied to the engine (fill output form). */
+  readonly fill?: Readonly<Record<string, unknown>>;
+}
+
+export interface JournalExchangeLine {
+  readonly type: "exchange";
+  /** Seq of the last tick before these events (0: before the first). */
+  readonly seq: number;
+  readonly wall_ms: number;
+  /** What produced the events: "tick" (its actions sent), "poll" or "reconcile" (at start). */
+  readonly cause: "tick" | "poll" | "reconcile";
+  readonly events: readonly JournalExchangeEvent[];
+}
+
+export type JournalLine =
+  | JournalSessionLine
+  | JournalTickLine
+  | JournalSessionEndLine
+  | JournalExchangeLine;
 
 /** A parsed line with its position; ticks carry their snapshot. */
 export type JournalEntry =
   | { readonly lineNo: number; readonly line: JournalSessionLine }
   | { readonly lineNo: number; readonly line: JournalTickLine; readonly snapshot: Snapshot }
-  | { readonly lineNo: number; readonly line: JournalSessionEndLine };
+  | { readonly lineNo: number; readonly line: JournalSessionEndLine }
+  | { readonly lineNo: number; readonly line: JournalExchangeLine };
 
 type Obj = Record<string, unknown>;
 
@@ -109,10 +179,39 @@ function strField(o: Obj, k: string, where: string): string {
 }
 
 function modeField(o: Obj, where: string): JournalMode {
-  const m = o.mode;
-  if (m !== "read_only" && m !== "paper")
-    bad(where, `field "mode": expected "read_only" or "paper", got ${JSON.stringify(m)}`);
+  const m = JOURNAL_MODES.find((x) => x === o.mode);
+  if (m === undefined)
+    bad(
+      where,
+      `field "mode": expected "read_only", "paper" or "live_trade", got ${JSON.stringify(o.mode)}`,
+    );
   return m as JournalMode;
+}
+
+function optStrField(o: Obj, k: string, where: string): string | undefined {
+  return o[k] === undefined ? undefined : strField(o, k, where);
+}
+
+function exchangeEvent(raw: unknown, where: string): JournalExchangeEvent {
+  if (!isObj(raw)) bad(where, "exchange event: expected an object");
+  const e = raw as Obj;
+  const kind = EXCHANGE_EVENTS.find((x) => x === e.event);
+  if (kind === undefined) bad(where, `exchange event: unknown event ${JSON.stringify(e.event)}`);
+  if (e.fill !== undefined && !isObj(e.fill))
+    bad(where, 'exchange event "fill": expected an object');
+  if (kind === "filled" && e.fill === undefined) bad(where, 'a "filled" event without its fill');
+  const engineId = optStrField(e, "engine_order_id", where);
+  const status = optStrField(e, "status", where);
+  const detail = optStrField(e, "detail", where);
+  return {
+    event: kind as ExchangeEventKind,
+    symbol: strField(e, "symbol", where),
+    client_order_id: strField(e, "client_order_id", where),
+    ...(engineId !== undefined ? { engine_order_id: engineId } : {}),
+    ...(status !== undefined ? { status } : {}),
+    ...(detail !== undefined ? { detail } : {}),
+    ...(e.fill !== undefined ? { fill: e.fill as Record<string, unknown> } : {}),
+  };
 }
 
 /** Validate one parsed line. */
@@ -120,7 +219,8 @@ export function parseJournalLine(raw: unknown, where: string): JournalEntry["lin
   if (!isObj(raw)) bad(where, "expected a JSON object");
   const o = raw as Obj;
   switch (o.type) {
-    case "session":
+    case "session": {
+      const runId = optStrField(o, "run_id", where);
       return {
         type: "session",
         v: intField(o, "v", where),
@@ -130,7 +230,25 @@ export function parseJournalLine(raw: unknown, where: string): JournalEntry["lin
         options_fingerprint: strField(o, "options_fingerprint", where),
         wall_ms: intField(o, "wall_ms", where),
         next_seq: intField(o, "next_seq", where),
+        ...(runId !== undefined ? { run_id: runId } : {}),
       };
+    }
+    case "exchange": {
+      const cause = o.cause;
+      if (cause !== "tick" && cause !== "poll" && cause !== "reconcile")
+        bad(
+          where,
+          `field "cause": expected "tick", "poll" or "reconcile", got ${JSON.stringify(cause)}`,
+        );
+      if (!Array.isArray(o.events)) bad(where, 'field "events": expected an array');
+      return {
+        type: "exchange",
+        seq: intField(o, "seq", where),
+        wall_ms: intField(o, "wall_ms", where),
+        cause: cause as JournalExchangeLine["cause"],
+        events: (o.events as unknown[]).map((x) => exchangeEvent(x, where)),
+      };
+    }
     case "tick": {
       if (!isObj(o.snapshot)) bad(where, 'field "snapshot": expected an object');
       if (typeof o.executed !== "boolean") bad(where, 'field "executed": expected a boolean');
@@ -155,6 +273,7 @@ export function parseJournalLine(raw: unknown, where: string): JournalEntry["lin
         last_seq: intField(o, "last_seq", where),
         reason: strField(o, "reason", where),
         summary: o.summary ?? null,
+        ...(o.exchange_orders !== undefined ? { exchange_orders: o.exchange_orders } : {}),
       };
     default:
       return bad(where, `unknown line type ${JSON.stringify(o.type)}`);

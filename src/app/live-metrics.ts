@@ -9,8 +9,10 @@
  *   rate_limiter when it was consulted (details.rate_limiter not null).
  *   Events stopped before the gates (prefilter, controller PAUSE, Top-K
  *   warm-up) count nowhere.
- * - paper mode only (orders really simulated): orders placed (PLACE actions),
- *   fills, the kill-switch gauge and trips, drawdown and high-water mark.
+ * - paper and live_trade modes (orders executed): orders placed (paper: PLACE
+ *   actions; live_trade: placements the exchange accepted), fills (paper:
+ *   simulated; live_trade: reported by the exchange), the kill-switch gauge
+ *   and trips, drawdown and high-water mark.
  *   Equity = initial_capital + the sum of each symbol's latest total PnL; the
  *   high-water mark is the engine's drawdown guard's when the kill switch is
  *   enabled (from its drawdown checks), else the highest equity seen; the
@@ -165,8 +167,13 @@ export class LiveMetricsRecorder {
     this.risk.observe(output);
   }
 
-  /** An output the engine just produced on this instance. */
-  traded(output: Obj | undefined, paper: boolean): void {
+  /**
+   * An output the engine just produced on this instance. `paper`: its orders
+   * are executed (paper or live_trade); `countOrders`: count its PLACE
+   * actions and fills (paper; live_trade counts what the exchange did, with
+   * `exchangeActivity`).
+   */
+  traded(output: Obj | undefined, paper: boolean, countOrders = paper): void {
     this.metrics.recordEngineEvent();
     if (output === undefined) return;
     const g = gatingCountOf(output);
@@ -174,10 +181,18 @@ export class LiveMetricsRecorder {
     if (g.blocked !== undefined) this.metrics.recordGatingBlocked(g.blocked.gate, g.blocked.reason);
     const tripped = this.risk.observe(output);
     if (!paper) return;
-    this.metrics.recordOrdersPlaced(placedCountOf(output));
-    this.metrics.recordFills(fillCountOf(output));
+    if (countOrders) {
+      this.metrics.recordOrdersPlaced(placedCountOf(output));
+      this.metrics.recordFills(fillCountOf(output));
+    }
     if (tripped) this.metrics.recordKillSwitchTrip(KillSwitchReason.DRAWDOWN_LIMIT);
     this.publishRisk();
+  }
+
+  /** live_trade: orders the exchange accepted and fills it reported. */
+  exchangeActivity(placed: number, fills: number): void {
+    this.metrics.recordOrdersPlaced(placed);
+    this.metrics.recordFills(fills);
   }
 
   /** Push the tracked risk state to the gauges. */

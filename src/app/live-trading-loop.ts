@@ -24,7 +24,14 @@
  * its decisions (gating, plan, actions) are journaled with `executed: false`
  * and without the execution results (events, fills, pnl_snapshot,
  * cycle_intents, drawdown_check); nothing is placed or filled, and the
- * order, fill and risk metrics stay at zero.
+ * order, fill and risk metrics stay at zero. live_trade: the engine never
+ * fills its own orders; each tick's PLACE/CANCEL actions are sent to the
+ * exchange (`live-trade-executor.ts`) after the tick line is on disk, the
+ * exchange's open orders are polled for fills (every `pollMs`, and before a
+ * tick when a poll is due), and what the exchange did is journaled in
+ * `exchange` lines that a replay applies at the same points. A takeover
+ * replays the journal, then reconciles with the exchange's open orders
+ * before trading.
  */
 
 import { isDeepStrictEqual } from "node:util";
@@ -37,7 +44,8 @@ import { realSleep, type Sleep } from "../live/clock.js";
 import { type ConnectorMetrics, getConnectorMetrics } from "../live/connector-metrics.js";
 import type { RetryConfig } from "../live/retry-config.js";
 import type { HaRole } from "../ops/ha/ha-state.js";
-import type { LiveMode, LiveSource } from "../ops/live-options.js";
+import type { LiveSource } from "../ops/live-options.js";
+import type { LiveRunMode } from "../ops/live-runtime-options.js";
 import type { OpsEnv } from "../ops/ops-io.js";
 import type { TradingLoop, TradingLoopContext } from "../ops/trading-loop.js";
 import {
@@ -56,6 +64,8 @@ import {
 import {
   JOURNAL_VERSION,
   type JournalEntry,
+  type JournalExchangeEvent,
+  type JournalExchangeLine,
   type JournalLine,
   type JournalSessionLine,
   journalSize,
@@ -66,9 +76,21 @@ import {
   repairJournalTail,
 } from "./live-journal.js";
 import { fillCountOf, LiveMetricsRecorder } from "./live-metrics.js";
+import { describeEvents, LiveTradeExecutor, type TradeIntent } from "./live-trade-executor.js";
+import { BinanceTradeVenue, type TradeVenue } from "./live-trade-venue.js";
+
+/** Settings of --mode live_trade. */
+export interface LiveTradeConfig {
+  /** --confirm TESTNET was given (arming also needs ARMED=1 and ALLOW_TESTNET_TRADE=1). */
+  readonly confirmed: boolean;
+  /** Cancel strays (our prefix, unknown to the engine) at a takeover. */
+  readonly cancelStrays: boolean;
+  /** Poll the exchange's open orders for fills every `pollMs`. */
+  readonly pollMs: number;
+}
 
 export interface LiveLoopConfig {
-  readonly mode: LiveMode;
+  readonly mode: LiveRunMode;
   readonly source: LiveSource;
   /** Symbols of the Binance feed; a fixture's filter when `filterFixtureSymbols`. */
   readonly symbols: readonly string[];
@@ -81,8 +103,14 @@ export interface LiveLoopConfig {
   readonly configPath: string | undefined;
   /** Names this instance in the journal's session lines. */
   readonly instanceId: string;
-  /** Environment (GRINDER_BINANCE_WS_URL). */
+  /** Environment (GRINDER_BINANCE_WS_URL, GRINDER_BINANCE_REST_URL; live_trade: keys, arming). */
   readonly env: OpsEnv;
+  /** Resolved and guarded REST base URL (live_trade). */
+  readonly restUrl?: string;
+  /** Resolved and guarded WebSocket URL of the Binance feed (default: env, else the testnet). */
+  readonly wsUrl?: string;
+  /** live_trade settings (defaults: not confirmed, strays reported, poll every 1000 ms). */
+  readonly trade?: LiveTradeConfig;
 }
 
 /** One snapshot the engine processed on this instance. */
@@ -111,6 +139,10 @@ export interface LiveLoopDeps {
   readonly followIntervalMs?: number;
   /** Journal lines replayed between two yields to the event loop (default 2000). */
   readonly replayChunk?: number;
+  /** live_trade: the exchange (default: Binance REST at `restUrl`, keys from `env`). */
+  readonly venue?: TradeVenue;
+  /** live_trade: waits between fill polls (default: real sleep). */
+  readonly pollSleep?: Sleep;
 }
 
 /** Keys of an output that describe what was executed; read_only journals leave them out. */
@@ -168,7 +200,18 @@ export class LiveTradingLoop implements TradingLoop {
   readonly engineOptions: EngineOptions;
   readonly fingerprint: string;
   readonly feed: MarketFeed;
+  /** Orders are executed (paper: simulated; live_trade: on the exchange). */
   private readonly paper: boolean;
+  private readonly liveTrade: boolean;
+  /** live_trade: the exchange side (undefined in the other modes). */
+  readonly executor: LiveTradeExecutor | undefined;
+  private readonly pollMs: number;
+  /** Last fill poll (clock ms). */
+  private lastPollMs = Number.NEGATIVE_INFINITY;
+  /** Serialises ticks and polls (each a series of exchange calls and journal lines). */
+  private exchangeChain: Promise<unknown> = Promise.resolve();
+  /** Symbols the engine has seen (listed at a live_trade takeover). */
+  private readonly engineSymbols = new Set<string>();
   private readonly recorder: LiveMetricsRecorder;
   private readonly connectorMetrics: ConnectorMetrics;
   private readonly inner = new AbortController();
@@ -207,7 +250,9 @@ export class LiveTradingLoop implements TradingLoop {
     readonly config: LiveLoopConfig,
     private readonly deps: LiveLoopDeps = {},
   ) {
-    this.paper = config.mode === "paper";
+    this.paper = config.mode !== "read_only";
+    this.liveTrade = config.mode === "live_trade";
+    this.pollMs = config.trade?.pollMs ?? 1000;
     this.followIntervalMs = deps.followIntervalMs ?? 1000;
     this.engineOptions = liveEngineOptions(
       config.source.kind === "fixture" ? config.source.dir : undefined,
@@ -218,6 +263,7 @@ export class LiveTradingLoop implements TradingLoop {
     this.checkJournalHead();
     this.recorder = new LiveMetricsRecorder(ctx.metrics, this.engineOptions);
     this.connectorMetrics = deps.connectorMetrics ?? getConnectorMetrics();
+    this.executor = this.liveTrade ? this.makeExecutor() : undefined;
     const observer = this.feedObserver();
     const sleep = deps.sleep ?? realSleep;
     this.feed =
@@ -234,13 +280,40 @@ export class LiveTradingLoop implements TradingLoop {
             symbols: config.symbols,
             env: config.env,
             ...(deps.feedRetry !== undefined ? { retry: deps.feedRetry } : {}),
-            ...(deps.connector !== undefined ? { connector: deps.connector } : {}),
+            ...(deps.connector !== undefined || config.wsUrl !== undefined
+              ? {
+                  connector: {
+                    ...deps.connector,
+                    ...(config.wsUrl !== undefined ? { url: config.wsUrl } : {}),
+                  },
+                }
+              : {}),
             sleep,
             observer,
           });
     ctx.metrics.registry.addCollector(() => {
       ctx.metrics.setFeedConnected(this.feed.connected);
       ctx.metrics.setFeedReconnectsTotal(this.feed.reconnects);
+    });
+  }
+
+  /** The exchange side of live_trade; refuses (ConfigError) when not armed. */
+  private makeExecutor(): LiveTradeExecutor {
+    const { config, deps } = this;
+    const venue =
+      deps.venue ??
+      new BinanceTradeVenue({
+        ...(config.restUrl !== undefined ? { restUrl: config.restUrl } : {}),
+        env: config.env,
+        confirmed: config.trade?.confirmed ?? false,
+        ...(deps.sleep !== undefined ? { sleep: deps.sleep } : {}),
+        connectorMetrics: this.connectorMetrics,
+      });
+    return new LiveTradeExecutor({
+      venue,
+      cancelStrays: config.trade?.cancelStrays ?? false,
+      log: (l) => this.log(l),
+      clock: this.ctx.clock,
     });
   }
 
@@ -312,8 +385,11 @@ export class LiveTradingLoop implements TradingLoop {
     );
     for (const n of liveEngineNotes(this.engineOptions)) this.log(`note: ${n}`);
     if (!ctx.mayTrade()) this.log(`role ${ctx.role()}: following the feed, not trading`);
+    const pollStop = new AbortController();
+    let poller: Promise<void> | undefined;
     try {
       if (ctx.mayTrade()) void this.beginTakeover();
+      if (this.liveTrade) poller = this.pollLoop(pollStop.signal);
       for await (const s of this.feed.snapshots(inner.signal)) {
         this.feedSnapshots++;
         ctx.metrics.recordFeedSnapshot();
@@ -323,20 +399,25 @@ export class LiveTradingLoop implements TradingLoop {
           this.maybeFollow();
           continue;
         }
-        if (this.writer === undefined) {
+        if (this.writer === undefined || this.takeoverTask !== undefined) {
+          // (A live_trade takeover writes its session line before reconciling: wait for it.)
           const ok = await this.beginTakeover();
           if (inner.signal.aborted) break;
           if (!ok) continue;
         }
         if (this.beforeCutoff(s)) continue;
-        this.trade(s);
+        if (this.liveTrade) await this.exclusive(() => this.tradeLive(s));
+        else this.trade(s);
       }
       if (this.fatal === undefined && !inner.signal.aborted) this.log("feed finished");
     } finally {
       signal.removeEventListener("abort", onAbort);
       this.running = false;
+      pollStop.abort();
       if (this.takeoverTask !== undefined) await this.takeoverTask;
       await this.chain; // a STANDBY's journal follow in progress
+      if (poller !== undefined) await poller;
+      await this.exchangeChain;
       const summary = this.writer !== undefined && this.paper ? this.summary() : undefined;
       try {
         this.closeJournal(signal.aborted ? `shutdown: ${String(signal.reason)}` : "feed finished");
@@ -388,6 +469,7 @@ export class LiveTradingLoop implements TradingLoop {
             last_seq: this.seq,
             reason,
             summary: asJournaled(this.engine.finish(this.seq)),
+            ...(this.executor !== undefined ? { exchange_orders: this.executor.toJson() } : {}),
           },
           true,
         );
@@ -447,7 +529,9 @@ export class LiveTradingLoop implements TradingLoop {
 
   /** A fresh engine at the start of the journal. */
   private resetEngine(): void {
-    this.engine = createLiveEngine(this.engineOptions);
+    this.engine = createLiveEngine(this.engineOptions, !this.liveTrade);
+    this.executor?.reset();
+    this.engineSymbols.clear();
     this.engineJournalSize = 0;
     this.nextLineNo = 1;
     this.seq = 0;
@@ -494,10 +578,21 @@ export class LiveTradingLoop implements TradingLoop {
       options_fingerprint: this.fingerprint,
       wall_ms: Math.trunc(this.ctx.clock()),
       next_seq: this.seq + 1,
+      ...(this.executor !== undefined ? { run_id: this.executor.ensureRunId() } : {}),
     });
     this.cutoff =
       this.last === undefined ? undefined : { ...this.last, symbols: new Set(this.last.symbols) };
     this.skippedAtCutoff = 0;
+    if (this.executor !== undefined) {
+      try {
+        await this.exclusive(() => this.reconcileExchange());
+      } catch (e) {
+        throw new InvalidInputError(
+          `reconciling with the exchange failed: ${errorMessage(e)}; not trading blind`,
+        );
+      }
+      if (this.writer === undefined || this.inner.signal.aborted) return false;
+    }
     this.ctx.metrics.recordTakeover();
     if (this.paper) this.recorder.publishRisk();
     const how =
@@ -540,6 +635,11 @@ export class LiveTradingLoop implements TradingLoop {
         throw new InvalidInputError(
           `${where}: session starts at seq ${line.next_seq}, expected ${this.seq + 1}`,
         );
+      this.executor?.setRunId(line.run_id, where);
+      return;
+    }
+    if (line.type === "exchange") {
+      this.applyExchangeLine(engine, line, where);
       return;
     }
     if (line.type === "session_end") {
@@ -560,12 +660,15 @@ export class LiveTradingLoop implements TradingLoop {
       throw new ConfigError(`${where}: a ${line.mode} line in a ${this.config.mode} run`);
     const snap = "snapshot" in e ? e.snapshot : undefined;
     if (snap === undefined) throw new InvalidInputError(`${where}: tick without snapshot`);
-    let out: PaperOutput | undefined;
-    let error: string | undefined;
-    try {
-      out = engine.processEvent(snap);
-    } catch (x) {
-      error = errorMessage(x);
+    const before = this.executor !== undefined ? engine.openOrders(snap.symbol) : [];
+    const { out, error } = processSnapshot(engine, snap);
+    this.engineSymbols.add(snap.symbol);
+    if (this.executor !== undefined) {
+      try {
+        this.executor.observeTick(engine, snap.symbol, before);
+      } catch (x) {
+        throw new InvalidInputError(`${where}: ${errorMessage(x)}`);
+      }
     }
     if (error !== undefined || line.error !== undefined) {
       if (error !== line.error)
@@ -611,17 +714,19 @@ export class LiveTradingLoop implements TradingLoop {
   }
 
   private trade(s: Snapshot): void {
-    const engine = this.engine as PaperEngine;
+    const { out, error } = processSnapshot(this.engine as PaperEngine, s);
+    this.recordTick(s, out, error, this.paper && out !== undefined && fillCountOf(out.json) > 0);
+  }
+
+  /** Journal a processed snapshot (synced when `sync`), then metrics, log and hooks. */
+  private recordTick(
+    s: Snapshot,
+    out: PaperOutput | undefined,
+    error: string | undefined,
+    sync: boolean,
+  ): void {
     const seq = this.seq + 1;
-    let out: PaperOutput | undefined;
-    let error: string | undefined;
-    try {
-      out = engine.processEvent(s);
-    } catch (e) {
-      error = errorMessage(e);
-    }
     const output = out === undefined ? null : this.paper ? out.json : decisionView(out.json);
-    const fills = this.paper && out !== undefined ? fillCountOf(out.json) : 0;
     this.append(
       {
         type: "tick",
@@ -633,13 +738,15 @@ export class LiveTradingLoop implements TradingLoop {
         output,
         ...(error !== undefined ? { error } : {}),
       },
-      fills > 0,
+      sync,
     );
     this.seq = seq;
     this.last = advance(this.last, s);
+    this.engineSymbols.add(s.symbol);
     this.tradedSnapshots++;
     const wasTripped = this.recorder.riskState.killSwitchTriggered;
-    this.recorder.traded(out?.json, this.paper);
+    // live_trade counts orders and fills from what the exchange did (exchange lines).
+    this.recorder.traded(out?.json, this.paper, !this.liveTrade);
     if (!wasTripped && this.recorder.riskState.killSwitchTriggered && this.paper)
       this.log(`kill switch tripped at seq ${seq} (ts ${s.ts}, ${s.symbol}): trading halted`);
     if (error !== undefined) {
@@ -648,6 +755,200 @@ export class LiveTradingLoop implements TradingLoop {
         this.log(`engine error at seq ${seq} (ts ${s.ts}, ${s.symbol}): ${error}`);
     }
     this.deps.onTick?.({ seq, snapshot: s, output: out, error, executed: this.paper });
+  }
+
+  // --- live_trade ---
+
+  /** Run `fn` after every tick or poll started before it (exchange calls never interleave). */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.exchangeChain.then(fn);
+    this.exchangeChain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** True while this instance may talk to the exchange for the journal it writes. */
+  private get exchangeLive(): boolean {
+    return this.writer !== undefined && this.ctx.mayTrade() && !this.inner.signal.aborted;
+  }
+
+  /**
+   * One snapshot in live_trade: a fill poll first when one is due, then the
+   * engine; the tick line (synced when it has actions) before its actions
+   * go to the exchange (write-ahead), then the exchange line.
+   */
+  private async tradeLive(s: Snapshot): Promise<void> {
+    if (!this.exchangeLive) return;
+    if (this.ctx.clock() - this.lastPollMs >= this.pollMs) {
+      await this.pollNow();
+      if (!this.exchangeLive) return;
+    }
+    const engine = this.engine as PaperEngine;
+    const executor = this.executor as LiveTradeExecutor;
+    const before = engine.openOrders(s.symbol);
+    const { out, error } = processSnapshot(engine, s);
+    let intents: TradeIntent[];
+    try {
+      intents = executor.observeTick(engine, s.symbol, before);
+    } catch (e) {
+      throw new InvalidInputError(`seq ${this.seq + 1}: ${errorMessage(e)}`);
+    }
+    this.recordTick(s, out, error, intents.length > 0);
+    if (intents.length === 0) return;
+    if (!this.exchangeLive) {
+      // Stood down meanwhile: the next ACTIVE places them (reconcile finds them pending).
+      this.dropEngine("stood down before sending a tick's orders");
+      return;
+    }
+    const events: JournalExchangeEvent[] = [];
+    try {
+      await executor.execute(
+        engine,
+        intents,
+        s.ts,
+        this.recorder.riskState.killSwitchTriggered,
+        events,
+      );
+    } finally {
+      this.journalExchange("tick", events);
+    }
+  }
+
+  /** Poll the exchange for fills now (inside `exclusive`). */
+  private async pollNow(): Promise<void> {
+    const engine = this.engine;
+    const executor = this.executor;
+    if (engine === undefined || executor === undefined || !this.exchangeLive) return;
+    this.lastPollMs = this.ctx.clock();
+    const events: JournalExchangeEvent[] = [];
+    try {
+      await executor.poll(engine, events);
+    } finally {
+      this.journalExchange("poll", events);
+    }
+  }
+
+  /** Every `pollMs`, a fill poll unless a tick just made one. */
+  private async pollLoop(signal: AbortSignal): Promise<void> {
+    const sleep = this.deps.pollSleep ?? realSleep;
+    for (;;) {
+      try {
+        await sleep(this.pollMs, signal);
+      } catch {
+        return;
+      }
+      if (signal.aborted) return;
+      if (!this.exchangeLive || this.engine === undefined) continue;
+      try {
+        await this.exclusive(async () => {
+          if (this.ctx.clock() - this.lastPollMs >= this.pollMs) await this.pollNow();
+        });
+      } catch (e) {
+        if (this.fatal === undefined) this.fatal = e;
+        this.inner.abort(e);
+        return;
+      }
+    }
+  }
+
+  /** At a takeover, after the journal replay: match the exchange with the engine's orders. */
+  private async reconcileExchange(): Promise<void> {
+    const engine = this.engine as PaperEngine;
+    const executor = this.executor as LiveTradeExecutor;
+    const symbols = new Set(this.engineSymbols);
+    if (this.config.source.kind === "binance" || this.config.filterFixtureSymbols)
+      for (const sym of this.config.symbols) symbols.add(sym);
+    const tracked = executor.tracked().length;
+    this.log(
+      `reconciling with the exchange: ${tracked} tracked order${tracked === 1 ? "" : "s"}, ` +
+        `symbols ${symbols.size > 0 ? [...symbols].sort().join(",") : "none yet"}` +
+        `${this.config.trade?.cancelStrays ? ", cancelling strays" : ""}`,
+    );
+    const events: JournalExchangeEvent[] = [];
+    try {
+      await executor.reconcile(
+        engine,
+        [...symbols],
+        this.recorder.riskState.killSwitchTriggered,
+        events,
+      );
+    } finally {
+      this.journalExchange("reconcile", events);
+    }
+    this.lastPollMs = this.ctx.clock();
+    const expected = executor.expectedOnExchange().length;
+    this.log(
+      `reconciled: ${describeEvents(events) || "nothing to do"}; ` +
+        `${expected} order${expected === 1 ? "" : "s"} of the engine on the exchange`,
+    );
+  }
+
+  /** Journal (synced) what the exchange did; metrics follow. */
+  private journalExchange(
+    cause: JournalExchangeLine["cause"],
+    events: JournalExchangeEvent[],
+  ): void {
+    if (events.length === 0) return;
+    if (this.writer === undefined) {
+      // The engine moved on without the journal: it must not trade on from here.
+      this.dropEngine(`stood down before journaling ${events.length} exchange events`);
+      return;
+    }
+    this.append(
+      {
+        type: "exchange",
+        seq: this.seq,
+        wall_ms: Math.trunc(this.ctx.clock()),
+        cause,
+        events,
+      },
+      true,
+    );
+    let placed = 0;
+    let fills = 0;
+    for (const e of events) {
+      if (e.event === "placed") placed++;
+      else if (e.event === "filled") fills++;
+    }
+    this.recorder.exchangeActivity(placed, fills);
+  }
+
+  /** Forget the engine (its state is ahead of the journal): the next takeover replays. */
+  private dropEngine(why: string): void {
+    this.log(`${why}; the next takeover rebuilds the state from the journal and the exchange`);
+    this.engine = undefined;
+    this.engineJournalSize = -1;
+  }
+
+  /** Replay an exchange line: its events, in order, on the engine and the tracker. */
+  private applyExchangeLine(engine: PaperEngine, line: JournalExchangeLine, where: string): void {
+    const executor = this.executor;
+    if (executor === undefined)
+      throw new InvalidInputError(`${where}: an exchange line in a ${this.config.mode} journal`);
+    if (line.seq !== this.seq)
+      throw new InvalidInputError(
+        `${where}: exchange line at seq ${line.seq}, expected ${this.seq}`,
+      );
+    for (const ev of line.events) {
+      try {
+        executor.applyEvent(engine, ev);
+      } catch (e) {
+        throw new InvalidInputError(
+          `${where}: replay of exchange event ${ev.event} ${ev.client_order_id} failed: ${errorMessage(e)}`,
+        );
+      }
+    }
+  }
+}
+
+/** Process one snapshot; an engine error is returned, not thrown. */
+function processSnapshot(
+  engine: PaperEngine,
+  s: Snapshot,
+): { readonly out: PaperOutput | undefined; readonly error: string | undefined } {
+  try {
+    return { out: engine.processEvent(s), error: undefined };
+  } catch (e) {
+    return { out: undefined, error: errorMessage(e) };
   }
 }
 

@@ -204,7 +204,10 @@ describe("external fills (live venue)", () => {
     const engine = new PaperEngine(o, undefined, { simulateFills: false });
     engine.selectionPass(snaps);
     let simulated = 0;
-    for (const s of snaps) simulated += (engine.processEvent(s)?.json.fills as JsonValue[]).length;
+    for (const s of snaps) {
+      const out = engine.processEvent(s);
+      if (out !== undefined) simulated += (out.json.fills as JsonValue[]).length;
+    }
     assert.equal(simulated, 0);
     const open = engine.openOrders("VOLUSDT");
     assert.equal(open.length, 10);
@@ -223,5 +226,13 @@ describe("external fills (live venue)", () => {
       () => engine.applyExternalFill({ ...order, ts: 100, orderId: "nope" }),
       /does not hold: nope/,
     );
+    // A fill of an order the engine already let go still moves the position.
+    engine.applyExternalFill({ ...order, ts: 101, orderId: "gone" }, { untracked: true });
+    assert.equal(engine.finish(snaps.length).total_fills, 2);
+    // A lost order is dropped: the open set shrinks and the level is free again.
+    const next = engine.openOrders("VOLUSDT")[0] as (typeof open)[number];
+    assert.equal(engine.dropOrder("VOLUSDT", next.orderId), true);
+    assert.equal(engine.dropOrder("VOLUSDT", next.orderId), false);
+    assert.equal(engine.openOrders("VOLUSDT").length, 8);
   });
 });

@@ -835,15 +835,33 @@ export class PaperEngine {
    * the open orders, and the ledger, totals and guards see it as they see a
    * simulated fill. Unknown order ids are refused (the caller must reconcile).
    */
-  applyExternalFill(fill: Fill): void {
+  applyExternalFill(fill: Fill, opts: { readonly untracked?: boolean } = {}): void {
     const state = this.states.get(fill.symbol);
-    if (state === undefined || !state.orders.has(fill.orderId)) {
+    const held = state?.orders.has(fill.orderId) === true;
+    if (!held && opts.untracked !== true) {
       throw new Error(`external fill for an order the engine does not hold: ${fill.orderId}`);
     }
-    state.markFilled([fill.orderId]);
-    this.port.markFilled(fill.orderId);
+    // `untracked`: the exchange executed an order the engine had already let go
+    // (cancelled too late); the position must still include it.
+    if (held && state !== undefined) {
+      state.markFilled([fill.orderId]);
+      this.port.markFilled(fill.orderId);
+    }
     this.setLastPrice(fill.symbol, this.lastPrices.get(fill.symbol) ?? fill.price);
     this.applyFills([fill]);
+  }
+
+  /**
+   * Forget one of the engine's open orders without a fill (the exchange lost
+   * or rejected it), so that the next reconcile places its grid level again.
+   * Returns whether the engine held it.
+   */
+  dropOrder(symbol: string, orderId: string): boolean {
+    const state = this.states.get(symbol);
+    if (state === undefined || !state.orders.has(orderId)) return false;
+    state.orders.delete(orderId);
+    this.port.cancelOrder(orderId);
+    return true;
   }
 
   /** Return DrawdownGuardV1 to NORMAL (the only way out of DRAWDOWN; e.g. at a new session). */

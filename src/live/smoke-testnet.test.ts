@@ -133,20 +133,57 @@ describe("grinder smoke-testnet", () => {
     );
   });
 
-  it("production endpoints are refused", async () => {
-    const c = capture({ httpClient: noHttp });
+  it("production endpoints are refused wherever they come from (exit 2, no HTTP call)", async () => {
+    const before = ex.requests.length;
+    const flag = capture({ httpClient: noHttp });
+    assert.equal(
+      await runSmokeTestnet(
+        ["--confirm", "TESTNET", "--rest-url", "https://api.binance.com"],
+        liveEnv(ex.url),
+        flag.io,
+      ),
+      2,
+    );
+    assert.match(
+      flag.err.join("\n"),
+      /^grinder smoke-testnet: error: --rest-url: Mainnet is forbidden: REST base URL host api\.binance\.com is a Binance production endpoint/,
+    );
+    const env = capture({ httpClient: noHttp });
+    assert.equal(
+      await runSmokeTestnet(["--confirm", "TESTNET"], liveEnv("https://api.binance.com"), env.io),
+      2,
+    );
+    assert.match(
+      env.err.join("\n"),
+      /error: GRINDER_BINANCE_REST_URL="https:\/\/api\.binance\.com": Mainnet is forbidden/,
+    );
+    const dry = capture({ httpClient: noHttp });
+    assert.equal(await runSmokeTestnet(["--rest-url=https://fapi.binance.com"], {}, dry.io), 2);
+    const ws = capture({ httpClient: noHttp });
+    assert.equal(
+      await runSmokeTestnet(["--ws-url", "wss://stream.binance.com:9443/ws"], {}, ws.io),
+      2,
+    );
+    assert.match(ws.err.join("\n"), /--ws-url: Mainnet is forbidden/);
+    assert.equal(ex.requests.length, before);
+  });
+
+  it("--rest-url points the run at another endpoint and beats the environment", async () => {
+    const c = capture();
+    const before = ex.requests.length;
     const code = await runSmokeTestnet(
-      ["--confirm", "TESTNET"],
-      liveEnv("https://api.binance.com"),
+      ["--confirm", "TESTNET", "--rest-url", ex.url, "--ws-url", "ws://127.0.0.1:1/stream"],
+      liveEnv("http://127.0.0.1:1"),
       c.io,
     );
-    assert.equal(code, 1);
-    assert.match(c.err.join("\n"), /Config error: Mainnet is forbidden/);
-    const dry = capture({ httpClient: noHttp });
-    assert.equal(
-      await runSmokeTestnet([], { GRINDER_BINANCE_REST_URL: "https://api.binance.com" }, dry.io),
-      1,
+    assert.equal(code, 0, c.text());
+    assert.match(c.text(), new RegExp(`Endpoint: ${ex.url}\n`));
+    assert.match(
+      c.text(),
+      /WebSocket endpoint: ws:\/\/127\.0\.0\.1:1\/stream \(checked, not used by the smoke test\)/,
     );
+    assert.ok(ex.calls("/api/v3/order", "POST").length > 0);
+    assert.ok(ex.requests.length > before);
   });
 
   it("kill switch: nothing is placed", async () => {

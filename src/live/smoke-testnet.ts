@@ -3,8 +3,10 @@
  * Binance testnet and cancel it, to prove keys, signing, clock and order flow.
  *
  * Dry-run unless ALL of: `--confirm TESTNET`, ARMED=1, ALLOW_TESTNET_TRADE=1,
- * BINANCE_API_KEY and BINANCE_API_SECRET. Production endpoints are refused by
- * the port. Keys are never printed.
+ * BINANCE_API_KEY and BINANCE_API_SECRET. The endpoints come from
+ * `--rest-url` / `--ws-url`, else the environment, else the testnet; a
+ * production host is refused before anything else (exit 2). Keys are never
+ * printed.
  */
 
 import { Decimal } from "../core/decimal.js";
@@ -13,6 +15,7 @@ import { OrderSide } from "../domain/enums.js";
 import { BinanceExchangePort } from "./binance-exchange-port.js";
 import type { BinanceMarket, Env } from "./binance-urls.js";
 import { type LiveClock, type Sleep, systemClock } from "./clock.js";
+import { type BinanceEndpoints, resolveBinanceEndpoints } from "./endpoints.js";
 import type { HttpClient } from "./http-client.js";
 import { SafeMode } from "./safe-mode.js";
 
@@ -27,6 +30,7 @@ export interface SmokeIo {
 
 export const SMOKE_USAGE = `usage: grinder smoke-testnet [--confirm TESTNET] [--symbol SYMBOL] [--price PRICE]
                               [--quantity QTY] [--market spot|usdm] [--kill-switch]
+                              [--rest-url URL] [--ws-url URL]
 
 Place one micro limit order on the Binance TESTNET and cancel it.
 Dry-run (no HTTP calls) unless --confirm TESTNET is given AND the environment has
@@ -38,8 +42,11 @@ ARMED=1, ALLOW_TESTNET_TRADE=1, BINANCE_API_KEY and BINANCE_API_SECRET.
   --quantity QTY      order quantity (default 0.001)
   --market MARKET     spot (default) or usdm (USD-M futures testnet)
   --kill-switch       simulate an active kill switch: no order is placed
+  --rest-url URL      REST base URL (default: GRINDER_BINANCE_REST_URL, else the testnet)
+  --ws-url URL        WebSocket URL, checked only (default: GRINDER_BINANCE_WS_URL, else the
+                      testnet); the smoke test opens no stream
 
-Environment: GRINDER_BINANCE_REST_URL overrides the testnet URL (production hosts are refused).`;
+Production hosts are refused wherever the URL comes from (exit 2).`;
 
 interface SmokeArgs {
   confirm: string | undefined;
@@ -48,6 +55,8 @@ interface SmokeArgs {
   quantity: Decimal;
   market: BinanceMarket;
   killSwitch: boolean;
+  restUrl: string | undefined;
+  wsUrl: string | undefined;
   help: boolean;
 }
 
@@ -61,6 +70,8 @@ function parseArgs(argv: readonly string[]): SmokeArgs {
     quantity: Decimal.parse("0.001"),
     market: "spot",
     killSwitch: false,
+    restUrl: undefined,
+    wsUrl: undefined,
     help: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -112,6 +123,15 @@ function parseArgs(argv: readonly string[]): SmokeArgs {
       case "--kill-switch":
         args.killSwitch = true;
         break;
+      case "--rest-url":
+      case "--ws-url": {
+        const v = value();
+        if ((flag === "--rest-url" ? args.restUrl : args.wsUrl) !== undefined)
+          throw new UsageError(`${flag} given twice`);
+        if (flag === "--rest-url") args.restUrl = v;
+        else args.wsUrl = v;
+        break;
+      }
       case "--help":
       case "-h":
         args.help = true;
@@ -183,6 +203,17 @@ export async function runSmokeTestnet(
     io.out(SMOKE_USAGE);
     return 0;
   }
+  let endpoints: BinanceEndpoints;
+  try {
+    endpoints = resolveBinanceEndpoints(
+      args.market,
+      { restUrl: args.restUrl, wsUrl: args.wsUrl },
+      env,
+    );
+  } catch (e) {
+    io.err(`grinder smoke-testnet: error: ${errorMessage(e)}`);
+    return 2;
+  }
   const dryRun = args.confirm !== "TESTNET";
   const mode = dryRun ? "dry-run" : "live-testnet";
   io.out(RULE);
@@ -198,13 +229,14 @@ export async function runSmokeTestnet(
   io.out(`Starting smoke test (mode=${mode}, market=${args.market}, symbol=${args.symbol})`);
   io.out(`  Price: ${args.price.toString()}, Quantity: ${args.quantity.toString()}`);
 
-  const result = await smoke(args, dryRun, mode, env, io);
+  const result = await smoke(args, endpoints, dryRun, mode, env, io);
   printSummary(result, result.success ? io.out : io.err);
   return result.success ? 0 : 1;
 }
 
 async function smoke(
   args: SmokeArgs,
+  endpoints: BinanceEndpoints,
   dryRun: boolean,
   mode: string,
   env: Env,
@@ -225,6 +257,7 @@ async function smoke(
     port = new BinanceExchangePort({
       mode: SafeMode.LIVE_TRADE,
       market: args.market,
+      baseUrl: endpoints.rest.url,
       env,
       apiKey: dryRun ? "" : (env.BINANCE_API_KEY ?? ""),
       apiSecret: dryRun ? "" : (env.BINANCE_API_SECRET ?? ""),
@@ -238,6 +271,8 @@ async function smoke(
     return { ...base, success: false, error: `Config error: ${errorMessage(e)}` };
   }
   io.out(`  Endpoint: ${port.baseUrl}${dryRun ? " (not contacted)" : ""}`);
+  if (endpoints.ws.source !== "default")
+    io.out(`  WebSocket endpoint: ${endpoints.ws.url} (checked, not used by the smoke test)`);
 
   if (args.killSwitch) {
     io.out("  Kill-switch is ACTIVE - PLACE blocked, CANCEL allowed");

@@ -9,7 +9,7 @@ export type LiveSource =
   | { readonly kind: "fixture"; readonly dir: string }
   | { readonly kind: "binance" };
 
-export const LIVE_MODES = ["read_only", "paper"] as const;
+export const LIVE_MODES = ["read_only", "paper", "live_trade"] as const;
 export type LiveMode = (typeof LIVE_MODES)[number];
 
 export interface LiveOptions {

@@ -6,6 +6,7 @@ import {
   LIVE_RUN_FLAGS,
   liveJournalPath,
   parseLiveRunArgs,
+  processOptionsOf,
   withRunDefaults,
 } from "./live-runtime-options.js";
 
@@ -66,15 +67,58 @@ describe("grinder live run options", () => {
       [["--journal"], /--journal: missing value$/],
       [["--config="], /--config: empty value$/],
       [["--journal", "a", "--journal", "b"], /--journal: given twice$/],
-      [["--mode", "live"], /--mode: expected read_only or paper/],
+      [["--mode", "live"], /--mode: expected read_only, paper or live_trade, got "live"$/],
+      [["--mode", "paper", "--mode=paper"], /--mode: given twice$/],
       [
         ["--nope"],
-        /unknown option --nope \(options: --symbols, .*--config, --journal, --state-dir, --speed\)$/,
+        /unknown option --nope \(options: --symbols, .*--config, --journal, --state-dir, --speed, --rest-url, --ws-url, --confirm, --cancel-strays, --poll-ms\)$/,
       ],
+      [["--mode", "live_trade", "--confirm", "MAINNET"], /--confirm: expected TESTNET/],
+      [["--mode", "live_trade", "--cancel-strays=yes"], /--cancel-strays takes no value$/],
+      [["--mode", "live_trade", "--poll-ms", "5"], /--poll-ms: must be between 10 and 3600000/],
+      [["--mode", "live_trade", "--poll-ms", "1s"], /--poll-ms: expected a whole number of ms/],
+      [["--mode", "paper", "--cancel-strays"], /--cancel-strays: only with --mode live_trade$/],
+      [["--confirm", "TESTNET"], /--confirm: only with --mode live_trade$/],
+      [["--poll-ms", "100"], /--poll-ms: only with --mode live_trade$/],
+      [["--rest-url="], /--rest-url: empty value$/],
       [["stray"], /unexpected argument "stray"$/],
     ];
     for (const [argv, re] of bad) assert.throws(() => parseLiveRunArgs(argv), re, argv.join(" "));
     assert.ok(LIVE_RUN_FLAGS.includes("--metrics-host"));
+  });
+
+  it("live_trade, endpoints and the live_trade settings", () => {
+    const d = parseLiveRunArgs([]);
+    assert.deepEqual(
+      [d.restUrl, d.wsUrl, d.confirmTestnet, d.cancelStrays, d.pollMs],
+      [undefined, undefined, false, false, 1000],
+    );
+    const o = parseLiveRunArgs([
+      "--mode",
+      "live_trade",
+      "--rest-url",
+      "http://127.0.0.1:9",
+      "--ws-url=ws://127.0.0.1:8/stream",
+      "--confirm=TESTNET",
+      "--cancel-strays",
+      "--poll-ms",
+      "250",
+      "--symbols",
+      "BTCUSDT",
+    ]);
+    assert.equal(o.mode, "live_trade");
+    assert.equal(o.restUrl, "http://127.0.0.1:9");
+    assert.equal(o.wsUrl, "ws://127.0.0.1:8/stream");
+    assert.equal(o.confirmTestnet, true);
+    assert.equal(o.cancelStrays, true);
+    assert.equal(o.pollMs, 250);
+    assert.deepEqual(o.symbols, ["BTCUSDT"]);
+    assert.equal(liveJournalPath(o), "state/journal-live_trade.jsonl");
+    // Endpoints are accepted in every mode (a read_only run reads market data).
+    assert.equal(parseLiveRunArgs(["--ws-url", "ws://x:1/s"]).wsUrl, "ws://x:1/s");
+    assert.equal(processOptionsOf(o).mode, "paper");
+    assert.equal(processOptionsOf(parseLiveRunArgs(["--mode", "paper"])).mode, "paper");
+    assert.equal(processOptionsOf(d).mode, "read_only");
   });
 
   it("fills the trading-loop defaults for process-only options", () => {

@@ -15,9 +15,11 @@ import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { prepareJournalLocation } from "../app/live-journal.js";
+import { liveTradeArmingProblem } from "../app/live-trade-venue.js";
 import { type LiveLoopDeps, liveTradingLoopFactory } from "../app/live-trading-loop.js";
 import { errorMessage, isGrinderError } from "../core/errors.js";
 import { getConnectorMetrics } from "../live/connector-metrics.js";
+import { type BinanceEndpoints, resolveBinanceEndpoints } from "../live/endpoints.js";
 import { type HaConfig, loadHaConfig, redactRedisUrl } from "./ha/ha-config.js";
 import { HaRole, HaStateHolder } from "./ha/ha-state.js";
 import { LeaderElector, type LeaderElectorOptions } from "./ha/leader-elector.js";
@@ -29,6 +31,7 @@ import {
   type LiveRunOptions,
   liveJournalPath,
   parseLiveRunArgs,
+  processOptionsOf,
   withRunDefaults,
 } from "./live-runtime-options.js";
 import { mirrorConnectorMetrics } from "./metrics/connector-mirror.js";
@@ -100,6 +103,27 @@ export async function runLive(
   deps: LiveDeps = {},
 ): Promise<number> {
   const options = withRunDefaults(liveOptions);
+  let endpoints: BinanceEndpoints;
+  try {
+    // The mainnet guard applies to the URLs finally used, in every mode.
+    endpoints = resolveBinanceEndpoints(
+      "spot",
+      { restUrl: options.restUrl, wsUrl: options.wsUrl },
+      env,
+    );
+  } catch (e) {
+    if (!isGrinderError(e)) throw e;
+    io.stderr(`grinder live: ${errorMessage(e)}`);
+    return 2;
+  }
+  if (options.mode === "live_trade" && deps.tradingLoopFactory === undefined) {
+    // Refused before anything starts or touches the disk (the loop checks again).
+    const problem = liveTradeArmingProblem(env, options.confirmTestnet);
+    if (problem !== undefined) {
+      io.stderr(`grinder live: ${problem}`);
+      return 2;
+    }
+  }
   const clock = deps.clock ?? (() => Date.now());
   const haConfig = loadHaConfig(env);
   const startedAtMs = clock();
@@ -118,9 +142,14 @@ export async function runLive(
   io.stdout(`  symbols: ${allOfFixture ? "all of the fixture's" : options.symbols.join(",")}`);
   io.stdout(`  source: ${formatLiveSource(options.source)}  mode: ${options.mode}`);
   if (deps.tradingLoopFactory === undefined) io.stdout(`  journal: ${journalPath}`);
+  if (options.mode === "live_trade")
+    io.stdout(
+      `  exchange: ${endpoints.rest.url} (${endpoints.rest.source}), fills polled every ` +
+        `${options.pollMs} ms, strays ${options.cancelStrays ? "cancelled" : "reported"}`,
+    );
 
   const ctx: TradingLoopContext = {
-    options,
+    options: processOptionsOf(options),
     metrics,
     role: () => haState.role,
     mayTrade: () => !haConfig.enabled || haState.role === HaRole.ACTIVE,
@@ -140,6 +169,13 @@ export async function runLive(
         configPath: options.configPath,
         instanceId: haConfig.instanceId,
         env,
+        restUrl: endpoints.rest.url,
+        wsUrl: endpoints.ws.url,
+        trade: {
+          confirmed: options.confirmTestnet,
+          cancelStrays: options.cancelStrays,
+          pollMs: options.pollMs,
+        },
       },
       { ...deps.liveLoop, connectorMetrics },
     );
