@@ -18,18 +18,11 @@
 
 import { Float, type JsonValue } from "../core/canonical-json.js";
 import { Decimal } from "../core/decimal.js";
+import { MarketRegime } from "../domain/enums.js";
 import { WARMUP_BARS_REQUIRED } from "../features/feature-snapshot.js";
 
-export const Regime = {
-  RANGE: "RANGE",
-  TREND_UP: "TREND_UP",
-  TREND_DOWN: "TREND_DOWN",
-  VOL_SHOCK: "VOL_SHOCK",
-  THIN_BOOK: "THIN_BOOK",
-  TOXIC: "TOXIC",
-  PAUSED: "PAUSED",
-  EMERGENCY: "EMERGENCY",
-} as const;
+/** The market regimes of the domain, plus EMERGENCY (kill switch), which only the classifier reports. */
+export const Regime = { ...MarketRegime, EMERGENCY: "EMERGENCY" } as const;
 export type Regime = (typeof Regime)[keyof typeof Regime];
 
 export const RegimeReason = {
