@@ -54,7 +54,13 @@ async function paperOnce(
     options,
     createSmartGridHooks(options, { regimeFromFeatures: options.fix_adaptive_regime }),
   );
-  engine.selectionPass(snapshotsOf(fixture));
+  // Top-K v0 keeps only the last window of prices per symbol: a light scan
+  // finds those (the full pass below still validates every line).
+  const tail =
+    options.topk_v1_enabled || fixture.tailSnapshots === undefined
+      ? undefined
+      : fixture.tailSnapshots(options.topk_window_size);
+  engine.selectionPass(tail ?? snapshotsOf(fixture));
   const digest = new StreamingArrayDigest();
   const part = outPath ? new OutputsPartFile(`${outPath}.outputs-${process.pid}`) : undefined;
   const errors: string[] = [];

@@ -55,6 +55,13 @@ export interface Fixture {
    * passes read it sorted.
    */
   events(): Iterable<FixtureEvent>;
+  /**
+   * The last `perSymbol` snapshots of every symbol, found by a light scan of
+   * the file (timestamps and symbols only; the kept lines are parsed fully).
+   * Undefined when a light scan cannot decide (not an in-order JSONL file of
+   * plain lines): use `events()` then.
+   */
+  tailSnapshots?(perSymbol: number): Snapshot[] | undefined;
 }
 
 function parseEvent(raw: unknown, where: string): FixtureEvent {
@@ -108,6 +115,44 @@ function sortByTs(list: readonly FixtureEvent[]): FixtureEvent[] {
     .map((x) => x.e);
 }
 
+/** Find `"key":` at the top level of a flat line and return the index after the colon. */
+function valueAfter(t: string, key: string): number {
+  const k = t.indexOf(`"${key}"`);
+  if (k < 0) return -1;
+  let i = k + key.length + 2;
+  while (t.charCodeAt(i) === 32) i++;
+  if (t.charCodeAt(i) !== 58) return -1;
+  i++;
+  while (t.charCodeAt(i) === 32) i++;
+  return i;
+}
+
+/**
+ * ts and symbol of a SNAPSHOT line, read without parsing the rest; undefined
+ * unless the line plainly is one (the lines kept are parsed fully later).
+ */
+function scanSnapshotHead(t: string): { ts: number; symbol: string } | undefined {
+  const ty = valueAfter(t, "type");
+  if (ty < 0 || !t.startsWith('"SNAPSHOT"', ty)) return undefined;
+  const sy = valueAfter(t, "symbol");
+  if (sy < 0 || t.charCodeAt(sy) !== 34) return undefined;
+  const end = t.indexOf('"', sy + 1);
+  if (end <= sy + 1) return undefined;
+  const symbol = t.slice(sy + 1, end);
+  if (symbol.includes("\\")) return undefined;
+  const tsAt = valueAfter(t, "ts");
+  if (tsAt < 0) return undefined;
+  let ts = 0;
+  let i = tsAt;
+  for (; i < t.length; i++) {
+    const d = t.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) break;
+    ts = ts * 10 + d;
+  }
+  if (i === tsAt || i - tsAt > 15) return undefined;
+  return { ts, symbol };
+}
+
 /** Read config.json of a fixture ({} if absent); must be a JSON object. */
 export function readFixtureConfig(dir: string): Record<string, unknown> {
   const path = join(dir, "config.json");
@@ -143,6 +188,37 @@ class FixtureFile implements Fixture {
   get stats(): FixtureStats {
     if (this.lastStats === undefined) this.countPass();
     return this.lastStats as FixtureStats;
+  }
+
+  tailSnapshots(perSymbol: number): Snapshot[] | undefined {
+    if (!this.isJsonl || this.sorted !== undefined || perSymbol <= 0) return undefined;
+    const rings = new Map<string, string[]>();
+    let lastTs = Number.NEGATIVE_INFINITY;
+    for (const { text } of readLines(this.eventsPath)) {
+      const head = scanSnapshotHead(text);
+      if (head === undefined) {
+        if (text.trim().length === 0) continue;
+        return undefined; // another event type or an unusual line: the full pass decides
+      }
+      if (head.ts < lastTs) return undefined;
+      lastTs = head.ts;
+      let ring = rings.get(head.symbol);
+      if (ring === undefined) {
+        ring = [];
+        rings.set(head.symbol, ring);
+      }
+      ring.push(text);
+      if (ring.length > perSymbol) ring.shift();
+    }
+    const out: Snapshot[] = [];
+    for (const ring of rings.values()) {
+      for (const line of ring) {
+        const snap = parseSnapshotLine(line);
+        if (snap === undefined) return undefined;
+        out.push(snap);
+      }
+    }
+    return out;
   }
 
   /** A pass that only counts (used when stats are asked for before any pass). */

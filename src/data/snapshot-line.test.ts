@@ -32,3 +32,43 @@ test("anything unusual is left to the general path", () => {
   ];
   for (const c of cases) assert.equal(parseSnapshotLine(c), undefined, c);
 });
+
+test("tailSnapshots: the last N snapshots per symbol, or undefined when a light scan cannot decide", async () => {
+  const { mkdtempSync, writeFileSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const { tmpdir } = await import("node:os");
+  const { openFixture } = await import("./fixture-reader.js");
+  const line = (ts: number, sym: string, bid: string): string =>
+    LINE.replace("1000", String(ts)).replace("BTCUSDT", sym).replace('"50000.00"', `"${bid}"`);
+  const write = (lines: string[]): string => {
+    const dir = mkdtempSync(join(tmpdir(), "grinder-tail-"));
+    writeFileSync(join(dir, "events.jsonl"), lines.join("\n") + "\n");
+    return dir;
+  };
+  const lines = [1, 2, 3, 4, 5].flatMap((i) => [
+    line(i * 10, "AAA", `${i}.00`),
+    line(i * 10 + 1, "BBB", `${i}.50`),
+  ]);
+  const fx = openFixture(write(lines));
+  const tail = fx.tailSnapshots?.(2);
+  assert.deepEqual(
+    tail?.map((s) => `${s.symbol}:${s.ts}:${s.bidPrice}`),
+    ["AAA:40:4.00", "AAA:50:5.00", "BBB:41:4.50", "BBB:51:5.50"],
+  );
+  const full = [...fx.events()].flatMap((e) => (e.kind === "snapshot" ? [e.snapshot] : []));
+  assert.deepEqual(
+    tail?.map((s) => s.toDict()),
+    [full[6], full[8], full[7], full[9]].map((s) => s?.toDict()),
+  );
+  // Out of order, or another event type: the full pass decides.
+  assert.equal(
+    openFixture(write([lines[1] as string, lines[0] as string])).tailSnapshots?.(2),
+    undefined,
+  );
+  assert.equal(
+    openFixture(write([...lines, '{"ts": 99, "type": "TRADE", "symbol": "AAA"}'])).tailSnapshots?.(
+      2,
+    ),
+    undefined,
+  );
+});
