@@ -8,7 +8,11 @@
 import { Decimal } from "../core/decimal.js";
 import { ConfigError } from "../core/errors.js";
 
-type OptionKind = "float" | "int" | "decimal" | "bool" | "fill_mode" | "object";
+/**
+ * "number": an integer option used only in comparisons and arithmetic, where
+ * the reference also accepts a float (e.g. a threshold of 150.0 bps).
+ */
+type OptionKind = "float" | "int" | "number" | "decimal" | "bool" | "fill_mode" | "object";
 
 interface OptionSpec {
   readonly kind: OptionKind;
@@ -37,12 +41,12 @@ export const OPTION_SPECS = {
     doc: "Decimal places of quantities (rounded down)",
   },
   max_orders_per_minute: {
-    kind: "int",
+    kind: "number",
     def: 60,
     min: 0,
     doc: "Rate limiter: orders per sliding minute",
   },
-  cooldown_ms: { kind: "int", def: 100, min: 0, doc: "Rate limiter: minimum ms between orders" },
+  cooldown_ms: { kind: "number", def: 100, min: 0, doc: "Rate limiter: minimum ms between orders" },
   max_notional_per_symbol: {
     kind: "decimal",
     def: D("5000"),
@@ -57,7 +61,7 @@ export const OPTION_SPECS = {
     doc: "Toxicity gate: price move threshold (bps)",
   },
   toxicity_lookback_ms: {
-    kind: "int",
+    kind: "number",
     def: 5000,
     min: 0,
     doc: "Toxicity gate: price-move lookback",
@@ -66,9 +70,9 @@ export const OPTION_SPECS = {
   topk_window_size: { kind: "int", def: 10, min: 1, doc: "Top-K v0: returns window" },
   controller_enabled: { kind: "bool", def: false, doc: "Enable Adaptive Controller v0" },
   controller_window_size: { kind: "int", def: 10, min: 1, doc: "Controller: metrics window" },
-  controller_spread_pause_bps: { kind: "int", def: 50, doc: "Controller: PAUSE when spread above" },
-  controller_vol_widen_bps: { kind: "int", def: 300, doc: "Controller: WIDEN when vol above" },
-  controller_vol_tighten_bps: { kind: "int", def: 50, doc: "Controller: TIGHTEN when vol below" },
+  controller_spread_pause_bps: { kind: "number", def: 50, doc: "Controller: PAUSE when spread above" },
+  controller_vol_widen_bps: { kind: "number", def: 300, doc: "Controller: WIDEN when vol above" },
+  controller_vol_tighten_bps: { kind: "number", def: 50, doc: "Controller: TIGHTEN when vol below" },
   controller_widen_multiplier: { kind: "float", def: 1.5, doc: "Controller: WIDEN spacing factor" },
   controller_tighten_multiplier: {
     kind: "float",
@@ -79,7 +83,7 @@ export const OPTION_SPECS = {
   max_drawdown_pct: { kind: "float", def: 5.0, doc: "DrawdownGuard v0: kill-switch threshold (%)" },
   kill_switch_enabled: { kind: "bool", def: false, doc: "Enable DrawdownGuard v0 + KillSwitch" },
   fill_mode: { kind: "fill_mode", def: "crossing", doc: '"crossing" (touch model) or "instant"' },
-  fill_after_ticks: { kind: "int", def: 0, min: 0, doc: "Tick-delay fills: 0 = at placement" },
+  fill_after_ticks: { kind: "number", def: 0, min: 0, doc: "Tick-delay fills: 0 = at placement" },
   cycle_enabled: { kind: "bool", def: false, doc: "Enable CycleEngine (TP + replenish intents)" },
   cycle_step_pct: { kind: "decimal", def: D("0.001"), doc: "CycleEngine step as a fraction" },
   feature_engine_enabled: { kind: "bool", def: false, doc: "Enable FeatureEngine v1" },
@@ -96,7 +100,7 @@ export const OPTION_SPECS = {
   topk_v1_k: { kind: "int", def: 3, min: 0, doc: "Top-K v1: symbols kept" },
   topk_v1_spread_max_bps: { kind: "float", def: 100, doc: "Top-K v1: spread gate (bps)" },
   topk_v1_thin_l1_min: { kind: "decimal", def: D("1.0"), doc: "Top-K v1: thin-book gate (depth)" },
-  topk_v1_warmup_min: { kind: "int", def: 10, min: 0, doc: "Top-K v1: bars needed" },
+  topk_v1_warmup_min: { kind: "number", def: 10, min: 0, doc: "Top-K v1: bars needed" },
   dd_guard_v1_enabled: { kind: "bool", def: false, doc: "Enable DrawdownGuardV1" },
   dd_guard_v1_config: {
     kind: "object",
@@ -145,7 +149,7 @@ export const OPTION_SPECS = {
 
 export type OptionName = keyof typeof OPTION_SPECS;
 
-type ValueOf<K extends OptionKind> = K extends "float" | "int"
+type ValueOf<K extends OptionKind> = K extends "float" | "int" | "number"
   ? number
   : K extends "decimal"
     ? Decimal
@@ -186,6 +190,10 @@ function convert(name: string, spec: OptionSpec, v: unknown, source: string): un
     case "int":
       if (typeof v !== "number" || !Number.isSafeInteger(v)) bad("an integer");
       if (spec.min !== undefined && (v as number) < spec.min) bad(`an integer >= ${spec.min}`);
+      return v;
+    case "number":
+      if (typeof v !== "number" || !Number.isFinite(v)) bad("a number");
+      if (spec.min !== undefined && (v as number) < spec.min) bad(`a number >= ${spec.min}`);
       return v;
     case "float":
       if (typeof v !== "number" || !Number.isFinite(v)) bad("a number");
