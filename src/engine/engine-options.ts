@@ -70,9 +70,17 @@ export const OPTION_SPECS = {
   topk_window_size: { kind: "int", def: 10, min: 1, doc: "Top-K v0: returns window" },
   controller_enabled: { kind: "bool", def: false, doc: "Enable Adaptive Controller v0" },
   controller_window_size: { kind: "int", def: 10, min: 1, doc: "Controller: metrics window" },
-  controller_spread_pause_bps: { kind: "number", def: 50, doc: "Controller: PAUSE when spread above" },
+  controller_spread_pause_bps: {
+    kind: "number",
+    def: 50,
+    doc: "Controller: PAUSE when spread above",
+  },
   controller_vol_widen_bps: { kind: "number", def: 300, doc: "Controller: WIDEN when vol above" },
-  controller_vol_tighten_bps: { kind: "number", def: 50, doc: "Controller: TIGHTEN when vol below" },
+  controller_vol_tighten_bps: {
+    kind: "number",
+    def: 50,
+    doc: "Controller: TIGHTEN when vol below",
+  },
   controller_widen_multiplier: { kind: "float", def: 1.5, doc: "Controller: WIDEN spacing factor" },
   controller_tighten_multiplier: {
     kind: "float",
