@@ -8,13 +8,13 @@
  * and skipped, never silently.
  */
 
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { InvalidInputError } from "../core/errors.js";
 import type { Snapshot } from "../domain/snapshot.js";
 import { readLines } from "./line-reader.js";
 import { describe, snapshotFromEvent } from "./snapshot-event.js";
-import { parseSnapshotLine } from "./snapshot-line.js";
+import { parseSnapshotLine, parseSnapshotRange } from "./snapshot-line.js";
 
 export type FixtureEvent =
   | { readonly kind: "snapshot"; readonly snapshot: Snapshot }
@@ -74,21 +74,60 @@ function parseEvent(raw: unknown, where: string): FixtureEvent {
   return { kind: "other", type: typeof type === "string" ? type : "(none)" };
 }
 
+/** The general path for one line: JSON.parse and validation, with file:line in errors. */
+function parseLine(path: string, lineNo: number, text: string): FixtureEvent | undefined {
+  if (text.trim().length === 0) return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new InvalidInputError(`${path}:${lineNo}: invalid JSON: ${(e as Error).message}`);
+  }
+  return parseEvent(raw, `${path}:${lineNo}`);
+}
+
+/**
+ * Events of a JSONL file, read in 1 MB chunks. Plain SNAPSHOT lines are
+ * parsed in place in the chunk (no line strings); any other line takes the
+ * general path.
+ */
 function* jsonlEvents(path: string): Generator<FixtureEvent> {
-  for (const { lineNo, text } of readLines(path)) {
-    const fast = parseSnapshotLine(text);
-    if (fast !== undefined) {
-      yield { kind: "snapshot", snapshot: fast };
-      continue;
+  const fd = openSync(path, "r");
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    const decoder = new TextDecoder("utf-8");
+    let carry = "";
+    let lineNo = 0;
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      const text =
+        carry + (n > 0 ? decoder.decode(buf.subarray(0, n), { stream: true }) : decoder.decode());
+      let start = 0;
+      // At the end of the file the last line needs no newline.
+      const last = n === 0 ? text.length : -1;
+      for (;;) {
+        let nl = text.indexOf("\n", start);
+        if (nl < 0) {
+          if (last < 0 || start >= last) break;
+          nl = last;
+        }
+        lineNo++;
+        let end = nl;
+        if (end > start && text.charCodeAt(end - 1) === 13) end--;
+        const fast = parseSnapshotRange(text, start, end);
+        if (fast !== undefined) {
+          yield { kind: "snapshot", snapshot: fast };
+        } else {
+          const ev = parseLine(path, lineNo, text.slice(start, end));
+          if (ev !== undefined) yield ev;
+        }
+        start = nl + 1;
+      }
+      if (n === 0) break;
+      carry = text.slice(start);
     }
-    if (text.trim().length === 0) continue;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch (e) {
-      throw new InvalidInputError(`${path}:${lineNo}: invalid JSON: ${(e as Error).message}`);
-    }
-    yield parseEvent(raw, `${path}:${lineNo}`);
+  } finally {
+    closeSync(fd);
   }
 }
 

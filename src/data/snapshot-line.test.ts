@@ -72,3 +72,29 @@ test("tailSnapshots: the last N snapshots per symbol, or undefined when a light 
     undefined,
   );
 });
+
+test("the chunked reader: CRLF, blank lines, no final newline, lines across 1 MB chunk boundaries", async () => {
+  const { mkdtempSync, writeFileSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const { tmpdir } = await import("node:os");
+  const { openFixture } = await import("./fixture-reader.js");
+  const write = (text: string): string => {
+    const dir = mkdtempSync(join(tmpdir(), "grinder-read-"));
+    writeFileSync(join(dir, "events.jsonl"), text);
+    return dir;
+  };
+  const line = (ts: number): string => LINE.replace("1000", String(ts));
+  const ts = (dir: string): number[] =>
+    [...openFixture(dir).events()].flatMap((e) => (e.kind === "snapshot" ? [e.snapshot.ts] : []));
+  assert.deepEqual(ts(write(`${line(1)}\r\n\r\n${line(2)}\r\n`)), [1, 2]);
+  assert.deepEqual(ts(write(`${line(1)}\n\n   \n${line(2)}`)), [1, 2]);
+  // ~6,000 lines of ~190 bytes: several 1 MB chunks, lines cut at their edges.
+  const many = Array.from({ length: 6000 }, (_, i) => line(i + 1));
+  assert.deepEqual(
+    ts(write(many.join("\n"))),
+    many.map((_, i) => i + 1),
+  );
+  // A bad line far into the file still names its line number.
+  const bad = [...many.slice(0, 5000), "{oops", ...many.slice(5000)].join("\n");
+  assert.throws(() => ts(write(bad)), /events\.jsonl:5001: invalid JSON/);
+});

@@ -23,9 +23,12 @@ enum F {
 }
 const ALL = 511;
 
-function skipSpace(t: string, i: number): number {
-  let c = t.charCodeAt(i);
-  while (c === 32 || c === 9) c = t.charCodeAt(++i);
+function skipSpace(t: string, i: number, end: number): number {
+  while (i < end) {
+    const c = t.charCodeAt(i);
+    if (c !== 32 && c !== 9) break;
+    i++;
+  }
   return i;
 }
 
@@ -41,8 +44,13 @@ function hasAt(t: string, at: number, word: string): boolean {
 const symbols = new Map<string, string>();
 
 export function parseSnapshotLine(t: string): Snapshot | undefined {
-  let i = skipSpace(t, 0);
-  if (t.charCodeAt(i) !== 123) return undefined;
+  return parseSnapshotRange(t, 0, t.length);
+}
+
+/** The same on `t[start, end)`, so a reader can parse lines of a chunk without slicing them. */
+export function parseSnapshotRange(t: string, start: number, end: number): Snapshot | undefined {
+  let i = skipSpace(t, start, end);
+  if (i >= end || t.charCodeAt(i) !== 123) return undefined;
   i++;
   let seen = 0;
   let ts = 0;
@@ -54,14 +62,15 @@ export function parseSnapshotLine(t: string): Snapshot | undefined {
   let lastPrice: Decimal | undefined;
   let lastQty: Decimal | undefined;
   for (;;) {
-    i = skipSpace(t, i);
-    if (t.charCodeAt(i) !== 34) return undefined;
+    i = skipSpace(t, i, end);
+    if (i >= end || t.charCodeAt(i) !== 34) return undefined;
     const keyStart = i + 1;
     const keyEnd = t.indexOf('"', keyStart);
-    if (keyEnd < 0) return undefined;
-    i = skipSpace(t, keyEnd + 1);
-    if (t.charCodeAt(i) !== 58) return undefined;
-    i = skipSpace(t, i + 1);
+    if (keyEnd < 0 || keyEnd >= end) return undefined;
+    i = skipSpace(t, keyEnd + 1, end);
+    if (i >= end || t.charCodeAt(i) !== 58) return undefined;
+    i = skipSpace(t, i + 1, end);
+    if (i >= end) return undefined;
     const c = t.charCodeAt(i);
     let vStart: number;
     let vEnd: number;
@@ -69,7 +78,7 @@ export function parseSnapshotLine(t: string): Snapshot | undefined {
     if (c === 34) {
       vStart = i + 1;
       vEnd = t.indexOf('"', vStart);
-      if (vEnd < 0) return undefined;
+      if (vEnd < 0 || vEnd >= end) return undefined;
       for (let k = vStart; k < vEnd; k++) if (t.charCodeAt(k) === 92) return undefined;
       i = vEnd + 1;
       quoted = true;
@@ -77,7 +86,7 @@ export function parseSnapshotLine(t: string): Snapshot | undefined {
       return undefined;
     } else {
       vStart = i;
-      while (i < t.length) {
+      while (i < end) {
         const ch = t.charCodeAt(i);
         if (ch === 44 || ch === 125 || ch === 32 || ch === 9) break;
         i++;
@@ -142,13 +151,14 @@ export function parseSnapshotLine(t: string): Snapshot | undefined {
     }
     if (seen & bit) return undefined;
     seen |= bit;
-    i = skipSpace(t, i);
+    i = skipSpace(t, i, end);
+    if (i >= end) return undefined;
     const sep = t.charCodeAt(i);
     if (sep === 44) {
       i++;
       continue;
     }
-    if (sep !== 125 || skipSpace(t, i + 1) !== t.length) return undefined;
+    if (sep !== 125 || skipSpace(t, i + 1, end) !== end) return undefined;
     break;
   }
   if (seen !== ALL) return undefined;
