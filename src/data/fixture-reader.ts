@@ -8,11 +8,11 @@
  * and skipped, never silently.
  */
 
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { InvalidInputError } from "../core/errors.js";
 import type { Snapshot } from "../domain/snapshot.js";
-import { readLines } from "./line-reader.js";
+import { LineCursor, readLines } from "./line-reader.js";
 import { describe, snapshotFromEvent } from "./snapshot-event.js";
 import { parseSnapshotLine, parseSnapshotRange } from "./snapshot-line.js";
 
@@ -87,47 +87,23 @@ function parseLine(path: string, lineNo: number, text: string): FixtureEvent | u
 }
 
 /**
- * Events of a JSONL file, read in 1 MB chunks. Plain SNAPSHOT lines are
- * parsed in place in the chunk (no line strings); any other line takes the
- * general path.
+ * Events of a JSONL file. Plain SNAPSHOT lines are parsed in place in the
+ * read chunk (no line strings); any other line takes the general path.
  */
 function* jsonlEvents(path: string): Generator<FixtureEvent> {
-  const fd = openSync(path, "r");
+  const c = new LineCursor(path);
   try {
-    const buf = Buffer.allocUnsafe(1 << 20);
-    const decoder = new TextDecoder("utf-8");
-    let carry = "";
-    let lineNo = 0;
-    for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
-      const text =
-        carry + (n > 0 ? decoder.decode(buf.subarray(0, n), { stream: true }) : decoder.decode());
-      let start = 0;
-      // At the end of the file the last line needs no newline.
-      const last = n === 0 ? text.length : -1;
-      for (;;) {
-        let nl = text.indexOf("\n", start);
-        if (nl < 0) {
-          if (last < 0 || start >= last) break;
-          nl = last;
-        }
-        lineNo++;
-        let end = nl;
-        if (end > start && text.charCodeAt(end - 1) === 13) end--;
-        const fast = parseSnapshotRange(text, start, end);
-        if (fast !== undefined) {
-          yield { kind: "snapshot", snapshot: fast };
-        } else {
-          const ev = parseLine(path, lineNo, text.slice(start, end));
-          if (ev !== undefined) yield ev;
-        }
-        start = nl + 1;
+    while (c.next()) {
+      const fast = parseSnapshotRange(c.chunk, c.start, c.end);
+      if (fast !== undefined) {
+        yield { kind: "snapshot", snapshot: fast };
+        continue;
       }
-      if (n === 0) break;
-      carry = text.slice(start);
+      const ev = parseLine(path, c.lineNo, c.text());
+      if (ev !== undefined) yield ev;
     }
   } finally {
-    closeSync(fd);
+    c.close();
   }
 }
 
