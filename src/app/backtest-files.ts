@@ -4,63 +4,36 @@
  * complete: they are written to a temp file next to the target and renamed.
  */
 
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
+import { renameSync } from "node:fs";
 import { renderBacktestReport } from "../report/html-report.js";
 import type { BacktestReportData } from "../report/report-data.js";
-import { writeTextAtomic } from "./result-writer.js";
-
-const FLUSH_AT = 1 << 20;
-
-function tempPath(path: string): string {
-  return `${path}.tmp-${process.pid}`;
-}
+import { BufferedFileWriter, writeTextAtomic } from "./result-writer.js";
 
 /** Appends lines to a temp file; `commit` renames it to the target, `abort` removes it. */
 export class JsonlWriter {
   readonly path: string;
-  private readonly tmp: string;
-  private fd: number | undefined;
-  private pending: string[] = [];
-  private pendingLen = 0;
+  private readonly file: BufferedFileWriter;
   /** Lines written so far. */
   lines = 0;
 
   constructor(path: string) {
     this.path = path;
-    this.tmp = tempPath(path);
-    mkdirSync(dirname(path), { recursive: true });
-    this.fd = openSync(this.tmp, "w");
+    this.file = new BufferedFileWriter(`${path}.tmp-${process.pid}`);
   }
 
   /** Append one line (without its newline). */
   write(line: string): void {
-    this.pending.push(line, "\n");
-    this.pendingLen += line.length + 1;
+    this.file.write(line + "\n");
     this.lines++;
-    if (this.pendingLen >= FLUSH_AT) this.flush();
-  }
-
-  private flush(): void {
-    if (this.pending.length === 0 || this.fd === undefined) return;
-    writeSync(this.fd, this.pending.join(""));
-    this.pending = [];
-    this.pendingLen = 0;
   }
 
   commit(): void {
-    if (this.fd === undefined) return;
-    this.flush();
-    closeSync(this.fd);
-    this.fd = undefined;
-    renameSync(this.tmp, this.path);
+    this.file.close();
+    renameSync(this.file.path, this.path);
   }
 
   abort(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
-    this.pending = [];
-    rmSync(this.tmp, { force: true });
+    this.file.abort();
   }
 }
 

@@ -20,12 +20,12 @@ import { canonicalJson } from "../core/canonical-json.js";
 
 const FLUSH_AT = 1 << 20;
 
-export class OutputsPartFile {
-  private readonly fd: number;
+/** Appends text to a file through a 1 MB buffer; `abort` closes and removes the file. */
+export class BufferedFileWriter {
+  readonly path: string;
+  private fd: number | undefined;
   private pending: string[] = [];
   private pendingLen = 0;
-  private count = 0;
-  readonly path: string;
 
   constructor(path: string) {
     this.path = path;
@@ -33,35 +33,59 @@ export class OutputsPartFile {
     this.fd = openSync(path, "w");
   }
 
-  /** Append one output, already in canonical JSON. */
-  push(canonical: string): void {
-    const piece = this.count === 0 ? canonical : "," + canonical;
-    this.count++;
-    this.pending.push(piece);
-    this.pendingLen += piece.length;
+  write(text: string): void {
+    this.pending.push(text);
+    this.pendingLen += text.length;
     if (this.pendingLen >= FLUSH_AT) this.flush();
   }
 
   private flush(): void {
-    if (this.pending.length === 0) return;
+    if (this.pending.length === 0 || this.fd === undefined) return;
     writeSync(this.fd, this.pending.join(""));
     this.pending = [];
     this.pendingLen = 0;
   }
 
+  /** Flush and close (idempotent). */
   close(): void {
+    if (this.fd === undefined) return;
     this.flush();
     closeSync(this.fd);
+    this.fd = undefined;
   }
 
-  /** Give up: close and delete the part file (a failed run leaves nothing behind). */
+  /** Give up: close and delete the file (a failed run leaves nothing behind). */
   abort(): void {
-    try {
-      closeSync(this.fd);
-    } catch {
-      // already closed
-    }
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+    this.pending = [];
     rmSync(this.path, { force: true });
+  }
+}
+
+/** The per-tick outputs of a run, comma-separated, for `assembleResult`. */
+export class OutputsPartFile {
+  private readonly file: BufferedFileWriter;
+  private count = 0;
+  readonly path: string;
+
+  constructor(path: string) {
+    this.path = path;
+    this.file = new BufferedFileWriter(path);
+  }
+
+  /** Append one output, already in canonical JSON. */
+  push(canonical: string): void {
+    this.file.write(this.count === 0 ? canonical : "," + canonical);
+    this.count++;
+  }
+
+  close(): void {
+    this.file.close();
+  }
+
+  abort(): void {
+    this.file.abort();
   }
 }
 
