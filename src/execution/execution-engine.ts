@@ -11,7 +11,6 @@
  * exact decimals and rounded down to the price precision, as in the reference.
  */
 
-import { canonicalDigest, float } from "../core/canonical-json.js";
 import { Decimal } from "../core/decimal.js";
 import { GridMode, OrderSide, OrderState, ResetAction } from "../domain/enums.js";
 import type { GridPlan } from "../domain/grid-plan.js";
@@ -100,20 +99,6 @@ export class ExecutionEngine {
       if (this.factorCache.size < 4096) this.factorCache.set(x, d);
     }
     return d;
-  }
-
-  /** Digest of the plan fields that drive execution (for audit; not computed per tick). */
-  planDigest(plan: GridPlan): string {
-    return canonicalDigest({
-      mode: plan.mode,
-      center_price: plan.centerPrice.toString(),
-      spacing_bps: float(plan.spacingBps),
-      levels_up: plan.levelsUp,
-      levels_down: plan.levelsDown,
-      size_schedule: plan.sizeSchedule.map((s) => s.toString()),
-      skew_bps: float(plan.skewBps),
-      reset_action: plan.resetAction,
-    });
   }
 
   /** Desired levels of a plan: SELL levels first (1..up), then BUY levels (1..down). */
