@@ -8,9 +8,8 @@ COPY package.json package-lock.json tsconfig.json ./
 # --ignore-scripts: the "prepare" script compiles, and the sources are not copied yet.
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY src/ src/
+# tsconfig.json excludes the tests; test support lives in test/, which is not copied.
 RUN npx tsc -p tsconfig.json \
-    && find dist -name '*.test.js' -delete \
-    && find dist -name '*.test.js.map' -delete \
     && rm -f dist/.tsbuildinfo \
     && npm prune --omit=dev --no-audit --no-fund
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every compiled test file (dist/**/*.test.js) with Node's built-in test runner.
+// Runs every compiled test file (build/test/**/*.test.js) with Node's built-in test runner.
 // Node 20's --test takes no globs, so the files are listed here. Extra args pass through
 // (e.g. `node scripts/run-tests.mjs --test-name-pattern=decimal`); a path filter can be
 // given with TEST_FILTER=substring.
@@ -17,11 +17,11 @@ function walk(dir, out) {
 }
 
 const filter = process.env.TEST_FILTER ?? "";
-const files = walk("dist", [])
+const files = walk("build/test", [])
   .filter((f) => f.includes(filter))
   .sort();
 if (files.length === 0) {
-  console.error(`no test files found under dist/ (filter: ${JSON.stringify(filter)})`);
+  console.error(`no test files found under build/test/ (filter: ${JSON.stringify(filter)})`);
   process.exit(1);
 }
 const res = spawnSync(process.execPath, ["--test", ...process.argv.slice(2), ...files], {

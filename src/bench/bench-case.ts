@@ -5,9 +5,9 @@
  */
 
 import { readFileSync } from "node:fs";
-import { runPaper } from "../app/run-paper.js";
-import { runReplay } from "../app/run-replay.js";
 import { openFixture } from "../data/fixture-reader.js";
+import { runPaper } from "../runtime/backtest/run-paper.js";
+import { runReplay } from "../runtime/backtest/run-replay.js";
 
 async function main(): Promise<void> {
   const [mode, dir, configPath] = process.argv.slice(2);

@@ -13,8 +13,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { writeGeneratedEvents } from "../app/fixture-files.js";
 import type { GeneratorSpec } from "../data/fixture-generator.js";
+import { writeGeneratedEvents } from "../runtime/backtest/fixture-files.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { runCli, tempDir } from "../testing/run-cli.js";
+import { runCli, tempDir } from "../../test/support/run-cli.js";
 
 const SNAP = (ts: number, extra: Record<string, unknown> = {}): string =>
   JSON.stringify({

@@ -1,6 +1,6 @@
 /** Every subcommand of `grinder`, in help order. */
 
-import { liveCommandDef } from "../ops/live-runtime.js";
+import { liveCommandDef } from "../runtime/live/live-runtime.js";
 import { checkUnicodeCommandDef } from "../tools/check-unicode.js";
 import { secretGuardCommandDef } from "../tools/secret-guard.js";
 import { backtestCommand } from "./commands/backtest.js";

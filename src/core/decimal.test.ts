@@ -1,13 +1,12 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
+import { REPO_ROOT } from "../../test/support/run-cli.js";
 import { Decimal, dec, shortestRepr } from "./decimal.js";
 
-const here = dirname(fileURLToPath(import.meta.url));
 // Test data lives in src/ (not compiled); resolve it from dist/core/.
-const casesPath = join(here, "..", "..", "src", "core", "testdata", "decimal-cases.txt");
+const casesPath = join(REPO_ROOT, "src", "core", "testdata", "decimal-cases.txt");
 
 test("arithmetic matches the reference decimal context on 398 generated cases", () => {
   const lines = readFileSync(casesPath, "utf8")

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { discoverFixtures, PROJECT_FIXTURES } from "../app/project-paths.js";
+import { discoverFixtures, PROJECT_FIXTURES } from "../runtime/project-paths.js";
 import { generateEvents, parseGeneratorSpec } from "./fixture-generator.js";
 import { readFixtureConfig } from "./fixture-reader.js";
 

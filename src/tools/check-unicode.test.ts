@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
+import { REPO_ROOT } from "../../test/support/run-cli.js";
 import { formatCodePoint, runCheckUnicode, scanUnicode } from "./check-unicode.js";
 
 // Invisible characters are written as escapes so this file stays clean itself.
@@ -100,7 +100,7 @@ describe("grinder check-unicode", () => {
   });
 
   it("finds nothing dangerous in this repository", async () => {
-    const repo = fileURLToPath(new URL("../../", import.meta.url));
+    const repo = REPO_ROOT;
     const o = io();
     assert.equal(await runCheckUnicode(["--root", repo, "--all"], o), 0, o.out.join("\n"));
   });

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
+import { REPO_ROOT } from "../../test/support/run-cli.js";
 import { parseAllowlist, runSecretGuard, scanText, secretFingerprint } from "./secret-guard.js";
 
 // Fakes are assembled at run time so this file itself holds nothing a scanner would flag.
@@ -160,7 +160,7 @@ describe("secret-guard rules", () => {
 
 describe("secret-guard on this repository", () => {
   it("finds nothing (node_modules, dist and .git skipped)", async () => {
-    const repo = fileURLToPath(new URL("../../", import.meta.url));
+    const repo = REPO_ROOT;
     const o = io();
     const code = await runSecretGuard(["--path", repo], o);
     assert.equal(code, 0, o.out.join("\n"));

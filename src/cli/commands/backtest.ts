@@ -1,20 +1,3 @@
-import {
-  fixtureDirs,
-  fixtureReportData,
-  fixtureSummaryTable,
-  runBacktest,
-} from "../../app/backtest.js";
-import { writeHtmlReport } from "../../app/backtest-files.js";
-import type { PaperTap } from "../../app/backtest-tap.js";
-import { readEngineConfigFile } from "../../app/engine-config-file.js";
-import { writeJsonAtomic } from "../../app/result-writer.js";
-import {
-  type DataBacktestResult,
-  dataReportData,
-  finalEquity,
-  runDataBacktest,
-  symbolTable,
-} from "../../app/run-data-backtest.js";
 import type { JsonValue } from "../../core/canonical-json.js";
 import { InvalidInputError } from "../../core/errors.js";
 import {
@@ -25,6 +8,23 @@ import {
 import { parseBinanceMarket } from "../../data/binance/day-files.js";
 import { parseBinanceKind } from "../../data/binance/layouts.js";
 import { sourceStatsNotes } from "../../data/binance/source-stats.js";
+import {
+  fixtureDirs,
+  fixtureReportData,
+  fixtureSummaryTable,
+  runBacktest,
+} from "../../runtime/backtest/backtest.js";
+import { writeHtmlReport } from "../../runtime/backtest/backtest-files.js";
+import type { PaperTap } from "../../runtime/backtest/backtest-tap.js";
+import { writeJsonAtomic } from "../../runtime/backtest/result-writer.js";
+import {
+  type DataBacktestResult,
+  dataReportData,
+  finalEquity,
+  runDataBacktest,
+  symbolTable,
+} from "../../runtime/backtest/run-data-backtest.js";
+import { readEngineConfigFile } from "../../runtime/engine-config-file.js";
 import { boolFlag, intFlag, type ParsedArgs, parseCommandArgs, stringFlag } from "../args.js";
 import type { CliCommand, CliIo } from "../io.js";
 import { createProgress, type Progress, progressWanted } from "../progress.js";

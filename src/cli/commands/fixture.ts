@@ -1,10 +1,14 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { readJsonObject, recordDigests, writeGeneratedEvents } from "../../app/fixture-files.js";
 import { InvalidInputError } from "../../core/errors.js";
 import { parseGeneratorSpec } from "../../data/fixture-generator.js";
 import { readFixtureConfig } from "../../data/fixture-reader.js";
-import { applyOptions, defaultOptions } from "../../engine/engine-options.js";
+import { applyOptions, defaultOptions } from "../../kernel/kernel-options.js";
+import {
+  readJsonObject,
+  recordDigests,
+  writeGeneratedEvents,
+} from "../../runtime/backtest/fixture-files.js";
 import { parseCommandArgs, requiredString, stringFlag } from "../args.js";
 import type { CliCommand, CliIo } from "../io.js";
 

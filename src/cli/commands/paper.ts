@@ -1,11 +1,11 @@
+import { openFixture, skippedNote } from "../../data/fixture-reader.js";
 import {
   combineTaps,
   type PaperTap,
   runPaperTapped,
   withOutputsFile,
-} from "../../app/backtest-tap.js";
-import { readEngineConfigFile } from "../../app/engine-config-file.js";
-import { openFixture, skippedNote } from "../../data/fixture-reader.js";
+} from "../../runtime/backtest/backtest-tap.js";
+import { readEngineConfigFile } from "../../runtime/engine-config-file.js";
 import { boolFlag, parseCommandArgs, requiredString, stringFlag } from "../args.js";
 import type { CliCommand } from "../io.js";
 import { createProgress, type Progress, progressWanted } from "../progress.js";

@@ -1,6 +1,6 @@
-import { readEngineConfigFile } from "../../app/engine-config-file.js";
-import { runReplay } from "../../app/run-replay.js";
 import { openFixture, skippedNote } from "../../data/fixture-reader.js";
+import { runReplay } from "../../runtime/backtest/run-replay.js";
+import { readEngineConfigFile } from "../../runtime/engine-config-file.js";
 import { boolFlag, parseCommandArgs, requiredString, stringFlag } from "../args.js";
 import type { CliCommand } from "../io.js";
 

@@ -1,4 +1,4 @@
-import { runSmokeTestnet, SMOKE_USAGE } from "../../live/smoke-testnet.js";
+import { runSmokeTestnet, SMOKE_USAGE } from "../../venues/binance/smoke-testnet.js";
 import type { CliCommand } from "../io.js";
 
 export const smokeTestnetCommand: CliCommand = {

@@ -1,8 +1,12 @@
 import { join } from "node:path";
-import { PROJECT_ROOT } from "../../app/project-paths.js";
-import { SOAK_MODES } from "../../app/soak.js";
-import { checkSoakGate, loadSoakReport, loadSoakThresholds } from "../../app/soak-gate.js";
 import { InvalidInputError } from "../../core/errors.js";
+import { SOAK_MODES } from "../../runtime/backtest/soak.js";
+import {
+  checkSoakGate,
+  loadSoakReport,
+  loadSoakThresholds,
+} from "../../runtime/backtest/soak-gate.js";
+import { PROJECT_ROOT } from "../../runtime/project-paths.js";
 import { parseCommandArgs, requiredString, stringFlag } from "../args.js";
 import type { CliCommand } from "../io.js";
 

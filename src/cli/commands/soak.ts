@@ -1,5 +1,7 @@
-import { fixtureDirs } from "../../app/backtest.js";
-import { writeJsonAtomic } from "../../app/result-writer.js";
+import type { JsonValue } from "../../core/canonical-json.js";
+import { InvalidInputError } from "../../core/errors.js";
+import { fixtureDirs } from "../../runtime/backtest/backtest.js";
+import { writeJsonAtomic } from "../../runtime/backtest/result-writer.js";
 import {
   DEFAULT_OVERLOAD_COMPRESSION,
   DEFAULT_OVERLOAD_COPIES,
@@ -7,9 +9,7 @@ import {
   runSoak,
   SOAK_MODES,
   type SoakMode,
-} from "../../app/soak.js";
-import type { JsonValue } from "../../core/canonical-json.js";
-import { InvalidInputError } from "../../core/errors.js";
+} from "../../runtime/backtest/soak.js";
 import { boolFlag, intFlag, parseCommandArgs, stringFlag } from "../args.js";
 import type { CliCommand } from "../io.js";
 import { createProgress, progressWanted } from "../progress.js";

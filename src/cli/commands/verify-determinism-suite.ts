@@ -1,9 +1,9 @@
-import { fixtureDirs } from "../../app/backtest.js";
+import { fixtureDirs } from "../../runtime/backtest/backtest.js";
 import {
   type DigestCheck,
   type FixtureDeterminism,
   runDeterminismSuite,
-} from "../../app/determinism-suite.js";
+} from "../../runtime/backtest/determinism-suite.js";
 import { boolFlag, parseCommandArgs } from "../args.js";
 import type { CliCommand } from "../io.js";
 import { formatTable } from "../table.js";

@@ -1,5 +1,8 @@
-import { checkFixtureDeterminism, type DigestCheck } from "../../app/determinism-suite.js";
 import { openFixture } from "../../data/fixture-reader.js";
+import {
+  checkFixtureDeterminism,
+  type DigestCheck,
+} from "../../runtime/backtest/determinism-suite.js";
 import { parseCommandArgs, requiredString } from "../args.js";
 import type { CliCommand } from "../io.js";
 

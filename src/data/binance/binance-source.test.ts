@@ -3,14 +3,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
+import { REPO_ROOT } from "../../../test/support/run-cli.js";
 import { ConfigError, InvalidInputError } from "../../core/errors.js";
 import type { Snapshot } from "../../domain/snapshot.js";
 import { missingDayNotes, openBinanceSource } from "./binance-source.js";
 import { sourceStatsNotes } from "./source-stats.js";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const testdata = join(here, "..", "..", "..", "src", "data", "binance", "testdata");
+const testdata = join(REPO_ROOT, "src", "data", "binance", "testdata");
 const layout = join(testdata, "layout");
 const tmp = mkdtempSync(join(tmpdir(), "grinder-binance-"));
 after(() => rmSync(tmp, { recursive: true, force: true }));

@@ -3,12 +3,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { after, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
+import { REPO_ROOT } from "../../../test/support/run-cli.js";
 import { ConfigError } from "../../core/errors.js";
 import { daysInRange, discoverDailyFiles, parseBinanceMarket } from "./day-files.js";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const testdata = join(here, "..", "..", "..", "src", "data", "binance", "testdata");
+const testdata = join(REPO_ROOT, "src", "data", "binance", "testdata");
 const layout = join(testdata, "layout");
 const tmp = mkdtempSync(join(tmpdir(), "grinder-days-"));
 after(() => rmSync(tmp, { recursive: true, force: true }));

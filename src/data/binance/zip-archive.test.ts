@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import * as zlib from "node:zlib";
+import { REPO_ROOT } from "../../../test/support/run-cli.js";
 import { InvalidInputError } from "../../core/errors.js";
 import { csvParts } from "./csv-parts.js";
 import {
@@ -14,8 +14,7 @@ import {
   ZIP_METHOD_STORED,
 } from "./zip-archive.js";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const testdata = join(here, "..", "..", "..", "src", "data", "binance", "testdata");
+const testdata = join(REPO_ROOT, "src", "data", "binance", "testdata");
 const tmp = mkdtempSync(join(tmpdir(), "grinder-zip-"));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 

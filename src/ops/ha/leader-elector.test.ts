@@ -6,7 +6,7 @@ import {
   RedisServerProcess,
   redisServerAvailable,
   waitFor,
-} from "../testing/redis-server-process.js";
+} from "../../../test/support/redis-server-process.js";
 import { HaRole, type HaStateHolder } from "./ha-state.js";
 import { LeaderElector } from "./leader-elector.js";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { CircuitMetricState, ConnectorMetrics } from "../../live/connector-metrics.js";
+import { CircuitMetricState, ConnectorMetrics } from "../../net/connector-metrics.js";
 import { mirrorConnectorMetrics } from "./connector-mirror.js";
 import { GrinderMetrics } from "./grinder-metrics.js";
 

@@ -1,10 +1,10 @@
 /**
  * Copy the live layer's connector counters (retries, idempotency, circuit
- * breaker; `src/live/connector-metrics.ts`) into the contract metrics before
+ * breaker; `net/connector-metrics.ts`) into the contract metrics before
  * every `/metrics` render, so whatever the connectors record shows up there.
  */
 
-import { CircuitMetricState, type ConnectorMetrics } from "../../live/connector-metrics.js";
+import { CircuitMetricState, type ConnectorMetrics } from "../../net/connector-metrics.js";
 import type { CircuitStateLabel, GrinderMetrics } from "./grinder-metrics.js";
 
 const SEP = "\u0000";

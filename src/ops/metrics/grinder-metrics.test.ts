@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Decimal } from "../../core/decimal.js";
 import { GateName, GateReason } from "../../risk/gating/gate-codes.js";
-import { GatingMetrics } from "../../risk/gating/gating-metrics.js";
 import { KillSwitchReason } from "../../risk/guards/kill-switch.js";
 import { GrinderMetrics } from "./grinder-metrics.js";
 import {
@@ -219,25 +218,6 @@ describe("GrinderMetrics", () => {
       assert.ok(text.includes(`\n${line}\n`), `missing ${line}`);
     m.setFeedConnected(false);
     assert.ok(m.render().includes("\ngrinder_feed_connected 0\n"));
-  });
-
-  it("mirrors the gating layer's own counters", () => {
-    const { m } = fresh();
-    const gm = new GatingMetrics();
-    m.mirrorGating(gm);
-    gm.recordAllowed(GateName.RISK_GATE);
-    gm.recordBlocked(GateName.RATE_LIMITER, GateReason.COOLDOWN_ACTIVE);
-    gm.recordBlocked(GateName.RATE_LIMITER, GateReason.COOLDOWN_ACTIVE);
-    let text = m.render();
-    assert.ok(text.includes('grinder_gating_allowed_total{gate="risk_gate"} 1\n'));
-    assert.ok(
-      text.includes(
-        'grinder_gating_blocked_total{gate="rate_limiter",reason="COOLDOWN_ACTIVE"} 2\n',
-      ),
-    );
-    gm.recordAllowed(GateName.RISK_GATE);
-    text = m.render();
-    assert.ok(text.includes('grinder_gating_allowed_total{gate="risk_gate"} 2\n'));
   });
 
   it("never emits a forbidden label", () => {

@@ -26,12 +26,6 @@ export interface RiskMetricsState {
   readonly highWaterMark: number | { toNumber(): number };
 }
 
-/** Read access to gating counters kept elsewhere (the risk layer's GatingMetrics). */
-export interface GatingCountSource {
-  getAllowedCount(gate: string): number;
-  getBlockedCount(gate: string, reason?: string): number;
-}
-
 export interface GrinderMetricsOptions {
   /** Epoch milliseconds. */
   readonly clock: () => number;
@@ -96,27 +90,6 @@ export class GrinderMetrics {
 
   recordGatingBlocked(gate: string, reason: string): void {
     this.counter("grinder_gating_blocked_total").inc({ gate, reason });
-  }
-
-  /**
-   * Copy the counts of a gating collector into the gating metrics before every
-   * render (for each gate and reason named in the contract).
-   */
-  mirrorGating(source: GatingCountSource): void {
-    const gates = this.spec("grinder_gating_blocked_total").labelValues?.gate ?? [];
-    const reasons = this.spec("grinder_gating_blocked_total").labelValues?.reason ?? [];
-    this.registry.addCollector(() => {
-      const allowed = this.counter("grinder_gating_allowed_total");
-      const blocked = this.counter("grinder_gating_blocked_total");
-      for (const gate of gates) {
-        const a = source.getAllowedCount(gate);
-        if (a > 0) allowed.setTotal({ gate }, a);
-        for (const reason of reasons) {
-          const b = source.getBlockedCount(gate, reason);
-          if (b > 0) blocked.setTotal({ gate, reason }, b);
-        }
-      }
-    });
   }
 
   // --- risk ---
@@ -228,11 +201,5 @@ export class GrinderMetrics {
   render(): string {
     this.gauge("grinder_uptime_seconds").set(this.uptimeSeconds());
     return this.registry.render();
-  }
-
-  private spec(name: string): MetricSpec {
-    const s = METRICS_CONTRACT_V1.find((m) => m.name === name);
-    if (s === undefined) throw new ConfigError(`no metric named ${name} in the contract`);
-    return s;
   }
 }

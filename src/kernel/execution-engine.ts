@@ -1,0 +1,299 @@
+/**
+ * ExecutionEngine v0: turns a GridPlan into place/cancel actions by reconciling
+ * the desired grid levels against the symbol's open orders.
+ *
+ * - PAUSE / EMERGENCY: cancel every open order.
+ * - HARD reset: cancel everything and place the whole grid again.
+ * - SOFT reset: replace orders whose price or quantity no longer conform.
+ * - NONE: cancel orders at levels the plan no longer has, add missing levels.
+ *
+ * Level prices are `center * (1 ± spacing/10000)^i`, multiplied step by step in
+ * exact decimals and rounded down to the price precision, as in the reference.
+ */
+
+import { Decimal } from "../core/decimal.js";
+import { GridMode, OrderSide, OrderState, ResetAction } from "../domain/enums.js";
+import type { GridPlan } from "../domain/grid-plan.js";
+import type { ExecutionAction, ExecutionEvent, OrderRecord } from "./execution-types.js";
+import { ActionType } from "./execution-types.js";
+import type { ExchangePort } from "./order-ids.js";
+
+export interface GridLevel {
+  readonly levelId: number;
+  readonly side: OrderSide;
+  readonly price: Decimal;
+  readonly quantity: Decimal;
+}
+
+/**
+ * Per-symbol execution state: the orders we track (insertion-ordered) and the
+ * evaluation tick counter. Only live (OPEN / PARTIALLY_FILLED) orders are kept;
+ * terminal ones are dropped, which changes nothing observable and keeps memory
+ * flat over long runs.
+ */
+export class ExecutionState {
+  readonly orders = new Map<string, OrderRecord>();
+  tickCounter = 0;
+
+  /** Live orders of this state, in placement order. */
+  liveOrders(): OrderRecord[] {
+    const out: OrderRecord[] = [];
+    for (const o of this.orders.values()) {
+      if (o.state === OrderState.OPEN || o.state === OrderState.PARTIALLY_FILLED) out.push(o);
+    }
+    return out;
+  }
+
+  /** Mark tracked orders FILLED (they leave the live set). */
+  markFilled(orderIds: Iterable<string>): void {
+    for (const id of orderIds) this.orders.delete(id);
+  }
+}
+
+export interface ExecutionResult {
+  readonly actions: readonly ExecutionAction[];
+  readonly events: readonly ExecutionEvent[];
+}
+
+export interface ExecutionEngineConfig {
+  readonly pricePrecision: number;
+  readonly quantityPrecision: number;
+}
+
+/** Counters of what execution did (intents by action type, events by type). */
+export class ExecutionMetrics {
+  readonly intentsTotal = new Map<string, number>();
+  readonly execEventsTotal = new Map<string, number>();
+
+  record(result: ExecutionResult): void {
+    for (const a of result.actions) {
+      this.intentsTotal.set(a.actionType, (this.intentsTotal.get(a.actionType) ?? 0) + 1);
+    }
+    for (const e of result.events) {
+      this.execEventsTotal.set(e.eventType, (this.execEventsTotal.get(e.eventType) ?? 0) + 1);
+    }
+  }
+}
+
+const BPS = 10000;
+
+export class ExecutionEngine {
+  private readonly port: ExchangePort;
+  private readonly pricePrecision: number;
+  private readonly quantityPrecision: number;
+  readonly metrics = new ExecutionMetrics();
+  /** Decimal factors by float spacing, so the hot path parses each once. */
+  private readonly factorCache = new Map<number, Decimal>();
+
+  constructor(port: ExchangePort, cfg: ExecutionEngineConfig) {
+    this.port = port;
+    this.pricePrecision = cfg.pricePrecision;
+    this.quantityPrecision = cfg.quantityPrecision;
+  }
+
+  /** `Decimal(str(x))` of a float, memoised. */
+  private factor(x: number): Decimal {
+    let d = this.factorCache.get(x);
+    if (d === undefined) {
+      d = Decimal.fromDoubleShortest(x);
+      if (this.factorCache.size < 4096) this.factorCache.set(x, d);
+    }
+    return d;
+  }
+
+  /** Desired levels of a plan: SELL levels first (1..up), then BUY levels (1..down). */
+  computeGridLevels(plan: GridPlan): GridLevel[] {
+    if (plan.mode === GridMode.PAUSE || plan.mode === GridMode.EMERGENCY) return [];
+    const levels: GridLevel[] = [];
+    const skewed = plan.centerPrice.mul(this.factor(1 + plan.skewBps / BPS));
+    const up = this.factor(1 + plan.spacingBps / BPS);
+    const down = this.factor(1 - plan.spacingBps / BPS);
+    const schedule = plan.sizeSchedule;
+    const qtyAt = (i: number): Decimal =>
+      (schedule[Math.min(i - 1, schedule.length - 1)] as Decimal).quantize(
+        this.quantityPrecision,
+        "ROUND_DOWN",
+      );
+    if (plan.mode !== GridMode.UNI_LONG) {
+      let price = skewed;
+      for (let i = 1; i <= plan.levelsUp; i++) {
+        price = price.mul(up);
+        levels.push({
+          levelId: i,
+          side: OrderSide.SELL,
+          price: price.quantize(this.pricePrecision, "ROUND_DOWN"),
+          quantity: qtyAt(i),
+        });
+      }
+    }
+    if (plan.mode !== GridMode.UNI_SHORT) {
+      let price = skewed;
+      for (let i = 1; i <= plan.levelsDown; i++) {
+        price = price.mul(down);
+        levels.push({
+          levelId: i,
+          side: OrderSide.BUY,
+          price: price.quantize(this.pricePrecision, "ROUND_DOWN"),
+          quantity: qtyAt(i),
+        });
+      }
+    }
+    return levels;
+  }
+
+  /** The actions and events a reconcile would produce, without applying them. */
+  reconcile(plan: GridPlan, symbol: string, state: ExecutionState, ts: number): ExecutionResult {
+    const current = state.liveOrders();
+    const actions: ExecutionAction[] = [];
+    const events: ExecutionEvent[] = [];
+    const cancel = (o: OrderRecord, reason: string): void => {
+      actions.push({
+        actionType: ActionType.CANCEL,
+        orderId: o.orderId,
+        symbol,
+        side: null,
+        price: null,
+        quantity: null,
+        levelId: 0,
+        reason,
+      });
+    };
+    const place = (l: GridLevel, reason: string): void => {
+      actions.push({
+        actionType: ActionType.PLACE,
+        orderId: null,
+        symbol,
+        side: l.side,
+        price: l.price,
+        quantity: l.quantity,
+        levelId: l.levelId,
+        reason,
+      });
+    };
+
+    if (plan.mode === GridMode.PAUSE || plan.mode === GridMode.EMERGENCY) {
+      for (const o of current) cancel(o, "MODE_" + plan.mode);
+      events.push({
+        ts,
+        eventType: "CANCEL_ALL_" + plan.mode,
+        symbol,
+        details: { cancelled_count: current.length },
+      });
+    } else if (plan.resetAction === ResetAction.HARD) {
+      for (const o of current) cancel(o, "HARD_RESET");
+      const levels = this.computeGridLevels(plan);
+      for (const l of levels) place(l, "HARD_RESET");
+      events.push({
+        ts,
+        eventType: "HARD_RESET",
+        symbol,
+        details: { cancelled_count: current.length, placed_count: levels.length },
+      });
+    } else {
+      // Level keys are known without prices: SELL 1..levelsUp, BUY 1..levelsDown. Prices
+      // (a chain of exact multiplications per side) are computed only when an order must be
+      // placed or, on a SOFT reset, compared: a resting grid costs no decimal arithmetic.
+      const sells = plan.mode !== GridMode.UNI_LONG ? plan.levelsUp : 0;
+      const buys = plan.mode !== GridMode.UNI_SHORT ? plan.levelsDown : 0;
+      let levels: GridLevel[] | undefined;
+      const levelAt = (side: OrderSide, id: number): GridLevel => {
+        levels ??= this.computeGridLevels(plan);
+        return levels[side === OrderSide.SELL ? id - 1 : sells + id - 1] as GridLevel;
+      };
+      const inPlan = (side: OrderSide, id: number): boolean =>
+        Number.isInteger(id) && id >= 1 && id <= (side === OrderSide.SELL ? sells : buys);
+      // Signed key per order: +level for SELL, -level for BUY.
+      const orderKeys = new Set<number>();
+      for (const o of current) orderKeys.add(o.side === OrderSide.SELL ? o.levelId : -o.levelId);
+      for (const o of current) {
+        if (!inPlan(o.side, o.levelId)) {
+          cancel(o, "RECONCILE_REMOVE");
+        } else if (plan.resetAction === ResetAction.SOFT) {
+          const match = levelAt(o.side, o.levelId);
+          if (!(o.price.eq(match.price) && o.quantity.eq(match.quantity))) {
+            cancel(o, "SOFT_RESET_REPLACE");
+            place(match, "SOFT_RESET_REPLACE");
+          }
+        }
+      }
+      for (let i = 1; i <= sells; i++) {
+        if (!orderKeys.has(i)) place(levelAt(OrderSide.SELL, i), "RECONCILE_ADD");
+      }
+      for (let i = 1; i <= buys; i++) {
+        if (!orderKeys.has(-i)) place(levelAt(OrderSide.BUY, i), "RECONCILE_ADD");
+      }
+      let placed = 0;
+      let cancelled = 0;
+      for (const a of actions) {
+        if (a.actionType === ActionType.PLACE) placed++;
+        else if (a.actionType === ActionType.CANCEL) cancelled++;
+      }
+      events.push({
+        ts,
+        eventType: "RECONCILE",
+        symbol,
+        details: {
+          placed_count: placed,
+          cancelled_count: cancelled,
+          reset_action: plan.resetAction,
+        },
+      });
+    }
+    return { actions, events };
+  }
+
+  /** Reconcile the plan against the symbol's live orders, apply the actions, return them. */
+  evaluate(plan: GridPlan, symbol: string, state: ExecutionState, ts: number): ExecutionResult {
+    const result = this.reconcile(plan, symbol, state, ts);
+    this.apply(result.actions, state, ts);
+    this.metrics.record(result);
+    return result;
+  }
+
+  /** Whether evaluating the plan now would place any order. */
+  wouldPlace(plan: GridPlan, symbol: string, state: ExecutionState): boolean {
+    return this.reconcile(plan, symbol, state, 0).actions.some(
+      (a) => a.actionType === ActionType.PLACE,
+    );
+  }
+
+  private apply(actions: readonly ExecutionAction[], state: ExecutionState, ts: number): void {
+    const tick = state.tickCounter + 1;
+    for (const a of actions) {
+      if (a.actionType === ActionType.CANCEL && a.orderId !== null) {
+        state.orders.delete(a.orderId);
+        this.port.cancelOrder(a.orderId);
+      } else if (a.actionType === ActionType.PLACE) {
+        // A zero price or quantity places nothing (the reference skips falsy decimals).
+        if (
+          a.side !== null &&
+          a.price !== null &&
+          !a.price.isZero() &&
+          a.quantity !== null &&
+          !a.quantity.isZero()
+        ) {
+          const orderId = this.port.placeOrder({
+            symbol: a.symbol,
+            side: a.side,
+            price: a.price,
+            quantity: a.quantity,
+            levelId: a.levelId,
+            ts,
+          });
+          state.orders.set(orderId, {
+            orderId,
+            symbol: a.symbol,
+            side: a.side,
+            price: a.price,
+            quantity: a.quantity,
+            state: OrderState.OPEN,
+            levelId: a.levelId,
+            createdTs: ts,
+            placedTick: tick,
+          });
+        }
+      }
+    }
+    state.tickCounter = tick;
+  }
+}

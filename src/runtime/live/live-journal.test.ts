@@ -1,0 +1,210 @@
+import assert from "node:assert/strict";
+import { appendFileSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { tempDir } from "../../../test/support/run-cli.js";
+import { Decimal } from "../../core/decimal.js";
+import { Snapshot } from "../../domain/snapshot.js";
+import {
+  JOURNAL_VERSION,
+  type JournalTickLine,
+  journalSize,
+  LiveJournalWriter,
+  prepareJournalLocation,
+  readJournal,
+  readJournalHead,
+  repairJournalTail,
+} from "./live-journal.js";
+
+const TMP = tempDir("grinder-journal-");
+after(() => rmSync(TMP, { recursive: true, force: true }));
+
+const D = (s: string): Decimal => Decimal.parse(s);
+
+function snap(ts: number, bid: string, ask: string): Snapshot {
+  return new Snapshot({
+    ts,
+    symbol: "BTCUSDT",
+    bidPrice: D(bid),
+    askPrice: D(ask),
+    bidQty: D("1.500"),
+    askQty: D("0E-3"),
+    lastPrice: D("1E+2"),
+    lastQty: D("0.00010"),
+  });
+}
+
+function tick(seq: number, s: Snapshot, output: unknown = { ok: true }): JournalTickLine {
+  return {
+    type: "tick",
+    seq,
+    wall_ms: 5,
+    mode: "paper",
+    executed: true,
+    snapshot: s.toDict(),
+    output,
+  };
+}
+
+describe("live journal", () => {
+  it("round-trips lines and snapshots exactly (decimal exponents kept)", () => {
+    const path = join(TMP, "a", "b", "j.jsonl");
+    const w = LiveJournalWriter.open(path);
+    w.append({
+      type: "session",
+      v: JOURNAL_VERSION,
+      instance_id: "i1",
+      mode: "paper",
+      source: "fixture:x",
+      options_fingerprint: "abc",
+      wall_ms: 1,
+      next_seq: 1,
+    });
+    const s1 = snap(1000, "100.10", "100.30");
+    w.append(tick(1, s1), true);
+    w.append(tick(2, snap(2000, "99.9", "100")));
+    assert.equal(w.lines, 3);
+    assert.equal(w.size, statSync(path).size);
+    w.close();
+    w.close(); // idempotent
+    assert.throws(() => w.append(tick(3, s1)), /closed/);
+
+    const entries = [...readJournal(path)];
+    assert.deepEqual(
+      entries.map((e) => [e.lineNo, e.line.type]),
+      [
+        [1, "session"],
+        [2, "tick"],
+        [3, "tick"],
+      ],
+    );
+    const e = entries[1];
+    assert.ok(e !== undefined && "snapshot" in e);
+    assert.deepEqual(e.snapshot.toDict(), s1.toDict());
+    assert.equal(e.snapshot.lastPrice.toString(), "1E+2");
+    assert.equal(e.snapshot.askQty.toString(), "0.000");
+    assert.equal(e.snapshot.lastQty.toString(), "0.00010");
+    assert.equal(e.snapshot.midPrice.toString(), s1.midPrice.toString());
+    assert.deepEqual(e.line.type === "tick" ? e.line.output : null, { ok: true });
+    assert.equal(readJournalHead(path)?.type, "session");
+  });
+
+  it("reads nothing from a missing or empty journal", () => {
+    assert.deepEqual([...readJournal(join(TMP, "missing.jsonl"))], []);
+    assert.equal(readJournalHead(join(TMP, "missing.jsonl")), undefined);
+    assert.equal(journalSize(join(TMP, "missing.jsonl")), 0);
+    const empty = join(TMP, "empty.jsonl");
+    writeFileSync(empty, "");
+    assert.deepEqual([...readJournal(empty)], []);
+  });
+
+  it("names file:line and field of a bad line", () => {
+    const path = join(TMP, "bad.jsonl");
+    const good = JSON.stringify(tick(1, snap(1, "1", "2")));
+    writeFileSync(path, `${good}\n${good.replace('"seq":1', '"seq":"2"')}\n`);
+    assert.throws(() => [...readJournal(path)], /bad\.jsonl:2: field "seq": expected an integer/);
+    writeFileSync(path, `${good}\nnot json\n`);
+    assert.throws(() => [...readJournal(path)], /bad\.jsonl:2: invalid JSON/);
+    writeFileSync(path, `{"type":"other"}\n`);
+    assert.throws(() => [...readJournal(path)], /bad\.jsonl:1: unknown line type "other"/);
+    const noBid = { ...tick(1, snap(1, "1", "2")) } as Record<string, unknown>;
+    noBid.snapshot = { ts: 1, symbol: "X" };
+    writeFileSync(path, `${JSON.stringify(noBid)}\n`);
+    assert.throws(() => [...readJournal(path)], /bad\.jsonl:1: field "bid_price"/);
+  });
+
+  it("live_trade lines: the session's run id, exchange events with their fills", () => {
+    const path = join(TMP, "trade.jsonl");
+    const session = {
+      type: "session",
+      v: JOURNAL_VERSION,
+      instance_id: "i",
+      mode: "live_trade",
+      source: "binance",
+      options_fingerprint: "f",
+      wall_ms: 1,
+      next_seq: 1,
+      run_id: "0123456789ab",
+    };
+    const fill = {
+      ts: 5,
+      symbol: "BTCUSDT",
+      side: "BUY",
+      price: "99.90",
+      quantity: "0.100",
+      order_id: "BTCUSDT:1:1:BUY:3",
+    };
+    const exchange = {
+      type: "exchange",
+      seq: 0,
+      wall_ms: 2,
+      cause: "poll",
+      events: [
+        {
+          event: "filled",
+          symbol: "BTCUSDT",
+          client_order_id: "grinder_x",
+          engine_order_id: "BTCUSDT:1:1:BUY:3",
+          status: "FILLED",
+          fill,
+        },
+        { event: "foreign", symbol: "BTCUSDT", client_order_id: "web_1", detail: "left alone" },
+      ],
+    };
+    writeFileSync(path, `${JSON.stringify(session)}\n${JSON.stringify(exchange)}\n`);
+    const lines = [...readJournal(path)].map((e) => e.line);
+    assert.deepEqual(lines, [session, exchange]);
+    const bad = (events: unknown[], re: RegExp): void => {
+      writeFileSync(path, `${JSON.stringify({ ...exchange, events })}\n`);
+      assert.throws(() => [...readJournal(path)], re);
+    };
+    bad(
+      [{ event: "sold", symbol: "X", client_order_id: "c" }],
+      /:1: exchange event: unknown event "sold"/,
+    );
+    bad(
+      [{ event: "filled", symbol: "X", client_order_id: "c" }],
+      /:1: a "filled" event without its fill/,
+    );
+    bad([{ event: "placed", symbol: "X" }], /:1: field "client_order_id": expected a string/);
+    writeFileSync(path, `${JSON.stringify({ ...exchange, cause: "later" })}\n`);
+    assert.throws(
+      () => [...readJournal(path)],
+      /field "cause": expected "tick", "poll" or "reconcile"/,
+    );
+  });
+
+  it("cuts a torn last line so appending starts on a fresh line", () => {
+    const path = join(TMP, "torn.jsonl");
+    const l1 = JSON.stringify(tick(1, snap(1, "1", "2")));
+    const l2 = JSON.stringify(tick(2, snap(2, "1", "2")));
+    writeFileSync(path, `${l1}\n${l2}\n${l2.slice(0, 40)}`);
+    assert.equal(repairJournalTail(path), 40);
+    assert.equal(readFileSync(path, "utf8"), `${l1}\n${l2}\n`);
+    assert.equal(repairJournalTail(path), 0, "nothing to cut any more");
+    assert.equal([...readJournal(path)].length, 2);
+
+    writeFileSync(path, "partial");
+    assert.equal(repairJournalTail(path), 7);
+    assert.equal(statSync(path).size, 0);
+    assert.equal(repairJournalTail(join(TMP, "none.jsonl")), 0);
+
+    // A torn line longer than the 64 KiB read-back chunk.
+    const long = "x".repeat(70_000);
+    writeFileSync(path, `${l1}\n`);
+    appendFileSync(path, long);
+    assert.equal(repairJournalTail(path), 70_000);
+    assert.equal(readFileSync(path, "utf8"), `${l1}\n`);
+  });
+
+  it("refuses a journal location that cannot be written", () => {
+    const file = join(TMP, "plain-file");
+    writeFileSync(file, "x");
+    assert.throws(
+      () => prepareJournalLocation(join(file, "sub", "j.jsonl")),
+      /journal .*plain-file\/sub\/j\.jsonl: cannot write there .*--journal FILE or --state-dir DIR/,
+    );
+    prepareJournalLocation(join(TMP, "new-dir", "j.jsonl"));
+    assert.ok(statSync(join(TMP, "new-dir")).isDirectory());
+  });
+});

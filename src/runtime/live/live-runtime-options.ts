@@ -1,0 +1,262 @@
+/**
+ * Every option of `grinder live`: the process options of `live-options.ts`
+ * (symbols, duration, metrics port and host, source) plus those of the
+ * trading loop: mode (read_only, paper, or live_trade, which
+ * `live-options.ts` does not know), engine options file, journal, state
+ * directory, fixture replay speed, Binance endpoints and the live_trade
+ * settings (confirmation, stray cancelling, fill polling). Same syntax:
+ * `--flag value` or `--flag=value`; `--cancel-strays` takes no value.
+ */
+
+import { join } from "node:path";
+import { InvalidInputError } from "../../core/errors.js";
+import { LIVE_FLAGS, type LiveMode, type LiveOptions, parseLiveArgs } from "./live-options.js";
+
+/** Modes of `grinder live`: those of the process options, plus live_trade (real orders). */
+export const LIVE_RUN_MODES = ["read_only", "paper", "live_trade"] as const;
+export type LiveRunMode = (typeof LIVE_RUN_MODES)[number];
+
+export const DEFAULT_POLL_MS = 1000;
+
+export interface LiveRunOptions extends Omit<LiveOptions, "mode"> {
+  readonly mode: LiveRunMode;
+  /** Engine options file (JSON object, validated strictly). */
+  readonly configPath: string | undefined;
+  /** Journal file; undefined = `<stateDir>/journal-<mode>.jsonl`. */
+  readonly journalPath: string | undefined;
+  readonly stateDir: string;
+  /** Fixture replay speed factor; 0 = as fast as possible. */
+  readonly speed: number;
+  /** Whether --symbols was given (a fixture source then keeps only those symbols). */
+  readonly symbolsGiven: boolean;
+  /** --rest-url (undefined: GRINDER_BINANCE_REST_URL, else the testnet). */
+  readonly restUrl: string | undefined;
+  /** --ws-url (undefined: GRINDER_BINANCE_WS_URL, else the testnet). */
+  readonly wsUrl: string | undefined;
+  /** --confirm TESTNET was given (live_trade needs it, with ARMED=1 and ALLOW_TESTNET_TRADE=1). */
+  readonly confirmTestnet: boolean;
+  /** live_trade: cancel our-prefix exchange orders the engine does not hold at start. */
+  readonly cancelStrays: boolean;
+  /** live_trade: how often the exchange's open orders are polled for fills, in ms. */
+  readonly pollMs: number;
+}
+
+export const DEFAULT_STATE_DIR = "state";
+
+const RUN_FLAGS = [
+  "--config",
+  "--journal",
+  "--state-dir",
+  "--speed",
+  "--rest-url",
+  "--ws-url",
+  "--confirm",
+  "--cancel-strays",
+  "--poll-ms",
+] as const;
+
+/** Flags without a value. */
+const SWITCHES: readonly string[] = ["--cancel-strays"];
+
+/** Flags that only make sense with --mode live_trade. */
+const LIVE_TRADE_FLAGS: readonly string[] = ["--confirm", "--cancel-strays", "--poll-ms"];
+
+/** Every flag `grinder live` accepts. */
+export const LIVE_RUN_FLAGS: readonly string[] = [...LIVE_FLAGS, ...RUN_FLAGS];
+
+export const LIVE_RUN_USAGE = [
+  "grinder live [--source fixture:DIR|binance] [--mode read_only|paper|live_trade]",
+  "             [--symbols BTCUSDT,ETHUSDT] [--config FILE] [--journal FILE] [--state-dir DIR]",
+  "             [--speed X] [--rest-url URL] [--ws-url URL] [--confirm TESTNET] [--cancel-strays]",
+  "             [--poll-ms 1000] [--duration-s N] [--metrics-port 9090] [--metrics-host 0.0.0.0]",
+  "",
+  "  --source        market data: fixture:DIR (a fixture replayed in real time) or binance",
+  "                  (bookTicker WebSocket, testnet unless --ws-url / GRINDER_BINANCE_WS_URL)",
+  "                  (default binance)",
+  "  --mode          read_only (decisions journaled, nothing placed), paper (simulated orders",
+  "                  and fills) or live_trade (real orders on the Binance testnet REST API; needs",
+  "                  --confirm TESTNET, ARMED=1, ALLOW_TESTNET_TRADE=1, BINANCE_API_KEY and",
+  "                  BINANCE_API_SECRET) (default read_only)",
+  "  --symbols       comma-separated symbols (default BTCUSDT,ETHUSDT); with a fixture source,",
+  "                  only given ones are kept (default: all of the fixture's)",
+  "  --config        engine options file (JSON, as for grinder paper; unknown keys are errors);",
+  "                  a fixture's config.json applies first",
+  "  --journal       JSONL journal of every processed snapshot, decision, fill and PnL",
+  "                  (default <state-dir>/journal-<mode>.jsonl); an instance that starts",
+  "                  trading continues from it",
+  "  --state-dir     directory of the default journal (default state)",
+  "  --speed         fixture replay speed: 1 = real time, 10 = ten times faster,",
+  "                  0 = as fast as possible (default 1)",
+  "  --rest-url      Binance REST base URL (default GRINDER_BINANCE_REST_URL, else the spot",
+  "                  testnet); production hosts are refused",
+  "  --ws-url        Binance WebSocket URL (default GRINDER_BINANCE_WS_URL, else the spot",
+  "                  testnet); production hosts are refused",
+  "  --confirm       TESTNET: confirms that live_trade may place real (testnet) orders",
+  "  --cancel-strays live_trade: at start, cancel exchange orders with our client-id prefix",
+  "                  that the engine does not hold (default: report them)",
+  "  --poll-ms       live_trade: how often open orders are checked for fills (default 1000)",
+  "  --duration-s    stop after N seconds; 0 runs until SIGINT/SIGTERM or the end of a fixture",
+  "                  (default 0)",
+  "  --metrics-port  port of /healthz, /readyz and /metrics (default 9090; 0 picks a free one)",
+  "  --metrics-host  address to bind (default 0.0.0.0)",
+  "",
+  "Environment: GRINDER_HA_ENABLED, GRINDER_REDIS_URL, GRINDER_HA_LOCK_TTL_MS,",
+  "             GRINDER_HA_RENEW_INTERVAL_MS, GRINDER_HA_INSTANCE_ID, GRINDER_BINANCE_WS_URL,",
+  "             GRINDER_BINANCE_REST_URL; live_trade: ARMED, ALLOW_TESTNET_TRADE,",
+  "             BINANCE_API_KEY, BINANCE_API_SECRET (never printed)",
+].join("\n");
+
+function nonEmpty(flag: string, v: string): string {
+  if (v.trim() === "") throw new InvalidInputError(`${flag}: empty value`);
+  return v;
+}
+
+function parseSpeed(v: string): number {
+  if (!/^[0-9]+(\.[0-9]+)?$/.test(v))
+    throw new InvalidInputError(
+      `--speed: expected a number >= 0 such as 1 or 60, got ${JSON.stringify(v)}`,
+    );
+  const n = Number(v);
+  if (!(n <= 1_000_000)) throw new InvalidInputError(`--speed: must be at most 1000000, got ${v}`);
+  return n;
+}
+
+function parseMode(v: string): LiveRunMode {
+  const m = LIVE_RUN_MODES.find((x) => x === v);
+  if (m === undefined)
+    throw new InvalidInputError(
+      `--mode: expected read_only, paper or live_trade, got ${JSON.stringify(v)}`,
+    );
+  return m;
+}
+
+function parsePollMs(v: string): number {
+  if (!/^[0-9]+$/.test(v))
+    throw new InvalidInputError(
+      `--poll-ms: expected a whole number of ms, got ${JSON.stringify(v)}`,
+    );
+  const n = Number(v);
+  if (n < 10 || n > 3_600_000)
+    throw new InvalidInputError(`--poll-ms: must be between 10 and 3600000, got ${v}`);
+  return n;
+}
+
+/** Parse `grinder live` arguments (without the subcommand name). */
+export function parseLiveRunArgs(argv: readonly string[]): LiveRunOptions {
+  const rest: string[] = [];
+  const own = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (!arg.startsWith("--")) {
+      rest.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf("=");
+    const flag = eq >= 0 ? arg.slice(0, eq) : arg;
+    if (!LIVE_RUN_FLAGS.includes(flag))
+      throw new InvalidInputError(`unknown option ${flag} (options: ${LIVE_RUN_FLAGS.join(", ")})`);
+    if (SWITCHES.includes(flag)) {
+      if (eq >= 0) throw new InvalidInputError(`${flag} takes no value`);
+      if (own.has(flag)) throw new InvalidInputError(`${flag}: given twice`);
+      own.set(flag, "");
+      continue;
+    }
+    if (!(RUN_FLAGS as readonly string[]).includes(flag) && flag !== "--mode") {
+      rest.push(arg);
+      const next = argv[i + 1];
+      if (eq < 0 && next !== undefined && !next.startsWith("--")) {
+        rest.push(next);
+        i++;
+      }
+      continue;
+    }
+    let value: string;
+    if (eq >= 0) value = arg.slice(eq + 1);
+    else {
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith("--"))
+        throw new InvalidInputError(`${flag}: missing value`);
+      value = next;
+      i++;
+    }
+    if (own.has(flag)) throw new InvalidInputError(`${flag}: given twice`);
+    own.set(flag, value);
+  }
+  const base = parseLiveArgs(rest);
+  const config = own.get("--config");
+  const journal = own.get("--journal");
+  const stateDir = own.get("--state-dir");
+  const speed = own.get("--speed");
+  const mode = own.get("--mode");
+  const confirm = own.get("--confirm");
+  const pollMs = own.get("--poll-ms");
+  const restUrl = own.get("--rest-url");
+  const wsUrl = own.get("--ws-url");
+  const o: LiveRunOptions = {
+    ...base,
+    mode: mode === undefined ? base.mode : parseMode(mode),
+    configPath: config === undefined ? undefined : nonEmpty("--config", config),
+    journalPath: journal === undefined ? undefined : nonEmpty("--journal", journal),
+    stateDir: stateDir === undefined ? DEFAULT_STATE_DIR : nonEmpty("--state-dir", stateDir),
+    speed: speed === undefined ? 1 : parseSpeed(speed),
+    symbolsGiven: rest.some((a) => a === "--symbols" || a.startsWith("--symbols=")),
+    restUrl: restUrl === undefined ? undefined : nonEmpty("--rest-url", restUrl).trim(),
+    wsUrl: wsUrl === undefined ? undefined : nonEmpty("--ws-url", wsUrl).trim(),
+    confirmTestnet: confirm !== undefined,
+    cancelStrays: own.has("--cancel-strays"),
+    pollMs: pollMs === undefined ? DEFAULT_POLL_MS : parsePollMs(pollMs),
+  };
+  if (confirm !== undefined && confirm !== "TESTNET")
+    throw new InvalidInputError(
+      `--confirm: expected TESTNET (the only venue live_trade may trade), got ${JSON.stringify(confirm)}`,
+    );
+  if (o.mode !== "live_trade")
+    for (const f of LIVE_TRADE_FLAGS)
+      if (own.has(f)) throw new InvalidInputError(`${f}: only with --mode live_trade`);
+  return o;
+}
+
+/** Where the journal of a run goes. */
+export function liveJournalPath(o: {
+  readonly journalPath: string | undefined;
+  readonly stateDir: string;
+  readonly mode: LiveRunMode;
+}): string {
+  return o.journalPath ?? join(o.stateDir, `journal-${o.mode}.jsonl`);
+}
+
+/** Run options for process options parsed without the trading-loop flags (defaults). */
+export function withRunDefaults(o: LiveOptions | LiveRunOptions): LiveRunOptions {
+  if ("stateDir" in o) return o;
+  return {
+    ...o,
+    configPath: undefined,
+    journalPath: undefined,
+    stateDir: DEFAULT_STATE_DIR,
+    speed: 1,
+    symbolsGiven: true,
+    restUrl: undefined,
+    wsUrl: undefined,
+    confirmTestnet: false,
+    cancelStrays: false,
+    pollMs: DEFAULT_POLL_MS,
+  };
+}
+
+/**
+ * The process options as `live-options.ts` types them, for the trading-loop
+ * context. That type has no live_trade mode yet: a live_trade run shows as
+ * "paper" there (both execute orders; the trading loop reads its real mode
+ * from its own configuration).
+ */
+export function processOptionsOf(o: LiveRunOptions): LiveOptions {
+  const mode: LiveMode = o.mode === "live_trade" ? "paper" : o.mode;
+  return {
+    symbols: o.symbols,
+    durationS: o.durationS,
+    metricsPort: o.metricsPort,
+    metricsHost: o.metricsHost,
+    source: o.source,
+    mode,
+  };
+}

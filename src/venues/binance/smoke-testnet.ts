@@ -1,0 +1,339 @@
+/**
+ * `grinder smoke-testnet`: place one far-from-market micro limit order on the
+ * Binance testnet and cancel it, to prove keys, signing, clock and order flow.
+ *
+ * Dry-run unless ALL of: `--confirm TESTNET`, ARMED=1, ALLOW_TESTNET_TRADE=1,
+ * BINANCE_API_KEY and BINANCE_API_SECRET. The endpoints come from
+ * `--rest-url` / `--ws-url`, else the environment, else the testnet; a
+ * production host is refused before anything else (exit 2). Keys are never
+ * printed.
+ */
+
+import { Decimal } from "../../core/decimal.js";
+import { errorMessage } from "../../core/errors.js";
+import { OrderSide } from "../../domain/enums.js";
+import { type LiveClock, type Sleep, systemClock } from "../../net/clock.js";
+import type { HttpClient } from "../../net/http-client.js";
+import { SafeMode } from "../common/safe-mode.js";
+import { BinanceExchangePort } from "./binance-exchange-port.js";
+import type { BinanceMarket, Env } from "./binance-urls.js";
+import { type BinanceEndpoints, resolveBinanceEndpoints } from "./endpoints.js";
+
+export interface SmokeIo {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+  /** Test seams (default: fetch, the system clock, real sleeps). */
+  readonly httpClient?: HttpClient;
+  readonly clock?: LiveClock;
+  readonly sleep?: Sleep;
+}
+
+export const SMOKE_USAGE = `usage: grinder smoke-testnet [--confirm TESTNET] [--symbol SYMBOL] [--price PRICE]
+                              [--quantity QTY] [--market spot|usdm] [--kill-switch]
+                              [--rest-url URL] [--ws-url URL]
+
+Place one micro limit order on the Binance TESTNET and cancel it.
+Dry-run (no HTTP calls) unless --confirm TESTNET is given AND the environment has
+ARMED=1, ALLOW_TESTNET_TRADE=1, BINANCE_API_KEY and BINANCE_API_SECRET.
+
+  --confirm TESTNET   place a real order on the testnet
+  --symbol SYMBOL     symbol to trade (default BTCUSDT)
+  --price PRICE       limit price, far from the market so it rests (default 10000.00)
+  --quantity QTY      order quantity (default 0.001)
+  --market MARKET     spot (default) or usdm (USD-M futures testnet)
+  --kill-switch       simulate an active kill switch: no order is placed
+  --rest-url URL      REST base URL (default: GRINDER_BINANCE_REST_URL, else the testnet)
+  --ws-url URL        WebSocket URL, checked only (default: GRINDER_BINANCE_WS_URL, else the
+                      testnet); the smoke test opens no stream
+
+Production hosts are refused wherever the URL comes from (exit 2).`;
+
+interface SmokeArgs {
+  confirm: string | undefined;
+  symbol: string;
+  price: Decimal;
+  quantity: Decimal;
+  market: BinanceMarket;
+  killSwitch: boolean;
+  restUrl: string | undefined;
+  wsUrl: string | undefined;
+  help: boolean;
+}
+
+class UsageError extends Error {}
+
+function parseArgs(argv: readonly string[]): SmokeArgs {
+  const args: SmokeArgs = {
+    confirm: undefined,
+    symbol: "BTCUSDT",
+    price: Decimal.parse("10000.00"),
+    quantity: Decimal.parse("0.001"),
+    market: "spot",
+    killSwitch: false,
+    restUrl: undefined,
+    wsUrl: undefined,
+    help: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const raw = argv[i] as string;
+    const eq = raw.indexOf("=");
+    const flag = raw.startsWith("--") && eq !== -1 ? raw.slice(0, eq) : raw;
+    const inline = raw.startsWith("--") && eq !== -1 ? raw.slice(eq + 1) : undefined;
+    const value = (): string => {
+      if (inline !== undefined) return inline;
+      const v = argv[i + 1];
+      if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag} needs a value`);
+      i += 1;
+      return v;
+    };
+    switch (flag) {
+      case "--confirm": {
+        const v = value();
+        if (v !== "TESTNET")
+          throw new UsageError(
+            `--confirm: invalid choice ${JSON.stringify(v)} (choose from TESTNET)`,
+          );
+        args.confirm = v;
+        break;
+      }
+      case "--symbol": {
+        const v = value();
+        if (!/^[A-Z0-9]{2,30}$/.test(v))
+          throw new UsageError(`--symbol: invalid symbol ${JSON.stringify(v)}`);
+        args.symbol = v;
+        break;
+      }
+      case "--price":
+      case "--quantity": {
+        const v = value();
+        const d = Decimal.tryParse(v);
+        if (d === undefined || !d.isPositive())
+          throw new UsageError(`${flag}: expected a positive decimal, got ${JSON.stringify(v)}`);
+        if (flag === "--price") args.price = d;
+        else args.quantity = d;
+        break;
+      }
+      case "--market": {
+        const v = value();
+        if (v !== "spot" && v !== "usdm")
+          throw new UsageError(`--market: expected spot or usdm, got ${JSON.stringify(v)}`);
+        args.market = v;
+        break;
+      }
+      case "--kill-switch":
+        args.killSwitch = true;
+        break;
+      case "--rest-url":
+      case "--ws-url": {
+        const v = value();
+        if ((flag === "--rest-url" ? args.restUrl : args.wsUrl) !== undefined)
+          throw new UsageError(`${flag} given twice`);
+        if (flag === "--rest-url") args.restUrl = v;
+        else args.wsUrl = v;
+        break;
+      }
+      case "--help":
+      case "-h":
+        args.help = true;
+        break;
+      default:
+        throw new UsageError(`unknown argument ${JSON.stringify(raw)}`);
+    }
+  }
+  return args;
+}
+
+function truthy(v: string | undefined): boolean {
+  return ["1", "true", "yes"].includes((v ?? "").trim().toLowerCase());
+}
+
+/** Why a real run may not go ahead, or undefined when every guard passes. */
+export function checkEnvGuards(env: Env): string | undefined {
+  if (!env.BINANCE_API_KEY) return "BINANCE_API_KEY not set";
+  if (!env.BINANCE_API_SECRET) return "BINANCE_API_SECRET not set";
+  if (!truthy(env.ARMED)) return "ARMED=1 not set";
+  if (!truthy(env.ALLOW_TESTNET_TRADE)) return "ALLOW_TESTNET_TRADE=1 not set";
+  return undefined;
+}
+
+interface SmokeResult {
+  success: boolean;
+  mode: string;
+  orderPlaced: boolean;
+  orderId?: string;
+  orderVisible?: boolean;
+  orderCancelled: boolean;
+  error?: string;
+  details?: string[];
+}
+
+const RULE = "=".repeat(60);
+
+function printSummary(r: SmokeResult, out: (l: string) => void): void {
+  out("");
+  out(RULE);
+  out(`SMOKE TEST RESULT: ${r.success ? "PASS" : "FAIL"}`);
+  out(RULE);
+  out(`  Mode: ${r.mode}`);
+  out(`  Order placed: ${r.orderPlaced}`);
+  if (r.orderId) out(`  Order ID: ${r.orderId}`);
+  if (r.orderVisible !== undefined) out(`  Order seen in open orders: ${r.orderVisible}`);
+  out(`  Order cancelled: ${r.orderCancelled}`);
+  if (r.error) out(`  Error: ${r.error}`);
+  for (const d of r.details ?? []) out(`  ${d}`);
+  out(RULE);
+}
+
+/** Run the smoke test; resolves with the exit code (0 pass, 1 fail, 2 usage). */
+export async function runSmokeTestnet(
+  argv: readonly string[],
+  env: Env,
+  io: SmokeIo,
+): Promise<number> {
+  let args: SmokeArgs;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.err(`grinder smoke-testnet: error: ${e.message}`);
+    io.err(SMOKE_USAGE);
+    return 2;
+  }
+  if (args.help) {
+    io.out(SMOKE_USAGE);
+    return 0;
+  }
+  let endpoints: BinanceEndpoints;
+  try {
+    endpoints = resolveBinanceEndpoints(
+      args.market,
+      { restUrl: args.restUrl, wsUrl: args.wsUrl },
+      env,
+    );
+  } catch (e) {
+    io.err(`grinder smoke-testnet: error: ${errorMessage(e)}`);
+    return 2;
+  }
+  const dryRun = args.confirm !== "TESTNET";
+  const mode = dryRun ? "dry-run" : "live-testnet";
+  io.out(RULE);
+  if (dryRun) {
+    io.out("DRY-RUN MODE (no real orders, no HTTP calls)");
+    io.out("To place a real order on the testnet, use: --confirm TESTNET");
+  } else {
+    io.out("LIVE TESTNET MODE");
+    io.out("A real order will be placed on the Binance testnet");
+  }
+  io.out(RULE);
+  io.out("");
+  io.out(`Starting smoke test (mode=${mode}, market=${args.market}, symbol=${args.symbol})`);
+  io.out(`  Price: ${args.price.toString()}, Quantity: ${args.quantity.toString()}`);
+
+  const result = await smoke(args, endpoints, dryRun, mode, env, io);
+  printSummary(result, result.success ? io.out : io.err);
+  return result.success ? 0 : 1;
+}
+
+async function smoke(
+  args: SmokeArgs,
+  endpoints: BinanceEndpoints,
+  dryRun: boolean,
+  mode: string,
+  env: Env,
+  io: SmokeIo,
+): Promise<SmokeResult> {
+  const base = { mode, orderPlaced: false, orderCancelled: false };
+  if (!dryRun) {
+    const reason = checkEnvGuards(env);
+    if (reason !== undefined)
+      return {
+        ...base,
+        success: false,
+        error: `Environment guard failed: ${reason}. A real run needs --confirm TESTNET, ARMED=1, ALLOW_TESTNET_TRADE=1, BINANCE_API_KEY and BINANCE_API_SECRET.`,
+      };
+  }
+  let port: BinanceExchangePort;
+  try {
+    port = new BinanceExchangePort({
+      mode: SafeMode.LIVE_TRADE,
+      market: args.market,
+      baseUrl: endpoints.rest.url,
+      env,
+      apiKey: dryRun ? "" : (env.BINANCE_API_KEY ?? ""),
+      apiSecret: dryRun ? "" : (env.BINANCE_API_SECRET ?? ""),
+      symbolWhitelist: [args.symbol],
+      dryRun,
+      ...(io.httpClient ? { httpClient: io.httpClient } : {}),
+      ...(io.clock ? { clock: io.clock } : {}),
+      ...(io.sleep ? { sleep: io.sleep } : {}),
+    });
+  } catch (e) {
+    return { ...base, success: false, error: `Config error: ${errorMessage(e)}` };
+  }
+  io.out(`  Endpoint: ${port.baseUrl}${dryRun ? " (not contacted)" : ""}`);
+  if (endpoints.ws.source !== "default")
+    io.out(`  WebSocket endpoint: ${endpoints.ws.url} (checked, not used by the smoke test)`);
+
+  if (args.killSwitch) {
+    io.out("  Kill-switch is ACTIVE - PLACE blocked, CANCEL allowed");
+    return {
+      ...base,
+      success: true,
+      error: "Kill-switch active - order placement blocked (expected)",
+      details: ["kill_switch: true"],
+    };
+  }
+
+  io.out(
+    `  Placing limit order: ${args.symbol} BUY ${args.quantity.toString()} @ ${args.price.toString()}`,
+  );
+  let orderId: string;
+  try {
+    orderId = await port.placeOrder({
+      symbol: args.symbol,
+      side: OrderSide.BUY,
+      price: args.price,
+      quantity: args.quantity,
+      levelId: 0,
+      ts: (io.clock ?? systemClock).nowMs(),
+    });
+  } catch (e) {
+    return { ...base, success: false, error: `Place order failed: ${errorMessage(e)}` };
+  }
+  io.out(`  Order placed: ${orderId}`);
+
+  let orderVisible: boolean | undefined;
+  if (!dryRun) {
+    try {
+      orderVisible = (await port.fetchOpenOrders(args.symbol)).some((o) => o.orderId === orderId);
+      io.out(`  Order seen in open orders: ${orderVisible}`);
+    } catch (e) {
+      io.out(`  Open orders check failed: ${errorMessage(e)}`);
+    }
+  }
+
+  io.out(`  Cancelling order: ${orderId}`);
+  let cancelled = false;
+  try {
+    cancelled = await port.cancelOrder({ orderId });
+    io.out(`  Order cancelled: ${cancelled}`);
+  } catch (e) {
+    // Not fatal: the order may have filled.
+    io.out(`  Cancel failed (it may have filled): ${errorMessage(e)}`);
+  }
+  return {
+    success: true,
+    mode,
+    orderPlaced: true,
+    orderId,
+    ...(orderVisible !== undefined ? { orderVisible } : {}),
+    orderCancelled: cancelled,
+    details: [
+      `symbol: ${args.symbol}`,
+      `price: ${args.price.toString()}`,
+      `quantity: ${args.quantity.toString()}`,
+      `endpoint: ${port.baseUrl}`,
+      `http_calls: ${port.stats.httpCalls}`,
+    ],
+  };
+}

@@ -1,0 +1,75 @@
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { test } from "node:test";
+import { REPO_ROOT } from "./support/run-cli.js";
+
+/** Folders of the deterministic core: no I/O, no wall clock, no randomness. */
+const PURE = [
+  "core",
+  "domain",
+  "strategy",
+  "risk",
+  "kernel",
+  "venues/reference",
+  "venues/simulated",
+];
+/** Adapter folders the core must never import. */
+const ADAPTERS = [
+  "data",
+  "net",
+  "venues/binance",
+  "venues/common",
+  "runtime",
+  "ops",
+  "cli",
+  "report",
+  "tools",
+];
+
+function sources(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...sources(p));
+    else if (name.endsWith(".ts") && !name.endsWith(".test.ts")) out.push(p);
+  }
+  return out;
+}
+
+test("the deterministic core imports no adapter and no I/O, clock or randomness", () => {
+  const problems: string[] = [];
+  const src = join(REPO_ROOT, "src");
+  for (const folder of PURE) {
+    let files: string[];
+    try {
+      files = sources(join(src, folder));
+    } catch {
+      continue;
+    }
+    for (const file of files) {
+      const text = readFileSync(file, "utf8");
+      const rel = relative(src, file);
+      for (const m of text.matchAll(/from\s+"([^"]+)"/g)) {
+        const spec = m[1] as string;
+        if (spec.startsWith("node:") && spec !== "node:crypto")
+          problems.push(`${rel}: imports ${spec}`);
+        for (const a of ADAPTERS) {
+          if (spec.includes(`/${a}/`)) problems.push(`${rel}: imports adapter ${spec}`);
+        }
+      }
+      const code = text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
+      for (const banned of [
+        "Date.now",
+        "new Date(",
+        "Math.random",
+        "setTimeout",
+        "setInterval",
+        "process.",
+      ]) {
+        if (code.includes(banned)) problems.push(`${rel}: uses ${banned}`);
+      }
+    }
+  }
+  assert.deepEqual(problems, []);
+});

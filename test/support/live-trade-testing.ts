@@ -1,0 +1,79 @@
+/**
+ * Test helpers for live_trade: a small two-symbol fixture whose grid rests
+ * (so orders change only when the test fills them on the local exchange),
+ * planted test credentials and a sleep that waits for its abort signal only.
+ */
+
+import type { Sleep } from "../../src/net/clock.js";
+import type { LocalBinanceExchange, ServerOrder } from "./local-binance-exchange.js";
+import { makeTempFixture, snapshotLine } from "./temp-fixture.js";
+
+/** Planted fake credentials: tests check that no output ever contains them. */
+export const TEST_API_KEY = "PLANTEDKEY-3e5a7c9b1d2f4a6c8e0b"; // secret-guard: allow (planted fake)
+export const TEST_API_SECRET = "PLANTEDSECRET-9f8e7d6c5b4a3f2e1d0c"; // secret-guard: allow (planted fake)
+
+/** Environment of an armed live_trade run with the test credentials. */
+export function armedEnv(extra: Readonly<Record<string, string>> = {}): Record<string, string> {
+  return {
+    BINANCE_API_KEY: TEST_API_KEY,
+    BINANCE_API_SECRET: TEST_API_SECRET,
+    ARMED: "1",
+    ALLOW_TESTNET_TRADE: "1",
+    ...extra,
+  };
+}
+
+export const TRADE_FIXTURE_START_TS = 1_700_000_000_000;
+
+/**
+ * `events` snapshots alternating BTCUSDT (mid about 100) and ETHUSDT (about
+ * 50), `stepMs` apart, with a one-tick spread wobble: a two-level grid of
+ * 0.1 per level is placed on each symbol's first snapshot and then rests.
+ */
+export function makeTradeFixture(
+  events: number,
+  stepMs = 100,
+): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const lines: string[] = [];
+  for (let i = 0; i < events; i++) {
+    const symbol = i % 2 === 0 ? "BTCUSDT" : "ETHUSDT";
+    const base = symbol === "BTCUSDT" ? 100 : 50;
+    const bid = base + (i % 5) * 0.01;
+    lines.push(
+      snapshotLine(
+        TRADE_FIXTURE_START_TS + i * stepMs,
+        symbol,
+        bid.toFixed(2),
+        (bid + 0.02).toFixed(2),
+      ),
+    );
+  }
+  return makeTempFixture({
+    "config.json": JSON.stringify({ name: "live_trade test", levels: 2, size_per_level: "0.1" }),
+    "events.jsonl": `${lines.join("\n")}\n`,
+  });
+}
+
+/** A Sleep that never ends by itself: it rejects when its signal aborts (no timer left). */
+export const sleepUntilAborted: Sleep = (_ms, signal) =>
+  new Promise<void>((_resolve, reject) => {
+    if (signal === undefined) return;
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
+
+/** Open orders on the local exchange. */
+export function openOnExchange(ex: LocalBinanceExchange): ServerOrder[] {
+  return ex.orders.filter((o) => o.status === "NEW" || o.status === "PARTIALLY_FILLED");
+}
+
+/** Placement requests per client order id. */
+export function placementsPerClientId(ex: LocalBinanceExchange): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const r of ex.requests) {
+    if (r.method !== "POST" || !r.path.endsWith("/order")) continue;
+    const id = r.params.get("newClientOrderId") ?? "";
+    out.set(id, (out.get(id) ?? 0) + 1);
+  }
+  return out;
+}
