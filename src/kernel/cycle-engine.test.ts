@@ -4,7 +4,7 @@ import { canonicalJson } from "../core/canonical-json.js";
 import { dec } from "../core/decimal.js";
 import { InvalidInputError } from "../core/errors.js";
 import { OrderSide } from "../domain/enums.js";
-import { type Fill, makeFill } from "../venues/reference/reference-fills.js";
+import { type OrderFilled, orderFilled } from "../domain/orders.js";
 import {
   CycleEngine,
   cycleIntentFromJson,
@@ -12,22 +12,22 @@ import {
   cycleResultToJson,
 } from "./cycle-engine.js";
 
-const FILLS: Fill[] = [
-  makeFill({
+const FILLS: OrderFilled[] = [
+  orderFilled({
     ts: 1,
     symbol: "ETHUSDT",
     side: OrderSide.BUY,
     price: dec("2000.555"),
     quantity: dec("0.12345"),
-    orderId: "paper_1_ETHUSDT_1_BUY_2000.555",
+    clientOrderId: "paper_1_ETHUSDT_1_BUY_2000.555",
   }),
-  makeFill({
+  orderFilled({
     ts: 1,
     symbol: "SOLUSDT",
     side: OrderSide.SELL,
     price: dec("19.99"),
     quantity: dec("3"),
-    orderId: "s1",
+    clientOrderId: "s1",
   }),
 ];
 

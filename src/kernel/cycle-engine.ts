@@ -15,7 +15,7 @@ import type { JsonValue } from "../core/canonical-json.js";
 import { Decimal } from "../core/decimal.js";
 import { InvalidInputError } from "../core/errors.js";
 import { OrderSide } from "../domain/enums.js";
-import type { Fill } from "../venues/reference/reference-fills.js";
+import type { OrderFilled } from "../domain/orders.js";
 
 export const CycleIntentType = { TP: "TP", REPLENISH: "REPLENISH" } as const;
 export type CycleIntentType = (typeof CycleIntentType)[keyof typeof CycleIntentType];
@@ -144,7 +144,7 @@ export class CycleEngine {
   }
 
   /** Intents for the fills, in fill order; replenishments only when `addsAllowed`. */
-  processFills(fills: readonly Fill[], addsAllowed = true): CycleResult {
+  processFills(fills: readonly OrderFilled[], addsAllowed = true): CycleResult {
     const intents: CycleIntent[] = [];
     let tps = 0;
     let replenishments = 0;
@@ -158,8 +158,8 @@ export class CycleEngine {
           price: tpPrice,
           quantity: this.roundQuantity(fill.quantity),
           symbol: fill.symbol,
-          sourceFillId: fill.orderId,
-          intentId: `cycle_TP_${fill.orderId}_${tpSide}_${tpPrice.toString()}`,
+          sourceFillId: fill.clientOrderId,
+          intentId: `cycle_TP_${fill.clientOrderId}_${tpSide}_${tpPrice.toString()}`,
         }),
       );
       tps++;
@@ -173,8 +173,8 @@ export class CycleEngine {
             price,
             quantity: this.roundQuantity(fill.quantity),
             symbol: fill.symbol,
-            sourceFillId: fill.orderId,
-            intentId: `cycle_REPLENISH_${fill.orderId}_${fill.side}_${price.toString()}`,
+            sourceFillId: fill.clientOrderId,
+            intentId: `cycle_REPLENISH_${fill.clientOrderId}_${fill.side}_${price.toString()}`,
           }),
         );
         replenishments++;
@@ -189,7 +189,7 @@ export class CycleEngine {
   }
 
   /** The intents of one fill (one or two). */
-  processSingleFill(fill: Fill, addsAllowed = true): readonly CycleIntent[] {
+  processSingleFill(fill: OrderFilled, addsAllowed = true): readonly CycleIntent[] {
     return this.processFills([fill], addsAllowed).intents;
   }
 }

@@ -6,10 +6,8 @@ import { makeGridPlan } from "../domain/grid-plan.js";
 import { StaticGridPolicy } from "../strategy/policy/static-grid-policy.js";
 import { hardFilter, PREFILTER_DEFAULTS } from "../strategy/selection/prefilter.js";
 import { ExecutionEngine, ExecutionState } from "./execution-engine.js";
-import { NoOpExchangePort } from "./order-ids.js";
 
-const engine = () =>
-  new ExecutionEngine(new NoOpExchangePort(), { pricePrecision: 2, quantityPrecision: 3 });
+const engine = () => new ExecutionEngine({ pricePrecision: 2, quantityPrecision: 3 });
 const policy = new StaticGridPolicy({ spacingBps: 10, levels: 2, sizePerLevel: dec("1.23456") });
 
 describe("ExecutionEngine v0", () => {

@@ -14,9 +14,10 @@
 import { Decimal } from "../core/decimal.js";
 import { GridMode, OrderSide, OrderState, ResetAction } from "../domain/enums.js";
 import type { GridPlan } from "../domain/grid-plan.js";
+import type { OrderCommand } from "../domain/orders.js";
 import type { ExecutionAction, ExecutionEvent, OrderRecord } from "./execution-types.js";
 import { ActionType } from "./execution-types.js";
-import type { ExchangePort } from "./order-ids.js";
+import { OrderIdSequence } from "./order-ids.js";
 
 export interface GridLevel {
   readonly levelId: number;
@@ -27,9 +28,9 @@ export interface GridLevel {
 
 /**
  * Per-symbol execution state: the orders we track (insertion-ordered) and the
- * evaluation tick counter. Only live (OPEN / PARTIALLY_FILLED) orders are kept;
- * terminal ones are dropped, which changes nothing observable and keeps memory
- * flat over long runs.
+ * evaluation tick counter. Only live orders (submitted, accepted or partly
+ * filled) are kept; terminal ones are dropped, which changes nothing
+ * observable and keeps memory flat over long runs.
  */
 export class ExecutionState {
   readonly orders = new Map<string, OrderRecord>();
@@ -39,20 +40,30 @@ export class ExecutionState {
   liveOrders(): OrderRecord[] {
     const out: OrderRecord[] = [];
     for (const o of this.orders.values()) {
-      if (o.state === OrderState.OPEN || o.state === OrderState.PARTIALLY_FILLED) out.push(o);
+      if (
+        o.state === OrderState.PENDING ||
+        o.state === OrderState.OPEN ||
+        o.state === OrderState.PARTIALLY_FILLED
+      )
+        out.push(o);
     }
     return out;
   }
 
-  /** Mark tracked orders FILLED (they leave the live set). */
-  markFilled(orderIds: Iterable<string>): void {
-    for (const id of orderIds) this.orders.delete(id);
+  /** An order left the book (filled, cancelled, expired or rejected). */
+  remove(orderId: string): boolean {
+    return this.orders.delete(orderId);
   }
 }
 
 export interface ExecutionResult {
   readonly actions: readonly ExecutionAction[];
   readonly events: readonly ExecutionEvent[];
+}
+
+/** A reconcile applied to the state: its actions and events, and the commands to send. */
+export interface AppliedExecution extends ExecutionResult {
+  readonly commands: readonly OrderCommand[];
 }
 
 export interface ExecutionEngineConfig {
@@ -76,17 +87,18 @@ export class ExecutionMetrics {
 }
 
 const BPS = 10000;
+const ZERO = Decimal.ZERO;
 
 export class ExecutionEngine {
-  private readonly port: ExchangePort;
+  private readonly ids: OrderIdSequence;
   private readonly pricePrecision: number;
   private readonly quantityPrecision: number;
   readonly metrics = new ExecutionMetrics();
   /** Decimal factors by float spacing, so the hot path parses each once. */
   private readonly factorCache = new Map<number, Decimal>();
 
-  constructor(port: ExchangePort, cfg: ExecutionEngineConfig) {
-    this.port = port;
+  constructor(cfg: ExecutionEngineConfig, ids = new OrderIdSequence()) {
+    this.ids = ids;
     this.pricePrecision = cfg.pricePrecision;
     this.quantityPrecision = cfg.quantityPrecision;
   }
@@ -242,12 +254,17 @@ export class ExecutionEngine {
     return { actions, events };
   }
 
-  /** Reconcile the plan against the symbol's live orders, apply the actions, return them. */
-  evaluate(plan: GridPlan, symbol: string, state: ExecutionState, ts: number): ExecutionResult {
+  /**
+   * Reconcile the plan against the symbol's live orders and apply the actions
+   * to the state: cancelled orders leave it, placed ones enter it (as
+   * submitted) under a new client order id. Returns the actions, events and
+   * the order commands for the venue, in action order.
+   */
+  evaluate(plan: GridPlan, symbol: string, state: ExecutionState, ts: number): AppliedExecution {
     const result = this.reconcile(plan, symbol, state, ts);
-    this.apply(result.actions, state, ts);
+    const commands = this.apply(result.actions, state, ts);
     this.metrics.record(result);
-    return result;
+    return { actions: result.actions, events: result.events, commands };
   }
 
   /** Whether evaluating the plan now would place any order. */
@@ -257,12 +274,18 @@ export class ExecutionEngine {
     );
   }
 
-  private apply(actions: readonly ExecutionAction[], state: ExecutionState, ts: number): void {
+  private apply(
+    actions: readonly ExecutionAction[],
+    state: ExecutionState,
+    ts: number,
+  ): OrderCommand[] {
     const tick = state.tickCounter + 1;
-    for (const a of actions) {
+    const commands: OrderCommand[] = [];
+    for (let i = 0; i < actions.length; i++) {
+      const a = actions[i] as ExecutionAction;
       if (a.actionType === ActionType.CANCEL && a.orderId !== null) {
         state.orders.delete(a.orderId);
-        this.port.cancelOrder(a.orderId);
+        commands.push({ kind: "CancelOrder", ts, clientOrderId: a.orderId, symbol: a.symbol });
       } else if (a.actionType === ActionType.PLACE) {
         // A zero price or quantity places nothing (the reference skips falsy decimals).
         if (
@@ -272,28 +295,34 @@ export class ExecutionEngine {
           a.quantity !== null &&
           !a.quantity.isZero()
         ) {
-          const orderId = this.port.placeOrder({
-            symbol: a.symbol,
-            side: a.side,
-            price: a.price,
-            quantity: a.quantity,
-            levelId: a.levelId,
-            ts,
-          });
+          const orderId = this.ids.next(a.symbol, ts, a.levelId, a.side);
           state.orders.set(orderId, {
             orderId,
             symbol: a.symbol,
             side: a.side,
             price: a.price,
             quantity: a.quantity,
-            state: OrderState.OPEN,
+            filledQuantity: ZERO,
+            state: OrderState.PENDING,
             levelId: a.levelId,
             createdTs: ts,
             placedTick: tick,
+          });
+          commands.push({
+            kind: "SubmitOrder",
+            ts,
+            clientOrderId: orderId,
+            symbol: a.symbol,
+            side: a.side,
+            price: a.price,
+            quantity: a.quantity,
+            levelId: a.levelId,
+            actionIndex: i,
           });
         }
       }
     }
     state.tickCounter = tick;
+    return commands;
   }
 }

@@ -18,26 +18,16 @@ export interface OrderRecord {
   readonly symbol: string;
   readonly side: OrderSide;
   readonly price: Decimal;
+  /** Original quantity of the order. */
   readonly quantity: Decimal;
-  readonly state: OrderState;
+  /** Executed so far (order events update it). */
+  filledQuantity: Decimal;
+  /** PENDING (submitted), OPEN (accepted), PARTIALLY_FILLED. */
+  state: OrderState;
   readonly levelId: number;
   readonly createdTs: number;
   /** Per-symbol evaluation tick at placement (tick-delay fills). */
   readonly placedTick: number;
-}
-
-export function orderRecordToJson(o: OrderRecord): JsonValue {
-  return {
-    order_id: o.orderId,
-    symbol: o.symbol,
-    side: o.side,
-    price: o.price.toString(),
-    quantity: o.quantity.toString(),
-    state: o.state,
-    level_id: o.levelId,
-    created_ts: o.createdTs,
-    placed_tick: o.placedTick,
-  };
 }
 
 /** One place/cancel decision of a reconcile pass. */

@@ -3,17 +3,17 @@ import { test } from "node:test";
 import { canonicalJson } from "../core/canonical-json.js";
 import { Decimal, dec } from "../core/decimal.js";
 import { type OrderSide, OrderSide as Side } from "../domain/enums.js";
-import { type Fill, makeFill } from "../venues/reference/reference-fills.js";
+import { type OrderFilled, orderFilled } from "../domain/orders.js";
 import { Ledger, pnlSnapshotToJson, positionStateToJson } from "./ledger.js";
 
-function fill(symbol: string, side: OrderSide, price: string, qty: string): Fill {
-  return makeFill({
+function fill(symbol: string, side: OrderSide, price: string, qty: string): OrderFilled {
+  return orderFilled({
     ts: 1,
     symbol,
     side,
     price: dec(price),
     quantity: dec(qty),
-    orderId: "o",
+    clientOrderId: "o",
   });
 }
 
@@ -139,7 +139,14 @@ test("a million fills: realized PnL equals the cash flow exactly, no drift", () 
   let n = 0;
   let checks = 0;
   const apply = (s: string, side: OrderSide, cents: number, milli: number) => {
-    l.applyFill({ ts: n, symbol: s, side, price: price(cents), quantity: qty(milli), orderId: "" });
+    l.applyFill({
+      symbol: s,
+      side,
+      price: price(cents),
+      quantity: qty(milli),
+      fee: Decimal.ZERO,
+      feeAsset: "",
+    });
     const flow = BigInt(cents) * BigInt(milli);
     cash.set(s, (cash.get(s) as bigint) + (side === Side.SELL ? flow : -flow));
     n++;

@@ -5,12 +5,23 @@
  * entry price. Adding in the same direction re-averages the entry; a fill
  * against the position realizes PnL on the closed part; a fill that goes
  * through zero closes the old side and opens the rest at the fill price.
+ *
+ * Fees are kept apart from trading PnL, in the quote asset. A commission
+ * charged in the base asset (Binance spot BUYs) also leaves the position:
+ * the account holds that much less, at the entry price, realizing nothing.
  */
 
 import type { JsonValue } from "../core/canonical-json.js";
 import { Decimal } from "../core/decimal.js";
 import { OrderSide } from "../domain/enums.js";
-import type { Fill } from "../venues/reference/reference-fills.js";
+import { assetsOf } from "../domain/instrument.js";
+import type { OrderFilled } from "../domain/orders.js";
+
+/** What the ledger reads of a fill. */
+export type LedgerFill = Pick<
+  OrderFilled,
+  "symbol" | "side" | "price" | "quantity" | "fee" | "feeAsset"
+>;
 
 const MINUS_ONE = Decimal.fromInt(-1);
 
@@ -61,6 +72,8 @@ interface MutablePosition {
   quantity: Decimal;
   avgEntryPrice: Decimal;
   realizedPnl: Decimal;
+  /** Fees paid on this symbol, in the quote asset. */
+  fees: Decimal;
   /** Last unrealized PnL computed, and the price object it was computed at. */
   markPrice: Decimal | undefined;
   markValue: Decimal;
@@ -78,27 +91,45 @@ function copyOf(p: MutablePosition): PositionState {
 export class Ledger {
   private readonly positions = new Map<string, MutablePosition>();
   private totalRealized: Decimal = Decimal.ZERO;
+  private totalFees: Decimal = Decimal.ZERO;
 
-  /** Drop every position and all realized PnL. */
+  /** Drop every position, all realized PnL and fees. */
   reset(): void {
     this.positions.clear();
     this.totalRealized = Decimal.ZERO;
+    this.totalFees = Decimal.ZERO;
   }
 
-  applyFill(fill: Fill): void {
+  applyFill(fill: LedgerFill): void {
     let pos = this.positions.get(fill.symbol);
     if (pos === undefined) {
       pos = {
         quantity: Decimal.ZERO,
         avgEntryPrice: Decimal.ZERO,
         realizedPnl: Decimal.ZERO,
+        fees: Decimal.ZERO,
         markPrice: undefined,
         markValue: Decimal.ZERO,
       };
       this.positions.set(fill.symbol, pos);
     }
     pos.markPrice = undefined;
+    this.trade(pos, fill);
+    if (!fill.fee.isZero()) this.chargeFee(pos, fill);
+  }
 
+  private chargeFee(pos: MutablePosition, fill: LedgerFill): void {
+    let feeQuote = fill.fee;
+    if (fill.feeAsset !== "" && fill.feeAsset === assetsOf(fill.symbol).base) {
+      feeQuote = fill.fee.mul(fill.price);
+      pos.quantity = pos.quantity.sub(fill.fee);
+      if (pos.quantity.isZero()) pos.avgEntryPrice = Decimal.ZERO;
+    }
+    pos.fees = pos.fees.add(feeQuote);
+    this.totalFees = this.totalFees.add(feeQuote);
+  }
+
+  private trade(pos: MutablePosition, fill: LedgerFill): void {
     const signedQty = fill.side === OrderSide.BUY ? fill.quantity : fill.quantity.negate();
     const oldQty = pos.quantity;
     const newQty = oldQty.add(signedQty);
@@ -138,8 +169,17 @@ export class Ledger {
     // Partially reduced: the entry price stays.
   }
 
-  applyFills(fills: readonly Fill[]): void {
+  applyFills(fills: readonly LedgerFill[]): void {
     for (const f of fills) this.applyFill(f);
+  }
+
+  /** Fees paid on the symbol, in the quote asset. */
+  getFees(symbol: string): Decimal {
+    return this.positions.get(symbol)?.fees ?? Decimal.ZERO;
+  }
+
+  getTotalFees(): Decimal {
+    return this.totalFees;
   }
 
   /** The symbol's position, or a flat one if it never traded. */

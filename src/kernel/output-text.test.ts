@@ -3,10 +3,10 @@ import { test } from "node:test";
 import { REPO_ROOT } from "../../test/support/run-cli.js";
 import { canonicalJson } from "../core/canonical-json.js";
 import { openFixture } from "../data/fixture-reader.js";
+import { createSimulation } from "../runtime/simulation.js";
 import { applyOptions, defaultOptions, REPLAY_OPTION_NAMES } from "./kernel-options.js";
 import { ReplayEngine } from "./replay-engine.js";
-import { createSmartGridHooks } from "./smart-grid.js";
-import { digestView, PaperEngine } from "./trading-kernel.js";
+import { digestView } from "./tick-output.js";
 
 /**
  * The hot path writes outputs as text assembled from pieces; these tests pin it
@@ -39,11 +39,11 @@ for (const name of ["cycle_dd_guard", "topk_v1_selection", "drawdown_kill_switch
   test(`paper (${name}): text() and digestText() equal the canonical JSON of json and its digest view`, () => {
     const { fixture, list } = snapshots(name);
     const o = applyOptions(defaultOptions(), fixture.config, "t");
-    const engine = new PaperEngine(o, createSmartGridHooks(o));
-    engine.selectionPass(list);
+    const sim = createSimulation(o);
+    sim.kernel.selectionPass(list);
     let checked = 0;
     for (const s of list) {
-      const out = engine.processEvent(s);
+      const out = sim.step(s);
       if (out === undefined) continue;
       const text = out.text();
       const digestText = out.digestText();

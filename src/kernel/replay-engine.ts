@@ -16,7 +16,6 @@ import {
 } from "../strategy/selection/prefilter.js";
 import { ExecutionEngine, ExecutionState } from "./execution-engine.js";
 import { actionToJson, executionEventToJson } from "./execution-types.js";
-import { NoOpExchangePort } from "./order-ids.js";
 
 export interface ReplayConfig {
   readonly spacingBps: number;
@@ -47,7 +46,7 @@ export class ReplayEngine {
       throw new ConfigError("quantity_precision must be a non-negative integer");
     }
     this.policy = new StaticGridPolicy(cfg);
-    this.execution = new ExecutionEngine(new NoOpExchangePort(), cfg);
+    this.execution = new ExecutionEngine(cfg);
   }
 
   private state(symbol: string): ExecutionState {

@@ -1,12 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { JsonValue } from "../core/canonical-json.js";
+import { Decimal } from "../core/decimal.js";
 import { generateEvents, parseGeneratorSpec } from "../data/fixture-generator.js";
 import { snapshotFromEvent } from "../data/snapshot-event.js";
+import { orderFilled } from "../domain/orders.js";
 import type { Snapshot } from "../domain/snapshot.js";
+import { createSimulation } from "../runtime/simulation.js";
 import { applyOptions, defaultOptions } from "./kernel-options.js";
-import { createSmartGridHooks } from "./smart-grid.js";
-import { PaperEngine } from "./trading-kernel.js";
+import { TradingKernel } from "./trading-kernel.js";
 
 type Out = { readonly [key: string]: JsonValue };
 
@@ -22,22 +24,19 @@ function run(
   raw: Record<string, unknown>,
 ): { outputs: Out[]; errors: string[]; fields: Record<string, JsonValue> } {
   const o = applyOptions(defaultOptions(), raw, "test", { strict: true });
-  const engine = new PaperEngine(
-    o,
-    createSmartGridHooks(o, { regimeFromFeatures: o.fix_adaptive_regime }),
-  );
-  engine.selectionPass(snaps);
+  const sim = createSimulation(o);
+  sim.kernel.selectionPass(snaps);
   const outputs: Out[] = [];
   const errors: string[] = [];
   for (const s of snaps) {
     try {
-      const out = engine.processEvent(s);
+      const out = sim.step(s);
       if (out) outputs.push(out.json);
     } catch (e) {
       errors.push((e as Error).message);
     }
   }
-  return { outputs, errors, fields: engine.finish(snaps.length) };
+  return { outputs, errors, fields: sim.kernel.finish(snaps.length) };
 }
 
 const reason = (o: Out): string => (o.gating_result as { reason: string }).reason;
@@ -150,89 +149,50 @@ describe("corrections of reference defects (off by default)", () => {
   });
 });
 
-describe("DrawdownGuardV1 hooks", () => {
-  test("flatten_position closes through the reduce-only path even in DRAWDOWN; reset returns to NORMAL", () => {
-    const snaps = snapshots({
-      CRSHUSDT: { start_price: "1.0000", regimes: ["calm:30", "crash:40"] },
-    });
-    const o = applyOptions(
-      defaultOptions(),
-      {
-        ...LOOSE,
-        dd_guard_v1_enabled: true,
-        initial_capital: "100",
-        dd_guard_v1_config: { portfolio_dd_limit: "0.01" },
-      },
-      "test",
-      { strict: true },
-    );
-    const engine = new PaperEngine(o);
-    engine.selectionPass(snaps);
-    let blocked = 0;
-    for (const s of snaps)
-      if (engine.processEvent(s)?.json.blocked_by_dd_guard_v1 === true) blocked++;
-    assert.ok(blocked > 0, "the crash puts the guard in DRAWDOWN");
-    const last = snaps[snaps.length - 1] as Snapshot;
-    const r = engine.flattenPosition("CRSHUSDT", last.midPrice, last.ts + 1) as Record<
-      string,
-      JsonValue
-    >;
-    assert.equal(r.executed, true);
-    assert.equal(r.reason, "FLATTEN_EXECUTED");
-    assert.equal((r.dd_guard_v1_decision as { reason: string }).reason, "REDUCE_RISK_ALLOWED");
-    assert.equal((r.position_after as { quantity: string }).quantity, "0.000");
-    const again = engine.flattenPosition("CRSHUSDT", last.midPrice, last.ts + 2) as Record<
-      string,
-      JsonValue
-    >;
-    assert.equal(again.reason, "NO_POSITION");
-    assert.deepEqual(engine.resetDdGuardV1(), {
-      reset: true,
-      state_before: "DRAWDOWN",
-      state_after: "NORMAL",
-      reason: "RESET_TO_NORMAL",
-    });
-    const plain = new PaperEngine(defaultOptions());
-    assert.equal((plain.resetDdGuardV1() as { reason: string }).reason, "DD_GUARD_V1_NOT_ENABLED");
-  });
-});
-
-describe("external fills (live venue)", () => {
-  test("with simulateFills off, orders rest until the venue reports a fill", () => {
+describe("order events from a venue that answers later (live)", () => {
+  test("orders rest until the venue reports a fill; fills of unknown orders still book", () => {
     const snaps = snapshots({ VOLUSDT: { start_price: "1.0000", regimes: ["vol:60"] } }, 500);
     const o = applyOptions(defaultOptions(), LOOSE, "test", { strict: true });
-    const engine = new PaperEngine(o, undefined, { simulateFills: false });
-    engine.selectionPass(snaps);
-    let simulated = 0;
+    const kernel = new TradingKernel(o);
+    kernel.selectionPass(snaps);
+    let submitted = 0;
     for (const s of snaps) {
-      const out = engine.processEvent(s);
-      if (out !== undefined) simulated += (out.json.fills as JsonValue[]).length;
+      const d = kernel.decide(s);
+      if (d === undefined) continue;
+      submitted += d.commands.filter((c) => c.kind === "SubmitOrder").length;
+      assert.deepEqual(kernel.completeTick().json.fills, []);
     }
-    assert.equal(simulated, 0);
-    const open = engine.openOrders("VOLUSDT");
+    assert.equal(submitted, 10);
+    const open = kernel.openOrders("VOLUSDT");
     assert.equal(open.length, 10);
     const order = open[0] as (typeof open)[number];
-    engine.applyExternalFill({
+    const fill = {
       ts: 99,
       symbol: "VOLUSDT",
       side: order.side,
       price: order.price,
-      quantity: order.quantity,
-      orderId: order.orderId,
+      clientOrderId: order.orderId,
+    };
+    // A partial fill keeps the order open; the rest closes it.
+    const half = order.quantity.div(Decimal.fromInt(2));
+    kernel.onOrderEvent(orderFilled({ ...fill, quantity: half, leavesQuantity: half }));
+    assert.equal(kernel.openOrders("VOLUSDT").length, 10);
+    assert.equal(kernel.openOrders("VOLUSDT")[0]?.filledQuantity.toString(), half.toString());
+    kernel.onOrderEvent(orderFilled({ ...fill, quantity: half, tradeId: "t2" }));
+    assert.equal(kernel.openOrders("VOLUSDT").length, 9);
+    assert.equal(kernel.finish(snaps.length).total_fills, 2);
+    // A fill of an order the kernel already let go still moves the position.
+    kernel.onOrderEvent(orderFilled({ ...fill, quantity: half, clientOrderId: "gone" }));
+    assert.equal(kernel.finish(snaps.length).total_fills, 3);
+    // A rejected (or lost) order leaves the book: its level is free again.
+    const next = kernel.openOrders("VOLUSDT")[0] as (typeof open)[number];
+    kernel.onOrderEvent({
+      kind: "OrderRejected",
+      ts: 100,
+      clientOrderId: next.orderId,
+      symbol: "VOLUSDT",
+      reason: "test",
     });
-    assert.equal(engine.openOrders("VOLUSDT").length, 9);
-    assert.equal(engine.finish(snaps.length).total_fills, 1);
-    assert.throws(
-      () => engine.applyExternalFill({ ...order, ts: 100, orderId: "nope" }),
-      /does not hold: nope/,
-    );
-    // A fill of an order the engine already let go still moves the position.
-    engine.applyExternalFill({ ...order, ts: 101, orderId: "gone" }, { untracked: true });
-    assert.equal(engine.finish(snaps.length).total_fills, 2);
-    // A lost order is dropped: the open set shrinks and the level is free again.
-    const next = engine.openOrders("VOLUSDT")[0] as (typeof open)[number];
-    assert.equal(engine.dropOrder("VOLUSDT", next.orderId), true);
-    assert.equal(engine.dropOrder("VOLUSDT", next.orderId), false);
-    assert.equal(engine.openOrders("VOLUSDT").length, 8);
+    assert.equal(kernel.openOrders("VOLUSDT").length, 8);
   });
 });

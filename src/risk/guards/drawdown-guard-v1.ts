@@ -299,3 +299,31 @@ export class DrawdownGuardV1 {
     );
   }
 }
+
+/** The config of the `dd_guard_v1_config` option (null: the defaults). */
+export function ddGuardV1ConfigFromOption(
+  raw: Readonly<Record<string, unknown>> | null,
+): DrawdownGuardV1Config {
+  if (raw === null) return new DrawdownGuardV1Config();
+  const toDec = (v: unknown, field: string): Decimal => {
+    if (typeof v === "string") return Decimal.parse(v);
+    if (typeof v === "number") return Decimal.fromDoubleShortest(v);
+    throw new Error(`dd_guard_v1_config.${field}: expected a decimal string`);
+  };
+  const budgets = new Map<string, Decimal>();
+  const rawBudgets = raw.symbol_dd_budgets;
+  if (rawBudgets !== undefined && rawBudgets !== null) {
+    if (typeof rawBudgets !== "object" || Array.isArray(rawBudgets)) {
+      throw new Error("dd_guard_v1_config.symbol_dd_budgets: expected an object");
+    }
+    for (const [sym, v] of Object.entries(rawBudgets)) {
+      budgets.set(sym, toDec(v, `symbol_dd_budgets.${sym}`));
+    }
+  }
+  return new DrawdownGuardV1Config({
+    ...(raw.portfolio_dd_limit !== undefined
+      ? { portfolioDdLimit: toDec(raw.portfolio_dd_limit, "portfolio_dd_limit") }
+      : {}),
+    symbolDdBudgets: budgets,
+  });
+}

@@ -12,7 +12,7 @@ import type { JsonValue } from "../../core/canonical-json.js";
 import { canonicalDigest, canonicalJson, RawJson } from "../../core/canonical-json.js";
 import { errorMessage, InvalidInputError } from "../../core/errors.js";
 import { openFixture } from "../../data/fixture-reader.js";
-import { PAPER_SCHEMA_VERSION } from "../../kernel/trading-kernel.js";
+import { PAPER_SCHEMA_VERSION } from "../../kernel/tick-output.js";
 import type { BacktestReportData } from "../../report/report-data.js";
 import { discoverFixtures, PROJECT_FIXTURES, PROJECT_ROOT } from "../project-paths.js";
 import { runPaperTapped } from "./backtest-tap.js";

@@ -1,4 +1,7 @@
-/** Wiring of a paper run: fixture -> PaperEngine (two passes) -> digest and optional result file. */
+/**
+ * Wiring of a paper run: fixture -> kernel and simulation venue (two passes)
+ * -> digest and optional result file.
+ */
 
 import { StreamingArrayDigest } from "../../core/canonical-json.js";
 import { errorMessage } from "../../core/errors.js";
@@ -6,8 +9,7 @@ import { type Fixture, runInTsOrder } from "../../data/fixture-reader.js";
 import type { Snapshot } from "../../domain/snapshot.js";
 import type { EngineOptions } from "../../kernel/kernel-options.js";
 import { applyOptions, defaultOptions } from "../../kernel/kernel-options.js";
-import { createSmartGridHooks } from "../../kernel/smart-grid.js";
-import { PaperEngine } from "../../kernel/trading-kernel.js";
+import { createSimulation } from "../simulation.js";
 import { assembleResult, OutputsPartFile } from "./result-writer.js";
 import type { RunSummary } from "./run-replay.js";
 
@@ -50,17 +52,14 @@ async function paperOnce(
   onOutput?: (json: Readonly<Record<string, unknown>>) => void,
 ): Promise<PaperRunSummary> {
   const options = paperOptions(fixture, overrides);
-  const engine = new PaperEngine(
-    options,
-    createSmartGridHooks(options, { regimeFromFeatures: options.fix_adaptive_regime }),
-  );
+  const sim = createSimulation(options);
   // Top-K v0 keeps only the last window of prices per symbol: a light scan
   // finds those (the full pass below still validates every line).
   const tail =
     options.topk_v1_enabled || fixture.tailSnapshots === undefined
       ? undefined
       : fixture.tailSnapshots(options.topk_window_size);
-  engine.selectionPass(tail ?? snapshotsOf(fixture));
+  sim.kernel.selectionPass(tail ?? snapshotsOf(fixture));
   const digest = new StreamingArrayDigest();
   const part = outPath ? new OutputsPartFile(`${outPath}.outputs-${process.pid}`) : undefined;
   const errors: string[] = [];
@@ -68,7 +67,7 @@ async function paperOnce(
   try {
     for (const s of snapshotsOf(fixture)) {
       try {
-        const out = engine.processEvent(s);
+        const out = sim.step(s);
         if (out === undefined) continue;
         digest.pushCanonical(out.digestText());
         part?.push(out.text());
@@ -82,7 +81,7 @@ async function paperOnce(
     part?.abort();
     throw e;
   }
-  const fields = engine.finish(fixture.stats.events);
+  const fields = sim.kernel.finish(fixture.stats.events);
   const summary: PaperRunSummary = {
     digest: digest.finish(),
     eventsProcessed: fixture.stats.events,

@@ -1,5 +1,5 @@
 /**
- * The engine of a live run: the same PaperEngine and smart-grid hooks as
+ * The kernel of a live run: the same TradingKernel and smart-grid hooks as
  * `grinder paper`, with options from the fixture's config.json (fixture
  * source) and a `--config FILE` (validated strictly), defaults otherwise.
  *
@@ -14,15 +14,21 @@ import { join } from "node:path";
 import { canonicalJson, type JsonValue } from "../../core/canonical-json.js";
 import { Decimal } from "../../core/decimal.js";
 import { readFixtureConfig } from "../../data/fixture-reader.js";
+import type { OrderEvent } from "../../domain/orders.js";
+import type { Snapshot } from "../../domain/snapshot.js";
+import type { SimulationVenue } from "../../domain/venue.js";
+import type { OrderRecord } from "../../kernel/execution-types.js";
 import {
   applyOptions,
   defaultOptions,
   type EngineOptions,
   OPTION_SPECS,
 } from "../../kernel/kernel-options.js";
-import { createSmartGridHooks } from "../../kernel/smart-grid.js";
-import { PaperEngine } from "../../kernel/trading-kernel.js";
+import { SimulatedTrading } from "../../kernel/simulated-trading.js";
+import type { TickOutput } from "../../kernel/tick-output.js";
+import type { TradingKernel } from "../../kernel/trading-kernel.js";
 import { readEngineConfigFile } from "../engine-config-file.js";
+import { createKernel, createReferenceVenue } from "../simulation.js";
 
 export { readEngineConfigFile };
 
@@ -58,18 +64,51 @@ export function engineFingerprint(o: EngineOptions, mode: string): string {
 }
 
 /**
- * A fresh engine for live use (no look-ahead selection pass). With
- * `simulateFills` false (live_trade) it never fills its own orders: fills
- * come from the exchange through `applyExternalFill`.
+ * The kernel of a live run and, in paper mode, the simulation venue it trades
+ * against. Without a venue (live_trade, read_only) the kernel's commands are
+ * carried out elsewhere and the exchange's answers come back through
+ * `onOrderEvent`.
  */
-export function createLiveEngine(o: EngineOptions, simulateFills = true): PaperEngine {
-  const engine = new PaperEngine(
-    o,
-    createSmartGridHooks(o, { regimeFromFeatures: o.fix_adaptive_regime }),
-    { simulateFills },
-  );
-  if (o.topk_v1_enabled && o.fix_topk_v1_lookahead) engine.selectionPass([]);
-  return engine;
+export class LiveKernel {
+  private readonly sim: SimulatedTrading | undefined;
+
+  constructor(
+    readonly kernel: TradingKernel,
+    venue: SimulationVenue | undefined,
+  ) {
+    this.sim = venue === undefined ? undefined : new SimulatedTrading(kernel, venue);
+  }
+
+  /** One market event through the kernel (and the simulation venue, when there is one). */
+  processEvent(s: Snapshot): TickOutput | undefined {
+    if (this.sim !== undefined) return this.sim.step(s);
+    const d = this.kernel.decide(s);
+    if (d === undefined) return undefined;
+    return this.kernel.completeTick();
+  }
+
+  onOrderEvent(e: OrderEvent): void {
+    this.kernel.onOrderEvent(e);
+  }
+
+  openOrders(symbol: string): readonly OrderRecord[] {
+    return this.kernel.openOrders(symbol);
+  }
+
+  finish(eventsProcessed: number): Record<string, JsonValue> {
+    return this.kernel.finish(eventsProcessed);
+  }
+}
+
+/**
+ * A fresh kernel for live use (no look-ahead selection pass). With
+ * `simulateFills` (paper) it trades against the reference venue; without
+ * (live_trade, read_only) its orders are the exchange's business.
+ */
+export function createLiveEngine(o: EngineOptions, simulateFills = true): LiveKernel {
+  const kernel = createKernel(o);
+  if (o.topk_v1_enabled && o.fix_topk_v1_lookahead) kernel.selectionPass([]);
+  return new LiveKernel(kernel, simulateFills ? createReferenceVenue(o) : undefined);
 }
 
 /** Operator notes about options that behave differently live than in a paper run. */

@@ -4,10 +4,9 @@ import { Decimal } from "../../core/decimal.js";
 import { snapshotFromEvent } from "../../data/snapshot-event.js";
 import type { Snapshot } from "../../domain/snapshot.js";
 import { applyOptions, defaultOptions } from "../../kernel/kernel-options.js";
-import type { PaperEngine } from "../../kernel/trading-kernel.js";
 import { clientOrderIdFromKey } from "../../venues/binance/client-order-id.js";
 import type { JournalExchangeEvent } from "./live-journal.js";
-import { createLiveEngine } from "./live-kernel-setup.js";
+import { createLiveEngine, type LiveKernel } from "./live-kernel-setup.js";
 import { LiveTradeExecutor } from "./live-trade-executor.js";
 import { clientOrderIdOf, orderKeyScope } from "./live-trade-ids.js";
 import type {
@@ -99,7 +98,7 @@ class FakeVenue implements TradeVenue {
 }
 
 interface Rig {
-  readonly engine: PaperEngine;
+  readonly engine: LiveKernel;
   readonly ex: LiveTradeExecutor;
   readonly venue: FakeVenue;
   readonly logs: string[];
@@ -136,7 +135,7 @@ function rig(cancelStrays = false, venue = new FakeVenue()): Rig {
   };
 }
 
-const ids = (engine: PaperEngine, symbol = "BTCUSDT") =>
+const ids = (engine: LiveKernel, symbol = "BTCUSDT") =>
   engine.openOrders(symbol).map((o) => o.orderId);
 
 describe("live_trade client order ids", () => {

@@ -41,14 +41,15 @@ import type { JsonValue } from "../../core/canonical-json.js";
 import type { Decimal } from "../../core/decimal.js";
 import { errorMessage, InvalidInputError } from "../../core/errors.js";
 import type { OrderSide } from "../../domain/enums.js";
+import { orderFilled } from "../../domain/orders.js";
 import type { OrderRecord } from "../../kernel/execution-types.js";
-import type { PaperEngine } from "../../kernel/trading-kernel.js";
+import { fillFromJson, fillToJson } from "../../kernel/tick-output.js";
 import {
   DEFAULT_CLIENT_ORDER_ID_PREFIX,
   isOurClientOrderId,
 } from "../../venues/binance/client-order-id.js";
-import { type Fill, fillFromJson, fillToJson } from "../../venues/reference/reference-fills.js";
 import type { ExchangeEventKind, JournalExchangeEvent } from "./live-journal.js";
+import type { LiveKernel } from "./live-kernel-setup.js";
 import { clientOrderIdOf, newRunId, orderKeyScope, strayKeyScope } from "./live-trade-ids.js";
 import type { TradeVenue, VenueOrderStatus } from "./live-trade-venue.js";
 
@@ -186,7 +187,7 @@ export class LiveTradeExecutor {
    * engine's order. A cancel of a lost order needs no exchange call and is
    * dropped here.
    */
-  observeTick(engine: PaperEngine, symbol: string, before: readonly OrderRecord[]): TradeIntent[] {
+  observeTick(engine: LiveKernel, symbol: string, before: readonly OrderRecord[]): TradeIntent[] {
     const runId = this.runIdValue;
     if (runId === undefined) throw new InvalidInputError("live_trade: no run id yet");
     const after = engine.openOrders(symbol);
@@ -234,7 +235,7 @@ export class LiveTradeExecutor {
    * Apply one event to this tracker (and, for a fill, to the engine). Live
    * and replayed events go through here alike.
    */
-  applyEvent(engine: PaperEngine, e: JournalExchangeEvent): void {
+  applyEvent(engine: LiveKernel, e: JournalExchangeEvent): void {
     this.counts[e.event]++;
     const t = e.engine_order_id === undefined ? undefined : this.orders.get(e.engine_order_id);
     switch (e.event) {
@@ -247,7 +248,13 @@ export class LiveTradeExecutor {
         // The exchange does not hold it: the engine lets it go, so its grid
         // level is placed again at the next reconcile.
         if (t !== undefined) {
-          engine.dropOrder(t.symbol, t.engineOrderId);
+          engine.onOrderEvent({
+            kind: "OrderRejected",
+            ts: 0,
+            clientOrderId: t.engineOrderId,
+            symbol: t.symbol,
+            reason: e.event,
+          });
           this.forget(t);
         }
         return;
@@ -256,16 +263,14 @@ export class LiveTradeExecutor {
         return;
       case "cancel_too_late":
         // Executed after the engine cancelled it: the position includes it.
-        if (e.fill !== undefined)
-          engine.applyExternalFill(fillFromJson(e.fill), { untracked: true });
+        if (e.fill !== undefined) engine.onOrderEvent(fillFromJson(e.fill));
         if (t !== undefined) this.forget(t);
         return;
       case "cancel_failed":
         if (t !== undefined) t.state = "cancelling";
         return;
       case "filled": {
-        const fill = fillFromJson(e.fill ?? {});
-        engine.applyExternalFill(fill);
+        engine.onOrderEvent(fillFromJson(e.fill ?? {}));
         if (t !== undefined) this.forget(t);
         return;
       }
@@ -275,7 +280,7 @@ export class LiveTradeExecutor {
   }
 
   private event(
-    engine: PaperEngine,
+    engine: LiveKernel,
     into: JournalExchangeEvent[],
     kind: ExchangeEventKind,
     symbol: string,
@@ -312,7 +317,7 @@ export class LiveTradeExecutor {
    * when a later step throws.
    */
   async execute(
-    engine: PaperEngine,
+    engine: LiveKernel,
     intents: readonly TradeIntent[],
     ts: number,
     killSwitchActive: boolean,
@@ -326,7 +331,7 @@ export class LiveTradeExecutor {
   }
 
   private async place(
-    engine: PaperEngine,
+    engine: LiveKernel,
     out: JournalExchangeEvent[],
     t: TrackedOrder,
     ts: number,
@@ -358,7 +363,7 @@ export class LiveTradeExecutor {
   }
 
   private async cancel(
-    engine: PaperEngine,
+    engine: LiveKernel,
     out: JournalExchangeEvent[],
     t: TrackedOrder,
     ts: number,
@@ -390,7 +395,7 @@ export class LiveTradeExecutor {
 
   /** A cancelled (by the engine) order the exchange no longer lists: cancelled, or filled first. */
   private async settleGone(
-    engine: PaperEngine,
+    engine: LiveKernel,
     out: JournalExchangeEvent[],
     t: TrackedOrder,
   ): Promise<void> {
@@ -403,14 +408,14 @@ export class LiveTradeExecutor {
     }
     if (st !== undefined && STILL_OPEN.has(st.status)) return; // listed again at the next poll
     if (st?.executedQty.isPositive()) {
-      const fill: Fill = {
+      const fill = orderFilled({
         ts: st.updateTime ?? Math.trunc(this.o.clock()),
         symbol: t.symbol,
         side: t.side,
         price: t.price,
         quantity: sameScale(st.executedQty, t.quantity),
-        orderId: t.engineOrderId,
-      };
+        clientOrderId: t.engineOrderId,
+      });
       this.event(
         engine,
         out,
@@ -442,7 +447,7 @@ export class LiveTradeExecutor {
    * for it and settle it (see the file comment).
    */
   private async settleMissing(
-    engine: PaperEngine,
+    engine: LiveKernel,
     out: JournalExchangeEvent[],
     t: TrackedOrder,
     killSwitchActive: boolean,
@@ -476,14 +481,14 @@ export class LiveTradeExecutor {
     }
     const filled = st.status === "FILLED";
     if (filled || st.executedQty.isPositive()) {
-      const fill: Fill = {
+      const fill = orderFilled({
         ts: st.updateTime ?? Math.trunc(this.o.clock()),
         symbol: t.symbol,
         side: t.side,
         price: t.price,
         quantity: filled ? t.quantity : sameScale(st.executedQty, t.quantity),
-        orderId: t.engineOrderId,
-      };
+        clientOrderId: t.engineOrderId,
+      });
       this.event(
         engine,
         out,
@@ -522,7 +527,7 @@ export class LiveTradeExecutor {
    * collected in `out` as they happen.
    */
   async poll(
-    engine: PaperEngine,
+    engine: LiveKernel,
     out: JournalExchangeEvent[] = [],
   ): Promise<JournalExchangeEvent[]> {
     for (const symbol of this.symbolsOf(["open", "cancelling", "lost"])) {
@@ -555,7 +560,7 @@ export class LiveTradeExecutor {
    * blind. Returns the events (applied), collected in `out` as they happen.
    */
   async reconcile(
-    engine: PaperEngine,
+    engine: LiveKernel,
     symbols: readonly string[],
     killSwitchActive: boolean,
     out: JournalExchangeEvent[] = [],

@@ -40,7 +40,7 @@ import type { OpsEnv } from "../../core/io-types.js";
 import type { BinanceWsConnectorOptions } from "../../data/binance-stream/binance-ws-connector.js";
 import type { Snapshot } from "../../domain/snapshot.js";
 import type { EngineOptions } from "../../kernel/kernel-options.js";
-import type { PaperEngine, PaperOutput } from "../../kernel/trading-kernel.js";
+import type { TickOutput } from "../../kernel/tick-output.js";
 import { realSleep, type Sleep } from "../../net/clock.js";
 import { type ConnectorMetrics, getConnectorMetrics } from "../../net/connector-metrics.js";
 import type { RetryConfig } from "../../net/retry-config.js";
@@ -69,6 +69,7 @@ import {
 import {
   createLiveEngine,
   engineFingerprint,
+  type LiveKernel,
   liveEngineNotes,
   liveEngineOptions,
 } from "./live-kernel-setup.js";
@@ -117,7 +118,7 @@ export interface LiveLoopConfig {
 export interface LiveTick {
   readonly seq: number;
   readonly snapshot: Snapshot;
-  readonly output: PaperOutput | undefined;
+  readonly output: TickOutput | undefined;
   readonly error: string | undefined;
   readonly executed: boolean;
 }
@@ -216,7 +217,7 @@ export class LiveTradingLoop implements TradingLoop {
   private readonly connectorMetrics: ConnectorMetrics;
   private readonly inner = new AbortController();
 
-  private engine: PaperEngine | undefined;
+  private engine: LiveKernel | undefined;
   /** Journal size the engine's state corresponds to (-1: none). */
   private engineJournalSize = -1;
   private seq = 0;
@@ -627,7 +628,7 @@ export class LiveTradingLoop implements TradingLoop {
   }
 
   private applyJournalLine(e: JournalEntry, where: string): void {
-    const engine = this.engine as PaperEngine;
+    const engine = this.engine as LiveKernel;
     const line = e.line;
     if (line.type === "session") {
       this.checkSession(line, where);
@@ -714,14 +715,14 @@ export class LiveTradingLoop implements TradingLoop {
   }
 
   private trade(s: Snapshot): void {
-    const { out, error } = processSnapshot(this.engine as PaperEngine, s);
+    const { out, error } = processSnapshot(this.engine as LiveKernel, s);
     this.recordTick(s, out, error, this.paper && out !== undefined && fillCountOf(out.json) > 0);
   }
 
   /** Journal a processed snapshot (synced when `sync`), then metrics, log and hooks. */
   private recordTick(
     s: Snapshot,
-    out: PaperOutput | undefined,
+    out: TickOutput | undefined,
     error: string | undefined,
     sync: boolean,
   ): void {
@@ -782,7 +783,7 @@ export class LiveTradingLoop implements TradingLoop {
       await this.pollNow();
       if (!this.exchangeLive) return;
     }
-    const engine = this.engine as PaperEngine;
+    const engine = this.engine as LiveKernel;
     const executor = this.executor as LiveTradeExecutor;
     const before = engine.openOrders(s.symbol);
     const { out, error } = processSnapshot(engine, s);
@@ -852,7 +853,7 @@ export class LiveTradingLoop implements TradingLoop {
 
   /** At a takeover, after the journal replay: match the exchange with the engine's orders. */
   private async reconcileExchange(): Promise<void> {
-    const engine = this.engine as PaperEngine;
+    const engine = this.engine as LiveKernel;
     const executor = this.executor as LiveTradeExecutor;
     const symbols = new Set(this.engineSymbols);
     if (this.config.source.kind === "binance" || this.config.filterFixtureSymbols)
@@ -920,7 +921,7 @@ export class LiveTradingLoop implements TradingLoop {
   }
 
   /** Replay an exchange line: its events, in order, on the engine and the tracker. */
-  private applyExchangeLine(engine: PaperEngine, line: JournalExchangeLine, where: string): void {
+  private applyExchangeLine(engine: LiveKernel, line: JournalExchangeLine, where: string): void {
     const executor = this.executor;
     if (executor === undefined)
       throw new InvalidInputError(`${where}: an exchange line in a ${this.config.mode} journal`);
@@ -942,9 +943,9 @@ export class LiveTradingLoop implements TradingLoop {
 
 /** Process one snapshot; an engine error is returned, not thrown. */
 function processSnapshot(
-  engine: PaperEngine,
+  engine: LiveKernel,
   s: Snapshot,
-): { readonly out: PaperOutput | undefined; readonly error: string | undefined } {
+): { readonly out: TickOutput | undefined; readonly error: string | undefined } {
   try {
     return { out: engine.processEvent(s), error: undefined };
   } catch (e) {

@@ -1,0 +1,99 @@
+/**
+ * Positions and marks: the ledger of fills plus the last mid of every symbol
+ * seen, for unrealized PnL and equity. Equity = capital + realized +
+ * unrealized - fees. The total unrealized PnL is memoised between changes.
+ */
+
+import type { JsonValue } from "../core/canonical-json.js";
+import { Decimal } from "../core/decimal.js";
+import { Ledger, type LedgerFill, type PnlSnapshot } from "./ledger.js";
+
+const ZERO = Decimal.ZERO;
+
+export class Portfolio {
+  readonly ledger = new Ledger();
+  private readonly marks = new Map<string, Decimal>();
+  /** Bumped whenever a mark or a position changes (memo key of `unrealized`). */
+  private version = 0;
+  private memo: { readonly version: number; readonly value: Decimal } | undefined;
+
+  /** The symbol's mark is now `price`. */
+  mark(symbol: string, price: Decimal): void {
+    this.marks.set(symbol, price);
+    this.version++;
+  }
+
+  markOf(symbol: string): Decimal | undefined {
+    return this.marks.get(symbol);
+  }
+
+  applyFill(f: LedgerFill): void {
+    if (!this.marks.has(f.symbol)) this.mark(f.symbol, f.price);
+    this.ledger.applyFill(f);
+    this.version++;
+  }
+
+  /** Unrealized PnL over every symbol seen, at its mark (in first-seen order). */
+  unrealized(): Decimal {
+    if (this.memo !== undefined && this.memo.version === this.version) return this.memo.value;
+    let value = ZERO;
+    for (const [sym, price] of this.marks)
+      value = value.add(this.ledger.getUnrealizedPnl(sym, price));
+    this.memo = { version: this.version, value };
+    return value;
+  }
+
+  realized(): Decimal {
+    return this.ledger.getTotalRealizedPnl();
+  }
+
+  fees(): Decimal {
+    return this.ledger.getTotalFees();
+  }
+
+  /** capital + realized + unrealized - fees (fees subtracted only when there are any). */
+  equity(capital: Decimal): Decimal {
+    const gross = capital.add(this.realized()).add(this.unrealized());
+    const fees = this.fees();
+    return fees.isZero() ? gross : gross.sub(fees);
+  }
+
+  /** Symbols whose realized + unrealized PnL is negative, with the loss (positive). */
+  symbolLosses(): Map<string, Decimal> {
+    const losses = new Map<string, Decimal>();
+    for (const [sym, price] of this.marks) {
+      const total = this.ledger
+        .getPosition(sym)
+        .realizedPnl.add(this.ledger.getUnrealizedPnl(sym, price));
+      if (total.lt(ZERO)) losses.set(sym, total.negate());
+    }
+    return losses;
+  }
+
+  pnlSnapshot(ts: number, symbol: string, mid: Decimal): PnlSnapshot {
+    return this.ledger.getPnlSnapshot(ts, symbol, mid);
+  }
+
+  /** Non-flat positions at their marks (result form) and their total unrealized PnL. */
+  finalPositions(): { readonly json: Record<string, JsonValue>; readonly unrealized: Decimal } {
+    const json: Record<string, JsonValue> = {};
+    let unrealized = ZERO;
+    for (const [symbol, pos] of this.ledger.getAllPositions()) {
+      const u = this.ledger.getUnrealizedPnl(symbol, this.marks.get(symbol) ?? ZERO);
+      unrealized = unrealized.add(u);
+      json[symbol] = {
+        quantity: pos.quantity.toString(),
+        avg_entry_price: pos.avgEntryPrice.toString(),
+        realized_pnl: pos.realizedPnl.toString(),
+        unrealized_pnl: u.toString(),
+      };
+    }
+    return { json, unrealized };
+  }
+
+  reset(): void {
+    this.ledger.reset();
+    this.marks.clear();
+    this.version++;
+  }
+}
