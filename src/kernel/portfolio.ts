@@ -27,10 +27,22 @@ export class Portfolio {
     return this.marks.get(symbol);
   }
 
-  applyFill(f: LedgerFill): void {
+  /** Book a fill; returns its fee in the quote asset. */
+  applyFill(f: LedgerFill): Decimal {
     if (!this.marks.has(f.symbol)) this.mark(f.symbol, f.price);
-    this.ledger.applyFill(f);
+    const fee = this.ledger.applyFill(f);
     this.version++;
+    return fee;
+  }
+
+  /** Sum over symbols of |position| x mark. */
+  positionNotional(): Decimal {
+    let total = ZERO;
+    for (const [symbol, pos] of this.ledger.getAllPositions()) {
+      const mark = this.marks.get(symbol);
+      if (mark !== undefined) total = total.add(pos.quantity.abs().mul(mark));
+    }
+    return total;
   }
 
   /** Unrealized PnL over every symbol seen, at its mark (in first-seen order). */

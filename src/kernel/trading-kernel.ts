@@ -62,6 +62,25 @@ const ZERO = Decimal.ZERO;
 const ONE = Decimal.ONE;
 const HUNDRED = Decimal.fromInt(100);
 
+/** A fill as the kernel booked it. */
+export interface BookedFill {
+  readonly fill: OrderFilled;
+  /** Its fee in the quote asset. */
+  readonly feeQuote: Decimal;
+  /** When the order was submitted (undefined for an order the kernel did not hold). */
+  readonly submitTs: number | undefined;
+}
+
+/** The account as the kernel sees it now (quote asset). */
+export interface AccountState {
+  readonly equity: Decimal;
+  readonly realized: Decimal;
+  readonly unrealized: Decimal;
+  readonly fees: Decimal;
+  /** Sum of |position| x mark over symbols. */
+  readonly positionNotional: Decimal;
+}
+
 /** What the kernel decided for one market event. */
 export interface KernelDecision {
   /** Commands for the venue, in order. */
@@ -111,8 +130,11 @@ export class TradingKernel {
   private ordersBlocked = 0;
   private ordersRejected = 0;
   private ordersCanceled = 0;
+  private ordersFiltered = 0;
   private totalFills = 0;
   private eventsGated = 0;
+  /** Events blocked, by reason (gate reason, CONTROLLER_PAUSE, DD_GUARD_V1). */
+  private readonly blockedByReason = new Map<string, number>();
   /** The decided event whose output `completeTick` makes. */
   private pending: PendingTick | undefined;
   /** Fills since the last output. */
@@ -275,7 +297,12 @@ export class TradingKernel {
    * tick of the reference venue, whose resting orders may fill whatever our
    * gates say.
    */
-  private blocked(s: Snapshot, parts: Omit<OutputParts, "pnl" | "fills">): KernelDecision {
+  private blocked(
+    s: Snapshot,
+    reason: string,
+    parts: Omit<OutputParts, "pnl" | "fills">,
+  ): KernelDecision {
+    this.blockedByReason.set(reason, (this.blockedByReason.get(reason) ?? 0) + 1);
     const tick =
       this.o.fix_fills_when_blocked && this.o.fill_after_ticks !== 0 && this.states.has(s.symbol);
     if (tick) (this.states.get(s.symbol) as ExecutionState).tickCounter++;
@@ -295,7 +322,7 @@ export class TradingKernel {
     const prefilter = filterResultToJson(filter);
 
     if (this.o.kill_switch_enabled && this.killSwitch.isTriggered) {
-      return this.blocked(s, {
+      return this.blocked(s, GateReason.KILL_SWITCH_ACTIVE, {
         ts,
         symbol,
         prefilter,
@@ -324,7 +351,7 @@ export class TradingKernel {
       const decision = this.controller.decide(symbol);
       if (decision.mode === ControllerMode.PAUSE) {
         this.ordersBlocked++;
-        return this.blocked(s, {
+        return this.blocked(s, "CONTROLLER_PAUSE", {
           ts,
           symbol,
           prefilter,
@@ -360,7 +387,7 @@ export class TradingKernel {
     const gating = this.checkGating(ts, symbol, estimated, spreadBps, mid, consultRate);
     if (!gating.allowed) {
       this.ordersBlocked++;
-      return this.blocked(s, {
+      return this.blocked(s, gating.reason, {
         ts,
         symbol,
         prefilter,
@@ -384,7 +411,7 @@ export class TradingKernel {
         const decision = this.ddGuardV1.allow(RiskIntent.INCREASE_RISK, symbol);
         if (!decision.allowed) {
           this.ordersBlocked++;
-          return this.blocked(s, {
+          return this.blocked(s, "DD_GUARD_V1", {
             ts,
             symbol,
             prefilter,
@@ -457,9 +484,24 @@ export class TradingKernel {
     }
   }
 
+  /** Told of every fill as it is booked (reports, exports); unset: no cost. */
+  onFillBooked: ((b: BookedFill) => void) | undefined;
+
+  /** The account now: equity = capital + realized + unrealized - fees. */
+  account(): AccountState {
+    return {
+      equity: this.portfolio.equity(this.o.initial_capital),
+      realized: this.portfolio.realized(),
+      unrealized: this.portfolio.unrealized(),
+      fees: this.portfolio.fees(),
+      positionNotional: this.portfolio.positionNotional(),
+    };
+  }
+
   private applyFill(f: OrderFilled): void {
     const state = this.states.get(f.symbol);
     const order = state?.orders.get(f.clientOrderId);
+    const submitTs = order?.createdTs;
     if (order !== undefined && state !== undefined) {
       if (f.leavesQuantity.isZero()) state.remove(f.clientOrderId);
       else {
@@ -467,10 +509,11 @@ export class TradingKernel {
         order.state = "PARTIALLY_FILLED";
       }
     }
-    this.portfolio.applyFill(f);
+    const feeQuote = this.portfolio.applyFill(f);
     this.totalFills++;
     this.lastFillSymbol = f.symbol;
     this.tickFills.push(f);
+    this.onFillBooked?.({ fill: f, feeQuote, submitTs });
   }
 
   /** Realized PnL since the last report to the risk gate (fix_daily_loss_limit). */
@@ -573,6 +616,8 @@ export class TradingKernel {
     readonly blocked: number;
     readonly rejected: number;
     readonly canceled: number;
+    /** Orders not submitted: under the venue's filters or over the balance. */
+    readonly filtered: number;
     readonly fills: number;
   } {
     return {
@@ -580,8 +625,14 @@ export class TradingKernel {
       blocked: this.ordersBlocked,
       rejected: this.ordersRejected,
       canceled: this.ordersCanceled,
+      filtered: this.ordersFiltered,
       fills: this.totalFills,
     };
+  }
+
+  /** Events blocked so far, by reason. */
+  blockedCounts(): ReadonlyMap<string, number> {
+    return this.blockedByReason;
   }
 
   /** The kernel's live orders of a symbol (placement order): what a venue should hold. */
