@@ -426,8 +426,8 @@ function problemsOf(name: string, v: unknown, err: z.ZodError): string[] {
  * an option is an error (for --config files); otherwise such keys are
  * informational (fixture config.json: name, description, expected_*, ...).
  * `only` restricts which options are applied (replay takes five). Every
- * problem is reported, in one error. A `profile` key first resets the
- * defaults of options not given to that profile's.
+ * problem is reported, in one error. A `profile` key moves the options
+ * still at the old profile's defaults to the new profile's.
  */
 export function applyOptions(
   base: EngineOptions,
@@ -435,7 +435,7 @@ export function applyOptions(
   source: string,
   opts: { strict?: boolean; only?: readonly OptionName[] } = {},
 ): EngineOptions {
-  let start: Record<string, unknown> = { ...base };
+  const start: Record<string, unknown> = { ...base };
   const problems: string[] = [];
   const parsed: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) {
@@ -457,7 +457,12 @@ export function applyOptions(
     );
   }
   if (parsed.profile !== undefined && parsed.profile !== base.profile) {
-    start = { ...start, ...defaultOptions(parsed.profile as Profile) };
+    // Options still at the old profile's default follow the new profile.
+    const before = defaultOptions(base.profile);
+    const after = defaultOptions(parsed.profile as Profile);
+    for (const k of Object.keys(OPTION_SPECS) as OptionName[]) {
+      if (optionText(start[k]) === optionText(before[k])) start[k] = after[k];
+    }
   }
   const out: Record<string, unknown> = { ...start, ...parsed };
   if (out.topk_v1_enabled === true) out.feature_engine_enabled = true;
