@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { ManualClock } from "../src/core/clock.js";
 import type { Snapshot } from "../src/domain/snapshot.js";
-import { ManualClock } from "../src/net/clock.js";
 import { ConnectorMetrics } from "../src/net/connector-metrics.js";
 import { ConnectorState } from "../src/net/connector-state.js";
 import { isConnectorClosedError } from "../src/net/errors/connector-closed-error.js";

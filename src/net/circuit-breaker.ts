@@ -5,7 +5,8 @@
  * reopens it). State can be exported and restored (restarts, failover).
  */
 
-import { type LiveClock, systemClock } from "./clock.js";
+import type { Clock } from "../core/clock.js";
+import { systemClock } from "./clock.js";
 import {
   CircuitMetricState,
   type ConnectorMetrics,
@@ -110,13 +111,13 @@ function freshStats(): CircuitBreakerStats {
 }
 
 export interface CircuitBreakerOptions {
-  readonly clock?: LiveClock;
+  readonly clock?: Clock;
   readonly metrics?: ConnectorMetrics;
 }
 
 export class CircuitBreaker {
   readonly config: CircuitBreakerConfig;
-  private readonly clock: LiveClock;
+  private readonly clock: Clock;
   private readonly metrics: ConnectorMetrics;
   private ops = new Map<string, OperationCircuitState>();
   private counters = freshStats();

@@ -1,6 +1,7 @@
 /** Retry an async operation under a RetryPolicy with an injectable sleep. */
 
-import { realSleep, type Sleep } from "./clock.js";
+import type { Sleep } from "../core/clock.js";
+import { realSleep } from "./clock.js";
 import { type ConnectorMetrics, getConnectorMetrics } from "./connector-metrics.js";
 import { isConnectorClosedError } from "./errors/connector-closed-error.js";
 import { isConnectorIOError } from "./errors/connector-io-error.js";

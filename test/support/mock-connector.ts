@@ -6,10 +6,11 @@
 
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { Sleep } from "../../src/core/clock.js";
 import type { DataConnector } from "../../src/data/data-connector.js";
 import { snapshotFromFixtureEvent } from "../../src/data/fixture-snapshot.js";
 import type { Snapshot } from "../../src/domain/snapshot.js";
-import { realSleep, type Sleep } from "../../src/net/clock.js";
+import { realSleep } from "../../src/net/clock.js";
 import { ConnectorState } from "../../src/net/connector-state.js";
 import { ConnectorClosedError } from "../../src/net/errors/connector-closed-error.js";
 import { isConnectorError } from "../../src/net/errors/connector-error.js";

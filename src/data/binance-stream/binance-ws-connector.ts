@@ -12,9 +12,10 @@
  * - counts malformed frames and carries on.
  */
 
+import type { Clock, Sleep } from "../../core/clock.js";
 import { ConfigError, errorMessage } from "../../core/errors.js";
 import type { Snapshot } from "../../domain/snapshot.js";
-import { type LiveClock, realSleep, type Sleep, systemClock } from "../../net/clock.js";
+import { realSleep, systemClock } from "../../net/clock.js";
 import { ConnectorState } from "../../net/connector-state.js";
 import { ConnectorClosedError } from "../../net/errors/connector-closed-error.js";
 import { ConnectorNonRetryableError } from "../../net/errors/connector-non-retryable-error.js";
@@ -52,7 +53,7 @@ export interface BinanceWsConnectorOptions {
   readonly timestampSource?: "event" | "receive";
   /** Consecutive non-increasing update ids after which a symbol's sequence is taken as reset. */
   readonly updateIdResetAfter?: number;
-  readonly clock?: LiveClock;
+  readonly clock?: Clock;
   readonly sleep?: Sleep;
 }
 
@@ -120,7 +121,7 @@ export class BinanceWsConnector implements DataConnector {
   private readonly streamsPerSubscribe: number;
   private readonly timestampSource: "event" | "receive";
   private readonly updateIdResetAfter: number;
-  private readonly clock: LiveClock;
+  private readonly clock: Clock;
   private readonly sleep: Sleep;
   private readonly limiter: SendRateLimiter;
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { freePort } from "../../../test/support/redis-server-process.js";
 import { tempDir } from "../../../test/support/run-cli.js";
-import { ManualClock } from "../../net/clock.js";
+import { ManualClock } from "../../core/clock.js";
 import { ConnectorMetrics } from "../../net/connector-metrics.js";
 import { BinanceFeed, type FeedObserver, FixtureReplayFeed } from "./live-feeds.js";
 

@@ -10,6 +10,7 @@
  * URL, mainnet guard) ends it.
  */
 
+import type { Sleep } from "../../core/clock.js";
 import { ConfigError, errorMessage } from "../../core/errors.js";
 import {
   BinanceWsConnector,
@@ -17,7 +18,6 @@ import {
 } from "../../data/binance-stream/binance-ws-connector.js";
 import { type Fixture, openFixture } from "../../data/fixture-reader.js";
 import type { Snapshot } from "../../domain/snapshot.js";
-import type { Sleep } from "../../net/clock.js";
 import { ConnectorState } from "../../net/connector-state.js";
 import { isConnectorNonRetryableError } from "../../net/errors/connector-non-retryable-error.js";
 import { isConnectorTimeoutError } from "../../net/errors/connector-timeout-error.js";

@@ -10,10 +10,11 @@
  */
 
 import { boolFlag, FlagErrors, type Options, parseFlags, stringFlag } from "../../cli/args.js";
+import type { Clock, Sleep } from "../../core/clock.js";
 import { Decimal } from "../../core/decimal.js";
 import { errorMessage, InvalidInputError } from "../../core/errors.js";
 import { OrderSide } from "../../domain/enums.js";
-import { type LiveClock, type Sleep, systemClock } from "../../net/clock.js";
+import { systemClock } from "../../net/clock.js";
 import type { HttpClient } from "../../net/http-client.js";
 import { SafeMode } from "../common/safe-mode.js";
 import { BinanceExchangePort } from "./binance-exchange-port.js";
@@ -25,7 +26,7 @@ export interface SmokeIo {
   readonly err: (line: string) => void;
   /** Test seams (default: fetch, the system clock, real sleeps). */
   readonly httpClient?: HttpClient;
-  readonly clock?: LiveClock;
+  readonly clock?: Clock;
   readonly sleep?: Sleep;
 }
 

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { canonicalJson } from "../../core/canonical-json.js";
+import { ManualClock } from "../../core/clock.js";
 import { Decimal } from "../../core/decimal.js";
 import { OrderSide } from "../../domain/enums.js";
 import { Snapshot } from "../../domain/snapshot.js";
 import type { ExecutionAction } from "../../kernel/execution-types.js";
 import { CircuitBreaker } from "../../net/circuit-breaker.js";
-import { ManualClock } from "../../net/clock.js";
 import { ConnectorMetrics } from "../../net/connector-metrics.js";
 import { ConnectorNonRetryableError } from "../../net/errors/connector-non-retryable-error.js";
 import { ConnectorTimeoutError } from "../../net/errors/connector-timeout-error.js";

@@ -7,11 +7,12 @@
  */
 
 import type { JsonValue } from "../../core/canonical-json.js";
+import type { Sleep } from "../../core/clock.js";
 import { Decimal } from "../../core/decimal.js";
 import { errorMessage, InvalidInputError } from "../../core/errors.js";
 import type { OrderSide } from "../../domain/enums.js";
 import type { Snapshot } from "../../domain/snapshot.js";
-import { realSleep, type Sleep } from "../../net/clock.js";
+import { realSleep } from "../../net/clock.js";
 import { isCircuitOpenError } from "../../net/errors/circuit-open-error.js";
 import { isConnectorError } from "../../net/errors/connector-error.js";
 import { isConnectorNonRetryableError } from "../../net/errors/connector-non-retryable-error.js";
