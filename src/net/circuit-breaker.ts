@@ -6,6 +6,7 @@
  */
 
 import type { Clock } from "../core/clock.js";
+import { compareCodePoints } from "../core/strings.js";
 import { systemClock } from "./clock.js";
 import {
   CircuitMetricState,
@@ -209,7 +210,7 @@ export class CircuitBreaker {
 
   snapshot(): CircuitBreakerSnapshot {
     const ops: Record<string, OperationCircuitState> = {};
-    for (const [k, v] of [...this.ops.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)))
+    for (const [k, v] of [...this.ops.entries()].sort((a, b) => compareCodePoints(a[0], b[0])))
       ops[k] = { ...v };
     return { ops, stats: { ...this.counters } };
   }
