@@ -118,7 +118,8 @@ describe("BinanceWsMockConnector", () => {
     const c = new BinanceWsMockConnector(fixture.dir, {
       transientFailures: { connectFailures: 2 },
     });
-    const { stats } = await retryWithPolicy("connect", () => c.connect(), makeRetryPolicy(), {
+    const policy = makeRetryPolicy({ jitter: "none" });
+    const { stats } = await retryWithPolicy("connect", () => c.connect(), policy, {
       sleep: clock.sleep,
       metrics: new ConnectorMetrics(),
     });

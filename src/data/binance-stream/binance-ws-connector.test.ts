@@ -61,7 +61,7 @@ function connector(
     sleep: clock.sleep,
     pingIntervalMs: 0,
     timeouts: { connectTimeoutMs: 1000, readTimeoutMs: 2000, closeTimeoutMs: 200 },
-    reconnect: { maxRetries: 3, baseDelayMs: 100, maxDelayMs: 1000 },
+    reconnect: { maxRetries: 3, baseDelayMs: 100, maxDelayMs: 1000, jitter: "none" },
     ...p,
   });
 }

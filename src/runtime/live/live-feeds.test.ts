@@ -139,7 +139,7 @@ describe("BinanceFeed", () => {
     const feed = new BinanceFeed({
       symbols: ["BTCUSDT"],
       env: { GRINDER_BINANCE_WS_URL: `ws://127.0.0.1:${port}/stream` },
-      retry: { baseDelayMs: 100, backoffMultiplier: 2, maxDelayMs: 300 },
+      retry: { baseDelayMs: 100, backoffMultiplier: 2, maxDelayMs: 300, jitter: "none" },
       sleep: async (ms) => {
         delays.push(ms);
         cm.recordRetry("feed_connect", "transient");
