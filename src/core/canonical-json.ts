@@ -8,6 +8,7 @@
  * builds the output, integers stay plain numbers.
  */
 
+// biome-ignore lint/style/noRestrictedImports: the one exception, until run-paper.ts and run-replay.ts (kernel rewrite) take StreamingArrayDigest from an adapter module; the hashing then moves out of core.
 import { createHash } from "node:crypto";
 import { shortestRepr } from "./decimal.js";
 
