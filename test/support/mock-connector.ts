@@ -8,7 +8,6 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Sleep } from "../../src/core/clock.js";
 import type { DataConnector } from "../../src/data/data-connector.js";
-import { snapshotFromFixtureEvent } from "../../src/data/fixture-snapshot.js";
 import type { Snapshot } from "../../src/domain/snapshot.js";
 import { realSleep } from "../../src/net/clock.js";
 import { ConnectorState } from "../../src/net/connector-state.js";
@@ -20,6 +19,7 @@ import { ConnectorTransientError } from "../../src/net/errors/connector-transien
 import { DEFAULT_TIMEOUT_CONFIG, type TimeoutConfig } from "../../src/net/timeout-config.js";
 import { realTimers, type Timers } from "../../src/net/timers.js";
 import { withTimeout } from "../../src/net/with-timeout.js";
+import { snapshotFromFixtureEvent } from "./fixture-snapshot.js";
 
 export interface MockConnectorStats {
   eventsLoaded: number;
