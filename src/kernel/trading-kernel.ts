@@ -53,7 +53,7 @@ import type { OrderRecord } from "./execution-types.js";
 import { ActionType, actionToJson, executionEventToJson } from "./execution-types.js";
 import { InstrumentBook } from "./instruments.js";
 import type { EngineOptions } from "./kernel-options.js";
-import { pnlSnapshotToJson } from "./ledger.js";
+import { pnlSnapshotToJson } from "../domain/ledger.js";
 import { type AdmissionReason, OrderRules } from "./order-admission.js";
 import { Portfolio } from "./portfolio.js";
 import { checkPrintedDecimals } from "./reference-quirks.js";
