@@ -163,7 +163,7 @@ describe("SummaryBuilder properties", () => {
         fc.integer({ min: 1, max: 5000 }),
         (steps, capitalInt) => {
           const capital = Decimal.fromInt(capitalInt);
-          const p = new Portfolio();
+          const p = new Portfolio(capital);
           const b = new SummaryBuilder(capital);
           const acct = (): AccountState => ({
             equity: p.equity(capital),

@@ -9,7 +9,7 @@ import { parseBinanceMarket } from "../../data/binance/day-files.js";
 import { parseBinanceKind } from "../../data/binance/layouts.js";
 import { sourceStatsNotes } from "../../data/binance/source-stats.js";
 import { assetsOf } from "../../domain/instrument.js";
-import { engineOptionsJson } from "../../kernel/options-json.js";
+import { optionsJson } from "../../kernel/kernel-options.js";
 import { summaryRows } from "../../report/summary-format.js";
 import {
   fixtureDirs,
@@ -22,6 +22,7 @@ import { combineTaps, type PaperTap } from "../../runtime/backtest/backtest-tap.
 import { writeJsonAtomic } from "../../runtime/backtest/result-writer.js";
 import {
   type DataBacktestResult,
+  dataBacktestOptions,
   dataReportData,
   finalEquity,
   klineIntervalMs,
@@ -32,6 +33,7 @@ import { readEngineConfigFile } from "../../runtime/engine-config-file.js";
 import { boolFlag, intFlag, type ParsedArgs, parseCommandArgs, stringFlag } from "../args.js";
 import type { CliCommand, CliIo } from "../io.js";
 import { createProgress, type Progress, progressWanted } from "../progress.js";
+import { exchangeInfoFlag, profileLine, withProfileFlag } from "../run-options.js";
 import { formatTable } from "../table.js";
 
 /** Flags that only make sense with --data (a fixture run refuses them). */
@@ -49,6 +51,8 @@ const DATA_FLAGS = [
   "outputs",
   "fills",
   "equity",
+  "profile",
+  "exchange-info",
 ] as const;
 
 /** Missing-day lines printed before the rest is summarized as a count. */
@@ -199,7 +203,7 @@ function dataSummaryJson(
     initial_capital: r.initialCapital.toString(),
     final_equity: finalEquity(r),
     summary: r.summary as unknown as JsonValue,
-    options: engineOptionsJson(r.options),
+    options: optionsJson(r.options) as JsonValue,
     per_symbol: r.symbols.map((s) => ({
       symbol: s.symbol,
       events: s.events,
@@ -239,7 +243,12 @@ async function dataBacktest(args: ParsedArgs, io: CliIo, dataDir: string): Promi
     );
   }
   const configPath = stringFlag(args, "config");
-  const overrides = configPath ? readEngineConfigFile(configPath) : undefined;
+  const overrides = withProfileFlag(
+    "backtest",
+    args,
+    configPath ? readEngineConfigFile(configPath) : undefined,
+  );
+  const instruments = exchangeInfoFlag(args);
   const interval = stringFlag(args, "interval");
   const source = openBinanceSource({
     dataDir,
@@ -265,6 +274,18 @@ async function dataBacktest(args: ParsedArgs, io: CliIo, dataDir: string): Promi
     io.stderr(`warning: ${missing.length} missing day(s), listed in the summary`);
   }
 
+  const options = dataBacktestOptions(source, overrides);
+  if (!quiet) io.stdout(profileLine(options));
+  if (!quiet && options.profile === "realistic") {
+    const filters =
+      instruments === undefined ? [] : source.symbols.filter((s) => instruments.has(s));
+    const derived = source.symbols.filter((s) => !filters.includes(s));
+    if (derived.length > 0) {
+      io.stdout(
+        `Instrument filters: ${derived.join(",")} derived from the data's price and quantity decimals (no --exchange-info${instruments === undefined ? "" : " entry"})`,
+      );
+    }
+  }
   const reportPath = stringFlag(args, "report");
   const outputsPath = stringFlag(args, "outputs");
   const fillsPath = stringFlag(args, "fills");
@@ -275,6 +296,7 @@ async function dataBacktest(args: ParsedArgs, io: CliIo, dataDir: string): Promi
   try {
     r = await runDataBacktest(source, {
       overrides,
+      ...(instruments !== undefined ? { instruments } : {}),
       outputsPath,
       fillsPath,
       equityPath,
@@ -357,6 +379,7 @@ export const backtestCommand: CliCommand = {
     "                        [--kind bookTicker|aggTrades|trades|klines] [--market spot|um|cm]\n" +
     "                        [--interval 1m] [--half-spread-bps N] [--depth-qty Q]\n" +
     "                        [--on-bad-row error|skip] [--config FILE] [--outputs FILE.jsonl]\n" +
+    "                        [--profile realistic|reference] [--exchange-info FILE]\n" +
     "                        [--fills FILE.csv] [--equity FILE.csv] [--report FILE.html]\n" +
     "                        [--out FILE] [--quiet]\n\n" +
     "Fixtures:\n" +
@@ -372,6 +395,10 @@ export const backtestCommand: CliCommand = {
     "  --half-spread-bps N, --depth-qty Q   synthetic quote of trade and kline data (1, 1)\n" +
     "  --on-bad-row P      error (default: stop with file:line) or skip (counted, reported)\n" +
     "  --config FILE       JSON engine options over the defaults (docs/CONFIG.md)\n" +
+    "  --profile P         realistic (default: fees, latency, queue; docs/SIMULATION.md) or\n" +
+    "                      reference (the reference engine's fills)\n" +
+    "  --exchange-info FILE  instrument filters: a saved Binance exchangeInfo response\n" +
+    "                      (GET /api/v3/exchangeInfo or /fapi/v1/exchangeInfo)\n" +
     "  --outputs FILE      stream every per-tick output as a JSON line\n" +
     "  --fills FILE        every fill (partial fills too) as CSV: ts,symbol,side,price,qty,\n" +
     "                      fee,fee_asset,liquidity,order_id,order_submit_ts (ts in ms)\n" +
@@ -403,6 +430,8 @@ export const backtestCommand: CliCommand = {
       outputs: { type: "string" },
       fills: { type: "string" },
       equity: { type: "string" },
+      profile: { type: "string" },
+      "exchange-info": { type: "string" },
     });
     const dataDir = stringFlag(args, "data");
     return dataDir === undefined ? fixtureBacktest(args, io) : dataBacktest(args, io, dataDir);
