@@ -260,9 +260,9 @@ function blockedTable(s: RunSummaryJson): string {
   const rows = Object.entries(s.blocked_by_reason).map(([k, n]): ReportCell[] => [k, n]);
   const body =
     rows.length === 0
-      ? `<p class="note">No event was blocked.</p>`
-      : table(["reason", "events"], rows);
-  return `<section id="blocked">\n<h2>Blocked by reason</h2>\n<p class="note">Events on which a gate, the controller or a guard kept the strategy from placing orders.</p>\n${body}\n</section>`;
+      ? `<p class="note">Nothing was blocked.</p>`
+      : table(["reason", "count"], rows);
+  return `<section id="blocked">\n<h2>Blocked by reason</h2>\n<p class="note">Events on which a gate, the controller or a guard kept the strategy from placing orders, and orders the venue's rules refused (filters, balance, exposure), by reason.</p>\n${body}\n</section>`;
 }
 
 function sourceNotes(notes: readonly string[]): string {

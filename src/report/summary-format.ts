@@ -64,7 +64,7 @@ export const SUMMARY_LABELS: Readonly<Record<keyof RunSummaryJson, string>> = {
   orders_cancelled: "Orders cancelled",
   orders_rejected: "Orders rejected",
   orders_filtered: "Orders filtered",
-  blocked_by_reason: "Blocked events",
+  blocked_by_reason: "Blocked by reason",
 };
 
 function fixed2(x: number): string {

@@ -33,6 +33,8 @@ export interface PaperTap {
   readonly onTick?: (snapshot: Snapshot, output: PaperOutputJson, elapsedNs: number) => void;
   /** Every fill as the kernel booked it (PaperRunHooks.onFill). */
   readonly onFill?: (b: BookedFill) => void;
+  /** Orders submitted at an event of `symbol` (PaperRunHooks.onPlaced). */
+  readonly onPlaced?: (symbol: string, orders: number) => void;
   /** An equity point: the account at `ts` (PaperRunHooks.onAccount). */
   readonly onAccount?: (ts: number, account: AccountState) => void;
   /**
@@ -63,6 +65,7 @@ export function combineTaps(...taps: readonly (PaperTap | undefined)[]): PaperTa
     onTick: fanOut(list.map((t) => t.onTick)),
     onFill: fanOut(list.map((t) => t.onFill)),
     onAccount: fanOut(list.map((t) => t.onAccount)),
+    onPlaced: fanOut(list.map((t) => t.onPlaced)),
     onTrading: fanOut(list.map((t) => t.onTrading)),
   };
 }
@@ -130,6 +133,7 @@ export async function runPaperTapped(
   const hooks: PaperRunHooks = {
     onFill: tap.onFill,
     onAccount: tap.onAccount,
+    onPlaced: tap.onPlaced,
     onTrading: tap.onTrading,
     equityEveryMs: o.equityEveryMs,
     signal: o.signal,

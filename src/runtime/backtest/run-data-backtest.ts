@@ -171,18 +171,26 @@ interface PnlJson {
   readonly unrealized_pnl?: string;
 }
 
+/** Per symbol: orders the kernel submitted, fills booked, and the latest PnL of its outputs. */
 function countsTap(counts: Map<string, Tally>): PaperTap {
+  const tally = (symbol: string): Tally => {
+    let t = counts.get(symbol);
+    if (t === undefined) {
+      t = { orders: 0, fills: 0, realized: "0", unrealized: "0" };
+      counts.set(symbol, t);
+    }
+    return t;
+  };
   return {
+    onTrading: () => counts.clear(),
+    onPlaced: (symbol, n) => {
+      tally(symbol).orders += n;
+    },
+    onFill: (b) => {
+      tally(b.fill.symbol).fills++;
+    },
     onTick: (s, out) => {
-      let t = counts.get(s.symbol);
-      if (t === undefined) {
-        t = { orders: 0, fills: 0, realized: "0", unrealized: "0" };
-        counts.set(s.symbol, t);
-      }
-      for (const a of (out.actions as readonly { action_type?: string }[] | undefined) ?? []) {
-        if (a.action_type === "PLACE") t.orders++;
-      }
-      t.fills += ((out.fills as readonly unknown[] | undefined) ?? []).length;
+      const t = tally(s.symbol);
       const pnl = out.pnl_snapshot as PnlJson | null | undefined;
       t.realized = pnl?.realized_pnl ?? t.realized;
       t.unrealized = pnl?.unrealized_pnl ?? t.unrealized;
@@ -227,7 +235,8 @@ export async function runDataBacktest(
   const run = await withFileTaps(files, (fileTaps) =>
     runPaperTapped(fixture, {
       overrides: o.overrides,
-      tap: combineTaps(countsTap(counts), summary.tap, builder?.tap(), fileTaps, o.tap),
+      // o.tap first: a signal handler it arms is in place before any file exists.
+      tap: combineTaps(o.tap, countsTap(counts), summary.tap, builder?.tap(), fileTaps),
       signal: o.signal,
     }),
   );

@@ -38,6 +38,8 @@ export interface PaperRunHooks {
    * (account-sampler.ts).
    */
   readonly onAccount?: (ts: number, account: AccountState) => void;
+  /** Orders the kernel submitted at an event (after the venue's filters; only when > 0). */
+  readonly onPlaced?: (symbol: string, orders: number) => void;
   /** Data time between account points when nothing fills; default one minute. */
   readonly equityEveryMs?: number;
   /**
@@ -118,7 +120,7 @@ async function paperOnce(
       : fixture.tailSnapshots(options.topk_window_size);
   sim.kernel.selectionPass(tail ?? snapshotsOf(fixture));
   const sampler = watchKernel(sim.kernel, hooks);
-  const signal = hooks.signal;
+  const { signal, onPlaced } = hooks;
   hooks.onTrading?.();
   const digest = new StreamingArrayDigest();
   const part = outPath ? new OutputsPartFile(`${outPath}.outputs-${process.pid}`) : undefined;
@@ -132,8 +134,13 @@ async function paperOnce(
         if (signal.aborted) throw new InterruptedError(`interrupted at ts=${s.ts}`);
       }
       try {
+        const placedBefore = onPlaced === undefined ? 0 : sim.kernel.orderCounts().placed;
         const out = sim.step(s);
         sampler?.afterEvent(s.ts);
+        if (onPlaced !== undefined) {
+          const placed = sim.kernel.orderCounts().placed - placedBefore;
+          if (placed > 0) onPlaced(s.symbol, placed);
+        }
         if (out === undefined) continue;
         digest.pushCanonical(out.digestText());
         part?.push(out.text());
