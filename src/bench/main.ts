@@ -3,8 +3,10 @@
  * snapshot events: random walks with calm/storm regimes and spread spikes),
  * then measures events/s and peak RSS for replay, paper with defaults, and
  * paper with every option on and limits loose enough that orders are placed
- * and filled. Fixtures are cached under $GRINDER_BENCH_DIR (default: the OS
- * temp dir). `--sizes 100000` limits the sizes; `--cases replay,paper` the cases.
+ * and filled, and that last case again with the run summary's watchers
+ * (paper-summary: equity points and summary, as a data backtest runs).
+ * Fixtures are cached under $GRINDER_BENCH_DIR (default: the OS temp dir).
+ * `--sizes 100000` limits the sizes; `--cases replay,paper` the cases.
  */
 
 import { spawnSync } from "node:child_process";
@@ -89,7 +91,7 @@ function main(): void {
     options: { sizes: { type: "string" }, cases: { type: "string" } },
   });
   const sizes = (values.sizes ?? "100000,1000000").split(",").map(Number);
-  const cases = (values.cases ?? "replay,paper,paper-active").split(",");
+  const cases = (values.cases ?? "replay,paper,paper-active,paper-summary").split(",");
   const root = process.env.GRINDER_BENCH_DIR ?? join(tmpdir(), "grinder-bench");
   mkdirSync(root, { recursive: true });
   const activeConfig = join(root, "active-config.json");
@@ -103,7 +105,12 @@ function main(): void {
       writeGeneratedEvents(dir, spec(size));
     }
     for (const c of cases) {
-      const r = c === "paper-active" ? runCase("paper", dir, activeConfig) : runCase(c, dir);
+      const r =
+        c === "paper-active"
+          ? runCase("paper", dir, activeConfig)
+          : c === "paper-summary"
+            ? runCase("paper-summary", dir, activeConfig)
+            : runCase(c, dir);
       console.log(
         `${c.padEnd(12)}  ${String(r.events).padStart(8)}  ${r.seconds.toFixed(2).padStart(8)}  ${String(r.events_per_s).padStart(8)}  ${String(r.max_rss_mb).padStart(10)}`,
       );

@@ -15,7 +15,7 @@ import type { InstrumentSpec } from "../../domain/instrument.js";
 import type { EngineOptions } from "../../kernel/kernel-options.js";
 import type { AccountState } from "../../kernel/trading-kernel.js";
 import type { BacktestReportData, ReportTable } from "../../report/report-data.js";
-import { type RunSummaryJson, SummaryBuilder } from "../../report/summary.js";
+import type { RunSummaryJson } from "../../report/summary.js";
 import {
   combineTaps,
   outputsFileTap,
@@ -26,6 +26,7 @@ import {
 import { ReportSeriesBuilder, type RunSeries, reportData } from "./report-series.js";
 import { equityCsvTap, fillsCsvTap } from "./run-exports.js";
 import { type PaperRunSummary, paperOptions } from "./run-paper.js";
+import { summaryTap } from "./summary-tap.js";
 
 /**
  * The market a source's files come from: futures when any file sits in a
@@ -131,31 +132,6 @@ export interface DataBacktestOptions {
   readonly instruments?: ReadonlyMap<string, InstrumentSpec>;
   /** Stop the run (and remove the files being written) when aborted. */
   readonly signal?: AbortSignal;
-}
-
-/** A summary builder fed by a tap (started afresh with every trading pass). */
-function summaryTap(initialCapital: Decimal): {
-  readonly tap: PaperTap;
-  readonly builder: () => SummaryBuilder;
-  readonly last: () => AccountState | undefined;
-} {
-  let builder = new SummaryBuilder(initialCapital);
-  let last: AccountState | undefined;
-  return {
-    tap: {
-      onTrading: () => {
-        builder = new SummaryBuilder(initialCapital);
-        last = undefined;
-      },
-      onFill: (b) => builder.addFill(b),
-      onAccount: (ts, a) => {
-        builder.addEquity(ts, a);
-        last = a;
-      },
-    },
-    builder: () => builder,
-    last: () => last,
-  };
 }
 
 interface Tally {
