@@ -324,13 +324,15 @@ export class ExecutionEngine {
         commands.push({ kind: "CancelOrder", ts, clientOrderId: a.orderId, symbol: a.symbol });
       } else if (a.actionType === ActionType.PLACE) {
         // A zero price or quantity places nothing (the reference skips falsy decimals).
+        // With an admission, it decides (and counts) what is not sent, zero sizes included.
         if (
           a.side !== null &&
           a.price !== null &&
           !a.price.isZero() &&
           a.quantity !== null &&
-          !a.quantity.isZero() &&
-          (admit === undefined || admit(a.symbol, a.side, a.price, a.quantity))
+          (admit === undefined
+            ? !a.quantity.isZero()
+            : admit(a.symbol, a.side, a.price, a.quantity))
         ) {
           const orderId = this.ids.next(a.symbol, ts, a.levelId, a.side);
           state.orders.set(orderId, {

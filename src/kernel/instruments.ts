@@ -3,7 +3,8 @@
  * (exchangeInfo) when given, else derived from the market data itself: the
  * tick is the finest price increment printed in a symbol's first events
  * (trailing zeros of padded trade prices ignored), the step the finest
- * quantity increment, the minimum quantity one step, and no minimum notional.
+ * quantity increment (neither coarser than 1), the minimum quantity one step,
+ * and no minimum notional.
  * A derived tick only ever gets finer as events are seen, so orders placed
  * early stay on the grid.
  */
@@ -60,7 +61,6 @@ export class InstrumentBook {
     d.seen++;
     const trade = s.lastQty.isPositive();
     // Quotes print their tick (keep trailing zeros); trade dumps pad prices with zeros.
-    const before = d.priceExp;
     if (trade) {
       d.priceExp = finer(d.priceExp, s.lastPrice, false);
       d.qtyExp = finer(d.qtyExp, s.lastQty, false);
@@ -68,12 +68,18 @@ export class InstrumentBook {
       d.priceExp = finer(finer(d.priceExp, s.bidPrice, true), s.askPrice, true);
       d.qtyExp = finer(finer(d.qtyExp, s.bidQty, false), s.askQty, false);
     }
-    if (d.spec === undefined || d.priceExp !== before || d.spec.stepSize.exp !== d.qtyExp) {
-      const tick = Decimal.fromParts(false, 1n, d.priceExp ?? 0);
-      const step = Decimal.fromParts(false, 1n, d.qtyExp ?? 0);
+    // Never coarser than 1: a round number printed early says little.
+    const tickExp = Math.min(0, d.priceExp ?? 0);
+    const stepExp = Math.min(0, d.qtyExp ?? 0);
+    if (
+      d.spec === undefined ||
+      d.spec.tickSize.exp !== tickExp ||
+      d.spec.stepSize.exp !== stepExp
+    ) {
+      const step = Decimal.fromParts(false, 1n, stepExp);
       d.spec = {
         symbol: s.symbol,
-        tickSize: tick,
+        tickSize: Decimal.fromParts(false, 1n, tickExp),
         stepSize: step,
         minQty: step,
         minNotional: Decimal.ZERO,

@@ -86,6 +86,7 @@ export class OrderAdmissionBatch {
 
   admit(side: OrderSide, price: Decimal, quantity: Decimal): boolean {
     const st = this.st;
+    if (quantity.isZero()) return this.no("FILTER_MIN_QTY");
     if (st.spec !== undefined) {
       const problem = filterProblem(st.spec, price, quantity);
       if (problem !== undefined) return this.no(problem);

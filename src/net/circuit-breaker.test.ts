@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { ManualClock } from "../core/clock.js";
 import { CircuitBreaker, CircuitState, defaultTripOn } from "./circuit-breaker.js";
-import { ManualClock } from "./clock.js";
 import { ConnectorMetrics } from "./connector-metrics.js";
 import { isCircuitOpenError } from "./errors/circuit-open-error.js";
 import { ConnectorNonRetryableError } from "./errors/connector-non-retryable-error.js";

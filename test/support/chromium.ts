@@ -1,7 +1,8 @@
 /**
  * Headless Chromium for tests of the HTML report. Without Chromium on PATH a
- * browser test skips, unless CI=1 or GRINDER_REQUIRE_CHROMIUM=1 is set: then
- * it fails, saying so (the report's charts must have been seen drawn in CI).
+ * browser test skips, unless tools are required (GRINDER_REQUIRE_TOOLS=1, see
+ * required-tool.ts), CI=1 or GRINDER_REQUIRE_CHROMIUM=1: then it fails,
+ * saying so (the report's charts must have been seen drawn in CI).
  */
 
 import assert from "node:assert/strict";
@@ -10,6 +11,7 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { toolsRequired } from "./required-tool.js";
 
 const NAMES = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"];
 
@@ -23,9 +25,9 @@ export function findChromium(): string | undefined {
   return undefined;
 }
 
-/** Whether a missing Chromium is a failure here (CI or GRINDER_REQUIRE_CHROMIUM=1). */
+/** Whether a missing Chromium is a failure here. */
 export function chromiumRequired(): boolean {
-  return process.env.CI === "1" || process.env.GRINDER_REQUIRE_CHROMIUM === "1";
+  return toolsRequired() || process.env.CI === "1" || process.env.GRINDER_REQUIRE_CHROMIUM === "1";
 }
 
 /**
@@ -47,7 +49,7 @@ export function browserTests(): { readonly skip: string | false; browser(): Brow
     browser(): Browser {
       if (found === undefined) {
         throw new Error(
-          "Chromium is required here (CI=1 or GRINDER_REQUIRE_CHROMIUM=1) but none of " +
+          "Chromium is required here (GRINDER_REQUIRE_TOOLS, CI or GRINDER_REQUIRE_CHROMIUM=1) but none of " +
             `${NAMES.join(", ")} is on PATH: apt-get install -y chromium`,
         );
       }

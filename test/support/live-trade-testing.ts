@@ -4,7 +4,7 @@
  * planted test credentials and a sleep that waits for its abort signal only.
  */
 
-import type { Sleep } from "../../src/net/clock.js";
+import type { Sleep } from "../../src/core/clock.js";
 import type { LocalBinanceExchange, ServerOrder } from "./local-binance-exchange.js";
 import { makeTempFixture, snapshotLine } from "./temp-fixture.js";
 

@@ -1,28 +1,24 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { isGrinderError } from "../../core/errors.js";
+import { CircuitOpenError, isCircuitOpenError } from "./circuit-open-error.js";
+import { ConnectorClosedError, isConnectorClosedError } from "./connector-closed-error.js";
+import { ConnectorError, isConnectorError } from "./connector-error.js";
+import { ConnectorIOError, isConnectorIOError } from "./connector-io-error.js";
 import {
-  CircuitOpenError,
-  ConnectorClosedError,
-  ConnectorError,
-  ConnectorIOError,
   ConnectorNonRetryableError,
-  ConnectorTimeoutError,
-  ConnectorTransientError,
-  IdempotencyConflictError,
-  isCircuitOpenError,
-  isConnectorClosedError,
-  isConnectorError,
-  isConnectorIOError,
   isConnectorNonRetryableError,
-  isConnectorTimeoutError,
-  isConnectorTransientError,
+} from "./connector-non-retryable-error.js";
+import { ConnectorTimeoutError, isConnectorTimeoutError } from "./connector-timeout-error.js";
+import { ConnectorTransientError, isConnectorTransientError } from "./connector-transient-error.js";
+import {
+  IdempotencyConflictError,
   isIdempotencyConflictError,
+} from "./idempotency-conflict-error.js";
+import {
   isOrderStatusUnknownError,
-  isPaperOrderError,
   OrderStatusUnknownError,
-  PaperOrderError,
-} from "./index.js";
+} from "./order-status-unknown-error.js";
 
 describe("connector errors", () => {
   it("timeout error names the operation and the limit", () => {
@@ -64,7 +60,6 @@ describe("connector errors", () => {
       exchangeCode: -1102,
     });
     const io = new ConnectorIOError("io");
-    const paper = new PaperOrderError("no such order");
     const unknown = new OrderStatusUnknownError("place", "grinder_x", "query failed");
 
     assert.ok(isConnectorTransientError(transient) && isConnectorIOError(transient));
@@ -73,7 +68,6 @@ describe("connector errors", () => {
     assert.ok(isConnectorNonRetryableError(nonRetry) && isConnectorIOError(nonRetry));
     assert.equal(nonRetry.exchangeCode, -1102);
     assert.ok(isConnectorIOError(io) && !isConnectorTransientError(io));
-    assert.ok(isPaperOrderError(paper) && isConnectorNonRetryableError(paper));
     assert.ok(!isConnectorIOError(unknown) && isOrderStatusUnknownError(unknown));
     assert.ok(isConnectorError(unknown));
     assert.ok(!isConnectorTimeoutError(transient));

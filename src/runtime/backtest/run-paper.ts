@@ -4,7 +4,6 @@
  */
 
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { StreamingArrayDigest } from "../../core/canonical-json.js";
 import { errorMessage, InterruptedError } from "../../core/errors.js";
 import { type Fixture, runInTsOrder } from "../../data/fixture-reader.js";
 import type { Snapshot } from "../../domain/snapshot.js";
@@ -13,6 +12,7 @@ import { applyOptions, defaultOptions } from "../../kernel/kernel-options.js";
 import type { AccountState, BookedFill, TradingKernel } from "../../kernel/trading-kernel.js";
 import { createSimulation } from "../simulation.js";
 import { AccountSampler } from "./account-sampler.js";
+import { StreamingArrayDigest } from "./digest.js";
 import { assembleResult, OutputsPartFile } from "./result-writer.js";
 import type { RunSummary } from "./run-replay.js";
 

@@ -12,10 +12,11 @@
  * cached result. Keys come from the environment only and are never logged.
  */
 
+import type { Clock, Sleep } from "../../core/clock.js";
 import { Decimal } from "../../core/decimal.js";
 import { ConfigError, errorMessage } from "../../core/errors.js";
 import type { OrderSide } from "../../domain/enums.js";
-import { type LiveClock, realSleep, type Sleep, systemClock } from "../../net/clock.js";
+import { realSleep, systemClock } from "../../net/clock.js";
 import type { ConnectorMetrics } from "../../net/connector-metrics.js";
 import { isConnectorIOError } from "../../net/errors/connector-io-error.js";
 import type { HttpClient } from "../../net/http-client.js";
@@ -89,7 +90,7 @@ export interface BinanceTradeVenueOptions {
   /** --confirm TESTNET was given. */
   readonly confirmed: boolean;
   readonly httpClient?: HttpClient;
-  readonly clock?: LiveClock;
+  readonly clock?: Clock;
   readonly sleep?: Sleep;
   readonly connectorMetrics?: ConnectorMetrics;
   readonly retryPolicy?: RetryPolicy;
@@ -122,7 +123,7 @@ export class BinanceTradeVenue implements TradeVenue {
   readonly port: BinanceExchangePort;
   private readonly store: InMemoryIdempotencyStore;
   private readonly sleep: Sleep;
-  private readonly clock: LiveClock;
+  private readonly clock: Clock;
   private writes = 0;
 
   /** Refuses (ConfigError) unless armed; the URL is guarded again by the port. */

@@ -35,13 +35,14 @@
  */
 
 import { isDeepStrictEqual } from "node:util";
+import type { Sleep } from "../../core/clock.js";
 import { ConfigError, errorMessage, InvalidInputError } from "../../core/errors.js";
 import type { OpsEnv } from "../../core/io-types.js";
 import type { BinanceWsConnectorOptions } from "../../data/binance-stream/binance-ws-connector.js";
 import type { Snapshot } from "../../domain/snapshot.js";
 import type { EngineOptions } from "../../kernel/kernel-options.js";
 import type { TickOutput } from "../../kernel/tick-output.js";
-import { realSleep, type Sleep } from "../../net/clock.js";
+import { realSleep } from "../../net/clock.js";
 import { type ConnectorMetrics, getConnectorMetrics } from "../../net/connector-metrics.js";
 import type { RetryConfig } from "../../net/retry-config.js";
 import type { HaRole } from "../../ops/ha/ha-state.js";

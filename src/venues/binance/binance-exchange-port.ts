@@ -13,10 +13,11 @@
  * order by its client order id, never by placing it again.
  */
 
+import type { Clock, Sleep } from "../../core/clock.js";
 import { Decimal } from "../../core/decimal.js";
 import { ConfigError, errorMessage } from "../../core/errors.js";
 import { OrderSide, OrderState } from "../../domain/enums.js";
-import { type LiveClock, realSleep, type Sleep, systemClock } from "../../net/clock.js";
+import { realSleep, systemClock } from "../../net/clock.js";
 import { isConnectorIOError } from "../../net/errors/connector-io-error.js";
 import { ConnectorNonRetryableError } from "../../net/errors/connector-non-retryable-error.js";
 import { isConnectorTimeoutError } from "../../net/errors/connector-timeout-error.js";
@@ -73,7 +74,7 @@ export interface BinanceExchangePortOptions {
   /** Answer writes with synthetic results and make zero HTTP calls. */
   readonly dryRun?: boolean;
   readonly httpClient?: HttpClient;
-  readonly clock?: LiveClock;
+  readonly clock?: Clock;
   readonly sleep?: Sleep;
   readonly clientOrderIdPrefix?: string;
   readonly keyScope?: string;
@@ -133,7 +134,7 @@ export class BinanceExchangePort implements LiveExchangePort {
   private readonly recvWindowMs: number;
   private readonly timeoutMs: number;
   private readonly http: HttpClient;
-  private readonly clock: LiveClock;
+  private readonly clock: Clock;
   private readonly sleep: Sleep;
   private readonly keyScope: string;
   private readonly unknownStatusQueryDelayMs: number;

@@ -4,7 +4,8 @@
  * the injected clock.
  */
 
-import { type LiveClock, systemClock } from "../../net/clock.js";
+import type { Clock } from "../../core/clock.js";
+import { systemClock } from "../../net/clock.js";
 
 export const IdempotencyStatus = {
   INFLIGHT: "INFLIGHT",
@@ -54,14 +55,14 @@ export interface IdempotencyStore {
 }
 
 export interface InMemoryIdempotencyStoreOptions {
-  readonly clock?: LiveClock;
+  readonly clock?: Clock;
   /** TTL applied by markDone. Default 24 h. */
   readonly doneTtlMs?: number;
 }
 
 export class InMemoryIdempotencyStore implements IdempotencyStore {
   private readonly entries = new Map<string, IdempotencyEntry>();
-  private readonly clock: LiveClock;
+  private readonly clock: Clock;
   readonly doneTtlMs: number;
   private counters: IdempotencyStats = {
     hits: 0,

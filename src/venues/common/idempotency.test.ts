@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { ManualClock } from "../../core/clock.js";
 import { Decimal } from "../../core/decimal.js";
-import { ManualClock } from "../../net/clock.js";
 import {
   canonicalizeParam,
   computeIdempotencyKey,

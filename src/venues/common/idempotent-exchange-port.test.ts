@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { ManualClock } from "../../core/clock.js";
 import { Decimal } from "../../core/decimal.js";
 import { OrderSide } from "../../domain/enums.js";
 import { CircuitBreaker, CircuitState } from "../../net/circuit-breaker.js";
-import { ManualClock } from "../../net/clock.js";
 import { ConnectorMetrics } from "../../net/connector-metrics.js";
 import { isCircuitOpenError } from "../../net/errors/circuit-open-error.js";
 import { ConnectorNonRetryableError } from "../../net/errors/connector-non-retryable-error.js";

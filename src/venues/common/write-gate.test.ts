@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { canonicalJson } from "../../core/canonical-json.js";
+import { ManualClock } from "../../core/clock.js";
 import { Decimal } from "../../core/decimal.js";
 import { OrderSide } from "../../domain/enums.js";
 import { Snapshot } from "../../domain/snapshot.js";
 import type { ExecutionAction } from "../../kernel/execution-types.js";
 import { CircuitBreaker } from "../../net/circuit-breaker.js";
-import { ManualClock } from "../../net/clock.js";
 import { ConnectorMetrics } from "../../net/connector-metrics.js";
 import { ConnectorNonRetryableError } from "../../net/errors/connector-non-retryable-error.js";
 import { ConnectorTimeoutError } from "../../net/errors/connector-timeout-error.js";
@@ -116,6 +116,7 @@ function engine(
   const source = { processSnapshot: () => ({ actions, tag: "paper" }) };
   const e = new LiveEngine(source, port, config, {
     ...(extra.guard ? { drawdownGuard: extra.guard } : {}),
+    retryPolicy: makeRetryPolicy({ maxAttempts: 3, jitter: "none" }),
     sleep: clock.sleep,
   });
   return { e, port, clock };
@@ -232,6 +233,14 @@ describe("LiveEngine execution", () => {
     assert.equal(a?.attempts, 3);
     // 1-based attempt in the backoff, as the reference does: 100 * 2^1, 100 * 2^2
     assert.deepEqual(clock.sleeps, [200, 400]);
+  });
+
+  it("waits at least the Retry-After the exchange asked for", async () => {
+    const { e, port, clock } = engine([place], LIVE);
+    port.failures = [new ConnectorTransientError("429", { retryAfterMs: 5000 })];
+    const [a] = await e.processActions([place], 5);
+    assert.equal(a?.status, LiveActionStatus.EXECUTED);
+    assert.deepEqual(clock.sleeps, [5000]);
   });
 
   it("non-retryable fails at once; exhausted retries say so", async () => {

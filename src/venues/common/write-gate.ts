@@ -6,18 +6,22 @@
  * transient errors). Nothing reaches the port unless armed.
  */
 
+import type { RandomSource } from "../../core/backoff.js";
 import type { JsonValue } from "../../core/canonical-json.js";
+import type { Sleep } from "../../core/clock.js";
 import { Decimal } from "../../core/decimal.js";
 import { errorMessage, InvalidInputError } from "../../core/errors.js";
 import type { OrderSide } from "../../domain/enums.js";
 import type { Snapshot } from "../../domain/snapshot.js";
-import { realSleep, type Sleep } from "../../net/clock.js";
+import { realSleep } from "../../net/clock.js";
 import { isCircuitOpenError } from "../../net/errors/circuit-open-error.js";
 import { isConnectorError } from "../../net/errors/connector-error.js";
+import { isConnectorIOError } from "../../net/errors/connector-io-error.js";
 import { isConnectorNonRetryableError } from "../../net/errors/connector-non-retryable-error.js";
 import { isConnectorTransientError } from "../../net/errors/connector-transient-error.js";
+import { systemRandom } from "../../net/random.js";
 import { isRetryable } from "../../net/retry.js";
-import { computeDelayMs, makeRetryPolicy, type RetryPolicy } from "../../net/retry-policy.js";
+import { makeRetryPolicy, type RetryPolicy, retryDelayMs } from "../../net/retry-policy.js";
 import { RiskIntent } from "../../risk/guards/drawdown-guard-v1.js";
 import type { LiveExchangePort } from "./exchange-port.js";
 import { SafeMode } from "./safe-mode.js";
@@ -242,6 +246,8 @@ export interface LiveEngineOptions<O = unknown> {
   readonly drawdownGuard?: DrawdownGate;
   readonly retryPolicy?: RetryPolicy;
   readonly sleep?: Sleep;
+  /** Jitter source of the retry backoff (default systemRandom). */
+  readonly random?: RandomSource;
 }
 
 function result(
@@ -266,6 +272,7 @@ export class LiveEngine<O = unknown> {
   private readonly drawdownGuard: DrawdownGate | undefined;
   private readonly retryPolicy: RetryPolicy;
   private readonly sleep: Sleep;
+  private readonly random: RandomSource;
   private readonly actionsOf: (output: O) => readonly LiveExecutionAction[];
 
   constructor(
@@ -279,6 +286,7 @@ export class LiveEngine<O = unknown> {
     this.drawdownGuard = options.drawdownGuard;
     this.retryPolicy = options.retryPolicy ?? makeRetryPolicy({ maxAttempts: 3 });
     this.sleep = options.sleep ?? realSleep;
+    this.random = options.random ?? systemRandom;
   }
 
   get config(): LiveEngineConfig {
@@ -358,7 +366,11 @@ export class LiveEngine<O = unknown> {
           return failed(BlockReason.NON_RETRYABLE_ERROR);
         lastError = e;
         // The reference computes the delay with the 1-based attempt number.
-        if (attempt < max) await this.sleep(computeDelayMs(this.retryPolicy, attempt));
+        // A server's Retry-After is a floor.
+        if (attempt < max) {
+          const retryAfterMs = isConnectorIOError(e) ? e.retryAfterMs : undefined;
+          await this.sleep(retryDelayMs(this.retryPolicy, attempt, this.random, retryAfterMs));
+        }
       }
     }
     return result(action, LiveActionStatus.FAILED, intent, {
