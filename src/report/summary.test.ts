@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
+import { assertClose as close } from "../../test/support/assert-close.js";
+import { HAND_PATH } from "../../test/support/hand-equity-path.js";
 import { Decimal, dec } from "../core/decimal.js";
 import { OrderSide } from "../domain/enums.js";
 import { type Liquidity, orderFilled } from "../domain/orders.js";
@@ -48,27 +50,15 @@ function account(equity: string, notional: string, realized = "0", fees = "0"): 
   };
 }
 
-function close(actual: unknown, expected: number, what: string): void {
-  assert.equal(typeof actual, "number", `${what} is a number`);
-  const a = actual as number;
-  assert.ok(Math.abs(a - expected) <= 1e-9 * Math.max(1, Math.abs(expected)), `${what}: ${a}`);
-}
-
 describe("SummaryBuilder", () => {
   it("gives every metric of a hand-computed run", () => {
     const b = new SummaryBuilder(dec("1000"));
-    // The equity path of equity-stats.test.ts (max drawdown 10 % lasting 9600 s, 5 hourly
+    // The hand-computed equity path (max drawdown 10 % lasting 9600 s, 5 hourly
     // returns [0.1, -0.1, 0, 0.1, 0.1], 140 of 270 minutes in the market), ending with
     // realized 200, unrealized 0 and fees 2.1: equity 1000 + 200 + 0 - 2.1 = 1197.9.
-    const path: [number, string, string][] = [
-      [0, "1000", "0"],
-      [40, "1100", "200"],
-      [70, "1045", "200"],
-      [110, "990", "0"],
-      [200, "1100", "100"],
-      [230, "1089", "100"],
-    ];
-    for (const [m, equity, notional] of path) b.addEquity(T0 + m * MIN, account(equity, notional));
+    for (const [m, equity, notional] of HAND_PATH.slice(0, -1)) {
+      b.addEquity(T0 + m * MIN, account(equity, notional));
+    }
     // Fills of round-trips.test.ts: 4 round trips, 3 won. Turnover 2 x 100 + 104 + 103 +
     // 3 x 101 + 100.5 = 810.5, of which the SELL 3 @ 101 (303) is taker: maker share
     // 507.5 / 810.5.

@@ -5,22 +5,11 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { browserTests } from "../../../test/support/chromium.js";
 import { BIN, REPO_ROOT, runCli, tempDir } from "../../../test/support/run-cli.js";
+import { SeededRandom } from "../../core/prng.js";
 
 const DAY = 86_400_000;
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 0, 1);
-
-/** A deterministic random walk (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Kline {
   readonly t: number;
@@ -34,7 +23,8 @@ interface Kline {
 function writeKlines(dir: string): Kline[] {
   const folder = join(dir, "spot", "daily", "klines", "BTCUSDT", "1m");
   mkdirSync(folder, { recursive: true });
-  const r = rng(2026);
+  const random = new SeededRandom(2026);
+  const r = (): number => random.next();
   const all: Kline[] = [];
   let p = 93_000;
   for (const day of [0, 2]) {
@@ -217,7 +207,8 @@ describe("grinder backtest --data: interrupted by SIGINT", () => {
     const folder = join(dir, "futures", "um", "daily", "bookTicker", "BTCUSDT");
     mkdirSync(folder, { recursive: true });
     // 400 000 quotes, 200 ms apart: a run that takes seconds.
-    const r = rng(7);
+    const random = new SeededRandom(7);
+    const r = (): number => random.next();
     const rows = [
       "update_id,best_bid_price,best_bid_qty,best_ask_price,best_ask_qty,transaction_time,event_time",
     ];

@@ -7,7 +7,7 @@
 
 import type { AccountState, BookedFill } from "../../kernel/trading-kernel.js";
 import { LinesFile } from "./backtest-files.js";
-import type { FileTap } from "./backtest-tap.js";
+import type { FileTap, PaperTap } from "./backtest-tap.js";
 
 export const FILLS_CSV_HEADER =
   "ts,symbol,side,price,qty,fee,fee_asset,liquidity,order_id,order_submit_ts";
@@ -47,32 +47,31 @@ export function equityCsvRow(ts: number, a: AccountState): string {
   ].join(",");
 }
 
-/** `--fills FILE.csv`: one row per fill. */
-export function fillsCsvTap(path: string): FileTap {
+/** A CSV file with `header`, written when the trading pass starts, and the rows `tap` adds. */
+function csvTap(path: string, header: string, tap: (file: LinesFile) => PaperTap): FileTap {
   const file = new LinesFile(path);
   return {
     file,
     tap: {
+      ...tap(file),
       onTrading: () => {
         file.restart();
-        file.write(FILLS_CSV_HEADER);
+        file.write(header);
       },
-      onFill: (b) => file.write(fillCsvRow(b)),
     },
   };
 }
 
+/** `--fills FILE.csv`: one row per fill. */
+export function fillsCsvTap(path: string): FileTap {
+  return csvTap(path, FILLS_CSV_HEADER, (file) => ({
+    onFill: (b) => file.write(fillCsvRow(b)),
+  }));
+}
+
 /** `--equity FILE.csv`: one row per equity point. */
 export function equityCsvTap(path: string): FileTap {
-  const file = new LinesFile(path);
-  return {
-    file,
-    tap: {
-      onTrading: () => {
-        file.restart();
-        file.write(EQUITY_CSV_HEADER);
-      },
-      onAccount: (ts, a) => file.write(equityCsvRow(ts, a)),
-    },
-  };
+  return csvTap(path, EQUITY_CSV_HEADER, (file) => ({
+    onAccount: (ts, a) => file.write(equityCsvRow(ts, a)),
+  }));
 }
