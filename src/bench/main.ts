@@ -3,7 +3,8 @@
  * snapshot events: random walks with calm/storm regimes and spread spikes),
  * then measures events/s and peak RSS for replay, paper with defaults, and
  * paper with every option on and limits loose enough that orders are placed
- * and filled, and that last case again with the run summary's watchers
+ * and filled, on the reference venue (paper-active) and on the realistic one
+ * (paper-realistic), and that last case again with the run summary's watchers
  * (paper-summary: equity points and summary, as a data backtest runs).
  * Fixtures are cached under $GRINDER_BENCH_DIR (default: the OS temp dir).
  * `--sizes 100000` limits the sizes; `--cases replay,paper` the cases.
@@ -72,6 +73,30 @@ const ACTIVE_CONFIG = {
   dd_guard_v1_config: { portfolio_dd_limit: "0.9" },
 };
 
+/**
+ * The realistic profile with the same stages on as the active case: the
+ * simulated venue (latency, L1-limited partial fills, fees), instrument
+ * rounding, exposure limits and spot balances.
+ */
+const REALISTIC_CONFIG = {
+  profile: "realistic",
+  topk_k: 5,
+  notional_per_level: "200",
+  max_orders_per_minute: 100000,
+  cooldown_ms: 0,
+  max_notional_per_symbol: "100000000",
+  max_notional_total: "500000000",
+  controller_enabled: true,
+  kill_switch_enabled: true,
+  max_drawdown_pct: 50.0,
+  initial_capital: "1000000",
+  cycle_enabled: true,
+  feature_engine_enabled: true,
+  adaptive_policy_enabled: true,
+  dd_guard_v1_enabled: true,
+  dd_guard_v1_config: { portfolio_dd_limit: "0.9" },
+};
+
 interface CaseResult {
   events: number;
   seconds: number;
@@ -92,13 +117,23 @@ function main(): void {
     cases: { type: "string" },
   });
   const sizes = (stringFlag(args, "sizes") ?? "100000,1000000").split(",").map(Number);
-  const cases = (stringFlag(args, "cases") ?? "replay,paper,paper-active,paper-summary").split(",");
+  const cases = (
+    stringFlag(args, "cases") ?? "replay,paper,paper-active,paper-realistic,paper-summary"
+  ).split(",");
   const root = process.env.GRINDER_BENCH_DIR ?? join(tmpdir(), "grinder-bench");
   mkdirSync(root, { recursive: true });
   const activeConfig = join(root, "active-config.json");
   writeFileSync(activeConfig, JSON.stringify(ACTIVE_CONFIG));
+  const realisticConfig = join(root, "realistic-config.json");
+  writeFileSync(realisticConfig, JSON.stringify(REALISTIC_CONFIG));
+  const configs: Record<string, string> = {
+    "paper-active": activeConfig,
+    "paper-realistic": realisticConfig,
+    // The data-backtest path: realistic, watched by the equity points and the run summary.
+    "paper-summary": realisticConfig,
+  };
   console.log(`node ${process.version}, fixtures in ${root}`);
-  console.log("case          events     seconds  events/s   peak RSS MB");
+  console.log("case             events     seconds  events/s   peak RSS MB");
   for (const size of sizes) {
     const dir = join(root, `bench-${size}`);
     if (!existsSync(join(dir, "events.jsonl"))) {
@@ -106,14 +141,11 @@ function main(): void {
       writeGeneratedEvents(dir, spec(size));
     }
     for (const c of cases) {
-      const r =
-        c === "paper-active"
-          ? runCase("paper", dir, activeConfig)
-          : c === "paper-summary"
-            ? runCase("paper-summary", dir, activeConfig)
-            : runCase(c, dir);
+      const config = configs[c];
+      const mode = c === "paper-summary" ? "paper-summary" : "paper";
+      const r = config === undefined ? runCase(c, dir) : runCase(mode, dir, config);
       console.log(
-        `${c.padEnd(12)}  ${String(r.events).padStart(8)}  ${r.seconds.toFixed(2).padStart(8)}  ${String(r.events_per_s).padStart(8)}  ${String(r.max_rss_mb).padStart(10)}`,
+        `${c.padEnd(15)}  ${String(r.events).padStart(8)}  ${r.seconds.toFixed(2).padStart(8)}  ${String(r.events_per_s).padStart(8)}  ${String(r.max_rss_mb).padStart(10)}`,
       );
     }
   }

@@ -24,7 +24,7 @@ export interface PaperRunSummary extends RunSummary {
   readonly fields: Readonly<Record<string, unknown>>;
   /** The kernel's order counts at the end. */
   readonly orderCounts: ReturnType<TradingKernel["orderCounts"]>;
-  /** Events blocked, by reason, at the end. */
+  /** Events blocked and orders refused, by reason, at the end. */
   readonly blockedByReason: ReadonlyMap<string, number>;
 }
 
