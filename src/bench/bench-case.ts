@@ -1,28 +1,39 @@
 /**
  * One benchmark case, run in its own process so peak RSS is its own:
- * `node dist/bench/bench-case.js replay|paper FIXTURE_DIR [CONFIG.json]`.
+ * `node dist/bench/bench-case.js replay|paper|paper-summary FIXTURE_DIR [CONFIG.json]`.
+ * `paper-summary` is paper watched as a data backtest watches it: equity
+ * points (account read at fills and each minute) feeding the run summary.
  * Prints one JSON line: events, seconds, events_per_s, max_rss_mb, digest.
  */
 
 import { readFileSync } from "node:fs";
 import { openFixture } from "../data/fixture-reader.js";
-import { runPaper } from "../runtime/backtest/run-paper.js";
+import { runPaperTapped } from "../runtime/backtest/backtest-tap.js";
+import { paperOptions, runPaper } from "../runtime/backtest/run-paper.js";
 import { runReplay } from "../runtime/backtest/run-replay.js";
+import { summaryTap } from "../runtime/backtest/summary-tap.js";
 
 async function main(): Promise<void> {
   const [mode, dir, configPath] = process.argv.slice(2);
-  if ((mode !== "replay" && mode !== "paper") || dir === undefined) {
-    throw new Error("usage: bench-case replay|paper FIXTURE_DIR [CONFIG.json]");
+  if ((mode !== "replay" && mode !== "paper" && mode !== "paper-summary") || dir === undefined) {
+    throw new Error("usage: bench-case replay|paper|paper-summary FIXTURE_DIR [CONFIG.json]");
   }
   const overrides = configPath
     ? (JSON.parse(readFileSync(configPath, "utf8")) as Record<string, unknown>)
     : undefined;
   const fixture = openFixture(dir);
   const t0 = process.hrtime.bigint();
-  const r =
-    mode === "replay"
-      ? await runReplay(fixture, undefined, overrides)
-      : await runPaper(fixture, undefined, overrides);
+  let r: { readonly eventsProcessed: number; readonly digest: string };
+  if (mode === "replay") r = await runReplay(fixture, undefined, overrides);
+  else if (mode === "paper") r = await runPaper(fixture, undefined, overrides);
+  else {
+    const summary = summaryTap(paperOptions(fixture, overrides).initial_capital);
+    r = await runPaperTapped(fixture, { overrides, tap: summary.tap });
+    const s = summary
+      .builder()
+      .finish({ placed: 0, canceled: 0, rejected: 0, filtered: 0 }, new Map());
+    if (s.fills === 0) throw new Error("paper-summary: no fill, nothing measured");
+  }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const maxRssMb = process.resourceUsage().maxRSS / 1024;
   process.stdout.write(

@@ -3,8 +3,11 @@
  * snapshot events: random walks with calm/storm regimes and spread spikes),
  * then measures events/s and peak RSS for replay, paper with defaults, and
  * paper with every option on and limits loose enough that orders are placed
- * and filled. Fixtures are cached under $GRINDER_BENCH_DIR (default: the OS
- * temp dir). `--sizes 100000` limits the sizes; `--cases replay,paper` the cases.
+ * and filled, on the reference venue (paper-active) and on the realistic one
+ * (paper-realistic), and that last case again with the run summary's watchers
+ * (paper-summary: equity points and summary, as a data backtest runs).
+ * Fixtures are cached under $GRINDER_BENCH_DIR (default: the OS temp dir).
+ * `--sizes 100000` limits the sizes; `--cases replay,paper` the cases.
  */
 
 import { spawnSync } from "node:child_process";
@@ -114,9 +117,9 @@ function main(): void {
     cases: { type: "string" },
   });
   const sizes = (stringFlag(args, "sizes") ?? "100000,1000000").split(",").map(Number);
-  const cases = (stringFlag(args, "cases") ?? "replay,paper,paper-active,paper-realistic").split(
-    ",",
-  );
+  const cases = (
+    stringFlag(args, "cases") ?? "replay,paper,paper-active,paper-realistic,paper-summary"
+  ).split(",");
   const root = process.env.GRINDER_BENCH_DIR ?? join(tmpdir(), "grinder-bench");
   mkdirSync(root, { recursive: true });
   const activeConfig = join(root, "active-config.json");
@@ -126,6 +129,8 @@ function main(): void {
   const configs: Record<string, string> = {
     "paper-active": activeConfig,
     "paper-realistic": realisticConfig,
+    // The data-backtest path: realistic, watched by the equity points and the run summary.
+    "paper-summary": realisticConfig,
   };
   console.log(`node ${process.version}, fixtures in ${root}`);
   console.log("case             events     seconds  events/s   peak RSS MB");
@@ -137,7 +142,8 @@ function main(): void {
     }
     for (const c of cases) {
       const config = configs[c];
-      const r = config === undefined ? runCase(c, dir) : runCase("paper", dir, config);
+      const mode = c === "paper-summary" ? "paper-summary" : "paper";
+      const r = config === undefined ? runCase(c, dir) : runCase(mode, dir, config);
       console.log(
         `${c.padEnd(15)}  ${String(r.events).padStart(8)}  ${r.seconds.toFixed(2).padStart(8)}  ${String(r.events_per_s).padStart(8)}  ${String(r.max_rss_mb).padStart(10)}`,
       );

@@ -109,3 +109,20 @@ test("divDownToExp is the exact quotient rounded down to the step, small and big
     assert.equal(got.exp, exp);
   }
 });
+
+test("toPlainString never uses exponent form and keeps the exponent's places", () => {
+  const cases: [string, string][] = [
+    ["1E+1", "10"],
+    ["1E-7", "0.0000001"],
+    ["0E-8", "0.00000000"],
+    ["-0E-2", "0.00"],
+    ["-1.5E-3", "-0.0015"],
+    ["93421.50", "93421.50"],
+    ["-12", "-12"],
+    ["0", "0"],
+    ["123456789012345678901234567.8", "123456789012345678901234567.8"],
+  ];
+  for (const [text, plain] of cases) assert.equal(dec(text).toPlainString(), plain, text);
+  // Same value as the exponent form.
+  assert.ok(Decimal.parse(dec("1.5E-9").toPlainString()).eq(dec("1.5E-9")));
+});

@@ -567,6 +567,22 @@ export class Decimal {
     return this.toSciString();
   }
 
+  /**
+   * Plain positional text, never exponent form ("0.00010", "100", "0E-8" ->
+   * "0.00000000"): what an exchange API accepts and a CSV reader expects.
+   */
+  toPlainString(): string {
+    const digits = this.big === null ? String(this.small) : this.big.toString();
+    let body: string;
+    if (this.exp >= 0) body = digits === "0" ? "0" : digits + "0".repeat(this.exp);
+    else {
+      const places = -this.exp;
+      const padded = digits.padStart(places + 1, "0");
+      body = `${padded.slice(0, padded.length - places)}.${padded.slice(padded.length - places)}`;
+    }
+    return this.neg && digits !== "0" ? `-${body}` : body;
+  }
+
   private toSciString(): string {
     const digits = this.big === null ? String(this.small) : this.big.toString();
     const sign = this.neg ? "-" : "";

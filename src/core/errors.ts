@@ -26,6 +26,13 @@ export class ConfigError extends GrinderError {
   }
 }
 
+/** A run was stopped on request (SIGINT, SIGTERM) before its end. */
+export class InterruptedError extends GrinderError {
+  constructor(message: string) {
+    super("INTERRUPTED", message);
+  }
+}
+
 export function isGrinderError(e: unknown): e is GrinderError {
   return (
     typeof e === "object" &&

@@ -1,256 +1,488 @@
 /**
  * The inline script of the HTML report: reads the embedded JSON and draws
- * every `.chart` container as SVG (equity line, drawdown area, and per symbol
- * the mid price with fill markers over a position step line). A container
- * gets `data-rendered="true"` once drawn (or `data-chart-error` with the
- * message), and `<body>` gets `data-charts-rendered` with the count, which is
- * what tests and users can check. Plain ES2017, no template literals, no
- * external resources.
+ * every `.chart` container with uPlot (inlined before it): equity with fees
+ * on a right axis, drawdown (inverted axis, 0 at the top), and per symbol the
+ * price (candles drawn by a hook for klines, else the mid line) with buy and
+ * sell fill markers, and the position as a step line.
+ *
+ * All charts share the time axis: UTC labels, drag to zoom (the others
+ * follow), double-click to zoom out, a synced cursor and a tooltip with the
+ * values under it. A null in a series is a gap: the line breaks there.
+ *
+ * After each draw a container gets `data-rendered="true"`, `data-ink`
+ * (JSON: per drawn element, the pixels of its colour inside the plot area,
+ * read back from the canvas) and `data-x-min`/`data-x-max` (the time range
+ * shown, ms); `<body>` gets `data-charts-rendered` (the
+ * count) and `data-page-width` (the document's scroll width). A chart that
+ * fails gets `data-chart-error`. That is what tests and users can check.
+ * Plain ES2017, no template literals, no external resources.
  */
 
 export const CHART_SCRIPT = `
 (function () {
   "use strict";
-  var NS = "http://www.w3.org/2000/svg";
-  var W = 1000;
-  var PAD_L = 78;
-  var PAD_R = 14;
   var data = JSON.parse(document.getElementById("report-data").textContent);
+  var Q = data.quote ? " (" + data.quote + ")" : "";
+  var COLORS = {
+    equity: [37, 99, 235],
+    fees: [217, 119, 6],
+    drawdown: [220, 38, 38],
+    mid: [51, 65, 85],
+    up: [22, 163, 74],
+    down: [220, 38, 38],
+    position: [124, 58, 237]
+  };
+  var plots = [];
+  var ready = false;
+  var syncing = false;
+  var T0 = Infinity;
+  var T1 = -Infinity;
 
-  function ok(v) {
-    return typeof v === "number" && isFinite(v);
+  function rgb(c, a) {
+    return a === undefined ? "rgb(" + c.join(",") + ")" : "rgba(" + c.join(",") + "," + a + ")";
   }
 
-  function el(name, attrs, parent) {
-    var e = document.createElementNS(NS, name);
-    for (var k in attrs) e.setAttribute(k, String(attrs[k]));
-    if (parent) parent.appendChild(e);
-    return e;
-  }
-
-  function extent(arrays) {
-    var lo = Infinity;
-    var hi = -Infinity;
-    arrays.forEach(function (a) {
-      for (var i = 0; i < a.length; i++) {
-        var v = a[i];
-        if (ok(v)) {
-          if (v < lo) lo = v;
-          if (v > hi) hi = v;
-        }
-      }
-    });
-    if (lo === Infinity) return [0, 1];
-    if (lo === hi) {
-      var pad = Math.abs(lo) * 0.01 || 1;
-      return [lo - pad, hi + pad];
-    }
-    var m = (hi - lo) * 0.05;
-    return [lo - m, hi + m];
-  }
-
-  function niceTicks(lo, hi, count) {
-    var raw = (hi - lo) / count;
-    var step = Math.pow(10, Math.floor(Math.log(raw) / Math.LN10));
-    var err = raw / step;
-    if (err >= 7.5) step *= 10;
-    else if (err >= 3.5) step *= 5;
-    else if (err >= 1.5) step *= 2;
-    var out = [];
-    for (var v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(v);
-    return { ticks: out, step: step };
-  }
-
-  function fmtNum(v, step) {
-    var digits = Math.max(0, Math.min(8, -Math.floor(Math.log(step) / Math.LN10)));
-    var s = Math.abs(v) < step * 1e-6 ? 0 : v;
-    return s.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-  }
-
-  function fmtTime(t, span) {
-    var s = new Date(t).toISOString();
-    if (span > 3 * 86400000) return s.slice(5, 10);
-    if (span > 86400000) return s.slice(5, 16).replace("T", " ");
-    return s.slice(11, 19);
-  }
-
-  function scale(d0, d1, r0, r1) {
-    var k = d1 === d0 ? 0 : (r1 - r0) / (d1 - d0);
-    return function (v) {
-      return r0 + (v - d0) * k;
-    };
-  }
-
-  function path(ts, vs, x, y, step) {
-    var d = "";
-    for (var i = 0; i < ts.length; i++) {
-      if (!ok(vs[i])) continue;
-      var px = x(ts[i]).toFixed(1);
-      var py = y(vs[i]).toFixed(1);
-      if (d === "") d = "M" + px + " " + py;
-      else if (step) d += "H" + px + "V" + py;
-      else d += "L" + px + " " + py;
-    }
-    return d;
-  }
-
-  // Shared time axis so every chart lines up.
-  var t0 = Infinity;
-  var t1 = -Infinity;
   function widen(ts) {
-    if (ts.length > 0) {
-      t0 = Math.min(t0, ts[0]);
-      t1 = Math.max(t1, ts[ts.length - 1]);
+    for (var i = 0; i < ts.length; i++) {
+      if (ts[i] < T0) T0 = ts[i];
+      if (ts[i] > T1) T1 = ts[i];
     }
   }
   widen(data.portfolio.t);
   data.symbols.forEach(function (s) {
-    widen(s.t);
+    widen(s.line.t);
     widen(s.fills.t);
+    if (s.candles) {
+      widen(s.candles.t);
+      if (s.candles.t.length > 0) widen([s.candles.t[s.candles.t.length - 1] + s.candles.ms]);
+    }
   });
-  if (t0 === Infinity) {
-    t0 = 0;
-    t1 = 1;
+  if (T0 === Infinity) {
+    T0 = 0;
+    T1 = 1;
   }
-  var span = t1 - t0;
-  var x = scale(t0, t1, PAD_L, W - PAD_R);
+  if (T1 === T0) T1 = T0 + 1000;
 
-  // One panel: frame, grid, y ticks; returns its y scale.
-  function panel(svg, top, height, domain, label, timeLabels) {
-    var y = scale(domain[0], domain[1], top + height, top);
-    var g = el("g", { class: "axis" }, svg);
-    var yt = niceTicks(domain[0], domain[1], Math.max(3, Math.round(height / 45)));
-    yt.ticks.forEach(function (v) {
-      var py = y(v).toFixed(1);
-      el("line", { x1: PAD_L, x2: W - PAD_R, y1: py, y2: py, class: "grid" }, g);
-      el("text", { x: PAD_L - 6, y: py, dy: "0.32em", "text-anchor": "end" }, g).textContent =
-        fmtNum(v, yt.step);
+  function pad(n, w) {
+    var s = String(n);
+    while (s.length < w) s = "0" + s;
+    return s;
+  }
+
+  function utcText(ms) {
+    var d = new Date(ms);
+    return (
+      d.getUTCFullYear() + "-" + pad(d.getUTCMonth() + 1, 2) + "-" + pad(d.getUTCDate(), 2) + " " +
+      pad(d.getUTCHours(), 2) + ":" + pad(d.getUTCMinutes(), 2) + ":" + pad(d.getUTCSeconds(), 2) +
+      "." + pad(d.getUTCMilliseconds(), 3) + " UTC"
+    );
+  }
+
+  function fmt(v, digits) {
+    if (v === null || v === undefined) return "-";
+    return v.toLocaleString("en-US", { maximumFractionDigits: digits });
+  }
+
+  function axisSize(u, values, axisIdx, cycleNum) {
+    var axis = u.axes[axisIdx];
+    if (cycleNum > 1) return axis._size;
+    var size = axis.ticks.size + axis.gap;
+    var longest = "";
+    (values || []).forEach(function (v) {
+      if (String(v).length > longest.length) longest = String(v);
     });
-    var xt = niceTicks(t0, t1, 8);
-    xt.ticks.forEach(function (t) {
-      var px = x(t).toFixed(1);
-      el("line", { x1: px, x2: px, y1: top, y2: top + height, class: "grid" }, g);
-      if (timeLabels) {
-        el("text", { x: px, y: top + height + 16, "text-anchor": "middle" }, g).textContent =
-          fmtTime(t, span);
+    if (longest !== "") {
+      u.ctx.font = axis.font[0];
+      size += u.ctx.measureText(longest).width / (window.devicePixelRatio || 1);
+    }
+    return Math.ceil(size);
+  }
+
+  function yAxis(label, scale, side) {
+    return {
+      scale: scale,
+      side: side,
+      label: label,
+      labelSize: 18,
+      size: axisSize,
+      grid: { show: side !== 1, stroke: "#eef2f7" },
+      ticks: { stroke: "#cbd5e1" }
+    };
+  }
+
+  // Tick labels in UTC, as precise as the tick step needs: 2026-01-03, 01-03 14:00, 14:05:30.
+  function timeTicks(u, splits, axisIdx, space, incr) {
+    return splits.map(function (t) {
+      var s = new Date(t).toISOString();
+      if (incr >= 86400000) return s.slice(0, 10);
+      if (incr >= 60000) return s.slice(5, 10) + " " + s.slice(11, 16);
+      if (incr >= 1000) return s.slice(11, 19);
+      return s.slice(11, 23);
+    });
+  }
+
+  function xAxis() {
+    return {
+      label: "time (UTC)",
+      labelSize: 18,
+      space: 90,
+      values: timeTicks,
+      grid: { stroke: "#eef2f7" },
+      ticks: { stroke: "#cbd5e1" }
+    };
+  }
+
+  function width(div) {
+    return Math.max(280, div.clientWidth - 2);
+  }
+
+  // Tooltip: the time and the values under the cursor (extra(u, idx) adds lines).
+  function tooltip(labels, digits, extra) {
+    var tip = null;
+    return {
+      hooks: {
+        init: function (u) {
+          tip = document.createElement("div");
+          tip.className = "chart-tip";
+          tip.style.display = "none";
+          u.over.appendChild(tip);
+        },
+        setCursor: function (u) {
+          var i = u.cursor.idx;
+          if (i === null || i === undefined || u.cursor.left < 0) {
+            tip.style.display = "none";
+            return;
+          }
+          var rows = [utcText(u.data[0][i])];
+          for (var s = 1; s < u.series.length; s++) {
+            var v = u.data[s][i];
+            if (labels[s] && v !== null && v !== undefined) rows.push(labels[s] + ": " + fmt(v, digits[s]));
+          }
+          if (extra) rows = rows.concat(extra(u, i));
+          tip.textContent = "";
+          rows.forEach(function (r, k) {
+            var line = document.createElement("div");
+            line.textContent = r;
+            if (k === 0) line.className = "t";
+            tip.appendChild(line);
+          });
+          tip.style.display = "block";
+          var x = u.cursor.left + 14;
+          var y = u.cursor.top + 14;
+          if (x + tip.offsetWidth > u.over.clientWidth) x = Math.max(0, u.cursor.left - tip.offsetWidth - 14);
+          if (y + tip.offsetHeight > u.over.clientHeight) y = Math.max(0, u.cursor.top - tip.offsetHeight - 14);
+          tip.style.left = x + "px";
+          tip.style.top = y + "px";
+        }
       }
+    };
+  }
+
+  function zoomAll(min, max) {
+    syncing = true;
+    plots.forEach(function (p) {
+      p.setScale("x", { min: min, max: max });
     });
-    el("rect", { x: PAD_L, y: top, width: W - PAD_L - PAD_R, height: height, class: "frame" }, g);
-    el("text", { x: PAD_L + 6, y: top + 14, class: "label" }, g).textContent = label;
-    return y;
+    syncing = false;
   }
 
-  function newSvg(div, height) {
-    return el("svg", { viewBox: "0 0 " + W + " " + height, width: "100%", role: "img" }, div);
+  // Pixels of colour c (within a tolerance) inside the plot area.
+  function ink(u, c) {
+    var b = u.bbox;
+    if (b.width < 1 || b.height < 1) return 0;
+    var px = u.ctx.getImageData(Math.round(b.left), Math.round(b.top), Math.round(b.width), Math.round(b.height)).data;
+    var n = 0;
+    for (var i = 0; i < px.length; i += 4) {
+      if (px[i + 3] > 200 && Math.abs(px[i] - c[0]) + Math.abs(px[i + 1] - c[1]) + Math.abs(px[i + 2] - c[2]) < 60) n++;
+    }
+    return n;
   }
 
-  // Hover readout: the nearest point of the first series of the chart.
-  function hover(svg, ts, read) {
-    var cross = el("line", { class: "cross", y1: 0, y2: svg.viewBox.baseVal.height, visibility: "hidden" }, svg);
-    var tip = el("text", { class: "tip", x: PAD_L + 6, y: svg.viewBox.baseVal.height - 4 }, svg);
-    svg.addEventListener("mousemove", function (ev) {
-      var m = svg.getScreenCTM();
-      if (!m || ts.length === 0) return;
-      var px = (ev.clientX - m.e) / m.a;
-      var t = t0 + ((px - PAD_L) / (W - PAD_L - PAD_R)) * span;
-      var lo = 0;
-      var hi = ts.length - 1;
-      while (lo < hi) {
-        var mid = (lo + hi) >> 1;
-        if (ts[mid] < t) lo = mid + 1;
-        else hi = mid;
+  var drawn = 0;
+  function markDrawn(div, colors) {
+    return function (u) {
+      var counts = {};
+      for (var k in colors) counts[k] = ink(u, colors[k]);
+      div.setAttribute("data-ink", JSON.stringify(counts));
+      div.setAttribute("data-x-min", String(u.scales.x.min));
+      div.setAttribute("data-x-max", String(u.scales.x.max));
+      if (div.getAttribute("data-rendered") !== "true") {
+        div.setAttribute("data-rendered", "true");
+        drawn++;
+        document.body.setAttribute("data-charts-rendered", String(drawn));
       }
-      if (lo > 0 && t - ts[lo - 1] < ts[lo] - t) lo--;
-      var cx = x(ts[lo]).toFixed(1);
-      cross.setAttribute("x1", cx);
-      cross.setAttribute("x2", cx);
-      cross.setAttribute("visibility", "visible");
-      tip.textContent = new Date(ts[lo]).toISOString().replace("T", " ").slice(0, 23) + "  " + read(lo);
-    });
-    svg.addEventListener("mouseleave", function () {
-      cross.setAttribute("visibility", "hidden");
-      tip.textContent = "";
-    });
+    };
   }
+
+  // c: { height, series, axes, cols, scales, draw (hooks), tip (plugin), colors (for data-ink) }
+  function plot(div, c) {
+    var scales = c.scales || {};
+    scales.x = { time: true };
+    var opts = {
+      width: width(div),
+      height: c.height,
+      ms: 1,
+      tzDate: function (ts) {
+        return uPlot.tzDate(new Date(ts), "Etc/UTC");
+      },
+      legend: { show: false },
+      padding: [10, 24, 0, 0],
+      cursor: {
+        sync: { key: "grinder" },
+        drag: { x: true, y: false },
+        bind: {
+          dblclick: function () {
+            return function () {
+              zoomAll(T0, T1);
+              return null;
+            };
+          }
+        }
+      },
+      scales: scales,
+      series: [{}].concat(c.series),
+      axes: [xAxis()].concat(c.axes),
+      hooks: {
+        setScale: [
+          function (u, key) {
+            if (key === "x" && ready && !syncing) zoomAll(u.scales.x.min, u.scales.x.max);
+          }
+        ],
+        draw: (c.draw || []).concat([markDrawn(div, c.colors)])
+      },
+      plugins: [c.tip]
+    };
+    var u = new uPlot(opts, c.cols, div);
+    plots.push(u);
+    return u;
+  }
+
+  var noPath = function () {
+    return null;
+  };
 
   function drawEquity(div) {
     var p = data.portfolio;
-    var svg = newSvg(div, 280);
-    var y = panel(svg, 10, 240, extent([p.equity]), "equity", true);
-    el("path", { d: path(p.t, p.equity, x, y, false), class: "line equity" }, svg);
-    hover(svg, p.t, function (i) {
-      return "equity " + p.equity[i];
-    });
+    var c = {
+      height: 280,
+      series: [{ label: "equity", scale: "money", stroke: rgb(COLORS.equity), width: 1.5 }],
+      axes: [yAxis("equity" + Q, "money", 3)],
+      cols: [p.t, p.equity],
+      colors: { equity: COLORS.equity }
+    };
+    var labels = [null, "equity"];
+    if (p.fees) {
+      c.series.push({ label: "fees", scale: "fees", stroke: rgb(COLORS.fees), width: 1.5, dash: [5, 3] });
+      c.axes.push(yAxis("fees paid" + Q, "fees", 1));
+      c.cols.push(p.fees);
+      c.colors.fees = COLORS.fees;
+      labels.push("fees");
+    }
+    c.tip = tooltip(labels, [0, 8, 8]);
+    plot(div, c);
   }
 
   function drawDrawdown(div) {
     var p = data.portfolio;
-    var neg = p.dd.map(function (v) {
-      return ok(v) ? -v : null;
+    plot(div, {
+      height: 200,
+      series: [{
+        label: "drawdown",
+        scale: "dd",
+        stroke: rgb(COLORS.drawdown),
+        width: 1.5,
+        fill: rgb(COLORS.drawdown, 0.15),
+        fillTo: 0
+      }],
+      axes: [yAxis("drawdown (%)", "dd", 3)],
+      scales: {
+        dd: {
+          dir: -1,
+          range: function (u, min, max) {
+            return [0, Math.max(max || 0, 0.01) * 1.05];
+          }
+        }
+      },
+      cols: [p.t, p.dd],
+      tip: tooltip([null, "drawdown %"], [0, 4]),
+      colors: { drawdown: COLORS.drawdown }
     });
-    var dom = extent([neg, [0]]);
-    var svg = newSvg(div, 200);
-    var y = panel(svg, 10, 160, [dom[0], Math.max(0, dom[1])], "drawdown %", true);
-    var line = path(p.t, neg, x, y, false);
-    if (line !== "") {
-      var base = y(0).toFixed(1);
-      var area =
-        line + "L" + x(p.t[p.t.length - 1]).toFixed(1) + " " + base + "L" + x(p.t[0]).toFixed(1) + " " + base + "Z";
-      el("path", { d: area, class: "area drawdown" }, svg);
-      el("path", { d: line, class: "line drawdown" }, svg);
+  }
+
+  // Candles: wick from low to high, body from open to close, green up, red down.
+  function candleHook(s) {
+    return function (u) {
+      var c = s.candles;
+      var ctx = u.ctx;
+      var b = u.bbox;
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(b.left, b.top, b.width, b.height);
+      ctx.clip();
+      var w = Math.max(1, (u.valToPos(T0 + c.ms, "x", true) - u.valToPos(T0, "x", true)) * 0.7);
+      var xmin = u.scales.x.min;
+      var xmax = u.scales.x.max;
+      for (var i = 0; i < c.t.length; i++) {
+        if (c.t[i] + c.ms < xmin || c.t[i] > xmax) continue;
+        var up = c.c[i] >= c.o[i];
+        var color = rgb(up ? COLORS.up : COLORS.down);
+        var x = u.valToPos(c.t[i] + c.ms / 2, "x", true);
+        var yo = u.valToPos(c.o[i], "price", true);
+        var yc = u.valToPos(c.c[i], "price", true);
+        var yh = u.valToPos(c.h[i], "price", true);
+        var yl = u.valToPos(c.l[i], "price", true);
+        ctx.fillStyle = color;
+        ctx.fillRect(Math.round(x - 0.5), Math.min(yh, yl), 1, Math.max(1, Math.abs(yl - yh)));
+        ctx.fillRect(Math.round(x - w / 2), Math.min(yo, yc), Math.max(1, Math.round(w)), Math.max(1, Math.abs(yc - yo)));
+      }
+      ctx.restore();
+    };
+  }
+
+  // Fill markers: a triangle up at each buy, down at each sell.
+  function fillsHook(s) {
+    return function (u) {
+      var f = s.fills;
+      var ctx = u.ctx;
+      var b = u.bbox;
+      var r = 5 * (window.devicePixelRatio || 1);
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(b.left, b.top, b.width, b.height);
+      ctx.clip();
+      for (var k = 0; k < 2; k++) {
+        var buy = k === 0;
+        ctx.beginPath();
+        for (var i = 0; i < f.t.length; i++) {
+          if ((f.buy[i] === 1) !== buy || f.p[i] === null) continue;
+          var x = u.valToPos(f.t[i], "x", true);
+          var y = u.valToPos(f.p[i], "price", true);
+          if (buy) {
+            ctx.moveTo(x, y - r);
+            ctx.lineTo(x + r, y + r);
+            ctx.lineTo(x - r, y + r);
+          } else {
+            ctx.moveTo(x, y + r);
+            ctx.lineTo(x + r, y - r);
+            ctx.lineTo(x - r, y - r);
+          }
+          ctx.closePath();
+        }
+        ctx.fillStyle = rgb(buy ? COLORS.up : COLORS.down);
+        ctx.strokeStyle = "#ffffff";
+        ctx.lineWidth = 1;
+        ctx.fill();
+        ctx.stroke();
+      }
+      ctx.restore();
+    };
+  }
+
+  // Tooltip lines for fills within 6 px of the cursor.
+  function fillsNear(s) {
+    return function (u) {
+      var out = [];
+      var f = s.fills;
+      for (var i = 0; i < f.t.length && out.length < 6; i++) {
+        if (Math.abs(u.valToPos(f.t[i], "x") - u.cursor.left) <= 6) {
+          out.push((f.buy[i] === 1 ? "BUY " : "SELL ") + f.q[i] + " @ " + fmt(f.p[i], 10));
+        }
+      }
+      return out;
+    };
+  }
+
+  // Price range: the series plus the fills in view.
+  function priceRange(s) {
+    return function (u, min, max) {
+      var f = s.fills;
+      var xmin = u.scales.x.min == null ? -Infinity : u.scales.x.min;
+      var xmax = u.scales.x.max == null ? Infinity : u.scales.x.max;
+      for (var i = 0; i < f.t.length; i++) {
+        if (f.p[i] === null || f.t[i] < xmin || f.t[i] > xmax) continue;
+        if (min === null || f.p[i] < min) min = f.p[i];
+        if (max === null || f.p[i] > max) max = f.p[i];
+      }
+      if (min === null || max === null) return [0, 1];
+      var padding = (max - min) * 0.05 || Math.abs(max) * 0.001 || 1;
+      return [min - padding, max + padding];
+    };
+  }
+
+  function drawPrice(div, s) {
+    var c = {
+      height: 300,
+      axes: [yAxis("price" + Q, "price", 3)],
+      scales: { price: { range: priceRange(s) } },
+      draw: [],
+      colors: {}
+    };
+    var labels;
+    var digits;
+    if (s.candles) {
+      var k = s.candles;
+      c.cols = [k.t, k.o, k.h, k.l, k.c];
+      c.series = ["open", "high", "low", "close"].map(function (name) {
+        return { label: name, scale: "price", paths: noPath, points: { show: false } };
+      });
+      labels = [null, "open", "high", "low", "close"];
+      digits = [0, 10, 10, 10, 10];
+      c.draw.push(candleHook(s));
+      c.colors = { up: COLORS.up, down: COLORS.down };
+    } else {
+      c.cols = [s.line.t, s.line.mid];
+      c.series = [{ label: "mid", scale: "price", stroke: rgb(COLORS.mid), width: 1.2 }];
+      labels = [null, "mid"];
+      digits = [0, 10];
+      c.colors = { mid: COLORS.mid, buys: COLORS.up, sells: COLORS.down };
     }
-    hover(svg, p.t, function (i) {
-      return "drawdown " + p.dd[i] + " %";
+    c.draw.push(fillsHook(s));
+    c.tip = tooltip(labels, digits, fillsNear(s));
+    plot(div, c);
+  }
+
+  function drawPosition(div, s) {
+    plot(div, {
+      height: 150,
+      series: [{
+        label: "position",
+        scale: "pos",
+        stroke: rgb(COLORS.position),
+        width: 1.5,
+        fill: rgb(COLORS.position, 0.08),
+        fillTo: 0,
+        paths: uPlot.paths.stepped({ align: 1 })
+      }],
+      axes: [yAxis("position (" + s.base + ")", "pos", 3)],
+      cols: [s.line.t, s.line.pos],
+      tip: tooltip([null, "position"], [0, 10]),
+      colors: { position: COLORS.position }
     });
   }
 
-  function marker(px, py, up) {
-    var s = 5;
-    return up
-      ? "M" + px + " " + (py - s) + "L" + (px + s) + " " + (py + s) + "L" + (px - s) + " " + (py + s) + "Z"
-      : "M" + px + " " + (py + s) + "L" + (px + s) + " " + (py - s) + "L" + (px - s) + " " + (py - s) + "Z";
-  }
-
-  function drawSymbol(div, s) {
-    var svg = newSvg(div, 380);
-    var y = panel(svg, 10, 230, extent([s.mid, s.fills.p]), s.symbol + " mid, fills", false);
-    el("path", { d: path(s.t, s.mid, x, y, false), class: "line mid" }, svg);
-    var buys = "";
-    var sells = "";
-    for (var i = 0; i < s.fills.t.length; i++) {
-      if (!ok(s.fills.p[i])) continue;
-      var px = Math.round(x(s.fills.t[i]) * 10) / 10;
-      var py = Math.round(y(s.fills.p[i]) * 10) / 10;
-      if (s.fills.buy[i]) buys += marker(px, py, true);
-      else sells += marker(px, py, false);
-    }
-    if (buys !== "") el("path", { d: buys, class: "fill buy" }, svg);
-    if (sells !== "") el("path", { d: sells, class: "fill sell" }, svg);
-    var yp = panel(svg, 255, 100, extent([s.pos, [0]]), "position", true);
-    var zero = yp(0).toFixed(1);
-    el("line", { x1: PAD_L, x2: W - PAD_R, y1: zero, y2: zero, class: "zero" }, svg);
-    el("path", { d: path(s.t, s.pos, x, yp, true), class: "line position" }, svg);
-    hover(svg, s.t, function (i) {
-      return "mid " + s.mid[i] + "  position " + s.pos[i];
-    });
-  }
-
-  var drawn = 0;
   var charts = document.querySelectorAll(".chart");
-  for (var c = 0; c < charts.length; c++) {
-    var div = charts[c];
+  for (var n = 0; n < charts.length; n++) {
+    var div = charts[n];
     try {
       var kind = div.getAttribute("data-chart");
+      var sym = data.symbols[Number(div.getAttribute("data-symbol-index"))];
       if (kind === "equity") drawEquity(div);
       else if (kind === "drawdown") drawDrawdown(div);
-      else if (kind === "symbol") drawSymbol(div, data.symbols[Number(div.getAttribute("data-symbol-index"))]);
+      else if (kind === "price") drawPrice(div, sym);
+      else if (kind === "position") drawPosition(div, sym);
       else throw new Error("unknown chart " + kind);
-      div.setAttribute("data-rendered", "true");
-      drawn++;
     } catch (err) {
       div.setAttribute("data-chart-error", String(err && err.message ? err.message : err));
     }
   }
-  document.body.setAttribute("data-charts-rendered", String(drawn));
+  ready = true;
+  zoomAll(T0, T1);
+
+  window.addEventListener("resize", function () {
+    plots.forEach(function (p) {
+      p.setSize({ width: width(p.root.parentNode), height: p.height });
+    });
+  });
+  document.body.setAttribute("data-page-width", String(document.documentElement.scrollWidth));
 })();
 `;

@@ -1,21 +1,31 @@
 /**
- * A self-contained HTML page for a backtest: summary table, equity curve,
- * drawdown, and per symbol the mid price with fill markers over the position.
- * No external URL is referenced: styles, data (JSON) and the drawing script
- * (inline SVG) are all embedded. Long series are downsampled (bucket min/max,
- * see downsample.ts) and dense fills thinned, each with a visible note.
- * The output is a pure function of the input (no clock, no randomness).
+ * A self-contained HTML page for a backtest: the run summary (rounded for
+ * reading), the per-symbol (or per-fixture) table, source notes, events
+ * blocked by reason, then charts: equity with fees, drawdown, and per symbol
+ * the price (candles for klines, else the mid) with fill markers and the
+ * position. Charts are drawn by uPlot (chart-library.ts), inlined with the
+ * data (JSON) and the drawing script (chart-script.ts): no external URL is
+ * referenced. Long series are downsampled (bucket min/max, downsample.ts),
+ * candles merged, dense fills thinned, each with a visible note; stretches
+ * without data are drawn as breaks. The output is a pure function of the
+ * input and the installed uPlot (no clock, no randomness).
  */
 
 import { InvalidInputError } from "../core/errors.js";
+import { assetsOf } from "../domain/instrument.js";
+import { coarsenCandles } from "./candle-sampler.js";
+import { chartLibrary } from "./chart-library.js";
 import { CHART_SCRIPT } from "./chart-script.js";
 import { downsampleIndices, thinIndices } from "./downsample.js";
 import type {
   BacktestReportData,
   ReportCell,
+  ReportGap,
   ReportNumber,
   ReportSymbolSeries,
 } from "./report-data.js";
+import { type RunSummaryJson, SUMMARY_KEYS } from "./summary.js";
+import { formatSummaryValue, SUMMARY_LABELS } from "./summary-format.js";
 
 export const DEFAULT_MAX_POINTS = 2000;
 export const DEFAULT_MAX_FILLS = 5000;
@@ -23,33 +33,28 @@ export const DEFAULT_MAX_FILLS = 5000;
 const STYLE = `
 :root { color-scheme: light; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px auto; max-width: 1100px; padding: 0 16px; color: #0f172a; background: #fff; }
-h1 { font-size: 22px; margin: 0 0 8px; }
+h1 { font-size: 22px; margin: 0 0 8px; overflow-wrap: anywhere; }
 h2 { font-size: 17px; margin: 28px 0 6px; }
 dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; margin: 0; color: #334155; }
 dl.meta dt { font-weight: 600; }
-dl.meta dd { margin: 0; }
+dl.meta dd { margin: 0; overflow-wrap: anywhere; }
+dl.panel { display: grid; grid-template-columns: repeat(auto-fill, minmax(190px, 1fr)); gap: 8px; margin: 0; }
+dl.panel .metric { border: 1px solid #e2e8f0; border-radius: 4px; padding: 6px 10px; }
+dl.panel dt { font-size: 12px; color: #475569; }
+dl.panel dd { margin: 0; font-size: 17px; font-weight: 600; font-variant-numeric: tabular-nums; }
+.table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 th, td { border: 1px solid #cbd5e1; padding: 4px 10px; text-align: right; }
 th { background: #f1f5f9; }
 td:first-child, th:first-child { text-align: left; }
 .note { color: #64748b; margin: 0 0 4px; font-size: 12px; }
-.chart { border: 1px solid #e2e8f0; border-radius: 4px; }
-.chart svg { display: block; }
-.axis text { font-size: 11px; fill: #475569; }
-.axis .label { font-size: 12px; font-weight: 600; fill: #0f172a; }
-.grid { stroke: #eef2f7; stroke-width: 1; }
-.frame { fill: none; stroke: #cbd5e1; }
-.zero { stroke: #94a3b8; stroke-dasharray: 4 3; }
-.line { fill: none; stroke-width: 1.5; stroke-linejoin: round; }
-.equity { stroke: #2563eb; }
-.line.drawdown { stroke: #dc2626; }
-.area.drawdown { fill: rgba(220, 38, 38, 0.18); stroke: none; }
-.mid { stroke: #334155; stroke-width: 1.2; }
-.position { stroke: #7c3aed; }
-.fill.buy { fill: #16a34a; }
-.fill.sell { fill: #dc2626; }
-.cross { stroke: #94a3b8; stroke-width: 1; }
-.tip { font-size: 12px; fill: #0f172a; }
+ul.notes { margin: 0; padding-left: 20px; }
+.legend { font-size: 12px; color: #334155; margin: 0 0 4px; }
+.legend span { margin-right: 14px; white-space: nowrap; }
+.sw { display: inline-block; width: 14px; height: 3px; vertical-align: middle; margin-right: 4px; }
+.chart { border: 1px solid #e2e8f0; border-radius: 4px; margin-bottom: 6px; min-height: 40px; }
+.chart-tip { position: absolute; z-index: 10; pointer-events: none; background: rgba(255, 255, 255, 0.95); border: 1px solid #cbd5e1; border-radius: 3px; padding: 4px 6px; font-size: 12px; white-space: nowrap; font-variant-numeric: tabular-nums; }
+.chart-tip .t { font-weight: 600; }
 `;
 
 function num(v: ReportNumber): number | null {
@@ -100,13 +105,60 @@ function isBuy(side: string, symbol: string): boolean {
   );
 }
 
+/**
+ * Columns (time first) with a row of nulls in the middle of every gap that
+ * has no row inside it: a line drawn through the columns breaks there.
+ */
+function withGaps(
+  t: readonly number[],
+  cols: readonly (readonly (number | null)[])[],
+  gaps: readonly ReportGap[],
+): { t: number[]; cols: (number | null)[][] } {
+  const outT: number[] = [];
+  const out = cols.map(() => [] as (number | null)[]);
+  const sorted = [...gaps].sort((a, b) => a.from - b.from);
+  let g = 0;
+  for (let i = 0; i <= t.length; i++) {
+    const ti = i < t.length ? (t[i] as number) : Number.POSITIVE_INFINITY;
+    // Gaps that end before this row and started at or after the previous row.
+    while (g < sorted.length && (sorted[g] as ReportGap).to <= ti) {
+      const gap = sorted[g] as ReportGap;
+      const mid = gap.from + (gap.to - gap.from) / 2;
+      const prev = outT.length > 0 ? (outT[outT.length - 1] as number) : Number.NEGATIVE_INFINITY;
+      if (mid > prev && mid < ti) {
+        outT.push(mid);
+        for (const c of out) c.push(null);
+      }
+      g++;
+    }
+    if (i === t.length) break;
+    outT.push(ti);
+    cols.forEach((c, k) => {
+      (out[k] as (number | null)[]).push(c[i] ?? null);
+    });
+  }
+  return { t: outT, cols: out };
+}
+
+/** "5-minute", "1-hour", "1-day", "30-second". */
+function candleWidth(ms: number): string {
+  const units: [number, string][] = [
+    [86_400_000, "day"],
+    [3_600_000, "hour"],
+    [60_000, "minute"],
+    [1000, "second"],
+  ];
+  for (const [size, name] of units) if (ms % size === 0) return `${ms / size}-${name}`;
+  return `${ms} ms`;
+}
+
 interface SymbolChart {
   readonly data: {
     symbol: string;
-    t: number[];
-    mid: (number | null)[];
-    pos: (number | null)[];
-    fills: { t: number[]; p: (number | null)[]; buy: number[] };
+    base: string;
+    line: { t: number[]; mid: (number | null)[]; pos: (number | null)[] };
+    candles: { ms: number; t: number[]; o: number[]; h: number[]; l: number[]; c: number[] } | null;
+    fills: { t: number[]; p: (number | null)[]; q: string[]; buy: number[] };
   };
   readonly notes: string[];
   readonly buys: number;
@@ -130,16 +182,39 @@ function symbolChart(s: ReportSymbolSeries, maxPoints: number, maxFills: number)
     notes.push(`${points.length} points, ${keep.length} drawn (bucket min/max)`);
   }
   if (shown.length < fills.length) notes.push(`showing ${shown.length} of ${fills.length} fills`);
+  let candles: SymbolChart["data"]["candles"] = null;
+  if (s.candles !== undefined && s.candles.length > 0) {
+    const width = s.candleMs ?? 60_000;
+    const c = coarsenCandles(inTsOrder(s.candles), width, maxPoints);
+    notes.push(`${candleWidth(c.widthMs)} candles${c.widthMs !== width ? " (merged)" : ""}`);
+    candles = {
+      ms: c.widthMs,
+      t: c.candles.map((x) => x.ts),
+      o: c.candles.map((x) => x.open),
+      h: c.candles.map((x) => x.high),
+      l: c.candles.map((x) => x.low),
+      c: c.candles.map((x) => x.close),
+    };
+  }
+  const gaps = s.gaps ?? [];
+  if (gaps.length > 0) notes.push(`${gaps.length} gap(s) in the data, drawn as breaks`);
+  const line = withGaps(
+    keep.map((i) => (points[i] as (typeof points)[number]).ts),
+    [keep.map((i) => mids[i] ?? null), keep.map((i) => pos[i] ?? null)],
+    gaps,
+  );
   const last = points[points.length - 1];
+  const words = s.symbol.split(" ");
   return {
     data: {
       symbol: s.symbol,
-      t: keep.map((i) => (points[i] as (typeof points)[number]).ts),
-      mid: keep.map((i) => mids[i] ?? null),
-      pos: keep.map((i) => pos[i] ?? null),
+      base: assetsOf(words[words.length - 1] as string).base,
+      line: { t: line.t, mid: line.cols[0] ?? [], pos: line.cols[1] ?? [] },
+      candles,
       fills: {
         t: shown.map((i) => (fills[i] as (typeof fills)[number]).ts),
         p: shown.map((i) => num((fills[i] as (typeof fills)[number]).price)),
+        q: shown.map((i) => String((fills[i] as (typeof fills)[number]).qty)),
         buy: shown.map((i) => (buyFlags[i] ? 1 : 0)),
       },
     },
@@ -155,7 +230,7 @@ function table(columns: readonly string[], rows: readonly (readonly ReportCell[]
   const body = rows
     .map((r) => `<tr>${r.map((v) => `<td>${cell(v)}</td>`).join("")}</tr>`)
     .join("\n");
-  return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
+  return `<div class="table-wrap"><table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table></div>`;
 }
 
 function limit(v: number | undefined, fallback: number, name: string): number {
@@ -166,30 +241,85 @@ function limit(v: number | undefined, fallback: number, name: string): number {
   return n;
 }
 
+/** The summary panel: every metric but the blocked events (a table of their own). */
+function summaryPanel(s: RunSummaryJson, quote: string): string {
+  const metrics = SUMMARY_KEYS.filter((k) => k !== "blocked_by_reason").map(
+    (k) =>
+      `<div class="metric" data-key="${k}"><dt>${escapeHtml(SUMMARY_LABELS[k])}</dt><dd>${escapeHtml(formatSummaryValue(k, s, quote))}</dd></div>`,
+  );
+  return [
+    `<section id="run-summary">`,
+    "<h2>Summary</h2>",
+    `<p class="note">Rounded for reading (money to the cent${quote ? `, in ${escapeHtml(quote)}` : ""}); the JSON summary (--out) has the exact values. Sharpe and Sortino come from hourly equity returns, annualised with &radic;(24&times;365); docs/SIMULATION.md defines every metric.</p>`,
+    `<dl class="panel">\n${metrics.join("\n")}\n</dl>`,
+    "</section>",
+  ].join("\n");
+}
+
+function blockedTable(s: RunSummaryJson): string {
+  const rows = Object.entries(s.blocked_by_reason).map(([k, n]): ReportCell[] => [k, n]);
+  const body =
+    rows.length === 0
+      ? `<p class="note">Nothing was blocked.</p>`
+      : table(["reason", "count"], rows);
+  return `<section id="blocked">\n<h2>Blocked by reason</h2>\n<p class="note">Events on which a gate, the controller or a guard kept the strategy from placing orders, and orders the venue's rules refused (filters, balance, exposure), by reason.</p>\n${body}\n</section>`;
+}
+
+function sourceNotes(notes: readonly string[]): string {
+  const items =
+    notes.length === 0 ? "<li>none</li>" : notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("\n");
+  return `<section id="source-notes">\n<h2>Source notes</h2>\n<ul class="notes">\n${items}\n</ul>\n</section>`;
+}
+
+function legend(items: readonly [string, string][]): string {
+  return `<p class="legend">${items
+    .map(([color, label]) => `<span><i class="sw" style="background:${color}"></i>${label}</span>`)
+    .join("")}</p>`;
+}
+
+const HOW_TO =
+  "Drag across a chart to zoom (all charts follow); double-click to zoom out; hover for values. Times are UTC.";
+
 /** The report as one HTML document. */
 export function renderBacktestReport(data: BacktestReportData): string {
   const maxPoints = limit(data.maxPoints, DEFAULT_MAX_POINTS, "maxPoints");
   const maxFills = limit(data.maxFills, DEFAULT_MAX_FILLS, "maxFills");
   const title = data.title ?? "grinder backtest report";
+  const quote = data.quote ?? "";
+  const lib = chartLibrary();
 
   const portfolio = inTsOrder(data.portfolio);
   const equity = portfolio.map((p) => num(p.equity));
   const dd = portfolio.map((p) => num(p.drawdown_pct));
+  const hasFees = portfolio.some((p) => p.fees !== undefined);
+  const fees = portfolio.map((p) => (p.fees === undefined ? null : num(p.fees)));
   const keep = downsampleIndices(portfolio.length, maxPoints, [
     (i) => equity[i] ?? 0,
     (i) => dd[i] ?? 0,
+    (i) => fees[i] ?? 0,
   ]);
   const portfolioNote =
     keep.length < portfolio.length
       ? `${portfolio.length} points, ${keep.length} drawn (bucket min/max)`
       : `${portfolio.length} points`;
+  const pf = withGaps(
+    keep.map((i) => (portfolio[i] as (typeof portfolio)[number]).ts),
+    [
+      keep.map((i) => equity[i] ?? null),
+      keep.map((i) => dd[i] ?? null),
+      keep.map((i) => fees[i] ?? null),
+    ],
+    data.portfolioGaps ?? [],
+  );
   const symbols = data.symbols.map((s) => symbolChart(s, maxPoints, maxFills));
 
   const embedded = {
+    quote,
     portfolio: {
-      t: keep.map((i) => (portfolio[i] as (typeof portfolio)[number]).ts),
-      equity: keep.map((i) => equity[i] ?? null),
-      dd: keep.map((i) => dd[i] ?? null),
+      t: pf.t,
+      equity: pf.cols[0],
+      dd: pf.cols[1],
+      fees: hasFees ? pf.cols[2] : null,
     },
     symbols: symbols.map((s) => s.data),
   };
@@ -201,20 +331,34 @@ export function renderBacktestReport(data: BacktestReportData): string {
           .map((m) => `<dt>${escapeHtml(m.label)}</dt><dd>${cell(m.value)}</dd>`)
           .join("\n")}\n</dl>`;
 
+  const unit = quote ? ` (${escapeHtml(quote)})` : "";
   const symbolSections = symbols
     .map((s, i) => {
       const facts = `${s.buys} buy and ${s.sells} sell fill(s); final position ${escapeHtml(s.finalPosition)}`;
       const notes = [facts, ...s.notes.map(escapeHtml)].join(" · ");
+      const price =
+        s.data.candles === null
+          ? legend([["#334155", `mid price${unit}`]])
+          : legend([
+              ["#16a34a", "candle up"],
+              ["#dc2626", "candle down"],
+            ]);
       return [
         `<section class="symbol">`,
         `<h2>${escapeHtml(s.data.symbol)}</h2>`,
         `<p class="note">${notes}</p>`,
-        `<div class="chart" data-chart="symbol" data-symbol-index="${i}"></div>`,
+        price.replace("</p>", `<span>&#9650; buy fill</span><span>&#9660; sell fill</span></p>`),
+        `<div class="chart" data-chart="price" data-symbol-index="${i}"></div>`,
+        legend([["#7c3aed", `position (${escapeHtml(s.data.base)})`]]),
+        `<div class="chart" data-chart="position" data-symbol-index="${i}"></div>`,
         `</section>`,
       ].join("\n");
     })
     .join("\n");
 
+  const equityLegend: [string, string][] = [["#2563eb", `equity${unit}`]];
+  if (hasFees) equityLegend.push(["#d97706", `fees paid${unit}, right axis`]);
+  const rs = data.runSummary;
   return [
     "<!DOCTYPE html>",
     '<html lang="en">',
@@ -222,19 +366,25 @@ export function renderBacktestReport(data: BacktestReportData): string {
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${escapeHtml(title)}</title>`,
-    `<style>${STYLE}</style>`,
+    `<style>${lib.css}\n${STYLE}</style>`,
     "</head>",
     "<body>",
     `<header>\n<h1>${escapeHtml(title)}</h1>\n${meta}\n</header>`,
-    `<section id="summary">\n<h2>Summary</h2>\n${table(data.summary.columns, data.summary.rows)}\n</section>`,
-    `<section>\n<h2>Equity</h2>\n<p class="note">${portfolioNote}</p>\n<div class="chart" data-chart="equity"></div>\n</section>`,
-    `<section>\n<h2>Drawdown</h2>\n<div class="chart" data-chart="drawdown"></div>\n</section>`,
+    rs === undefined ? "" : summaryPanel(rs, quote),
+    `<section id="summary">\n<h2>${rs === undefined ? "Summary" : "Per symbol"}</h2>\n${table(data.summary.columns, data.summary.rows)}\n</section>`,
+    data.sourceNotes === undefined ? "" : sourceNotes(data.sourceNotes),
+    rs === undefined ? "" : blockedTable(rs),
+    `<section>\n<h2>Equity</h2>\n<p class="note">${portfolioNote}. ${HOW_TO}</p>\n${legend(equityLegend)}\n<div class="chart" data-chart="equity"></div>\n</section>`,
+    `<section>\n<h2>Drawdown</h2>\n${legend([["#dc2626", "drawdown below the running peak (%)"]])}\n<div class="chart" data-chart="drawdown"></div>\n</section>`,
     symbolSections,
     "<noscript><p>The charts are drawn by an inline script; enable JavaScript to see them.</p></noscript>",
     `<script type="application/json" id="report-data">${jsonForScript(embedded)}</script>`,
+    `<script>/*! ${lib.name} ${lib.version}\n${lib.license}\n*/\n${lib.script}</script>`,
     `<script>${CHART_SCRIPT}</script>`,
     "</body>",
     "</html>",
     "",
-  ].join("\n");
+  ]
+    .filter((part) => part !== "")
+    .join("\n");
 }

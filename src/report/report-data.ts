@@ -5,6 +5,7 @@
  */
 
 import type { Decimal } from "../core/decimal.js";
+import type { RunSummaryJson } from "./summary.js";
 
 export type ReportNumber = number | string | Decimal;
 
@@ -24,12 +25,34 @@ export interface ReportSymbolPoint {
   readonly position: ReportNumber;
 }
 
+/** One candle of a price (klines data): its bucket's start and OHLC. */
+export interface ReportCandle {
+  readonly ts: number;
+  readonly open: number;
+  readonly high: number;
+  readonly low: number;
+  readonly close: number;
+}
+
+/** A stretch without data (e.g. a missing day): drawn as a break in the lines. */
+export interface ReportGap {
+  /** Last data before the gap and first data after it. */
+  readonly from: number;
+  readonly to: number;
+}
+
 export interface ReportSymbolSeries {
   readonly symbol: string;
   /** In ts order. */
   readonly points: readonly ReportSymbolPoint[];
   /** In ts order. */
   readonly fills: readonly ReportFill[];
+  /** Price candles, drawn instead of the mid line (klines data). */
+  readonly candles?: readonly ReportCandle[];
+  /** Width of each candle (ms). */
+  readonly candleMs?: number;
+  /** Stretches without data for this symbol. */
+  readonly gaps?: readonly ReportGap[];
 }
 
 export interface ReportPortfolioPoint {
@@ -37,6 +60,8 @@ export interface ReportPortfolioPoint {
   readonly equity: ReportNumber;
   /** Drawdown from the running equity peak, in percent (5 means 5 % below the peak). */
   readonly drawdown_pct: ReportNumber;
+  /** Fees paid so far (quote asset), when known. */
+  readonly fees?: ReportNumber;
 }
 
 export type ReportCell = string | number;
@@ -55,7 +80,15 @@ export interface BacktestReportData {
   readonly summary: ReportTable;
   /** Portfolio equity and drawdown, in ts order. */
   readonly portfolio: readonly ReportPortfolioPoint[];
+  /** Stretches without any data (breaks in the equity and drawdown lines). */
+  readonly portfolioGaps?: readonly ReportGap[];
   readonly symbols: readonly ReportSymbolSeries[];
+  /** The run summary: shown as a panel (rounded) and a blocked-by-reason table. */
+  readonly runSummary?: RunSummaryJson;
+  /** Unit of money values (quote asset), "" when unknown or mixed. */
+  readonly quote?: string;
+  /** Notes on the data read: missing days, skipped rows, ... ("none" when empty). */
+  readonly sourceNotes?: readonly string[];
   /** Points kept per drawn series after downsampling; default 2000. */
   readonly maxPoints?: number;
   /** Fill markers drawn per symbol (evenly thinned beyond it, with a note); default 5000. */

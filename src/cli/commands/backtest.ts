@@ -1,5 +1,5 @@
 import type { JsonValue } from "../../core/canonical-json.js";
-import { InvalidInputError } from "../../core/errors.js";
+import { InterruptedError, InvalidInputError } from "../../core/errors.js";
 import {
   type BinanceSource,
   missingDayNotes,
@@ -8,6 +8,9 @@ import {
 import { parseBinanceMarket } from "../../data/binance/day-files.js";
 import { parseBinanceKind } from "../../data/binance/layouts.js";
 import { sourceStatsNotes } from "../../data/binance/source-stats.js";
+import { assetsOf } from "../../domain/instrument.js";
+import { optionsJson } from "../../kernel/kernel-options.js";
+import { summaryRows } from "../../report/summary-format.js";
 import {
   fixtureDirs,
   fixtureReportData,
@@ -15,13 +18,14 @@ import {
   runBacktest,
 } from "../../runtime/backtest/backtest.js";
 import { writeHtmlReport } from "../../runtime/backtest/backtest-files.js";
-import type { PaperTap } from "../../runtime/backtest/backtest-tap.js";
+import { combineTaps, type PaperTap } from "../../runtime/backtest/backtest-tap.js";
 import { writeJsonAtomic } from "../../runtime/backtest/result-writer.js";
 import {
   type DataBacktestResult,
   dataBacktestOptions,
   dataReportData,
   finalEquity,
+  klineIntervalMs,
   runDataBacktest,
   symbolTable,
 } from "../../runtime/backtest/run-data-backtest.js";
@@ -45,6 +49,8 @@ const DATA_FLAGS = [
   "on-bad-row",
   "config",
   "outputs",
+  "fills",
+  "equity",
   "profile",
   "exchange-info",
 ] as const;
@@ -128,6 +134,56 @@ function progressTap(progress: Progress): PaperTap {
   };
 }
 
+/** The quote asset shared by every symbol ("" when they differ or are unknown). */
+function quoteAsset(symbols: readonly string[]): string {
+  const quotes = new Set(symbols.map((s) => assetsOf(s).quote));
+  return quotes.size === 1 ? ([...quotes][0] as string) : "";
+}
+
+/** Exit code of a run stopped by a signal: 128 + its number. */
+const SIGNAL_EXIT: Readonly<Record<"SIGINT" | "SIGTERM", number>> = { SIGINT: 130, SIGTERM: 143 };
+
+/**
+ * Stops the run on SIGINT or SIGTERM once trading has started (the files it
+ * writes exist from then on; until then the default handling ends the
+ * process at once, with nothing written). The run notices within a few
+ * thousand events, removes its temp files and fails with InterruptedError.
+ * A second signal ends the process at once.
+ */
+class SignalStop {
+  private readonly controller = new AbortController();
+  private readonly handlers = new Map<"SIGINT" | "SIGTERM", () => void>();
+  /** The signal received, if any. */
+  received: "SIGINT" | "SIGTERM" | undefined;
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** A tap that arms the handlers when the trading pass starts. */
+  tap(): PaperTap {
+    return { onTrading: () => this.arm() };
+  }
+
+  private arm(): void {
+    if (this.handlers.size > 0) return;
+    for (const name of ["SIGINT", "SIGTERM"] as const) {
+      const h = (): void => {
+        this.received ??= name;
+        this.controller.abort();
+        this.disarm();
+      };
+      this.handlers.set(name, h);
+      process.once(name, h);
+    }
+  }
+
+  disarm(): void {
+    for (const [name, h] of this.handlers) process.off(name, h);
+    this.handlers.clear();
+  }
+}
+
 function dataSummaryJson(
   r: DataBacktestResult,
   source: BinanceSource,
@@ -146,6 +202,8 @@ function dataSummaryJson(
     total_unrealized_pnl: r.totals.unrealizedPnl,
     initial_capital: r.initialCapital.toString(),
     final_equity: finalEquity(r),
+    summary: r.summary as unknown as JsonValue,
+    options: optionsJson(r.options) as JsonValue,
     per_symbol: r.symbols.map((s) => ({
       symbol: s.symbol,
       events: s.events,
@@ -191,6 +249,7 @@ async function dataBacktest(args: ParsedArgs, io: CliIo, dataDir: string): Promi
     configPath ? readEngineConfigFile(configPath) : undefined,
   );
   const instruments = exchangeInfoFlag(args);
+  const interval = stringFlag(args, "interval");
   const source = openBinanceSource({
     dataDir,
     symbols,
@@ -198,7 +257,7 @@ async function dataBacktest(args: ParsedArgs, io: CliIo, dataDir: string): Promi
     from,
     to,
     market,
-    interval: stringFlag(args, "interval"),
+    interval,
     halfSpreadBps: stringFlag(args, "half-spread-bps"),
     syntheticDepthQty: stringFlag(args, "depth-qty"),
     onBadRow,
@@ -229,17 +288,32 @@ async function dataBacktest(args: ParsedArgs, io: CliIo, dataDir: string): Promi
   }
   const reportPath = stringFlag(args, "report");
   const outputsPath = stringFlag(args, "outputs");
+  const fillsPath = stringFlag(args, "fills");
+  const equityPath = stringFlag(args, "equity");
   const progress = createProgress(progressWanted(io.isTty) && !quiet, "pass 1");
+  const stop = new SignalStop();
   let r: DataBacktestResult;
   try {
     r = await runDataBacktest(source, {
       overrides,
       ...(instruments !== undefined ? { instruments } : {}),
       outputsPath,
+      fillsPath,
+      equityPath,
       withSeries: reportPath !== undefined,
-      tap: progressTap(progress),
+      candleMs: kind === "klines" ? klineIntervalMs(interval ?? "1m") : undefined,
+      tap: combineTaps(progressTap(progress), stop.tap()),
+      signal: stop.signal,
     });
+  } catch (e) {
+    if (e instanceof InterruptedError && stop.received !== undefined) {
+      progress.done();
+      io.stderr(`grinder backtest: stopped by ${stop.received}; no output file written`);
+      return SIGNAL_EXIT[stop.received];
+    }
+    throw e;
   } finally {
+    stop.disarm();
     progress.done();
   }
   const notes = sourceStatsNotes(source.stats);
@@ -250,6 +324,10 @@ async function dataBacktest(args: ParsedArgs, io: CliIo, dataDir: string): Promi
     );
     const table = symbolTable(r);
     for (const l of formatTable(table.columns, table.rows)) io.stdout(l);
+    io.stdout("");
+    const quote = quoteAsset(source.symbols);
+    io.stdout("Summary (rounded; exact values in --out; docs/SIMULATION.md defines each metric):");
+    for (const l of formatTable(["metric", "value"], summaryRows(r.summary, quote))) io.stdout(l);
     io.stdout("");
     io.stdout(`Initial capital: ${r.initialCapital.toString()}; final equity: ${finalEquity(r)}`);
     io.stdout(`Output digest: ${r.run.digest}`);
@@ -271,9 +349,14 @@ async function dataBacktest(args: ParsedArgs, io: CliIo, dataDir: string): Promi
     writeJsonAtomic(out, dataSummaryJson(r, source, info, notes), true);
     if (!quiet) io.stdout(`Summary written to: ${out}`);
   }
-  if (outputsPath && !quiet) io.stdout(`Outputs written to: ${outputsPath}`);
+  if (!quiet) {
+    if (outputsPath) io.stdout(`Outputs written to: ${outputsPath}`);
+    if (fillsPath) io.stdout(`Fills written to: ${fillsPath}`);
+    if (equityPath) io.stdout(`Equity points written to: ${equityPath}`);
+  }
   if (reportPath) {
-    writeHtmlReport(reportPath, dataReportData(r, source, { dataDir, kind, market, from, to }));
+    const info = { dataDir, kind, market, from, to, quote: quoteAsset(source.symbols), notes };
+    writeHtmlReport(reportPath, dataReportData(r, source, info));
     if (!quiet) io.stdout(`HTML report written to: ${reportPath}`);
   }
   const ok = r.run.errors.length === 0;
@@ -297,7 +380,8 @@ export const backtestCommand: CliCommand = {
     "                        [--interval 1m] [--half-spread-bps N] [--depth-qty Q]\n" +
     "                        [--on-bad-row error|skip] [--config FILE] [--outputs FILE.jsonl]\n" +
     "                        [--profile realistic|reference] [--exchange-info FILE]\n" +
-    "                        [--report FILE.html] [--out FILE] [--quiet]\n\n" +
+    "                        [--fills FILE.csv] [--equity FILE.csv] [--report FILE.html]\n" +
+    "                        [--out FILE] [--quiet]\n\n" +
     "Fixtures:\n" +
     "  --fixtures DIR      fixture directories, or folders searched for fixtures (default: the\n" +
     "                      project's fixtures/); repeatable\n" +
@@ -316,7 +400,12 @@ export const backtestCommand: CliCommand = {
     "  --exchange-info FILE  instrument filters: a saved Binance exchangeInfo response\n" +
     "                      (GET /api/v3/exchangeInfo or /fapi/v1/exchangeInfo)\n" +
     "  --outputs FILE      stream every per-tick output as a JSON line\n" +
-    "  --out FILE          write a JSON summary (per symbol, missing days, source notes)\n" +
+    "  --fills FILE        every fill (partial fills too) as CSV: ts,symbol,side,price,qty,\n" +
+    "                      fee,fee_asset,liquidity,order_id,order_submit_ts (ts in ms)\n" +
+    "  --equity FILE       equity points as CSV: ts,equity,realized,unrealized,fees,\n" +
+    "                      position_notional (at every fill, each minute, the end)\n" +
+    "  --out FILE          write a JSON summary (per symbol, run summary metrics, engine\n" +
+    "                      options, missing days, source notes)\n" +
     "Both:\n" +
     "  --report FILE       write the HTML report (equity, drawdown, mid/fills/position)\n" +
     "  --quiet             print only the verdict line (and warnings on stderr)",
@@ -339,6 +428,8 @@ export const backtestCommand: CliCommand = {
       "on-bad-row": { type: "string" },
       config: { type: "string" },
       outputs: { type: "string" },
+      fills: { type: "string" },
+      equity: { type: "string" },
       profile: { type: "string" },
       "exchange-info": { type: "string" },
     });

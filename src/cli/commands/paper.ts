@@ -1,9 +1,10 @@
 import { fixtureWith, openFixture, skippedNote } from "../../data/fixture-reader.js";
 import {
   combineTaps,
+  outputsFileTap,
   type PaperTap,
   runPaperTapped,
-  withOutputsFile,
+  withFileTaps,
 } from "../../runtime/backtest/backtest-tap.js";
 import { paperOptions } from "../../runtime/backtest/run-paper.js";
 import { readEngineConfigFile } from "../../runtime/engine-config-file.js";
@@ -67,7 +68,8 @@ export const paperCommand: CliCommand = {
     const showProgress = progressWanted(io.isTty);
     const progress = createProgress(showProgress, "selection", { total: fixture.stats.snapshots });
     const outputsPath = stringFlag(args, "outputs");
-    const r = await withOutputsFile(outputsPath, (outputs) =>
+    const outputsFile = outputsPath === undefined ? undefined : outputsFileTap(outputsPath);
+    const r = await withFileTaps([outputsFile], (outputs) =>
       runPaperTapped(fixture, {
         outPath: out,
         overrides,

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { runCli, tempDir } from "../../../test/support/run-cli.js";
 import { openFixture } from "../../data/fixture-reader.js";
 import { PROJECT_FIXTURES } from "../project-paths.js";
-import { combineTaps, runPaperTapped, withOutputsFile } from "./backtest-tap.js";
+import { combineTaps, outputsFileTap, runPaperTapped, withFileTaps } from "./backtest-tap.js";
 import { runPaper } from "./run-paper.js";
 
 describe("tapFixture / runPaperTapped", () => {
@@ -47,22 +47,36 @@ describe("tapFixture / runPaperTapped", () => {
   });
 });
 
-describe("withOutputsFile", () => {
-  it("removes the temp file when the run fails", async () => {
+describe("withFileTaps", () => {
+  it("removes every temp file when the run fails", async () => {
     const dir = tempDir();
-    const path = join(dir, "o.jsonl");
+    const a = outputsFileTap(join(dir, "sub", "a.jsonl"));
+    const b = outputsFileTap(join(dir, "b.jsonl"));
     await assert.rejects(
-      withOutputsFile(path, async (tap) => {
-        tap?.onTick?.({} as never, { a: 1 }, 0);
+      withFileTaps([a, undefined, b], async (tap) => {
+        tap.onTick?.({} as never, { a: 1 }, 0);
+        assert.equal(readdirSync(dir).filter((f) => f.startsWith("b.jsonl.tmp-")).length, 1);
         throw new Error("boom");
       }),
       /boom/,
     );
-    assert.deepEqual(readdirSync(dir), []);
+    assert.deepEqual(readdirSync(dir), ["sub"]);
+    assert.deepEqual(readdirSync(join(dir, "sub")), []);
   });
 
-  it("keeps nothing without a path", async () => {
-    assert.equal(await withOutputsFile(undefined, async (tap) => tap), undefined);
+  it("creates nothing before the first line, and an empty file for a run without lines", async () => {
+    const dir = tempDir();
+    const a = outputsFileTap(join(dir, "a.jsonl"));
+    await withFileTaps([a], async () => {
+      assert.deepEqual(readdirSync(dir), []);
+    });
+    assert.equal(readFileSync(join(dir, "a.jsonl"), "utf8"), "");
+  });
+
+  it("refuses a path whose directory cannot be made, before the run", () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "file"), "x");
+    assert.throws(() => outputsFileTap(join(dir, "file", "a.jsonl")), /ENOTDIR|EEXIST/);
   });
 });
 

@@ -12,8 +12,9 @@ import type { JsonValue } from "../../core/canonical-json.js";
 import { canonicalJson } from "../../core/canonical-json.js";
 import type { Fixture, FixtureEvent } from "../../data/fixture-reader.js";
 import type { Snapshot } from "../../domain/snapshot.js";
-import { JsonlWriter } from "./backtest-files.js";
-import { type PaperRunSummary, runPaper } from "./run-paper.js";
+import type { AccountState, BookedFill } from "../../kernel/trading-kernel.js";
+import { LinesFile } from "./backtest-files.js";
+import { type PaperRunHooks, type PaperRunSummary, runPaper } from "./run-paper.js";
 
 /** One per-tick output record of a paper run (schema v1 keys). */
 export type PaperOutputJson = Readonly<Record<string, unknown>>;
@@ -30,26 +31,42 @@ export interface PaperTap {
    * engine's processEvent plus the run's digest update).
    */
   readonly onTick?: (snapshot: Snapshot, output: PaperOutputJson, elapsedNs: number) => void;
+  /** Every fill as the kernel booked it (PaperRunHooks.onFill). */
+  readonly onFill?: (b: BookedFill) => void;
+  /** Orders submitted at an event of `symbol` (PaperRunHooks.onPlaced). */
+  readonly onPlaced?: (symbol: string, orders: number) => void;
+  /** An equity point: the account at `ts` (PaperRunHooks.onAccount). */
+  readonly onAccount?: (ts: number, account: AccountState) => void;
+  /**
+   * The trading pass starts (PaperRunHooks.onTrading). Called again when the
+   * run starts over (a fixture found out of order is re-read sorted): drop
+   * what was collected before.
+   */
+  readonly onTrading?: () => void;
+}
+
+/** One function calling each of `fns` in order; undefined when there are none. */
+function fanOut<A extends unknown[]>(
+  fns: readonly (((...args: A) => void) | undefined)[],
+): ((...args: A) => void) | undefined {
+  const list = fns.filter((f): f is (...args: A) => void => f !== undefined);
+  if (list.length === 0) return undefined;
+  if (list.length === 1) return list[0];
+  return (...args: A) => {
+    for (const f of list) f(...args);
+  };
 }
 
 /** One tap that calls each of `taps` in order. */
 export function combineTaps(...taps: readonly (PaperTap | undefined)[]): PaperTap {
   const list = taps.filter((t): t is PaperTap => t !== undefined);
-  const reads = list.flatMap((t) => (t.onRead ? [t.onRead] : []));
-  const ticks = list.flatMap((t) => (t.onTick ? [t.onTick] : []));
   return {
-    onRead:
-      reads.length === 0
-        ? undefined
-        : (s, n, pass) => {
-            for (const f of reads) f(s, n, pass);
-          },
-    onTick:
-      ticks.length === 0
-        ? undefined
-        : (s, out, ns) => {
-            for (const f of ticks) f(s, out, ns);
-          },
+    onRead: fanOut(list.map((t) => t.onRead)),
+    onTick: fanOut(list.map((t) => t.onTick)),
+    onFill: fanOut(list.map((t) => t.onFill)),
+    onAccount: fanOut(list.map((t) => t.onAccount)),
+    onPlaced: fanOut(list.map((t) => t.onPlaced)),
+    onTrading: fanOut(list.map((t) => t.onTrading)),
   };
 }
 
@@ -103,6 +120,10 @@ export interface TappedRunOptions {
   readonly tap?: PaperTap;
   /** Measure each event's processing time (PaperTap.onTick's elapsedNs). */
   readonly timed?: boolean;
+  /** Data time between equity points when nothing fills (PaperRunHooks.equityEveryMs). */
+  readonly equityEveryMs?: number;
+  /** Stop the run when aborted (PaperRunHooks.signal). */
+  readonly signal?: AbortSignal;
 }
 
 /** `runPaper`, watched by a tap (a plain runPaper when there is nothing to watch). */
@@ -110,32 +131,55 @@ export async function runPaperTapped(
   fixture: Fixture,
   o: TappedRunOptions = {},
 ): Promise<PaperRunSummary> {
-  if (o.tap === undefined || (o.tap.onRead === undefined && o.tap.onTick === undefined)) {
-    return runPaper(fixture, o.outPath, o.overrides);
+  const tap = o.tap ?? {};
+  const hooks: PaperRunHooks = {
+    onFill: tap.onFill,
+    onAccount: tap.onAccount,
+    onPlaced: tap.onPlaced,
+    onTrading: tap.onTrading,
+    equityEveryMs: o.equityEveryMs,
+    signal: o.signal,
+  };
+  if (tap.onRead === undefined && tap.onTick === undefined) {
+    return runPaper(fixture, o.outPath, o.overrides, undefined, hooks);
   }
-  const t = tapFixture(fixture, o.tap, o.timed ?? false);
-  return runPaper(t.fixture, o.outPath, o.overrides, t.onOutput);
+  const t = tapFixture(fixture, tap, o.timed ?? false);
+  return runPaper(t.fixture, o.outPath, o.overrides, t.onOutput, hooks);
+}
+
+/** A tap that streams lines to a file, kept only if the whole run succeeds. */
+export interface FileTap {
+  readonly file: LinesFile;
+  readonly tap: PaperTap;
 }
 
 /**
- * Run `body` with a tap that streams every output as one canonical JSON line
- * to `path` (written to a temp file, renamed when `body` succeeds, removed
- * when it fails). Without a path the tap is undefined and nothing is kept.
+ * Run `body` with the taps of `files` combined: when it succeeds every file
+ * is committed (renamed into place), when it fails every one is removed.
  */
-export async function withOutputsFile<T>(
-  path: string | undefined,
-  body: (tap: PaperTap | undefined) => Promise<T>,
+export async function withFileTaps<T>(
+  files: readonly (FileTap | undefined)[],
+  body: (tap: PaperTap) => Promise<T>,
 ): Promise<T> {
-  if (path === undefined) return body(undefined);
-  const writer = new JsonlWriter(path);
+  const list = files.filter((f): f is FileTap => f !== undefined);
   try {
-    const result = await body({
-      onTick: (_s, out) => writer.write(canonicalJson(out as JsonValue)),
-    });
-    writer.commit();
+    const result = await body(combineTaps(...list.map((f) => f.tap)));
+    for (const f of list) f.file.commit();
     return result;
   } catch (e) {
-    writer.abort();
+    for (const f of list) f.file.abort();
     throw e;
   }
+}
+
+/** Every output as one canonical JSON line. */
+export function outputsFileTap(path: string): FileTap {
+  const file = new LinesFile(path);
+  return {
+    file,
+    tap: {
+      onTrading: () => file.restart(),
+      onTick: (_s, out) => file.write(canonicalJson(out as JsonValue)),
+    },
+  };
 }

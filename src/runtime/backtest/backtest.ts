@@ -100,7 +100,8 @@ async function runFixtureReport(
     const builder = onSeries
       ? new ReportSeriesBuilder(paperOptions(fixture).initial_capital)
       : undefined;
-    const paper = await runPaperTapped(fixture, { tap: builder?.tap() });
+    // Fixtures span minutes: an equity point every second of data time.
+    const paper = await runPaperTapped(fixture, { tap: builder?.tap(), equityEveryMs: 1000 });
     if (builder && onSeries) onSeries(builder.finish());
     const expectedPaper = str(fixture.config.expected_paper_digest);
     const expectedReplay = str(fixture.config.expected_replay_digest);

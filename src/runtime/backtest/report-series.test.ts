@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Decimal } from "../../core/decimal.js";
 import { Snapshot } from "../../domain/snapshot.js";
+import type { AccountState } from "../../kernel/trading-kernel.js";
 import {
   combinePortfolios,
   ReportSeriesBuilder,
@@ -89,9 +90,22 @@ describe("StrideSampler", () => {
   });
 });
 
+function account(equity: string, fees = "0"): AccountState {
+  return {
+    equity: D(equity),
+    realized: D("0"),
+    unrealized: D(equity).sub(D("1000")).add(D(fees)),
+    fees: D(fees),
+    funding: D("0"),
+    positionNotional: D("0"),
+  };
+}
+
 describe("ReportSeriesBuilder", () => {
-  it("tracks mid, position, fills, equity and drawdown per output", () => {
+  it("tracks mid, position and fills per output, and equity, drawdown and fees per point", () => {
     const b = new ReportSeriesBuilder(D("1000"));
+    const tap = b.tap();
+    tap.onTrading?.();
     b.push(
       snap(1, "AAA", "99", "101"),
       out(1, "AAA", "-10", [{ side: "BUY", price: "99.5", quantity: "2" }]),
@@ -102,13 +116,17 @@ describe("ReportSeriesBuilder", () => {
       out(3, "AAA", "30", [{ side: "SELL", price: "105", quantity: "2" }]),
     );
     b.push(snap(4, "BBB", "7", "9"), out(4, "BBB", "-50.5"));
+    tap.onAccount?.(1, account("990", "0.5"));
+    tap.onAccount?.(3, account("1035", "1"));
+    tap.onAccount?.(4, account("979.5", "1"));
+    tap.onAccount?.(5, account("-20", "1.5"));
     const s = b.finish();
     assert.equal(s.initialCapital, 1000);
     assert.deepEqual(s.portfolio, [
-      { ts: 1, equity: 990, drawdown_pct: 1 }, // 1000 - 10; HWM starts at the capital
-      { ts: 2, equity: 995, drawdown_pct: 0.5 }, // -10 + 5
-      { ts: 3, equity: 1035, drawdown_pct: 0 }, // 30 + 5: new high
-      { ts: 4, equity: 979.5, drawdown_pct: ((1035 - 979.5) / 1035) * 100 }, // 30 - 50.5
+      { ts: 1, equity: 990, drawdown_pct: 1, fees: 0.5 }, // the peak starts at the capital
+      { ts: 3, equity: 1035, drawdown_pct: 0, fees: 1 }, // new high
+      { ts: 4, equity: 979.5, drawdown_pct: ((1035 - 979.5) / 1035) * 100, fees: 1 },
+      { ts: 5, equity: -20, drawdown_pct: 100, fees: 1.5 }, // negative equity: all of the peak
     ]);
     assert.deepEqual(
       s.symbols.map((x) => x.symbol),
@@ -123,10 +141,54 @@ describe("ReportSeriesBuilder", () => {
       { ts: 1, side: "BUY", price: "99.5", qty: "2" },
       { ts: 3, side: "SELL", price: "105", qty: "2" },
     ]);
+    assert.equal(a?.candles, undefined);
     assert.deepEqual(s.symbols[1]?.points, [
       { ts: 2, mid: 10, position: 0 },
       { ts: 4, mid: 8, position: 0 },
     ]);
+  });
+
+  it("rebuilds candles for klines and records gaps longer than the interval", () => {
+    const MIN = 60_000;
+    const b = new ReportSeriesBuilder(D("1000"), { candleMs: MIN });
+    // Two klines of AAA as four prices each (open, low, high, close), then one two minutes on.
+    const prices: [number, string][] = [
+      [0, "10"],
+      [20_000, "9"],
+      [40_000, "12"],
+      [59_999, "11"],
+      [60_000, "11"],
+      [80_000, "10.5"],
+      [100_000, "13"],
+      [119_999, "12"],
+      [240_000, "12"],
+    ];
+    for (const [ts, p] of prices) b.push(snap(ts, "AAA", p, p), out(ts, "AAA", "0"));
+    const s = b.finish();
+    const a = s.symbols[0];
+    assert.equal(a?.candleMs, MIN);
+    assert.deepEqual(a?.candles, [
+      { ts: 0, open: 10, high: 12, low: 9, close: 11 },
+      { ts: MIN, open: 11, high: 13, low: 10.5, close: 12 },
+      { ts: 4 * MIN, open: 12, high: 12, low: 12, close: 12 },
+    ]);
+    // 119 999 -> 240 000 is more than a minute without data (two klines missing).
+    assert.deepEqual(a?.gaps, [{ from: 119_999, to: 240_000 }]);
+    assert.deepEqual(s.portfolioGaps, [{ from: 119_999, to: 240_000 }]);
+    assert.equal(a?.gapsSeen, 1);
+  });
+
+  it("starts over when the trading pass starts again", () => {
+    const b = new ReportSeriesBuilder(D("1000"));
+    const tap = b.tap();
+    tap.onTrading?.();
+    b.push(snap(1, "AAA", "99", "101"), out(1, "AAA", "0"));
+    tap.onAccount?.(1, account("900"));
+    tap.onTrading?.();
+    tap.onAccount?.(1, account("1000"));
+    const s = b.finish();
+    assert.deepEqual(s.symbols, []);
+    assert.deepEqual(s.portfolio, [{ ts: 1, equity: 1000, drawdown_pct: 0, fees: 0 }]);
   });
 });
 
@@ -136,6 +198,7 @@ function run(initialCapital: number, points: [number, number][]): RunSeries {
     symbols: [],
     portfolio: points.map(([ts, equity]) => ({ ts, equity, drawdown_pct: 0 })),
     portfolioSeen: points.length,
+    portfolioGaps: [],
   };
 }
 
@@ -150,10 +213,10 @@ describe("combinePortfolios / reportData", () => {
       [3, 60],
     ]);
     assert.deepEqual(combinePortfolios([a, b]), [
-      { ts: 1, equity: 160, drawdown_pct: 0 },
-      { ts: 2, equity: 150, drawdown_pct: 6.25 },
-      { ts: 3, equity: 130, drawdown_pct: 18.75 },
-      { ts: 3, equity: 150, drawdown_pct: 6.25 },
+      { ts: 1, equity: 160, drawdown_pct: 0, fees: 0 },
+      { ts: 2, equity: 150, drawdown_pct: 6.25, fees: 0 },
+      { ts: 3, equity: 130, drawdown_pct: 18.75, fees: 0 },
+      { ts: 3, equity: 150, drawdown_pct: 6.25, fees: 0 },
     ]);
     assert.equal(combinePortfolios([a]), a.portfolio);
   });
@@ -161,7 +224,17 @@ describe("combinePortfolios / reportData", () => {
   it("labels symbols by run and notes sampling", () => {
     const series: RunSeries = {
       ...run(100, [[1, 100]]),
-      symbols: [{ symbol: "AAA", points: [], fills: [], pointsSeen: 5000, fillsSeen: 0 }],
+      symbols: [
+        {
+          symbol: "AAA",
+          points: [],
+          fills: [],
+          gaps: [],
+          pointsSeen: 5000,
+          fillsSeen: 0,
+          gapsSeen: 0,
+        },
+      ],
     };
     const data = reportData({
       title: "t",

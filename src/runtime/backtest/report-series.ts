@@ -1,37 +1,49 @@
 /**
  * The data of the HTML report, built while a run streams, in bounded memory:
- * per symbol the mid price and position after every output, and its fills;
- * for the portfolio the equity (initial capital + the sum over symbols of the
- * latest realized + unrealized PnL, from each output's per-symbol
- * `pnl_snapshot`) and the drawdown from the running high-water mark (which
- * starts at the initial capital).
+ * per symbol the mid price (or, for klines, candles rebuilt from it) and the
+ * position after every output, its fills and the stretches without data; for
+ * the portfolio the run's equity points (account equity, fees) and the
+ * drawdown from the running high-water mark (which starts at the initial
+ * capital; negative equity counts as 0, so drawdown stays within 0..100 %).
  *
  * Long series are downsampled on the fly: points fall into buckets of `width`
  * consecutive points, each bucket keeping its first point and the points with
  * the minimum and maximum of every drawn value (so spikes, the deepest
  * drawdown and position extremes survive); when the bucket count reaches its
  * cap, neighbouring buckets merge and the width doubles. Fills are kept up to
- * a cap, then every 2nd, 4th, ... fill. The report renderer then downsamples
- * again to what it draws.
+ * a cap, then every 2nd, 4th, ... fill; candles merge into wider ones
+ * (candle-sampler.ts); gaps are kept up to a cap. The report renderer then
+ * downsamples again to what it draws.
  */
 
 import { Decimal } from "../../core/decimal.js";
 import type { Snapshot } from "../../domain/snapshot.js";
+import type { AccountState } from "../../kernel/trading-kernel.js";
+import { CandleSampler } from "../../report/candle-sampler.js";
 import type {
   BacktestReportData,
+  ReportCandle,
   ReportCell,
   ReportFill,
+  ReportGap,
   ReportPortfolioPoint,
   ReportSymbolPoint,
   ReportSymbolSeries,
   ReportTable,
 } from "../../report/report-data.js";
+import type { RunSummaryJson } from "../../report/summary.js";
 import type { PaperOutputJson, PaperTap } from "./backtest-tap.js";
 
 /** Buckets kept per series (each holds up to 1 + 2 x values points). */
 export const DEFAULT_SERIES_BUCKETS = 2048;
 /** Fills kept per symbol before thinning. */
 export const DEFAULT_SERIES_FILLS = 20_000;
+/** Candles kept per symbol before they merge into wider ones. */
+export const DEFAULT_SERIES_CANDLES = 2000;
+/** Without data for longer than this, a series has a gap (tick data; klines: the interval). */
+export const DEFAULT_GAP_MS = 10 * 60_000;
+/** Gaps kept per series (later ones are counted, not drawn). */
+export const DEFAULT_SERIES_GAPS = 1000;
 
 interface Indexed<T> {
   readonly i: number;
@@ -166,9 +178,14 @@ export interface SymbolSeries {
   readonly symbol: string;
   readonly points: ReportSymbolPoint[];
   readonly fills: ReportFill[];
-  /** Outputs and fills seen while streaming (before sampling). */
+  /** Klines: the price as candles of `candleMs`. */
+  readonly candles?: ReportCandle[];
+  readonly candleMs?: number;
+  readonly gaps: ReportGap[];
+  /** Outputs, fills and gaps seen while streaming (before sampling). */
   readonly pointsSeen: number;
   readonly fillsSeen: number;
+  readonly gapsSeen: number;
 }
 
 /** The report series of one run. */
@@ -177,12 +194,15 @@ export interface RunSeries {
   readonly symbols: SymbolSeries[];
   readonly portfolio: ReportPortfolioPoint[];
   readonly portfolioSeen: number;
+  /** Stretches without data of any symbol. */
+  readonly portfolioGaps: ReportGap[];
 }
 
 interface PortfolioPoint {
   readonly ts: number;
   readonly equity: number;
   readonly drawdown_pct: number;
+  readonly fees: number;
 }
 
 interface SymbolPoint {
@@ -191,10 +211,32 @@ interface SymbolPoint {
   readonly position: number;
 }
 
+/** Gaps of one series: a new one whenever data pauses for longer than gapMs. */
+class GapTracker {
+  private last: number | undefined;
+  readonly kept: ReportGap[] = [];
+  seen = 0;
+
+  constructor(
+    private readonly gapMs: number,
+    private readonly max: number,
+  ) {}
+
+  at(ts: number): void {
+    if (this.last !== undefined && ts - this.last > this.gapMs) {
+      this.seen++;
+      if (this.kept.length < this.max) this.kept.push({ from: this.last, to: ts });
+    }
+    this.last = ts;
+  }
+}
+
 interface SymbolAcc {
   position: Decimal;
   readonly points: StreamSampler<SymbolPoint>;
   readonly fills: StrideSampler<ReportFill>;
+  readonly candles: CandleSampler | undefined;
+  readonly gaps: GapTracker;
 }
 
 interface FillJson {
@@ -204,45 +246,84 @@ interface FillJson {
   readonly quantity: string;
 }
 
-/** Builds a run's RunSeries from (snapshot, output) pairs, in bounded memory. */
+export interface SeriesOptions {
+  readonly maxBuckets?: number;
+  readonly maxFills?: number;
+  readonly maxCandles?: number;
+  readonly maxGaps?: number;
+  /** Klines: the interval; the price is drawn as candles of this width. */
+  readonly candleMs?: number;
+  /** Without data for longer than this, a series has a gap; default: candleMs or 10 minutes. */
+  readonly gapMs?: number;
+}
+
+/** Builds a run's RunSeries from its outputs and equity points, in bounded memory. */
 export class ReportSeriesBuilder {
   private readonly initial: Decimal;
-  private readonly maxBuckets: number;
-  private readonly maxFills: number;
-  private readonly symbols = new Map<string, SymbolAcc>();
-  private readonly pnl = new Map<string, Decimal>();
-  private pnlSum = Decimal.ZERO;
+  private readonly o: Required<Omit<SeriesOptions, "candleMs">> & { candleMs?: number };
+  private symbols = new Map<string, SymbolAcc>();
   /** Running high-water mark of equity, starting at the initial capital. */
   private hwm: number;
-  private readonly portfolio: StreamSampler<PortfolioPoint>;
+  private portfolio: StreamSampler<PortfolioPoint>;
+  private gaps: GapTracker;
 
-  constructor(
-    initialCapital: Decimal,
-    opts: { readonly maxBuckets?: number; readonly maxFills?: number } = {},
-  ) {
+  constructor(initialCapital: Decimal, opts: SeriesOptions = {}) {
     this.initial = initialCapital;
+    this.o = {
+      maxBuckets: opts.maxBuckets ?? DEFAULT_SERIES_BUCKETS,
+      maxFills: opts.maxFills ?? DEFAULT_SERIES_FILLS,
+      maxCandles: opts.maxCandles ?? DEFAULT_SERIES_CANDLES,
+      maxGaps: opts.maxGaps ?? DEFAULT_SERIES_GAPS,
+      candleMs: opts.candleMs,
+      gapMs: opts.gapMs ?? opts.candleMs ?? DEFAULT_GAP_MS,
+    };
     this.hwm = initialCapital.toNumber();
-    this.maxBuckets = opts.maxBuckets ?? DEFAULT_SERIES_BUCKETS;
-    this.maxFills = opts.maxFills ?? DEFAULT_SERIES_FILLS;
-    this.portfolio = new StreamSampler<PortfolioPoint>(this.maxBuckets, [
+    this.portfolio = this.newPortfolio();
+    this.gaps = new GapTracker(this.o.gapMs, this.o.maxGaps);
+  }
+
+  private newPortfolio(): StreamSampler<PortfolioPoint> {
+    return new StreamSampler<PortfolioPoint>(this.o.maxBuckets, [
       (p) => p.equity,
       (p) => p.drawdown_pct,
+      (p) => p.fees,
     ]);
   }
 
   /** A tap feeding this builder. */
   tap(): PaperTap {
-    return { onTick: (s, out) => this.push(s, out) };
+    return {
+      onTrading: () => this.reset(),
+      onTick: (s, out) => this.push(s, out),
+      onAccount: (ts, a) => this.pushAccount(ts, a),
+    };
   }
 
+  /** Start over (the run restarts its trading pass). */
+  reset(): void {
+    this.symbols = new Map();
+    this.hwm = this.initial.toNumber();
+    this.portfolio = this.newPortfolio();
+    this.gaps = new GapTracker(this.o.gapMs, this.o.maxGaps);
+  }
+
+  /** An output and the snapshot it is for: the symbol's series. */
   push(snapshot: Snapshot, output: PaperOutputJson): void {
     const symbol = snapshot.symbol;
     let acc = this.symbols.get(symbol);
     if (acc === undefined) {
       acc = {
         position: Decimal.ZERO,
-        points: new StreamSampler<SymbolPoint>(this.maxBuckets, [(p) => p.mid, (p) => p.position]),
-        fills: new StrideSampler<ReportFill>(this.maxFills),
+        points: new StreamSampler<SymbolPoint>(this.o.maxBuckets, [
+          (p) => p.mid,
+          (p) => p.position,
+        ]),
+        fills: new StrideSampler<ReportFill>(this.o.maxFills),
+        candles:
+          this.o.candleMs === undefined
+            ? undefined
+            : new CandleSampler(this.o.candleMs, this.o.maxCandles),
+        gaps: new GapTracker(this.o.gapMs, this.o.maxGaps),
       };
       this.symbols.set(symbol, acc);
     }
@@ -253,18 +334,20 @@ export class ReportSeriesBuilder {
       acc.fills.push({ ts: f.ts, side: f.side, price: f.price, qty: f.quantity });
     }
     const ts = snapshot.ts;
-    acc.points.push({ ts, mid: snapshot.midPrice.toNumber(), position: acc.position.toNumber() });
+    const mid = snapshot.midPrice.toNumber();
+    acc.points.push({ ts, mid, position: acc.position.toNumber() });
+    acc.candles?.push(ts, mid);
+    acc.gaps.at(ts);
+    this.gaps.at(ts);
+  }
 
-    const snap = output.pnl_snapshot as { readonly total_pnl?: string } | null | undefined;
-    if (snap?.total_pnl !== undefined) {
-      const v = Decimal.parse(snap.total_pnl);
-      this.pnlSum = this.pnlSum.sub(this.pnl.get(symbol) ?? Decimal.ZERO).add(v);
-      this.pnl.set(symbol, v);
-    }
-    const equity = this.initial.add(this.pnlSum).toNumber();
+  /** An equity point: the portfolio series. */
+  pushAccount(ts: number, a: AccountState): void {
+    const equity = a.equity.toNumber();
     if (equity > this.hwm) this.hwm = equity;
-    const dd = this.hwm > 0 ? ((this.hwm - equity) / this.hwm) * 100 : 0;
-    this.portfolio.push({ ts, equity, drawdown_pct: dd });
+    const floor = Math.max(0, equity);
+    const dd = this.hwm > 0 ? Math.min(100, ((this.hwm - floor) / this.hwm) * 100) : 0;
+    this.portfolio.push({ ts, equity, drawdown_pct: dd, fees: a.fees.toNumber() });
   }
 
   finish(): RunSeries {
@@ -274,54 +357,60 @@ export class ReportSeriesBuilder {
         symbol,
         points: acc.points.points(),
         fills: acc.fills.items(),
+        ...(acc.candles === undefined
+          ? {}
+          : { candles: acc.candles.items(), candleMs: acc.candles.widthMs }),
+        gaps: acc.gaps.kept,
         pointsSeen: acc.points.seen,
         fillsSeen: acc.fills.seen,
+        gapsSeen: acc.gaps.seen,
       })),
       portfolio: this.portfolio.points(),
       portfolioSeen: this.portfolio.seen,
+      portfolioGaps: this.gaps.kept,
     };
   }
 }
 
-function drawdowns(
-  ts: readonly number[],
-  equity: readonly number[],
-  start: number,
-): ReportPortfolioPoint[] {
-  let hwm = start;
-  return ts.map((t, i) => {
-    const e = equity[i] as number;
-    if (e > hwm) hwm = e;
-    return { ts: t, equity: e, drawdown_pct: hwm > 0 ? ((hwm - e) / hwm) * 100 : 0 };
-  });
+/** Drawdown from the running peak (starting at `start`), negative equity counting as 0. */
+function drawdownPct(peak: number, equity: number): number {
+  return peak > 0 ? Math.min(100, ((peak - Math.max(0, equity)) / peak) * 100) : 0;
 }
 
 /**
  * Several independent runs (one account each) as one portfolio: at every
  * point of any run, the sum of the initial capitals plus each run's latest
- * PnL (0 before its first point); drawdown from the combined high-water mark
- * (which starts at the combined initial capital).
+ * PnL (0 before its first point), and the sum of their latest fees; drawdown
+ * from the combined high-water mark (which starts at the combined initial
+ * capital).
  */
 export function combinePortfolios(runs: readonly RunSeries[]): ReportPortfolioPoint[] {
   if (runs.length === 1) return (runs[0] as RunSeries).portfolio;
   const base = runs.reduce((a, r) => a + r.initialCapital, 0);
-  const events: { ts: number; run: number; pnl: number }[] = [];
+  const events: { ts: number; run: number; pnl: number; fees: number }[] = [];
   runs.forEach((r, run) => {
     for (const p of r.portfolio) {
-      events.push({ ts: p.ts, run, pnl: Number(p.equity) - r.initialCapital });
+      const fees = p.fees === undefined ? 0 : Number(p.fees);
+      events.push({ ts: p.ts, run, pnl: Number(p.equity) - r.initialCapital, fees });
     }
   });
   // Stable: equal ts keep run order, then point order.
   events.sort((a, b) => a.ts - b.ts);
-  const cur = runs.map(() => 0);
-  const ts: number[] = [];
-  const equity: number[] = [];
-  for (const e of events) {
-    cur[e.run] = e.pnl;
-    ts.push(e.ts);
-    equity.push(cur.reduce((a, x) => a + x, base));
-  }
-  return drawdowns(ts, equity, base);
+  const pnl = runs.map(() => 0);
+  const fees = runs.map(() => 0);
+  let peak = base;
+  return events.map((e) => {
+    pnl[e.run] = e.pnl;
+    fees[e.run] = e.fees;
+    const equity = pnl.reduce((a, x) => a + x, base);
+    if (equity > peak) peak = equity;
+    return {
+      ts: e.ts,
+      equity,
+      drawdown_pct: drawdownPct(peak, equity),
+      fees: fees.reduce((a, x) => a + x, 0),
+    };
+  });
 }
 
 /** Notes on what streaming downsampling dropped (shown under the report title). */
@@ -336,6 +425,9 @@ function samplingNotes(runs: readonly { label?: string; series: RunSeries }[]): 
       if (s.fills.length < s.fillsSeen) {
         notes.push(`${name}: ${s.fillsSeen} fills, ${s.fills.length} kept while streaming`);
       }
+      if (s.gaps.length < s.gapsSeen) {
+        notes.push(`${name}: ${s.gapsSeen} gaps in the data, the first ${s.gaps.length} drawn`);
+      }
     }
   }
   return notes;
@@ -347,6 +439,12 @@ export interface ReportInput {
   readonly summary: ReportTable;
   /** One entry per run; with several, each symbol is prefixed by its run's label. */
   readonly runs: readonly { readonly label?: string; readonly series: RunSeries }[];
+  /** The run summary (one run only): the report's summary panel. */
+  readonly runSummary?: RunSummaryJson;
+  /** Unit of money (quote asset). */
+  readonly quote?: string;
+  /** Notes on the data read (missing days, skipped rows, ...). */
+  readonly sourceNotes?: readonly string[];
 }
 
 /** The input of renderBacktestReport for one or more runs. */
@@ -356,6 +454,8 @@ export function reportData(input: ReportInput): BacktestReportData {
       symbol: label ? `${label} ${s.symbol}` : s.symbol,
       points: s.points,
       fills: s.fills,
+      gaps: s.gaps,
+      ...(s.candles === undefined ? {} : { candles: s.candles, candleMs: s.candleMs }),
     })),
   );
   const notes = samplingNotes(input.runs);
@@ -367,11 +467,16 @@ export function reportData(input: ReportInput): BacktestReportData {
     });
   }
   for (const n of notes) meta.push({ label: "sampling", value: n });
+  const single = input.runs.length === 1 ? input.runs[0] : undefined;
   return {
     title: input.title,
     meta,
     summary: input.summary,
     portfolio: combinePortfolios(input.runs.map((r) => r.series)),
+    portfolioGaps: single?.series.portfolioGaps ?? [],
     symbols,
+    ...(input.runSummary === undefined ? {} : { runSummary: input.runSummary }),
+    ...(input.quote === undefined ? {} : { quote: input.quote }),
+    ...(input.sourceNotes === undefined ? {} : { sourceNotes: input.sourceNotes }),
   };
 }

@@ -3,8 +3,9 @@
  * of `openBinanceSource` is handed to the same paper run as a fixture (two
  * streaming passes: Top-K selection, then trading; nothing is collected),
  * with options from the defaults overridden by a --config file. Alongside the
- * run it tallies orders and fills per symbol and, on request, builds the HTML
- * report's series and streams every output to a JSON-lines file.
+ * run it tallies orders and fills per symbol, builds the run summary from the
+ * booked fills and equity points, and on request builds the HTML report's
+ * series and streams outputs (JSON lines), fills and equity points (CSV).
  */
 
 import { Decimal } from "../../core/decimal.js";
@@ -12,10 +13,20 @@ import type { BinanceSource } from "../../data/binance/binance-source.js";
 import type { Fixture, FixtureEvent } from "../../data/fixture-reader.js";
 import type { InstrumentSpec } from "../../domain/instrument.js";
 import type { EngineOptions } from "../../kernel/kernel-options.js";
+import type { AccountState } from "../../kernel/trading-kernel.js";
 import type { BacktestReportData, ReportTable } from "../../report/report-data.js";
-import { combineTaps, type PaperTap, runPaperTapped, withOutputsFile } from "./backtest-tap.js";
+import type { RunSummaryJson } from "../../report/summary.js";
+import {
+  combineTaps,
+  outputsFileTap,
+  type PaperTap,
+  runPaperTapped,
+  withFileTaps,
+} from "./backtest-tap.js";
 import { ReportSeriesBuilder, type RunSeries, reportData } from "./report-series.js";
+import { equityCsvTap, fillsCsvTap } from "./run-exports.js";
 import { type PaperRunSummary, paperOptions } from "./run-paper.js";
+import { summaryTap } from "./summary-tap.js";
 
 /**
  * The market a source's files come from: futures when any file sits in a
@@ -60,6 +71,22 @@ export function sourceAsFixture(
   };
 }
 
+const INTERVAL_UNIT_MS: Readonly<Record<string, number>> = {
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 7 * 86_400_000,
+};
+
+/** A kline interval ("1m", "4h", "1d", ...) in ms; undefined for months or unknown units. */
+export function klineIntervalMs(interval: string): number | undefined {
+  const m = /^(\d+)([smhdw])$/.exec(interval);
+  if (m === null) return undefined;
+  const n = Number(m[1]);
+  return n > 0 ? n * (INTERVAL_UNIT_MS[m[2] as string] as number) : undefined;
+}
+
 /** One row of the per-symbol summary (PnL and position as exact decimal strings). */
 export interface SymbolResult {
   readonly symbol: string;
@@ -76,7 +103,12 @@ export interface DataBacktestResult {
   /** In the order the symbols were given. */
   readonly symbols: readonly SymbolResult[];
   readonly totals: SymbolResult;
+  /** The engine options the run used (defaults, then --config). */
+  readonly options: EngineOptions;
   readonly initialCapital: Decimal;
+  /** The account at the end of the data (the last equity point). */
+  readonly finalAccount: AccountState;
+  readonly summary: RunSummaryJson;
   /** The report series, when asked for. */
   readonly series?: RunSeries;
 }
@@ -86,12 +118,20 @@ export interface DataBacktestOptions {
   readonly overrides?: Readonly<Record<string, unknown>>;
   /** Stream every per-tick output as a JSON line to this file. */
   readonly outputsPath?: string;
+  /** Stream every fill as a CSV row to this file (run-exports.ts). */
+  readonly fillsPath?: string;
+  /** Stream every equity point as a CSV row to this file. */
+  readonly equityPath?: string;
   /** Build the HTML report's series while streaming. */
   readonly withSeries?: boolean;
+  /** Klines: the interval (ms), so the report draws candles (klineIntervalMs). */
+  readonly candleMs?: number;
   /** Extra watcher (e.g. a progress bar). */
   readonly tap?: PaperTap;
   /** Exchange filters by symbol (an exchangeInfo file). */
   readonly instruments?: ReadonlyMap<string, InstrumentSpec>;
+  /** Stop the run (and remove the files being written) when aborted. */
+  readonly signal?: AbortSignal;
 }
 
 interface Tally {
@@ -107,18 +147,26 @@ interface PnlJson {
   readonly unrealized_pnl?: string;
 }
 
+/** Per symbol: orders the kernel submitted, fills booked, and the latest PnL of its outputs. */
 function countsTap(counts: Map<string, Tally>): PaperTap {
+  const tally = (symbol: string): Tally => {
+    let t = counts.get(symbol);
+    if (t === undefined) {
+      t = { orders: 0, fills: 0, realized: "0", unrealized: "0" };
+      counts.set(symbol, t);
+    }
+    return t;
+  };
   return {
+    onTrading: () => counts.clear(),
+    onPlaced: (symbol, n) => {
+      tally(symbol).orders += n;
+    },
+    onFill: (b) => {
+      tally(b.fill.symbol).fills++;
+    },
     onTick: (s, out) => {
-      let t = counts.get(s.symbol);
-      if (t === undefined) {
-        t = { orders: 0, fills: 0, realized: "0", unrealized: "0" };
-        counts.set(s.symbol, t);
-      }
-      for (const a of (out.actions as readonly { action_type?: string }[] | undefined) ?? []) {
-        if (a.action_type === "PLACE") t.orders++;
-      }
-      t.fills += ((out.fills as readonly unknown[] | undefined) ?? []).length;
+      const t = tally(s.symbol);
       const pnl = out.pnl_snapshot as PnlJson | null | undefined;
       t.realized = pnl?.realized_pnl ?? t.realized;
       t.unrealized = pnl?.unrealized_pnl ?? t.unrealized;
@@ -148,13 +196,24 @@ export async function runDataBacktest(
     `binance ${source.kind} ${source.symbols.join(",")}`,
     o.instruments,
   );
-  const initialCapital = paperOptions(fixture, o.overrides).initial_capital;
+  const options = paperOptions(fixture, o.overrides);
+  const initialCapital = options.initial_capital;
   const counts = new Map<string, Tally>();
-  const builder = o.withSeries ? new ReportSeriesBuilder(initialCapital) : undefined;
-  const run = await withOutputsFile(o.outputsPath, (outputs) =>
+  const builder = o.withSeries
+    ? new ReportSeriesBuilder(initialCapital, { candleMs: o.candleMs })
+    : undefined;
+  const summary = summaryTap(initialCapital);
+  const files = [
+    o.outputsPath === undefined ? undefined : outputsFileTap(o.outputsPath),
+    o.fillsPath === undefined ? undefined : fillsCsvTap(o.fillsPath),
+    o.equityPath === undefined ? undefined : equityCsvTap(o.equityPath),
+  ];
+  const run = await withFileTaps(files, (fileTaps) =>
     runPaperTapped(fixture, {
       overrides: o.overrides,
-      tap: combineTaps(countsTap(counts), builder?.tap(), outputs, o.tap),
+      // o.tap first: a signal handler it arms is in place before any file exists.
+      tap: combineTaps(o.tap, countsTap(counts), summary.tap, builder?.tap(), fileTaps),
+      signal: o.signal,
     }),
   );
   const finals = run.fields.final_positions as Readonly<Record<string, FinalPosition>>;
@@ -179,7 +238,24 @@ export async function runDataBacktest(
     unrealizedPnl: String(run.fields.total_unrealized_pnl),
     position: "",
   };
-  return { run, symbols, totals, initialCapital, series: builder?.finish() };
+  const finalAccount = summary.last() ?? {
+    equity: initialCapital,
+    realized: Decimal.ZERO,
+    unrealized: Decimal.ZERO,
+    fees: Decimal.ZERO,
+    funding: Decimal.ZERO,
+    positionNotional: Decimal.ZERO,
+  };
+  return {
+    run,
+    symbols,
+    totals,
+    options,
+    initialCapital,
+    finalAccount,
+    summary: summary.builder().finish(run.orderCounts, run.blockedByReason),
+    series: builder?.finish(),
+  };
 }
 
 /** The per-symbol summary as a table (one row per symbol, then the totals). */
@@ -199,12 +275,9 @@ export function symbolTable(r: DataBacktestResult): ReportTable & { rows: string
   };
 }
 
-/** Final equity: initial capital plus realized and unrealized PnL. */
+/** Final equity: initial capital plus realized and unrealized PnL, less fees. */
 export function finalEquity(r: DataBacktestResult): string {
-  return r.initialCapital
-    .add(Decimal.parse(r.totals.realizedPnl))
-    .add(Decimal.parse(r.totals.unrealizedPnl))
-    .toString();
+  return r.finalAccount.equity.toString();
 }
 
 /** What a data backtest was run on, for report headers. */
@@ -214,6 +287,10 @@ export interface DataRunInfo {
   readonly market?: string;
   readonly from: string;
   readonly to: string;
+  /** Money unit (the symbols' quote asset), "" when mixed. */
+  readonly quote: string;
+  /** Notes on the data read (source-stats.ts), shown with the missing days. */
+  readonly notes: readonly string[];
 }
 
 /** The HTML report's input for a data backtest run with series. */
@@ -232,16 +309,14 @@ export function dataReportData(
     { label: "final equity", value: finalEquity(r) },
     { label: "output digest", value: r.run.digest },
   ];
-  if (source.missingDays.length > 0) {
-    meta.push({
-      label: "missing days",
-      value: source.missingDays.map((m) => `${m.symbol} ${m.date}`).join(", "),
-    });
-  }
+  const missing = source.missingDays.map((m) => `missing day: ${m.symbol} ${m.date} (no file)`);
   return reportData({
     title: `grinder backtest: ${source.symbols.join(",")} ${info.from} to ${info.to}`,
     meta,
     summary: symbolTable(r),
     runs: r.series === undefined ? [] : [{ series: r.series }],
+    runSummary: r.summary,
+    quote: info.quote,
+    sourceNotes: [...missing, ...info.notes],
   });
 }
