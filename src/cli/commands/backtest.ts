@@ -6,6 +6,7 @@ import {
   openBinanceSource,
 } from "../../data/binance/binance-source.js";
 import { parseBinanceMarket } from "../../data/binance/day-files.js";
+import { readFundingRates } from "../../data/binance/funding-rates.js";
 import { parseBinanceKind } from "../../data/binance/layouts.js";
 import { sourceStatsNotes } from "../../data/binance/source-stats.js";
 import { assetsOf } from "../../domain/instrument.js";
@@ -30,6 +31,7 @@ import {
   symbolTable,
 } from "../../runtime/backtest/run-data-backtest.js";
 import { readEngineConfigFile } from "../../runtime/engine-config-file.js";
+import { readLeverageBracketsFile } from "../../venues/binance/leverage-brackets.js";
 import { boolFlag, intFlag, type ParsedArgs, parseCommandArgs, stringFlag } from "../args.js";
 import type { CliCommand, CliIo } from "../io.js";
 import { createProgress, type Progress, progressWanted } from "../progress.js";
@@ -53,6 +55,8 @@ const DATA_FLAGS = [
   "equity",
   "profile",
   "exchange-info",
+  "leverage-brackets",
+  "funding",
 ] as const;
 
 /** Missing-day lines printed before the rest is summarized as a count. */
@@ -286,6 +290,26 @@ async function dataBacktest(args: ParsedArgs, io: CliIo, dataDir: string): Promi
       );
     }
   }
+  // USD-M: funding dumps found under --data (months without one are reported), brackets.
+  const usdm = options.profile === "realistic" && options.market === "um";
+  const funding = usdm ? readFundingRates(dataDir, source.symbols, from, to) : undefined;
+  const bracketsPath = stringFlag(args, "leverage-brackets");
+  const leverageBrackets =
+    bracketsPath === undefined ? undefined : readLeverageBracketsFile(bracketsPath);
+  const fundingPath = stringFlag(args, "funding");
+  if (fundingPath !== undefined && !usdm) {
+    throw new InvalidInputError(
+      "grinder backtest: --funding needs USD-M data under the realistic profile (market um)",
+    );
+  }
+  if (!quiet && funding !== undefined) {
+    const read = funding.files.length;
+    io.stdout(
+      read === 0
+        ? `Funding: no fundingRate dump found; funding_rate ${options.funding_rate.toString()} every ${options.funding_interval_hours} h`
+        : `Funding: ${read} fundingRate file(s) read${funding.missing.length > 0 ? `; no file for ${funding.missing.join(", ")} (no funding there)` : ""}`,
+    );
+  }
   const reportPath = stringFlag(args, "report");
   const outputsPath = stringFlag(args, "outputs");
   const fillsPath = stringFlag(args, "fills");
@@ -300,6 +324,11 @@ async function dataBacktest(args: ParsedArgs, io: CliIo, dataDir: string): Promi
       outputsPath,
       fillsPath,
       equityPath,
+      fundingPath,
+      ...(funding !== undefined && funding.files.length > 0
+        ? { fundingRates: funding.bySymbol }
+        : {}),
+      ...(leverageBrackets !== undefined ? { leverageBrackets } : {}),
       withSeries: reportPath !== undefined,
       candleMs: kind === "klines" ? klineIntervalMs(interval ?? "1m") : undefined,
       tap: combineTaps(progressTap(progress), stop.tap()),
@@ -353,6 +382,7 @@ async function dataBacktest(args: ParsedArgs, io: CliIo, dataDir: string): Promi
     if (outputsPath) io.stdout(`Outputs written to: ${outputsPath}`);
     if (fillsPath) io.stdout(`Fills written to: ${fillsPath}`);
     if (equityPath) io.stdout(`Equity points written to: ${equityPath}`);
+    if (fundingPath) io.stdout(`Funding payments written to: ${fundingPath}`);
   }
   if (reportPath) {
     const info = { dataDir, kind, market, from, to, quote: quoteAsset(source.symbols), notes };
@@ -380,8 +410,9 @@ export const backtestCommand: CliCommand = {
     "                        [--interval 1m] [--half-spread-bps N] [--depth-qty Q]\n" +
     "                        [--on-bad-row error|skip] [--config FILE] [--outputs FILE.jsonl]\n" +
     "                        [--profile realistic|reference] [--exchange-info FILE]\n" +
-    "                        [--fills FILE.csv] [--equity FILE.csv] [--report FILE.html]\n" +
-    "                        [--out FILE] [--quiet]\n\n" +
+    "                        [--fills FILE.csv] [--equity FILE.csv] [--funding FILE.csv]\n" +
+    "                        [--leverage-brackets FILE] [--report FILE.html] [--out FILE]\n" +
+    "                        [--quiet]\n\n" +
     "Fixtures:\n" +
     "  --fixtures DIR      fixture directories, or folders searched for fixtures (default: the\n" +
     "                      project's fixtures/); repeatable\n" +
@@ -404,6 +435,11 @@ export const backtestCommand: CliCommand = {
     "                      fee,fee_asset,liquidity,order_id,order_submit_ts (ts in ms)\n" +
     "  --equity FILE       equity points as CSV: ts,equity,realized,unrealized,fees,\n" +
     "                      position_notional (at every fill, each minute, the end)\n" +
+    "  --funding FILE      USD-M: funding payments as CSV: ts,symbol,position,mark_price,rate,\n" +
+    "                      payment (rates from fundingRate dumps under --data, else\n" +
+    "                      funding_rate every funding_interval_hours)\n" +
+    "  --leverage-brackets FILE  USD-M: maintenance margin by bracket (the JSON of\n" +
+    "                      GET /fapi/v1/leverageBracket); else maintenance_margin_rate\n" +
     "  --out FILE          write a JSON summary (per symbol, run summary metrics, engine\n" +
     "                      options, missing days, source notes)\n" +
     "Both:\n" +
@@ -430,6 +466,8 @@ export const backtestCommand: CliCommand = {
       outputs: { type: "string" },
       fills: { type: "string" },
       equity: { type: "string" },
+      funding: { type: "string" },
+      "leverage-brackets": { type: "string" },
       profile: { type: "string" },
       "exchange-info": { type: "string" },
     });

@@ -11,6 +11,7 @@
 import type { JsonValue } from "../../core/canonical-json.js";
 import { canonicalJson } from "../../core/canonical-json.js";
 import type { Fixture, FixtureEvent } from "../../data/fixture-reader.js";
+import type { FundingApplied } from "../../domain/orders.js";
 import type { Snapshot } from "../../domain/snapshot.js";
 import type { AccountState, BookedFill } from "../../kernel/trading-kernel.js";
 import { LinesFile } from "./backtest-files.js";
@@ -35,6 +36,8 @@ export interface PaperTap {
   readonly onFill?: (b: BookedFill) => void;
   /** Orders submitted at an event of `symbol` (PaperRunHooks.onPlaced). */
   readonly onPlaced?: (symbol: string, orders: number) => void;
+  /** A funding payment (PaperRunHooks.onFunding). */
+  readonly onFunding?: (f: FundingApplied) => void;
   /** An equity point: the account at `ts` (PaperRunHooks.onAccount). */
   readonly onAccount?: (ts: number, account: AccountState) => void;
   /**
@@ -64,6 +67,7 @@ export function combineTaps(...taps: readonly (PaperTap | undefined)[]): PaperTa
     onRead: fanOut(list.map((t) => t.onRead)),
     onTick: fanOut(list.map((t) => t.onTick)),
     onFill: fanOut(list.map((t) => t.onFill)),
+    onFunding: fanOut(list.map((t) => t.onFunding)),
     onAccount: fanOut(list.map((t) => t.onAccount)),
     onPlaced: fanOut(list.map((t) => t.onPlaced)),
     onTrading: fanOut(list.map((t) => t.onTrading)),
@@ -134,6 +138,7 @@ export async function runPaperTapped(
   const tap = o.tap ?? {};
   const hooks: PaperRunHooks = {
     onFill: tap.onFill,
+    onFunding: tap.onFunding,
     onAccount: tap.onAccount,
     onPlaced: tap.onPlaced,
     onTrading: tap.onTrading,

@@ -48,6 +48,8 @@ describe("grinder backtest --data (through the real binary)", () => {
   const summary = join(dir, "out", "summary.json");
   const fillsCsv = join(dir, "out", "fills.csv");
   const equityCsv = join(dir, "out", "equity.csv");
+  // bookTicker files are USD-M: funding is paid (funding_rate every 8 h, no dump here).
+  const fundingCsv = join(dir, "out", "funding.csv");
   const r = run(
     dir,
     "--outputs",
@@ -60,6 +62,8 @@ describe("grinder backtest --data (through the real binary)", () => {
     fillsCsv,
     "--equity",
     equityCsv,
+    "--funding",
+    fundingCsv,
   );
   /** Every output of the run (from --outputs). */
   const outs = (): OutputLine[] =>
@@ -202,11 +206,20 @@ describe("grinder backtest --data (through the real binary)", () => {
     const last = points[points.length - 1]?.row;
     assert.deepEqual([first?.[0], first?.[1]], [String(o[0]?.ts), "10000"]);
     assert.equal(last?.[0], String(o[o.length - 1]?.ts));
-    // equity = 10000 + realized + unrealized - fees, on every row.
-    for (const { row } of points) {
+    // equity = 10000 + realized + unrealized - fees + funding received so far, on every row.
+    const payments = csv(fundingCsv)
+      .slice(1)
+      .map((x) => ({ ts: Number(x[0]), payment: Decimal.parse(x[5] as string) }));
+    for (const { ts, row } of points) {
       const [, e, re, un, fe] = row.map((x) => x) as string[];
+      const funding = payments
+        .filter((p) => p.ts <= ts)
+        .reduce((a, p) => a.add(p.payment), Decimal.ZERO);
       const sum = Decimal.parse("10000").add(Decimal.parse(re as string));
-      const expected = sum.add(Decimal.parse(un as string)).sub(Decimal.parse(fe as string));
+      const expected = sum
+        .add(Decimal.parse(un as string))
+        .sub(Decimal.parse(fe as string))
+        .add(funding);
       assert.ok(
         Decimal.parse(e as string)
           .sub(expected)
@@ -253,7 +266,7 @@ describe("grinder backtest --data (through the real binary)", () => {
     const total = tableRows(r.stdout).get("TOTAL") ?? [];
     assert.equal(s.fills, Number(total[3]));
     assert.equal(s.orders_submitted, Number(total[2]));
-    // net PnL = final equity - initial capital (no funding on spot), to 28 digits.
+    // net PnL = final equity - initial capital (funding included in both), to 28 digits.
     const net = Decimal.parse(json.final_equity).sub(Decimal.parse(json.initial_capital));
     assert.ok(
       Decimal.parse(s.net_pnl as string)
@@ -270,7 +283,12 @@ describe("grinder backtest --data (through the real binary)", () => {
     assert.ok(
       Decimal.parse(s.fees as string).eq(sum(fillRows, (x) => Decimal.parse(x[5] as string))),
     );
-    assert.equal(s.funding, "0");
+    // Funding: the sum of the --funding rows (USD-M), paid on the position held.
+    const fundingRows = csv(fundingCsv).slice(1);
+    assert.ok(fundingRows.length > 0, "funding paid at some funding time");
+    assert.ok(
+      Decimal.parse(s.funding as string).eq(sum(fundingRows, (x) => Decimal.parse(x[5] as string))),
+    );
     const turnover = sum(fillRows, notional);
     assert.ok(Decimal.parse(s.turnover as string).eq(turnover));
     const maker = sum(

@@ -10,8 +10,8 @@
 
 import { Decimal } from "../../core/decimal.js";
 import type { BinanceSource } from "../../data/binance/binance-source.js";
-import type { Fixture, FixtureEvent } from "../../data/fixture-reader.js";
-import type { InstrumentSpec } from "../../domain/instrument.js";
+import { type Fixture, type FixtureEvent, fixtureWith } from "../../data/fixture-reader.js";
+import type { FundingRateEvent, InstrumentSpec, LeverageBracket } from "../../domain/instrument.js";
 import type { EngineOptions } from "../../kernel/kernel-options.js";
 import type { AccountState } from "../../kernel/trading-kernel.js";
 import type { BacktestReportData, ReportTable } from "../../report/report-data.js";
@@ -24,7 +24,7 @@ import {
   withFileTaps,
 } from "./backtest-tap.js";
 import { ReportSeriesBuilder, type RunSeries, reportData } from "./report-series.js";
-import { equityCsvTap, fillsCsvTap } from "./run-exports.js";
+import { equityCsvTap, fillsCsvTap, fundingCsvTap } from "./run-exports.js";
 import { type PaperRunSummary, paperOptions } from "./run-paper.js";
 import { summaryTap } from "./summary-tap.js";
 
@@ -130,6 +130,12 @@ export interface DataBacktestOptions {
   readonly tap?: PaperTap;
   /** Exchange filters by symbol (an exchangeInfo file). */
   readonly instruments?: ReadonlyMap<string, InstrumentSpec>;
+  /** USD-M: recorded funding rates (fundingRate dumps) by symbol. */
+  readonly fundingRates?: ReadonlyMap<string, readonly FundingRateEvent[]>;
+  /** USD-M: leverage brackets by symbol (a leverageBracket file). */
+  readonly leverageBrackets?: ReadonlyMap<string, readonly LeverageBracket[]>;
+  /** Stream every funding payment as a CSV row to this file. */
+  readonly fundingPath?: string;
   /** Stop the run (and remove the files being written) when aborted. */
   readonly signal?: AbortSignal;
 }
@@ -191,10 +197,12 @@ export async function runDataBacktest(
   source: BinanceSource,
   o: DataBacktestOptions = {},
 ): Promise<DataBacktestResult> {
-  const fixture = sourceAsFixture(
-    source,
-    `binance ${source.kind} ${source.symbols.join(",")}`,
-    o.instruments,
+  const fixture = fixtureWith(
+    sourceAsFixture(source, `binance ${source.kind} ${source.symbols.join(",")}`, o.instruments),
+    {
+      ...(o.fundingRates !== undefined ? { fundingRates: o.fundingRates } : {}),
+      ...(o.leverageBrackets !== undefined ? { leverageBrackets: o.leverageBrackets } : {}),
+    },
   );
   const options = paperOptions(fixture, o.overrides);
   const initialCapital = options.initial_capital;
@@ -207,6 +215,7 @@ export async function runDataBacktest(
     o.outputsPath === undefined ? undefined : outputsFileTap(o.outputsPath),
     o.fillsPath === undefined ? undefined : fillsCsvTap(o.fillsPath),
     o.equityPath === undefined ? undefined : equityCsvTap(o.equityPath),
+    o.fundingPath === undefined ? undefined : fundingCsvTap(o.fundingPath),
   ];
   const run = await withFileTaps(files, (fileTaps) =>
     runPaperTapped(fixture, {

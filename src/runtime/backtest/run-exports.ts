@@ -5,6 +5,7 @@
  * in plain notation.
  */
 
+import type { FundingApplied } from "../../domain/orders.js";
 import type { AccountState, BookedFill } from "../../kernel/trading-kernel.js";
 import { LinesFile } from "./backtest-files.js";
 import type { FileTap, PaperTap } from "./backtest-tap.js";
@@ -12,6 +13,7 @@ import type { FileTap, PaperTap } from "./backtest-tap.js";
 export const FILLS_CSV_HEADER =
   "ts,symbol,side,price,qty,fee,fee_asset,liquidity,order_id,order_submit_ts";
 export const EQUITY_CSV_HEADER = "ts,equity,realized,unrealized,fees,position_notional";
+export const FUNDING_CSV_HEADER = "ts,symbol,position,mark_price,rate,payment";
 
 /** A CSV field: quoted (quotes doubled) when it holds a comma, quote or line break. */
 export function csvField(v: string): string {
@@ -73,5 +75,24 @@ export function fillsCsvTap(path: string): FileTap {
 export function equityCsvTap(path: string): FileTap {
   return csvTap(path, EQUITY_CSV_HEADER, (file) => ({
     onAccount: (ts, a) => file.write(equityCsvRow(ts, a)),
+  }));
+}
+
+/** One funding payment as a CSV row (FUNDING_CSV_HEADER); payment < 0: paid. */
+export function fundingCsvRow(f: FundingApplied): string {
+  return [
+    String(f.ts),
+    csvField(f.symbol),
+    f.position.toPlainString(),
+    f.markPrice.toPlainString(),
+    f.rate.toPlainString(),
+    f.payment.toPlainString(),
+  ].join(",");
+}
+
+/** `--funding FILE.csv`: one row per funding payment (USD-M). */
+export function fundingCsvTap(path: string): FileTap {
+  return csvTap(path, FUNDING_CSV_HEADER, (file) => ({
+    onFunding: (f) => file.write(fundingCsvRow(f)),
   }));
 }

@@ -6,6 +6,7 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { errorMessage, InterruptedError } from "../../core/errors.js";
 import { type Fixture, runInTsOrder } from "../../data/fixture-reader.js";
+import type { FundingApplied } from "../../domain/orders.js";
 import type { Snapshot } from "../../domain/snapshot.js";
 import type { EngineOptions } from "../../kernel/kernel-options.js";
 import { applyOptions, defaultOptions } from "../../kernel/kernel-options.js";
@@ -38,6 +39,8 @@ export interface PaperRunHooks {
    * (account-sampler.ts).
    */
   readonly onAccount?: (ts: number, account: AccountState) => void;
+  /** Every funding payment (USD-M), as the kernel booked it. */
+  readonly onFunding?: (f: FundingApplied) => void;
   /** Orders the kernel submitted at an event (after the venue's filters; only when > 0). */
   readonly onPlaced?: (symbol: string, orders: number) => void;
   /** Data time between account points when nothing fills; default one minute. */
@@ -94,6 +97,13 @@ function watchKernel(kernel: TradingKernel, hooks: PaperRunHooks): AccountSample
   if (onFill !== undefined || sampler !== undefined) {
     kernel.onFillBooked = (b) => {
       onFill?.(b);
+      sampler?.fillBooked();
+    };
+  }
+  const { onFunding } = hooks;
+  if (onFunding !== undefined || sampler !== undefined) {
+    kernel.onFundingBooked = (f) => {
+      onFunding?.(f);
       sampler?.fillBooked();
     };
   }

@@ -20,6 +20,7 @@ export function summaryTap(initialCapital: Decimal): {
         last = undefined;
       },
       onFill: (b) => builder.addFill(b),
+      onFunding: (f) => builder.addFunding(f.payment),
       onAccount: (ts, a) => {
         builder.addEquity(ts, a);
         last = a;

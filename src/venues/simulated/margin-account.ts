@@ -18,7 +18,7 @@
 import { Decimal } from "../../core/decimal.js";
 import type { LedgerFill } from "../../domain/ledger.js";
 import { Ledger } from "../../domain/ledger.js";
-import type { FundingSchedule } from "./funding-schedule.js";
+import type { FundingEvent, FundingSchedule } from "./funding-schedule.js";
 
 /** Maintenance margin of a position of `notional` (quote) on `symbol`. */
 export type MaintenanceModel = (symbol: string, notional: Decimal) => Decimal;
@@ -66,24 +66,22 @@ export class MarginAccount {
     this.ledger.applyFill(f);
   }
 
-  /**
-   * The symbol's funding events up to `ts` (exclusive of what was settled),
-   * at the mark in force before the new one is set. Returns the payments.
-   */
-  settleFunding(symbol: string, ts: number): FundingPayment[] {
+  /** The symbol's funding events in (last settled, ts], now settled (none at its first event). */
+  fundingDue(symbol: string, ts: number): readonly FundingEvent[] {
     const after = this.fundedUpTo.get(symbol);
     this.fundedUpTo.set(symbol, ts);
     if (after === undefined) return [];
+    return this.cfg.funding.between(symbol, after, ts);
+  }
+
+  /** Pay one funding event on the position held now, at the mark in force (undefined: flat). */
+  payFunding(symbol: string, e: FundingEvent): FundingPayment | undefined {
     const mark = this.marks.get(symbol);
     const position = this.ledger.getPosition(symbol).quantity;
-    if (mark === undefined || position.isZero()) return [];
-    const out: FundingPayment[] = [];
-    for (const e of this.cfg.funding.between(symbol, after, ts)) {
-      const payment = position.mul(mark).mul(e.rate).negate();
-      this.funding = this.funding.add(payment);
-      out.push({ ts: e.ts, symbol, position, markPrice: mark, rate: e.rate, payment });
-    }
-    return out;
+    if (mark === undefined || position.isZero()) return undefined;
+    const payment = position.mul(mark).mul(e.rate).negate();
+    this.funding = this.funding.add(payment);
+    return { ts: e.ts, symbol, position, markPrice: mark, rate: e.rate, payment };
   }
 
   mark(symbol: string, price: Decimal): void {

@@ -130,9 +130,13 @@ export class SimulatedVenue implements SimulationVenue {
     const b = this.book(s.symbol);
     const account = this.cfg.account;
     if (account !== undefined) {
-      // Funding due since the last event, at the mark in force then.
-      for (const f of account.settleFunding(s.symbol, s.ts))
-        this.emit({ kind: "FundingApplied", ...f });
+      // Funding due since the last event: on the position held at each funding
+      // time (orders going live before it first), at the mark in force then.
+      for (const e of account.fundingDue(s.symbol, s.ts)) {
+        if (b.nextTransition <= e.ts) this.runTransitions(b, e.ts);
+        const paid = account.payFunding(s.symbol, e);
+        if (paid !== undefined) this.emit({ kind: "FundingApplied", ...paid });
+      }
     }
     if (b.nextTransition <= s.ts) this.runTransitions(b, s.ts);
     b.hasQuote = true;
