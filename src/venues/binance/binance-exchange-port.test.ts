@@ -127,7 +127,7 @@ describe("BinanceExchangePort against a local exchange", () => {
       assert.equal(open.length, 1);
       assert.equal(open[0]?.orderId, id);
       assert.equal(open[0]?.levelId, 3);
-      assert.equal(open[0]?.price.toString(), "10000.00");
+      assert.ok(open[0]?.price.eq(d("10000")), "the price, as Binance prints it (8 places)");
       assert.equal(open[0]?.side, "BUY");
 
       const replaceReq = { orderId: id, newPrice: d("10100.00"), newQuantity: d("0.002"), ts: 1 };
