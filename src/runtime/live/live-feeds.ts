@@ -23,6 +23,7 @@ import { isConnectorNonRetryableError } from "../../net/errors/connector-non-ret
 import { isConnectorTimeoutError } from "../../net/errors/connector-timeout-error.js";
 import { isConnectorTransientError } from "../../net/errors/connector-transient-error.js";
 import { makeRetryConfig, type RetryConfig, reconnectDelayMs } from "../../net/retry-config.js";
+import type { LiveSource } from "./live-options.js";
 
 export type FeedRetryReason = "transient" | "timeout" | "other";
 
@@ -224,4 +225,47 @@ export class BinanceFeed implements MarketFeed {
       }
     }
   }
+}
+
+/** What `createMarketFeed` needs: the source and its settings. */
+export interface MarketFeedSettings {
+  readonly source: LiveSource;
+  /** Fixture replay speed (1 = real time, 0 = as fast as possible). */
+  readonly speed: number;
+  readonly symbols: readonly string[];
+  /** Restrict a fixture to `symbols`; else every symbol of the fixture. */
+  readonly filterFixtureSymbols: boolean;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Resolved WebSocket URL of the Binance feed (default: env, else the testnet). */
+  readonly wsUrl?: string;
+  readonly retry?: Partial<RetryConfig>;
+  readonly connector?: Partial<BinanceWsConnectorOptions>;
+  readonly clock: () => number;
+  readonly sleep: Sleep;
+  readonly observer: FeedObserver;
+}
+
+/** The feed of a source: a fixture replayed, or Binance bookTicker. */
+export function createMarketFeed(o: MarketFeedSettings): MarketFeed {
+  if (o.source.kind === "fixture")
+    return new FixtureReplayFeed({
+      dir: o.source.dir,
+      speed: o.speed,
+      ...(o.filterFixtureSymbols ? { symbols: o.symbols } : {}),
+      clock: o.clock,
+      sleep: o.sleep,
+      observer: o.observer,
+    });
+  const connector =
+    o.connector !== undefined || o.wsUrl !== undefined
+      ? { ...o.connector, ...(o.wsUrl !== undefined ? { url: o.wsUrl } : {}) }
+      : undefined;
+  return new BinanceFeed({
+    symbols: o.symbols,
+    env: o.env,
+    ...(o.retry !== undefined ? { retry: o.retry } : {}),
+    ...(connector !== undefined ? { connector } : {}),
+    sleep: o.sleep,
+    observer: o.observer,
+  });
 }

@@ -23,6 +23,7 @@ import { LeaderElector, type LeaderElectorOptions } from "../../ops/ha/leader-el
 import { OpsHttpServer } from "../../ops/http-server.js";
 import { mirrorConnectorMetrics } from "../../ops/metrics/connector-mirror.js";
 import { GrinderMetrics } from "../../ops/metrics/grinder-metrics.js";
+import { liveTradeArmingProblem } from "../../venues/binance/binance-spot-venue.js";
 import { type BinanceEndpoints, resolveBinanceEndpoints } from "../../venues/binance/endpoints.js";
 import { prepareJournalLocation } from "./live-journal.js";
 import { formatLiveSource, type LiveOptions } from "./live-options.js";
@@ -35,7 +36,6 @@ import {
   processOptionsOf,
   withRunDefaults,
 } from "./live-runtime-options.js";
-import { liveTradeArmingProblem } from "./live-trade-venue.js";
 import { type LiveLoopDeps, liveTradingLoopFactory } from "./live-trading-loop.js";
 import type { TradingLoop, TradingLoopContext, TradingLoopFactory } from "./trading-loop.js";
 
