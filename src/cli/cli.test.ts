@@ -45,13 +45,13 @@ describe("grinder replay / paper through the real binary", () => {
     assert.equal(result.digest, lines[1]?.slice("Output digest: ".length));
   });
 
-  test("paper prints the contract lines; schema v1 keys are pinned", () => {
+  test("paper prints its profile, then the contract lines; schema v1 keys are pinned", () => {
     const out = join(tempDir(), "p.json");
     const r = runCli(["paper", "--fixture", "fixtures/drawdown_kill_switch", "--out", out]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(
       r.stdout,
-      /^Paper trading completed\. Events processed: 700\nOutput digest: [0-9a-f]{16}\n$/,
+      /^Profile: reference; options: price_precision=4, max_notional_per_symbol="500000", max_notional_total="1000000", initial_capital="3000", kill_switch_enabled=true, fill_after_ticks=1\nPaper trading completed\. Events processed: 700\nOutput digest: [0-9a-f]{16}\n$/,
     );
     const result = JSON.parse(readFileSync(out, "utf8")) as Record<string, unknown>;
     assert.deepEqual(Object.keys(result).sort(), [

@@ -11,6 +11,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { InvalidInputError } from "../core/errors.js";
+import type { InstrumentSpec } from "../domain/instrument.js";
 import type { Snapshot } from "../domain/snapshot.js";
 import { LineCursor, readLines } from "./line-reader.js";
 import { describe, snapshotFromEvent } from "./snapshot-event.js";
@@ -62,6 +63,10 @@ export interface Fixture {
    * plain lines): use `events()` then.
    */
   tailSnapshots?(perSymbol: number): Snapshot[] | undefined;
+  /** What the events are made of (trades fill through the queue model); default quotes. */
+  readonly dataShape?: "quotes" | "trades";
+  /** Exchange filters of the symbols (an exchangeInfo file), when known. */
+  readonly instruments?: ReadonlyMap<string, InstrumentSpec>;
 }
 
 function parseEvent(raw: unknown, where: string): FixtureEvent {
@@ -315,4 +320,27 @@ export function skippedNote(stats: FixtureStats): string {
   if (stats.skippedByType.size === 0) return "";
   const parts = [...stats.skippedByType.entries()].map(([t, n]) => `${t}=${n}`);
   return `skipped ${stats.events - stats.snapshots} non-SNAPSHOT event(s): ${parts.join(", ")}`;
+}
+
+/** The same events, with the simulation facts changed (data shape, instrument filters). */
+export function fixtureWith(
+  fixture: Fixture,
+  extra: {
+    readonly dataShape?: "quotes" | "trades";
+    readonly instruments?: ReadonlyMap<string, InstrumentSpec>;
+  },
+): Fixture {
+  return {
+    dir: fixture.dir,
+    eventsPath: fixture.eventsPath,
+    config: fixture.config,
+    get stats() {
+      return fixture.stats;
+    },
+    events: () => fixture.events(),
+    tailSnapshots:
+      fixture.tailSnapshots === undefined ? undefined : (n) => fixture.tailSnapshots?.(n),
+    dataShape: extra.dataShape ?? fixture.dataShape,
+    instruments: extra.instruments ?? fixture.instruments,
+  };
 }

@@ -1,6 +1,7 @@
 /** Market data snapshot (L1 tick): the one input every engine consumes. */
 
 import { Decimal } from "../core/decimal.js";
+import type { OrderSide } from "./enums.js";
 
 const TWO = Decimal.fromInt(2);
 const TEN_THOUSAND = Decimal.fromInt(10000);
@@ -15,6 +16,8 @@ export interface SnapshotFields {
   readonly askQty: Decimal;
   readonly lastPrice: Decimal;
   readonly lastQty: Decimal;
+  /** When the snapshot is a trade (lastQty > 0) and the data says: the side that took liquidity. */
+  readonly takerSide?: OrderSide;
 }
 
 export class Snapshot implements SnapshotFields {
@@ -26,6 +29,7 @@ export class Snapshot implements SnapshotFields {
   readonly askQty: Decimal;
   readonly lastPrice: Decimal;
   readonly lastQty: Decimal;
+  readonly takerSide: OrderSide | undefined;
   private midCache: Decimal | undefined;
   private spreadCache: number | undefined;
 
@@ -38,6 +42,7 @@ export class Snapshot implements SnapshotFields {
     this.askQty = f.askQty;
     this.lastPrice = f.lastPrice;
     this.lastQty = f.lastQty;
+    this.takerSide = f.takerSide;
   }
 
   /** (bid + ask) / 2, exact decimal. */

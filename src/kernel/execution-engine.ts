@@ -56,6 +56,24 @@ export class ExecutionState {
   }
 }
 
+/**
+ * How a level's raw price and scheduled size become an order's price and
+ * quantity. Without one, the reference's rounding applies: both down to
+ * price_precision / quantity_precision decimals.
+ */
+export interface LevelPricing {
+  price(raw: Decimal, side: OrderSide): Decimal;
+  quantity(scheduled: Decimal, price: Decimal): Decimal;
+}
+
+/** Whether an order may be sent (false: it is not submitted; the caller counts why). */
+export type OrderAdmission = (
+  symbol: string,
+  side: OrderSide,
+  price: Decimal,
+  quantity: Decimal,
+) => boolean;
+
 export interface ExecutionResult {
   readonly actions: readonly ExecutionAction[];
   readonly events: readonly ExecutionEvent[];
@@ -114,47 +132,52 @@ export class ExecutionEngine {
   }
 
   /** Desired levels of a plan: SELL levels first (1..up), then BUY levels (1..down). */
-  computeGridLevels(plan: GridPlan): GridLevel[] {
+  computeGridLevels(plan: GridPlan, pricing?: LevelPricing): GridLevel[] {
     if (plan.mode === GridMode.PAUSE || plan.mode === GridMode.EMERGENCY) return [];
     const levels: GridLevel[] = [];
     const skewed = plan.centerPrice.mul(this.factor(1 + plan.skewBps / BPS));
     const up = this.factor(1 + plan.spacingBps / BPS);
     const down = this.factor(1 - plan.spacingBps / BPS);
     const schedule = plan.sizeSchedule;
-    const qtyAt = (i: number): Decimal =>
-      (schedule[Math.min(i - 1, schedule.length - 1)] as Decimal).quantize(
-        this.quantityPrecision,
-        "ROUND_DOWN",
-      );
+    const scheduled = (i: number): Decimal =>
+      schedule[Math.min(i - 1, schedule.length - 1)] as Decimal;
+    const level = (levelId: number, side: OrderSide, raw: Decimal): GridLevel => {
+      if (pricing === undefined) {
+        return {
+          levelId,
+          side,
+          price: raw.quantize(this.pricePrecision, "ROUND_DOWN"),
+          quantity: scheduled(levelId).quantize(this.quantityPrecision, "ROUND_DOWN"),
+        };
+      }
+      const price = pricing.price(raw, side);
+      return { levelId, side, price, quantity: pricing.quantity(scheduled(levelId), price) };
+    };
     if (plan.mode !== GridMode.UNI_LONG) {
       let price = skewed;
       for (let i = 1; i <= plan.levelsUp; i++) {
         price = price.mul(up);
-        levels.push({
-          levelId: i,
-          side: OrderSide.SELL,
-          price: price.quantize(this.pricePrecision, "ROUND_DOWN"),
-          quantity: qtyAt(i),
-        });
+        levels.push(level(i, OrderSide.SELL, price));
       }
     }
     if (plan.mode !== GridMode.UNI_SHORT) {
       let price = skewed;
       for (let i = 1; i <= plan.levelsDown; i++) {
         price = price.mul(down);
-        levels.push({
-          levelId: i,
-          side: OrderSide.BUY,
-          price: price.quantize(this.pricePrecision, "ROUND_DOWN"),
-          quantity: qtyAt(i),
-        });
+        levels.push(level(i, OrderSide.BUY, price));
       }
     }
     return levels;
   }
 
   /** The actions and events a reconcile would produce, without applying them. */
-  reconcile(plan: GridPlan, symbol: string, state: ExecutionState, ts: number): ExecutionResult {
+  reconcile(
+    plan: GridPlan,
+    symbol: string,
+    state: ExecutionState,
+    ts: number,
+    pricing?: LevelPricing,
+  ): ExecutionResult {
     const current = state.liveOrders();
     const actions: ExecutionAction[] = [];
     const events: ExecutionEvent[] = [];
@@ -193,7 +216,7 @@ export class ExecutionEngine {
       });
     } else if (plan.resetAction === ResetAction.HARD) {
       for (const o of current) cancel(o, "HARD_RESET");
-      const levels = this.computeGridLevels(plan);
+      const levels = this.computeGridLevels(plan, pricing);
       for (const l of levels) place(l, "HARD_RESET");
       events.push({
         ts,
@@ -209,7 +232,7 @@ export class ExecutionEngine {
       const buys = plan.mode !== GridMode.UNI_SHORT ? plan.levelsDown : 0;
       let levels: GridLevel[] | undefined;
       const levelAt = (side: OrderSide, id: number): GridLevel => {
-        levels ??= this.computeGridLevels(plan);
+        levels ??= this.computeGridLevels(plan, pricing);
         return levels[side === OrderSide.SELL ? id - 1 : sells + id - 1] as GridLevel;
       };
       const inPlan = (side: OrderSide, id: number): boolean =>
@@ -260,16 +283,28 @@ export class ExecutionEngine {
    * submitted) under a new client order id. Returns the actions, events and
    * the order commands for the venue, in action order.
    */
-  evaluate(plan: GridPlan, symbol: string, state: ExecutionState, ts: number): AppliedExecution {
-    const result = this.reconcile(plan, symbol, state, ts);
-    const commands = this.apply(result.actions, state, ts);
+  evaluate(
+    plan: GridPlan,
+    symbol: string,
+    state: ExecutionState,
+    ts: number,
+    pricing?: LevelPricing,
+    admit?: OrderAdmission,
+  ): AppliedExecution {
+    const result = this.reconcile(plan, symbol, state, ts, pricing);
+    const commands = this.apply(result.actions, state, ts, admit);
     this.metrics.record(result);
     return { actions: result.actions, events: result.events, commands };
   }
 
   /** Whether evaluating the plan now would place any order. */
-  wouldPlace(plan: GridPlan, symbol: string, state: ExecutionState): boolean {
-    return this.reconcile(plan, symbol, state, 0).actions.some(
+  wouldPlace(
+    plan: GridPlan,
+    symbol: string,
+    state: ExecutionState,
+    pricing?: LevelPricing,
+  ): boolean {
+    return this.reconcile(plan, symbol, state, 0, pricing).actions.some(
       (a) => a.actionType === ActionType.PLACE,
     );
   }
@@ -278,6 +313,7 @@ export class ExecutionEngine {
     actions: readonly ExecutionAction[],
     state: ExecutionState,
     ts: number,
+    admit: OrderAdmission | undefined,
   ): OrderCommand[] {
     const tick = state.tickCounter + 1;
     const commands: OrderCommand[] = [];
@@ -288,12 +324,15 @@ export class ExecutionEngine {
         commands.push({ kind: "CancelOrder", ts, clientOrderId: a.orderId, symbol: a.symbol });
       } else if (a.actionType === ActionType.PLACE) {
         // A zero price or quantity places nothing (the reference skips falsy decimals).
+        // With an admission, it decides (and counts) what is not sent, zero sizes included.
         if (
           a.side !== null &&
           a.price !== null &&
           !a.price.isZero() &&
           a.quantity !== null &&
-          !a.quantity.isZero()
+          (admit === undefined
+            ? !a.quantity.isZero()
+            : admit(a.symbol, a.side, a.price, a.quantity))
         ) {
           const orderId = this.ids.next(a.symbol, ts, a.levelId, a.side);
           state.orders.set(orderId, {

@@ -1,10 +1,19 @@
 /**
- * Engine options: every option of the reference PaperEngine under its name,
- * with its default and type, validated from config.json or a --config file.
- * Decimal options accept decimal strings or JSON numbers; float options accept
- * numbers; integer options accept integral numbers; booleans only booleans.
+ * Kernel options: every option of the reference PaperEngine under its name,
+ * plus the simulation models of the realistic profile, with their defaults
+ * and types, validated from config.json or a --config file (zod schemas,
+ * every error reported at once). Decimal options accept decimal strings or
+ * JSON numbers; float options accept numbers; integer options accept
+ * integral numbers; booleans only booleans.
+ *
+ * Profiles: `reference` (the default of fixtures, replay and paper) is the
+ * reference engine's behaviour byte for byte; `realistic` (the default of
+ * data backtests and live) turns every `fix_*` correction on and sets the
+ * simulation models' defaults (`REALISTIC_DEFAULTS`). Explicit options win
+ * over the profile's defaults.
  */
 
+import { z } from "zod";
 import { Decimal } from "../core/decimal.js";
 import { ConfigError } from "../core/errors.js";
 
@@ -12,7 +21,20 @@ import { ConfigError } from "../core/errors.js";
  * "number": an integer option used only in comparisons and arithmetic, where
  * the reference also accepts a float (e.g. a threshold of 150.0 bps).
  */
-type OptionKind = "float" | "int" | "number" | "decimal" | "bool" | "fill_mode" | "object";
+type OptionKind =
+  | "float"
+  | "int"
+  | "number"
+  | "decimal"
+  | "decimal_or_null"
+  | "number_or_null"
+  | "bool"
+  | "fill_mode"
+  | "profile"
+  | "fill_model"
+  | "market"
+  | "object"
+  | "symbol_overrides";
 
 interface OptionSpec {
   readonly kind: OptionKind;
@@ -153,19 +175,93 @@ export const OPTION_SPECS = {
     def: false,
     doc: "DrawdownGuardV1 sees negative equity as 0 instead of failing the event",
   },
+  fix_exposure_limits: {
+    kind: "bool",
+    def: false,
+    doc: "Notional limits on |position| + open orders (released on fill and cancel), per order",
+  },
+  fix_spot_balances: {
+    kind: "bool",
+    def: false,
+    doc: "Spot: a SELL may not exceed the base held, a BUY not the free quote balance",
+  },
+  // The simulation models (docs/SIMULATION.md). The reference profile ignores them.
+  profile: {
+    kind: "profile",
+    def: "reference",
+    doc: '"reference" (the reference engine byte for byte) or "realistic" (fees, latency, ...)',
+  },
+  market: { kind: "market", def: "spot", doc: '"spot" or "um" (USD-M perpetual)' },
+  fill_model: {
+    kind: "fill_model",
+    def: "auto",
+    doc: '"cross" (L1 quotes), "trade_queue" (trades) or "auto" (by the data)',
+  },
+  order_latency_ms: { kind: "number", def: 0, min: 0, doc: "Submit to live on the book (ms)" },
+  cancel_latency_ms: { kind: "number", def: 0, min: 0, doc: "Cancel to off the book (ms)" },
+  l1_qty_limits_fills: {
+    kind: "bool",
+    def: false,
+    doc: "Cap each fill by the opposite side's L1 quantity (partial fills)",
+  },
+  maker_fee_bps: {
+    kind: "number_or_null",
+    def: null,
+    min: 0,
+    doc: "Maker fee (bps); null: the market's regular rate",
+  },
+  taker_fee_bps: {
+    kind: "number_or_null",
+    def: null,
+    min: 0,
+    doc: "Taker fee (bps); null: the market's regular rate",
+  },
+  notional_per_level: {
+    kind: "decimal_or_null",
+    def: null,
+    doc: "Order size per level in quote (realistic); null: 2 % of initial_capital",
+  },
+  symbol_overrides: {
+    kind: "symbol_overrides",
+    def: null,
+    doc: '{"SYM": {"notional_per_level": "50", "maker_fee_bps": 1, "taker_fee_bps": 4}}',
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof OPTION_SPECS;
+
+/** Per-symbol overrides of the realistic profile's sizing and fees. */
+export interface SymbolOverride {
+  readonly notional_per_level?: Decimal;
+  readonly maker_fee_bps?: number;
+  readonly taker_fee_bps?: number;
+}
+
+export type Profile = "reference" | "realistic";
+export type FillModel = "auto" | "cross" | "trade_queue";
+export type Market = "spot" | "um";
 
 type ValueOf<K extends OptionKind> = K extends "float" | "int" | "number"
   ? number
   : K extends "decimal"
     ? Decimal
-    : K extends "bool"
-      ? boolean
-      : K extends "fill_mode"
-        ? "crossing" | "instant"
-        : Readonly<Record<string, unknown>> | null;
+    : K extends "decimal_or_null"
+      ? Decimal | null
+      : K extends "number_or_null"
+        ? number | null
+        : K extends "bool"
+          ? boolean
+          : K extends "fill_mode"
+            ? "crossing" | "instant"
+            : K extends "profile"
+              ? Profile
+              : K extends "fill_model"
+                ? FillModel
+                : K extends "market"
+                  ? Market
+                  : K extends "symbol_overrides"
+                    ? Readonly<Record<string, SymbolOverride>> | null
+                    : Readonly<Record<string, unknown>> | null;
 
 export type EngineOptions = {
   readonly [K in OptionName]: ValueOf<(typeof OPTION_SPECS)[K]["kind"]>;
@@ -180,53 +276,158 @@ export const REPLAY_OPTION_NAMES: readonly OptionName[] = [
   "quantity_precision",
 ];
 
-export function defaultOptions(): EngineOptions {
+/**
+ * What the realistic profile sets, unless an option is given explicitly:
+ * every correction on, the models at documented defaults (docs/SIMULATION.md).
+ */
+export const REALISTIC_DEFAULTS: Readonly<Partial<Record<OptionName, unknown>>> = {
+  fix_daily_loss_limit: true,
+  fix_fills_when_blocked: true,
+  fix_rate_limit_when_placing: true,
+  fix_adaptive_regime: true,
+  fix_topk_v1_lookahead: true,
+  fix_dd_guard_negative_equity: true,
+  fix_exposure_limits: true,
+  fix_spot_balances: true,
+  order_latency_ms: 30,
+  cancel_latency_ms: 30,
+  l1_qty_limits_fills: true,
+};
+
+/** The defaults of a profile. */
+export function defaultOptions(profile: Profile = "reference"): EngineOptions {
   const out: Record<string, unknown> = {};
   for (const [k, spec] of Object.entries(OPTION_SPECS)) out[k] = spec.def;
+  if (profile === "realistic") {
+    Object.assign(out, REALISTIC_DEFAULTS);
+    out.profile = "realistic";
+  }
   return out as EngineOptions;
 }
 
-function convert(name: string, spec: OptionSpec, v: unknown, source: string): unknown {
-  const bad = (expected: string): never => {
-    throw new ConfigError(
-      `${source}: option "${name}": expected ${expected}, got ${JSON.stringify(v)}`,
-    );
-  };
+/** What a JSON value looks like in an error message. */
+function shown(v: unknown): string {
+  return JSON.stringify(v) ?? String(v);
+}
+
+const decimalValue = z.unknown().transform((v, ctx): Decimal => {
+  if (typeof v === "string") {
+    const d = Decimal.tryParse(v);
+    if (d === undefined)
+      ctx.addIssue({ code: "custom", message: 'a decimal string such as "100"' });
+    return d ?? Decimal.ZERO;
+  }
+  if (typeof v === "number" && Number.isFinite(v)) {
+    return Number.isInteger(v) ? Decimal.fromInt(v) : Decimal.fromDoubleShortest(v);
+  }
+  ctx.addIssue({ code: "custom", message: "a decimal string or number" });
+  return Decimal.ZERO;
+});
+
+function numberSchema(spec: OptionSpec, integer: boolean, exclusiveMin: boolean): z.ZodType {
+  const what = integer ? "an integer" : "a number";
+  return z.unknown().superRefine((v, ctx) => {
+    const ok = typeof v === "number" && (integer ? Number.isSafeInteger(v) : Number.isFinite(v));
+    if (!ok) {
+      ctx.addIssue({ code: "custom", message: what });
+      return;
+    }
+    const min = spec.min;
+    if (min !== undefined && (exclusiveMin ? v <= min : v < min)) {
+      ctx.addIssue({ code: "custom", message: `${what} ${exclusiveMin ? ">" : ">="} ${min}` });
+    }
+  });
+}
+
+function oneOf(values: readonly string[]): z.ZodType {
+  const text = values.map((v) => JSON.stringify(v));
+  const expected = text.length === 2 ? `${text[0]} or ${text[1]}` : `one of ${text.join(", ")}`;
+  return z.unknown().superRefine((v, ctx) => {
+    if (typeof v !== "string" || !values.includes(v)) {
+      ctx.addIssue({ code: "custom", message: expected });
+    }
+  });
+}
+
+const symbolOverride = z.strictObject({
+  notional_per_level: decimalValue.optional(),
+  maker_fee_bps: z.number().min(0).optional(),
+  taker_fee_bps: z.number().min(0).optional(),
+});
+
+/** `inner`, or null (the inner schema's messages, with "or null"). */
+function orNull(inner: z.ZodType): z.ZodType {
+  return z.unknown().transform((v, ctx) => {
+    if (v === null) return null;
+    const r = inner.safeParse(v);
+    if (r.success) return r.data;
+    for (const i of r.error.issues)
+      ctx.addIssue({ code: "custom", message: `${i.message} or null` });
+    return null;
+  });
+}
+
+/** The schema of one option (its messages say what was expected). */
+function schemaOf(spec: OptionSpec): z.ZodType {
   switch (spec.kind) {
     case "bool":
-      return typeof v === "boolean" ? v : bad("true or false");
+      return z.unknown().superRefine((v, ctx) => {
+        if (typeof v !== "boolean") ctx.addIssue({ code: "custom", message: "true or false" });
+      });
     case "int":
-      if (typeof v !== "number" || !Number.isSafeInteger(v)) bad("an integer");
-      if (spec.min !== undefined && (v as number) < spec.min) bad(`an integer >= ${spec.min}`);
-      return v;
+      return numberSchema(spec, true, false);
     case "number":
-      if (typeof v !== "number" || !Number.isFinite(v)) bad("a number");
-      if (spec.min !== undefined && (v as number) < spec.min) bad(`a number >= ${spec.min}`);
-      return v;
+      return numberSchema(spec, false, false);
     case "float":
-      if (typeof v !== "number" || !Number.isFinite(v)) bad("a number");
-      if (spec.min !== undefined && (v as number) <= spec.min) bad(`a number > ${spec.min}`);
-      return v;
-    case "decimal": {
-      if (typeof v === "string")
-        return Decimal.tryParse(v) ?? bad('a decimal string such as "100"');
-      if (typeof v === "number" && Number.isFinite(v)) {
-        return Number.isInteger(v) ? Decimal.fromInt(v) : Decimal.fromDoubleShortest(v);
-      }
-      return bad("a decimal string or number");
-    }
+      return numberSchema(spec, false, true);
+    case "number_or_null":
+      return orNull(numberSchema(spec, false, false));
+    case "decimal":
+      return decimalValue;
+    case "decimal_or_null":
+      return orNull(decimalValue);
     case "fill_mode":
-      return v === "crossing" || v === "instant" ? v : bad('"crossing" or "instant"');
+      return oneOf(["crossing", "instant"]);
+    case "profile":
+      return oneOf(["reference", "realistic"]);
+    case "fill_model":
+      return oneOf(["auto", "cross", "trade_queue"]);
+    case "market":
+      return oneOf(["spot", "um"]);
     case "object":
-      return typeof v === "object" && v !== null && !Array.isArray(v) ? v : bad("a JSON object");
+      return z.record(z.string(), z.unknown());
+    case "symbol_overrides":
+      return z.record(z.string(), symbolOverride);
   }
+}
+
+const SCHEMAS = new Map<string, z.ZodType>(
+  Object.entries(OPTION_SPECS).map(([k, spec]) => [k, schemaOf(spec)]),
+);
+
+/** One line per problem of a value: `option "x": expected ..., got ...` (nested paths too). */
+function problemsOf(name: string, v: unknown, err: z.ZodError): string[] {
+  return err.issues.map((i) => {
+    const path = [name, ...i.path.map(String)].join(".");
+    let value: unknown = v;
+    for (const k of i.path) value = (value as Record<PropertyKey, unknown> | undefined)?.[k];
+    const expected =
+      i.code === "custom"
+        ? i.message
+        : i.code === "unrecognized_keys"
+          ? `no key ${i.keys.map((k) => JSON.stringify(k)).join(", ")} (allowed: notional_per_level, maker_fee_bps, taker_fee_bps)`
+          : i.message;
+    return `option "${path}": expected ${expected}, got ${shown(value)}`;
+  });
 }
 
 /**
  * Apply the option keys of `raw` over `base`. With `strict`, a key that is not
  * an option is an error (for --config files); otherwise such keys are
  * informational (fixture config.json: name, description, expected_*, ...).
- * `only` restricts which options are applied (replay takes five).
+ * `only` restricts which options are applied (replay takes five). Every
+ * problem is reported, in one error. A `profile` key moves the options
+ * still at the old profile's defaults to the new profile's.
  */
 export function applyOptions(
   base: EngineOptions,
@@ -234,19 +435,70 @@ export function applyOptions(
   source: string,
   opts: { strict?: boolean; only?: readonly OptionName[] } = {},
 ): EngineOptions {
-  const out: Record<string, unknown> = { ...base };
-  const specs = OPTION_SPECS as Record<string, OptionSpec>;
+  const start: Record<string, unknown> = { ...base };
+  const problems: string[] = [];
+  const parsed: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) {
-    const spec = specs[k];
-    if (spec === undefined) {
-      if (opts.strict) {
-        throw new ConfigError(`${source}: unknown option "${k}" (see docs/CONFIG.md for the list)`);
-      }
+    const schema = SCHEMAS.get(k);
+    if (schema === undefined) {
+      if (opts.strict) problems.push(`unknown option "${k}" (see docs/CONFIG.md for the list)`);
       continue;
     }
     if (opts.only !== undefined && !opts.only.includes(k as OptionName)) continue;
-    out[k] = convert(k, spec, v, source);
+    const r = schema.safeParse(v);
+    if (r.success) parsed[k] = r.data;
+    else problems.push(...problemsOf(k, v, r.error));
   }
+  if (problems.length > 0) {
+    throw new ConfigError(
+      problems.length === 1
+        ? `${source}: ${problems[0]}`
+        : `${source}: ${problems.length} problems:\n  ${problems.join("\n  ")}`,
+    );
+  }
+  if (parsed.profile !== undefined && parsed.profile !== base.profile) {
+    // Options still at the old profile's default follow the new profile.
+    const before = defaultOptions(base.profile);
+    const after = defaultOptions(parsed.profile as Profile);
+    for (const k of Object.keys(OPTION_SPECS) as OptionName[]) {
+      if (optionText(start[k]) === optionText(before[k])) start[k] = after[k];
+    }
+  }
+  const out: Record<string, unknown> = { ...start, ...parsed };
   if (out.topk_v1_enabled === true) out.feature_engine_enabled = true;
   return out as EngineOptions;
+}
+
+/**
+ * The options that differ from the reference defaults, as JSON values
+ * (decimals as strings): what a run prints first and records.
+ */
+export function nonDefaultOptions(o: EngineOptions): Record<string, unknown> {
+  const ref = defaultOptions();
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(OPTION_SPECS) as OptionName[]) {
+    if (optionText(o[k]) !== optionText(ref[k])) out[k] = optionJsonValue(o[k]);
+  }
+  return out;
+}
+
+/** Every option as a JSON value (decimals as strings), in table order. */
+export function optionsJson(o: EngineOptions): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(OPTION_SPECS) as OptionName[]) out[k] = optionJsonValue(o[k]);
+  return out;
+}
+
+function optionJsonValue(v: unknown): unknown {
+  if (v instanceof Decimal) return v.toString();
+  if (v !== null && typeof v === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = optionJsonValue(x);
+    return out;
+  }
+  return v;
+}
+
+function optionText(v: unknown): string {
+  return JSON.stringify(optionJsonValue(v));
 }

@@ -100,7 +100,8 @@ export class Ledger {
     this.totalFees = Decimal.ZERO;
   }
 
-  applyFill(fill: LedgerFill): void {
+  /** Book a fill; returns its fee in the quote asset. */
+  applyFill(fill: LedgerFill): Decimal {
     let pos = this.positions.get(fill.symbol);
     if (pos === undefined) {
       pos = {
@@ -115,10 +116,10 @@ export class Ledger {
     }
     pos.markPrice = undefined;
     this.trade(pos, fill);
-    if (!fill.fee.isZero()) this.chargeFee(pos, fill);
+    return fill.fee.isZero() ? Decimal.ZERO : this.chargeFee(pos, fill);
   }
 
-  private chargeFee(pos: MutablePosition, fill: LedgerFill): void {
+  private chargeFee(pos: MutablePosition, fill: LedgerFill): Decimal {
     let feeQuote = fill.fee;
     if (fill.feeAsset !== "" && fill.feeAsset === assetsOf(fill.symbol).base) {
       feeQuote = fill.fee.mul(fill.price);
@@ -127,6 +128,7 @@ export class Ledger {
     }
     pos.fees = pos.fees.add(feeQuote);
     this.totalFees = this.totalFees.add(feeQuote);
+    return feeQuote;
   }
 
   private trade(pos: MutablePosition, fill: LedgerFill): void {

@@ -6,12 +6,15 @@
 
 import type { JsonValue } from "../core/canonical-json.js";
 import { Decimal } from "../core/decimal.js";
+import { assetsOf } from "../domain/instrument.js";
 import { Ledger, type LedgerFill, type PnlSnapshot } from "./ledger.js";
 
 const ZERO = Decimal.ZERO;
 
 export class Portfolio {
   readonly ledger = new Ledger();
+  /** Quote balance: capital, less what BUYs paid, plus what SELLs got, less quote fees. */
+  private cashValue: Decimal;
   private readonly marks = new Map<string, Decimal>();
   /** Bumped whenever a mark or a position changes (memo key of `unrealized`). */
   private version = 0;
@@ -27,10 +30,46 @@ export class Portfolio {
     return this.marks.get(symbol);
   }
 
-  applyFill(f: LedgerFill): void {
+  constructor(private readonly capital: Decimal) {
+    this.cashValue = capital;
+  }
+
+  /** Book a fill; returns its fee in the quote asset. */
+  applyFill(f: LedgerFill): Decimal {
     if (!this.marks.has(f.symbol)) this.mark(f.symbol, f.price);
-    this.ledger.applyFill(f);
+    const fee = this.ledger.applyFill(f);
     this.version++;
+    if (this.trackCash) {
+      const value = f.price.mul(f.quantity);
+      this.cashValue = f.side === "BUY" ? this.cashValue.sub(value) : this.cashValue.add(value);
+      // A fee in the base asset left the position, not the quote balance.
+      if (!fee.isZero() && f.feeAsset !== assetsOf(f.symbol).base) {
+        this.cashValue = this.cashValue.sub(fee);
+      }
+    }
+    return fee;
+  }
+
+  /** Keep the quote balance (spot balances); off, it stays at the capital. */
+  trackCash = false;
+
+  cash(): Decimal {
+    return this.cashValue;
+  }
+
+  /** The signed position of a symbol (base asset). */
+  position(symbol: string): Decimal {
+    return this.ledger.getPosition(symbol).quantity;
+  }
+
+  /** Sum over symbols of |position| x mark. */
+  positionNotional(): Decimal {
+    let total = ZERO;
+    for (const [symbol, pos] of this.ledger.getAllPositions()) {
+      const mark = this.marks.get(symbol);
+      if (mark !== undefined) total = total.add(pos.quantity.abs().mul(mark));
+    }
+    return total;
   }
 
   /** Unrealized PnL over every symbol seen, at its mark (in first-seen order). */
@@ -94,6 +133,7 @@ export class Portfolio {
   reset(): void {
     this.ledger.reset();
     this.marks.clear();
+    this.cashValue = this.capital;
     this.version++;
   }
 }

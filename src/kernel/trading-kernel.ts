@@ -24,6 +24,7 @@ import type { JsonValue } from "../core/canonical-json.js";
 import { float } from "../core/canonical-json.js";
 import { Decimal } from "../core/decimal.js";
 import type { GridPlan } from "../domain/grid-plan.js";
+import type { InstrumentSpec } from "../domain/instrument.js";
 import type { OrderCommand, OrderEvent, OrderFilled } from "../domain/orders.js";
 import type { Snapshot } from "../domain/snapshot.js";
 import { GateReason } from "../risk/gating/gate-codes.js";
@@ -50,8 +51,10 @@ import { CycleEngine, cycleIntentToJson } from "./cycle-engine.js";
 import { ExecutionEngine, ExecutionState } from "./execution-engine.js";
 import type { OrderRecord } from "./execution-types.js";
 import { ActionType, actionToJson, executionEventToJson } from "./execution-types.js";
+import { InstrumentBook } from "./instruments.js";
 import type { EngineOptions } from "./kernel-options.js";
 import { pnlSnapshotToJson } from "./ledger.js";
+import { type AdmissionReason, OrderRules } from "./order-admission.js";
 import { Portfolio } from "./portfolio.js";
 import { checkPrintedDecimals } from "./reference-quirks.js";
 import type { SmartGridHooks } from "./smart-grid-hooks.js";
@@ -61,6 +64,26 @@ import { fillToJson, type OutputParts, PAPER_SCHEMA_VERSION, TickOutput } from "
 const ZERO = Decimal.ZERO;
 const ONE = Decimal.ONE;
 const HUNDRED = Decimal.fromInt(100);
+const TWO_PERCENT = Decimal.parse("0.02");
+
+/** A fill as the kernel booked it. */
+export interface BookedFill {
+  readonly fill: OrderFilled;
+  /** Its fee in the quote asset. */
+  readonly feeQuote: Decimal;
+  /** When the order was submitted (undefined for an order the kernel did not hold). */
+  readonly submitTs: number | undefined;
+}
+
+/** The account as the kernel sees it now (quote asset). */
+export interface AccountState {
+  readonly equity: Decimal;
+  readonly realized: Decimal;
+  readonly unrealized: Decimal;
+  readonly fees: Decimal;
+  /** Sum of |position| x mark over symbols. */
+  readonly positionNotional: Decimal;
+}
 
 /** What the kernel decided for one market event. */
 export interface KernelDecision {
@@ -105,14 +128,21 @@ export class TradingKernel {
   private readonly ddGuardV1: DrawdownGuardV1 | undefined;
   private readonly smart: SmartGridHooks | undefined;
   private readonly states = new Map<string, ExecutionState>();
-  private readonly portfolio = new Portfolio();
+  private readonly portfolio: Portfolio;
+  /** The realistic profile's instruments and order rules. */
+  private readonly realistic: boolean;
+  private readonly instruments: InstrumentBook;
+  private readonly rules: OrderRules;
   private readonly spacedPolicies = new Map<number, StaticGridPolicy>();
   private ordersPlaced = 0;
   private ordersBlocked = 0;
   private ordersRejected = 0;
   private ordersCanceled = 0;
+  private ordersFiltered = 0;
   private totalFills = 0;
   private eventsGated = 0;
+  /** Events blocked, by reason (gate reason, CONTROLLER_PAUSE, DD_GUARD_V1). */
+  private readonly blockedByReason = new Map<string, number>();
   /** The decided event whose output `completeTick` makes. */
   private pending: PendingTick | undefined;
   /** Fills since the last output. */
@@ -123,8 +153,35 @@ export class TradingKernel {
 
   private readonly selection: SymbolSelection;
 
-  constructor(options: EngineOptions, smart?: SmartGridHooks) {
+  /**
+   * `instruments`: exchange filters by symbol (exchangeInfo); the realistic
+   * profile derives the others from the data.
+   */
+  constructor(
+    options: EngineOptions,
+    smart?: SmartGridHooks,
+    instruments: ReadonlyMap<string, InstrumentSpec> = new Map(),
+  ) {
     this.o = options;
+    this.realistic = options.profile === "realistic";
+    this.portfolio = new Portfolio(options.initial_capital);
+    this.portfolio.trackCash = options.fix_spot_balances && options.market === "spot";
+    this.instruments = new InstrumentBook(instruments);
+    const perLevel = options.notional_per_level ?? options.initial_capital.mul(TWO_PERCENT);
+    this.rules = new OrderRules({
+      notionalPerLevel: (sym) =>
+        this.realistic
+          ? (options.symbol_overrides?.[sym]?.notional_per_level ?? perLevel)
+          : undefined,
+      instruments: this.instruments,
+      portfolio: this.portfolio,
+      states: this.states,
+      useInstruments: this.realistic,
+      checkExposure: options.fix_exposure_limits,
+      checkBalances: options.fix_spot_balances && options.market === "spot",
+      maxSymbolExposure: options.max_notional_per_symbol,
+      maxTotalExposure: options.max_notional_total,
+    });
     this.policy = new StaticGridPolicy({
       spacingBps: options.spacing_bps,
       levels: options.levels,
@@ -275,7 +332,12 @@ export class TradingKernel {
    * tick of the reference venue, whose resting orders may fill whatever our
    * gates say.
    */
-  private blocked(s: Snapshot, parts: Omit<OutputParts, "pnl" | "fills">): KernelDecision {
+  private blocked(
+    s: Snapshot,
+    reason: string,
+    parts: Omit<OutputParts, "pnl" | "fills">,
+  ): KernelDecision {
+    this.blockedByReason.set(reason, (this.blockedByReason.get(reason) ?? 0) + 1);
     const tick =
       this.o.fix_fills_when_blocked && this.o.fill_after_ticks !== 0 && this.states.has(s.symbol);
     if (tick) (this.states.get(s.symbol) as ExecutionState).tickCounter++;
@@ -287,6 +349,7 @@ export class TradingKernel {
     const { symbol, ts } = s;
     const mid = s.midPrice;
     this.portfolio.mark(symbol, mid);
+    if (this.realistic) this.instruments.observe(s);
 
     const feat = this.o.feature_engine_enabled && this.smart ? this.smart.features(s) : undefined;
     const featuresJson: JsonValue = feat?.json ?? null;
@@ -295,7 +358,7 @@ export class TradingKernel {
     const prefilter = filterResultToJson(filter);
 
     if (this.o.kill_switch_enabled && this.killSwitch.isTriggered) {
-      return this.blocked(s, {
+      return this.blocked(s, GateReason.KILL_SWITCH_ACTIVE, {
         ts,
         symbol,
         prefilter,
@@ -324,7 +387,7 @@ export class TradingKernel {
       const decision = this.controller.decide(symbol);
       if (decision.mode === ControllerMode.PAUSE) {
         this.ordersBlocked++;
-        return this.blocked(s, {
+        return this.blocked(s, "CONTROLLER_PAUSE", {
           ts,
           symbol,
           prefilter,
@@ -348,19 +411,36 @@ export class TradingKernel {
     }
 
     this.toxicityGate.recordPrice(ts, symbol, mid);
+    const pricing = this.rules.pricing(symbol);
     const first = plan.sizeSchedule[0];
-    const estimated = (first ?? ONE).mul(mid);
+    const estimated =
+      pricing === undefined
+        ? (first ?? ONE).mul(mid)
+        : pricing.quantity(first ?? ONE, mid).mul(mid);
     if (this.o.fix_daily_loss_limit) {
       this.syncRiskGatePnl();
       this.riskGate.updateUnrealizedPnl(this.portfolio.unrealized());
     }
-    const consultRate =
-      !this.o.fix_rate_limit_when_placing ||
-      this.execution.wouldPlace(plan, symbol, this.state(symbol));
-    const gating = this.checkGating(ts, symbol, estimated, spreadBps, mid, consultRate);
+    // With the fixes, the rate limiter and the exposure limit are consulted only for placements.
+    const placing =
+      this.o.fix_rate_limit_when_placing || this.o.fix_exposure_limits
+        ? this.execution.wouldPlace(plan, symbol, this.state(symbol), pricing)
+        : true;
+    const consultRate = !this.o.fix_rate_limit_when_placing || placing;
+    if (this.o.fix_exposure_limits) this.riskGate.setExposure(symbol, this.rules.exposure(symbol));
+    const consultRisk = !this.o.fix_exposure_limits || placing;
+    const gating = this.checkGating(
+      ts,
+      symbol,
+      estimated,
+      spreadBps,
+      mid,
+      consultRate,
+      consultRisk,
+    );
     if (!gating.allowed) {
       this.ordersBlocked++;
-      return this.blocked(s, {
+      return this.blocked(s, gating.reason, {
         ts,
         symbol,
         prefilter,
@@ -384,7 +464,7 @@ export class TradingKernel {
         const decision = this.ddGuardV1.allow(RiskIntent.INCREASE_RISK, symbol);
         if (!decision.allowed) {
           this.ordersBlocked++;
-          return this.blocked(s, {
+          return this.blocked(s, "DD_GUARD_V1", {
             ts,
             symbol,
             prefilter,
@@ -400,16 +480,28 @@ export class TradingKernel {
     }
 
     const state = this.state(symbol);
-    const result = this.execution.evaluate(plan, symbol, state, ts);
-    for (const a of result.actions) {
-      if (a.actionType !== ActionType.PLACE) continue;
-      this.rateLimiter.recordOrder(ts);
-      if (a.price !== null && a.quantity !== null) {
-        this.riskGate.recordOrder(symbol, a.price.mul(a.quantity));
+    const admit = this.rules.active ? this.rules.admission(symbol, this.refuse) : undefined;
+    const result = this.execution.evaluate(plan, symbol, state, ts, pricing, admit);
+    if (admit === undefined) {
+      for (const a of result.actions) {
+        if (a.actionType !== ActionType.PLACE) continue;
+        this.rateLimiter.recordOrder(ts);
+        if (a.price !== null && a.quantity !== null) {
+          this.riskGate.recordOrder(symbol, a.price.mul(a.quantity));
+        }
+        this.ordersPlaced++;
       }
-      this.ordersPlaced++;
+    } else {
+      for (const c of result.commands) {
+        if (c.kind !== "SubmitOrder") continue;
+        this.rateLimiter.recordOrder(ts);
+        if (!this.o.fix_exposure_limits) this.riskGate.recordOrder(symbol, c.price.mul(c.quantity));
+        this.ordersPlaced++;
+      }
     }
-    if (this.o.fill_after_ticks === 0) checkPrintedDecimals(result.actions, mid, this.o.fill_mode);
+    if (!this.realistic && this.o.fill_after_ticks === 0) {
+      checkPrintedDecimals(result.actions, mid, this.o.fill_mode);
+    }
     return this.hold(
       "full",
       s,
@@ -457,9 +549,30 @@ export class TradingKernel {
     }
   }
 
+  /** An order the rules did not let through: counted by reason. */
+  private readonly refuse = (reason: AdmissionReason): void => {
+    this.ordersFiltered++;
+    this.blockedByReason.set(reason, (this.blockedByReason.get(reason) ?? 0) + 1);
+  };
+
+  /** Told of every fill as it is booked (reports, exports); unset: no cost. */
+  onFillBooked: ((b: BookedFill) => void) | undefined;
+
+  /** The account now: equity = capital + realized + unrealized - fees. */
+  account(): AccountState {
+    return {
+      equity: this.portfolio.equity(this.o.initial_capital),
+      realized: this.portfolio.realized(),
+      unrealized: this.portfolio.unrealized(),
+      fees: this.portfolio.fees(),
+      positionNotional: this.portfolio.positionNotional(),
+    };
+  }
+
   private applyFill(f: OrderFilled): void {
     const state = this.states.get(f.symbol);
     const order = state?.orders.get(f.clientOrderId);
+    const submitTs = order?.createdTs;
     if (order !== undefined && state !== undefined) {
       if (f.leavesQuantity.isZero()) state.remove(f.clientOrderId);
       else {
@@ -467,10 +580,11 @@ export class TradingKernel {
         order.state = "PARTIALLY_FILLED";
       }
     }
-    this.portfolio.applyFill(f);
+    const feeQuote = this.portfolio.applyFill(f);
     this.totalFills++;
     this.lastFillSymbol = f.symbol;
     this.tickFills.push(f);
+    this.onFillBooked?.({ fill: f, feeQuote, submitTs });
   }
 
   /** Realized PnL since the last report to the risk gate (fix_daily_loss_limit). */
@@ -495,7 +609,8 @@ export class TradingKernel {
     const { ts, symbol } = p.parts;
     if (this.o.fix_daily_loss_limit) this.syncRiskGatePnl();
     const pnl = pnlSnapshotToJson(this.portfolio.pnlSnapshot(ts, symbol, p.mid));
-    const fillsJson = fills.length > 0 ? fills.map((f) => fillToJson(f)) : undefined;
+    const fillsJson =
+      fills.length > 0 ? fills.map((f) => fillToJson(f, this.realistic)) : undefined;
     if (p.kind === "partial") {
       const out = new TickOutput({ ...p.parts, pnl, ...(fillsJson ? { fills: fillsJson } : {}) });
       if (p.rank !== undefined) out.topkV1Rank = p.rank;
@@ -557,14 +672,18 @@ export class TradingKernel {
     spreadBps: number,
     mid: Decimal,
     consultRateLimiter: boolean,
+    consultRiskGate: boolean,
   ): GatingResult {
     const tox = this.toxicityGate.check(ts, symbol, spreadBps, mid);
     if (!tox.allowed) return tox;
     const rate = consultRateLimiter ? this.rateLimiter.check(ts) : undefined;
     if (rate !== undefined && !rate.allowed) return rate;
-    const risk = this.riskGate.checkOrder(symbol, notional);
-    if (!risk.allowed) return risk;
-    return GatingResult.allow({ rate_limiter: rate?.details ?? null, risk_gate: risk.details });
+    const risk = consultRiskGate ? this.riskGate.checkOrder(symbol, notional) : undefined;
+    if (risk !== undefined && !risk.allowed) return risk;
+    return GatingResult.allow({
+      rate_limiter: rate?.details ?? null,
+      risk_gate: risk?.details ?? null,
+    });
   }
 
   /** What happened to orders so far (counts). */
@@ -573,6 +692,8 @@ export class TradingKernel {
     readonly blocked: number;
     readonly rejected: number;
     readonly canceled: number;
+    /** Orders not submitted: under the venue's filters or over the balance. */
+    readonly filtered: number;
     readonly fills: number;
   } {
     return {
@@ -580,8 +701,14 @@ export class TradingKernel {
       blocked: this.ordersBlocked,
       rejected: this.ordersRejected,
       canceled: this.ordersCanceled,
+      filtered: this.ordersFiltered,
       fills: this.totalFills,
     };
+  }
+
+  /** Events blocked so far, by reason. */
+  blockedCounts(): ReadonlyMap<string, number> {
+    return this.blockedByReason;
   }
 
   /** The kernel's live orders of a symbol (placement order): what a venue should hold. */
@@ -637,6 +764,10 @@ export class TradingKernel {
       feature_engine_enabled: this.o.feature_engine_enabled,
       adaptive_policy_enabled: this.o.adaptive_policy_enabled,
       topk_v1_enabled: this.o.topk_v1_enabled,
+      // The realistic profile's additions (the reference's result keys stay as they are).
+      ...(this.realistic
+        ? { profile: "realistic", total_fees: this.portfolio.fees().toString() }
+        : {}),
     };
   }
 }

@@ -19,6 +19,7 @@ import type { PaperTap } from "../../runtime/backtest/backtest-tap.js";
 import { writeJsonAtomic } from "../../runtime/backtest/result-writer.js";
 import {
   type DataBacktestResult,
+  dataBacktestOptions,
   dataReportData,
   finalEquity,
   runDataBacktest,
@@ -28,6 +29,7 @@ import { readEngineConfigFile } from "../../runtime/engine-config-file.js";
 import { boolFlag, intFlag, type ParsedArgs, parseCommandArgs, stringFlag } from "../args.js";
 import type { CliCommand, CliIo } from "../io.js";
 import { createProgress, type Progress, progressWanted } from "../progress.js";
+import { exchangeInfoFlag, profileLine, withProfileFlag } from "../run-options.js";
 import { formatTable } from "../table.js";
 
 /** Flags that only make sense with --data (a fixture run refuses them). */
@@ -43,6 +45,8 @@ const DATA_FLAGS = [
   "on-bad-row",
   "config",
   "outputs",
+  "profile",
+  "exchange-info",
 ] as const;
 
 /** Missing-day lines printed before the rest is summarized as a count. */
@@ -181,7 +185,12 @@ async function dataBacktest(args: ParsedArgs, io: CliIo, dataDir: string): Promi
     );
   }
   const configPath = stringFlag(args, "config");
-  const overrides = configPath ? readEngineConfigFile(configPath) : undefined;
+  const overrides = withProfileFlag(
+    "backtest",
+    args,
+    configPath ? readEngineConfigFile(configPath) : undefined,
+  );
+  const instruments = exchangeInfoFlag(args);
   const source = openBinanceSource({
     dataDir,
     symbols,
@@ -206,6 +215,18 @@ async function dataBacktest(args: ParsedArgs, io: CliIo, dataDir: string): Promi
     io.stderr(`warning: ${missing.length} missing day(s), listed in the summary`);
   }
 
+  const options = dataBacktestOptions(source, overrides);
+  if (!quiet) io.stdout(profileLine(options));
+  if (!quiet && options.profile === "realistic") {
+    const filters =
+      instruments === undefined ? [] : source.symbols.filter((s) => instruments.has(s));
+    const derived = source.symbols.filter((s) => !filters.includes(s));
+    if (derived.length > 0) {
+      io.stdout(
+        `Instrument filters: ${derived.join(",")} derived from the data's price and quantity decimals (no --exchange-info${instruments === undefined ? "" : " entry"})`,
+      );
+    }
+  }
   const reportPath = stringFlag(args, "report");
   const outputsPath = stringFlag(args, "outputs");
   const progress = createProgress(progressWanted(io.isTty) && !quiet, "pass 1");
@@ -213,6 +234,7 @@ async function dataBacktest(args: ParsedArgs, io: CliIo, dataDir: string): Promi
   try {
     r = await runDataBacktest(source, {
       overrides,
+      ...(instruments !== undefined ? { instruments } : {}),
       outputsPath,
       withSeries: reportPath !== undefined,
       tap: progressTap(progress),
@@ -274,6 +296,7 @@ export const backtestCommand: CliCommand = {
     "                        [--kind bookTicker|aggTrades|trades|klines] [--market spot|um|cm]\n" +
     "                        [--interval 1m] [--half-spread-bps N] [--depth-qty Q]\n" +
     "                        [--on-bad-row error|skip] [--config FILE] [--outputs FILE.jsonl]\n" +
+    "                        [--profile realistic|reference] [--exchange-info FILE]\n" +
     "                        [--report FILE.html] [--out FILE] [--quiet]\n\n" +
     "Fixtures:\n" +
     "  --fixtures DIR      fixture directories, or folders searched for fixtures (default: the\n" +
@@ -288,6 +311,10 @@ export const backtestCommand: CliCommand = {
     "  --half-spread-bps N, --depth-qty Q   synthetic quote of trade and kline data (1, 1)\n" +
     "  --on-bad-row P      error (default: stop with file:line) or skip (counted, reported)\n" +
     "  --config FILE       JSON engine options over the defaults (docs/CONFIG.md)\n" +
+    "  --profile P         realistic (default: fees, latency, queue; docs/SIMULATION.md) or\n" +
+    "                      reference (the reference engine's fills)\n" +
+    "  --exchange-info FILE  instrument filters: a saved Binance exchangeInfo response\n" +
+    "                      (GET /api/v3/exchangeInfo or /fapi/v1/exchangeInfo)\n" +
     "  --outputs FILE      stream every per-tick output as a JSON line\n" +
     "  --out FILE          write a JSON summary (per symbol, missing days, source notes)\n" +
     "Both:\n" +
@@ -312,6 +339,8 @@ export const backtestCommand: CliCommand = {
       "on-bad-row": { type: "string" },
       config: { type: "string" },
       outputs: { type: "string" },
+      profile: { type: "string" },
+      "exchange-info": { type: "string" },
     });
     const dataDir = stringFlag(args, "data");
     return dataDir === undefined ? fixtureBacktest(args, io) : dataBacktest(args, io, dataDir);

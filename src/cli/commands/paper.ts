@@ -1,14 +1,16 @@
-import { openFixture, skippedNote } from "../../data/fixture-reader.js";
+import { fixtureWith, openFixture, skippedNote } from "../../data/fixture-reader.js";
 import {
   combineTaps,
   type PaperTap,
   runPaperTapped,
   withOutputsFile,
 } from "../../runtime/backtest/backtest-tap.js";
+import { paperOptions } from "../../runtime/backtest/run-paper.js";
 import { readEngineConfigFile } from "../../runtime/engine-config-file.js";
 import { boolFlag, parseCommandArgs, requiredString, stringFlag } from "../args.js";
 import type { CliCommand } from "../io.js";
 import { createProgress, type Progress, progressWanted } from "../progress.js";
+import { exchangeInfoFlag, profileLine, withProfileFlag } from "../run-options.js";
 
 /** Progress of the trading pass (the pass that produces outputs) against the fixture's size. */
 function progressTap(progress: Progress, total: number): PaperTap {
@@ -27,27 +29,39 @@ export const paperCommand: CliCommand = {
   name: "paper",
   summary: "Paper-trade a fixture: gating, simulated fills, ledger and PnL; print its digest",
   usage:
-    "grinder paper --fixture DIR [--out FILE] [--outputs FILE.jsonl] [--config FILE] [-v]\n\n" +
+    "grinder paper --fixture DIR [--out FILE] [--outputs FILE.jsonl] [--config FILE]\n" +
+    "                    [--profile reference|realistic] [--exchange-info FILE] [-v]\n\n" +
     "  --out FILE       write the full result (schema v1)\n" +
-    "  --outputs FILE   stream every per-tick output as one JSON line (written when complete)",
+    "  --outputs FILE   stream every per-tick output as one JSON line (written when complete)\n" +
+    "  --profile P      reference (default: the reference engine) or realistic (docs/SIMULATION.md)\n" +
+    "  --exchange-info FILE  instrument filters (a Binance exchangeInfo response; realistic)",
   async run(argv, io) {
     const args = parseCommandArgs("paper", argv, {
       fixture: { type: "string" },
       out: { type: "string" },
       outputs: { type: "string" },
       config: { type: "string" },
+      profile: { type: "string" },
+      "exchange-info": { type: "string" },
       verbose: { type: "boolean", short: "v" },
     });
     const dir = requiredString(args, "paper", "fixture");
     const verbose = boolFlag(args, "verbose");
     const out = stringFlag(args, "out");
     const configPath = stringFlag(args, "config");
-    const overrides = configPath ? readEngineConfigFile(configPath) : undefined;
+    const overrides = withProfileFlag(
+      "paper",
+      args,
+      configPath ? readEngineConfigFile(configPath) : undefined,
+    );
+    const instruments = exchangeInfoFlag(args);
     if (verbose) {
       io.stdout(`Loading fixture from: ${dir}`);
       io.stdout("Paper trading mode: NO REAL ORDERS");
     }
-    const fixture = openFixture(dir);
+    const opened = openFixture(dir);
+    const fixture = instruments === undefined ? opened : fixtureWith(opened, { instruments });
+    io.stdout(profileLine(paperOptions(fixture, overrides)));
     const note = skippedNote(fixture.stats);
     if (note) io.stderr(`warning: ${note}`);
     const showProgress = progressWanted(io.isTty);

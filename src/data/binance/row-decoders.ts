@@ -38,6 +38,8 @@ export interface QuotePoint {
   readonly askQty: Decimal;
   readonly lastPrice: Decimal;
   readonly lastQty: Decimal;
+  /** Trades: who took liquidity (is_buyer_maker true: the seller). */
+  readonly takerSide?: "BUY" | "SELL";
 }
 
 export type DecodeResult =
@@ -86,10 +88,12 @@ class Row {
     return t.ms;
   }
 
-  bool(i: number): void {
-    if (!BOOL.test(this.fields[i] ?? "")) {
+  bool(i: number): boolean {
+    const text = this.fields[i] ?? "";
+    if (!BOOL.test(text)) {
       throw new RowProblem(`${this.where(i)}: expected true or false, got ${show(this.fields[i])}`);
     }
+    return text.length === 4;
   }
 
   integer(i: number): void {
@@ -134,9 +138,15 @@ function trimZeros(d: Decimal, exp: number): Decimal {
   return e === d.exp ? d : Decimal.fromParts(d.neg, c, e);
 }
 
-function synthetic(ts: number, price: Decimal, lastQty: Decimal, m: QuoteModel): QuotePoint {
+function synthetic(
+  ts: number,
+  price: Decimal,
+  lastQty: Decimal,
+  m: QuoteModel,
+  buyerMaker?: boolean,
+): QuotePoint {
   const off = price.mul(m.halfSpread);
-  return {
+  const point: QuotePoint = {
     ts,
     bidPrice: trimZeros(price.sub(off), price.exp),
     bidQty: m.depthQty,
@@ -145,6 +155,7 @@ function synthetic(ts: number, price: Decimal, lastQty: Decimal, m: QuoteModel):
     lastPrice: price,
     lastQty,
   };
+  return buyerMaker === undefined ? point : { ...point, takerSide: buyerMaker ? "SELL" : "BUY" };
 }
 
 function bookTicker(r: Row, m: QuoteModel): QuotePoint[] {
@@ -174,9 +185,9 @@ function aggTrade(r: Row, m: QuoteModel): QuotePoint[] {
   r.integer(3);
   r.integer(4);
   const ts = r.time(5);
-  r.bool(6);
+  const buyerMaker = r.bool(6);
   if (r.fields.length > 7) r.bool(7);
-  return [synthetic(ts, price, qty, m)];
+  return [synthetic(ts, price, qty, m, buyerMaker)];
 }
 
 function trade(r: Row, m: QuoteModel): QuotePoint[] {
@@ -185,9 +196,9 @@ function trade(r: Row, m: QuoteModel): QuotePoint[] {
   const qty = r.decimal(2, false);
   r.decimal(3, false);
   const ts = r.time(4);
-  r.bool(5);
+  const buyerMaker = r.bool(5);
   if (r.fields.length > 6) r.bool(6);
-  return [synthetic(ts, price, qty, m)];
+  return [synthetic(ts, price, qty, m, buyerMaker)];
 }
 
 function kline(r: Row, m: QuoteModel): QuotePoint[] {

@@ -111,6 +111,7 @@ export function* symbolSnapshots(
             askQty: p.askQty,
             lastPrice: p.lastPrice,
             lastQty: p.lastQty,
+            ...(p.takerSide !== undefined ? { takerSide: p.takerSide } : {}),
           });
         }
       }

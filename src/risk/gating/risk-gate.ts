@@ -79,6 +79,12 @@ export class RiskGate {
     });
   }
 
+  /** Set a symbol's exposure (|position| + open orders, in quote) as measured elsewhere. */
+  setExposure(symbol: string, notional: Decimal): void {
+    if (notional.sign() <= 0) this.notionalBySymbol.delete(symbol);
+    else this.notionalBySymbol.set(symbol, notional);
+  }
+
   /** Add the notional of a placed order to its symbol's exposure. */
   recordOrder(symbol: string, notional: Decimal): void {
     const current = this.notionalBySymbol.get(symbol) ?? Decimal.ZERO;

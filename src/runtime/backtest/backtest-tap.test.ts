@@ -83,7 +83,7 @@ describe("grinder paper --outputs", () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(
       r.stdout,
-      /^Paper trading completed\. Events processed: 200\nOutput digest: aecf3f94db22312c\n$/,
+      /^Profile: reference; options: .*\nPaper trading completed\. Events processed: 200\nOutput digest: aecf3f94db22312c\n$/,
     );
     const lines = readFileSync(outputs, "utf8").trimEnd().split("\n");
     const result = JSON.parse(readFileSync(out, "utf8")) as { outputs: unknown[] };

@@ -82,6 +82,8 @@ export function tapFixture(
       return fixture.stats;
     },
     events: () => watched(++passes),
+    dataShape: fixture.dataShape,
+    instruments: fixture.instruments,
   };
   const onOutput = (json: PaperOutputJson): void => {
     if (current === undefined || tap.onTick === undefined) return;

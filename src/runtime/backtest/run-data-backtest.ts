@@ -10,18 +10,39 @@
 import { Decimal } from "../../core/decimal.js";
 import type { BinanceSource } from "../../data/binance/binance-source.js";
 import type { Fixture, FixtureEvent } from "../../data/fixture-reader.js";
+import type { InstrumentSpec } from "../../domain/instrument.js";
+import type { EngineOptions } from "../../kernel/kernel-options.js";
 import type { BacktestReportData, ReportTable } from "../../report/report-data.js";
 import { combineTaps, type PaperTap, runPaperTapped, withOutputsFile } from "./backtest-tap.js";
 import { ReportSeriesBuilder, type RunSeries, reportData } from "./report-series.js";
 import { type PaperRunSummary, paperOptions } from "./run-paper.js";
 
-/** The snapshots of a Binance source as a fixture with no config (engine defaults). */
-export function sourceAsFixture(source: BinanceSource, name: string): Fixture {
+/**
+ * The market a source's files come from: futures when any file sits in a
+ * futures layout (bookTicker dumps exist for futures only), else spot.
+ */
+export function marketOf(source: BinanceSource): "spot" | "um" {
+  if (source.kind === "bookTicker") return "um";
+  return source.files.some((f) => f.layout === "um" || f.layout === "cm") ? "um" : "spot";
+}
+
+/**
+ * The snapshots of a Binance source as a fixture whose config is the realistic
+ * profile (the default of data backtests), with the data's shape and the
+ * instruments' filters when known.
+ */
+export function sourceAsFixture(
+  source: BinanceSource,
+  name: string,
+  instruments?: ReadonlyMap<string, InstrumentSpec>,
+): Fixture {
   const skippedByType: ReadonlyMap<string, number> = new Map();
   return {
     dir: name,
     eventsPath: name,
-    config: {},
+    config: { profile: "realistic", market: marketOf(source) },
+    dataShape: source.kind === "trades" || source.kind === "aggTrades" ? "trades" : "quotes",
+    ...(instruments !== undefined ? { instruments } : {}),
     stats: {
       // Read after a pass: the snapshots of the latest pass.
       get events() {
@@ -69,6 +90,8 @@ export interface DataBacktestOptions {
   readonly withSeries?: boolean;
   /** Extra watcher (e.g. a progress bar). */
   readonly tap?: PaperTap;
+  /** Exchange filters by symbol (an exchangeInfo file). */
+  readonly instruments?: ReadonlyMap<string, InstrumentSpec>;
 }
 
 interface Tally {
@@ -107,12 +130,24 @@ interface FinalPosition {
   readonly quantity: string;
 }
 
+/** The options a data backtest of `source` runs with (realistic defaults, then the overrides). */
+export function dataBacktestOptions(
+  source: BinanceSource,
+  overrides?: Readonly<Record<string, unknown>>,
+): EngineOptions {
+  return paperOptions(sourceAsFixture(source, "options"), overrides);
+}
+
 /** Paper-trade the source's snapshots (the source is read twice, streaming). */
 export async function runDataBacktest(
   source: BinanceSource,
   o: DataBacktestOptions = {},
 ): Promise<DataBacktestResult> {
-  const fixture = sourceAsFixture(source, `binance ${source.kind} ${source.symbols.join(",")}`);
+  const fixture = sourceAsFixture(
+    source,
+    `binance ${source.kind} ${source.symbols.join(",")}`,
+    o.instruments,
+  );
   const initialCapital = paperOptions(fixture, o.overrides).initial_capital;
   const counts = new Map<string, Tally>();
   const builder = o.withSeries ? new ReportSeriesBuilder(initialCapital) : undefined;

@@ -52,7 +52,10 @@ async function paperOnce(
   onOutput?: (json: Readonly<Record<string, unknown>>) => void,
 ): Promise<PaperRunSummary> {
   const options = paperOptions(fixture, overrides);
-  const sim = createSimulation(options);
+  const sim = createSimulation(options, {
+    ...(fixture.instruments !== undefined ? { instruments: fixture.instruments } : {}),
+    ...(fixture.dataShape !== undefined ? { data: fixture.dataShape } : {}),
+  });
   // Top-K v0 keeps only the last window of prices per symbol: a light scan
   // finds those (the full pass below still validates every line).
   const tail =

@@ -1,0 +1,41 @@
+/**
+ * What every run says first: its profile and the options that differ from
+ * the reference defaults, and the command-line pieces that set them
+ * (`--profile`, `--exchange-info`).
+ */
+
+import { InvalidInputError } from "../core/errors.js";
+import type { InstrumentSpec } from "../domain/instrument.js";
+import { type EngineOptions, nonDefaultOptions } from "../kernel/kernel-options.js";
+import { readExchangeInfoFile } from "../venues/binance/exchange-info.js";
+import { type ParsedArgs, stringFlag } from "./args.js";
+
+/** One line: `Profile: realistic; options: a=1, b="x"` (or `defaults`). */
+export function profileLine(o: EngineOptions): string {
+  const nd = nonDefaultOptions(o);
+  delete nd.profile;
+  const parts = Object.entries(nd).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+  return `Profile: ${o.profile}; options: ${parts.length === 0 ? "reference defaults" : parts.join(", ")}`;
+}
+
+/** `--config` overrides with `--profile` on top (validated with the other options). */
+export function withProfileFlag(
+  command: string,
+  args: ParsedArgs,
+  overrides: Readonly<Record<string, unknown>> | undefined,
+): Readonly<Record<string, unknown>> | undefined {
+  const profile = stringFlag(args, "profile");
+  if (profile === undefined) return overrides;
+  if (profile !== "reference" && profile !== "realistic") {
+    throw new InvalidInputError(
+      `grinder ${command}: --profile expects reference or realistic, got ${JSON.stringify(profile)}`,
+    );
+  }
+  return { ...(overrides ?? {}), profile };
+}
+
+/** The instruments of `--exchange-info FILE`, if given. */
+export function exchangeInfoFlag(args: ParsedArgs): Map<string, InstrumentSpec> | undefined {
+  const path = stringFlag(args, "exchange-info");
+  return path === undefined ? undefined : readExchangeInfoFile(path);
+}

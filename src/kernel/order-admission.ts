@@ -1,0 +1,219 @@
+/**
+ * The realistic profile's order rules, before an order is sent:
+ * - prices on the instrument's tick (BUY down, SELL up), quantities down to
+ *   its step, sized from a notional per level when one is set;
+ * - the exchange's filters: an order under the minimum quantity or notional
+ *   is not sent (FILTER_MIN_QTY, FILTER_MIN_NOTIONAL);
+ * - exposure limits on what is really at risk: |position| x mark plus the
+ *   open orders' notional, per symbol and in total (MAX_NOTIONAL_EXCEEDED);
+ * - spot balances: a SELL may not exceed the base held less what open SELLs
+ *   reserve, a BUY not the quote balance less what open BUYs reserve
+ *   (INSUFFICIENT_BALANCE).
+ */
+
+import { Decimal } from "../core/decimal.js";
+import { OrderSide } from "../domain/enums.js";
+import {
+  filterProblem,
+  type InstrumentSpec,
+  roundPriceToTick,
+  roundToStep,
+} from "../domain/instrument.js";
+import type { ExecutionState, LevelPricing, OrderAdmission } from "./execution-engine.js";
+import type { InstrumentBook } from "./instruments.js";
+import type { Portfolio } from "./portfolio.js";
+
+/** Prices on the tick, quantities on the step (from a notional per level when given). */
+export class InstrumentPricing implements LevelPricing {
+  constructor(
+    private readonly spec: InstrumentSpec,
+    private readonly notionalPerLevel: Decimal | undefined,
+  ) {}
+
+  price(raw: Decimal, side: OrderSide): Decimal {
+    return roundPriceToTick(raw, side, this.spec.tickSize);
+  }
+
+  quantity(scheduled: Decimal, price: Decimal): Decimal {
+    const q =
+      this.notionalPerLevel === undefined || !price.isPositive()
+        ? scheduled
+        : this.notionalPerLevel.div(price);
+    return roundToStep(q, this.spec.stepSize, false);
+  }
+}
+
+/** What the admission reads of the account and the open orders, for one symbol. */
+export interface AdmissionState {
+  readonly spec: InstrumentSpec | undefined;
+  /** |position| x mark plus open orders' notional of the symbol; total over symbols. */
+  readonly symbolExposure: Decimal;
+  readonly totalExposure: Decimal;
+  readonly maxSymbolExposure: Decimal;
+  readonly maxTotalExposure: Decimal;
+  readonly checkExposure: boolean;
+  /** Spot balances: the free quote and the free base of the symbol. */
+  readonly checkBalances: boolean;
+  readonly freeQuote: Decimal;
+  readonly freeBase: Decimal;
+}
+
+export type AdmissionReason =
+  | "FILTER_MIN_QTY"
+  | "FILTER_MIN_NOTIONAL"
+  | "MAX_NOTIONAL_EXCEEDED"
+  | "INSUFFICIENT_BALANCE";
+
+/**
+ * Admission of the orders of one decision, in order: each admitted order
+ * reserves its notional (and balance) for the ones after it.
+ */
+export class OrderAdmissionBatch {
+  private symbolExposure: Decimal;
+  private totalExposure: Decimal;
+  private freeQuote: Decimal;
+  private freeBase: Decimal;
+
+  constructor(
+    private readonly st: AdmissionState,
+    private readonly refuse: (reason: AdmissionReason) => void,
+  ) {
+    this.symbolExposure = st.symbolExposure;
+    this.totalExposure = st.totalExposure;
+    this.freeQuote = st.freeQuote;
+    this.freeBase = st.freeBase;
+  }
+
+  admit(side: OrderSide, price: Decimal, quantity: Decimal): boolean {
+    const st = this.st;
+    if (quantity.isZero()) return this.no("FILTER_MIN_QTY");
+    if (st.spec !== undefined) {
+      const problem = filterProblem(st.spec, price, quantity);
+      if (problem !== undefined) return this.no(problem);
+    }
+    const notional = price.mul(quantity);
+    if (st.checkExposure) {
+      const sym = this.symbolExposure.add(notional);
+      const total = this.totalExposure.add(notional);
+      if (sym.gt(st.maxSymbolExposure) || total.gt(st.maxTotalExposure)) {
+        return this.no("MAX_NOTIONAL_EXCEEDED");
+      }
+      this.symbolExposure = sym;
+      this.totalExposure = total;
+    }
+    if (st.checkBalances) {
+      if (side === OrderSide.BUY) {
+        if (notional.gt(this.freeQuote)) return this.no("INSUFFICIENT_BALANCE");
+        this.freeQuote = this.freeQuote.sub(notional);
+      } else {
+        if (quantity.gt(this.freeBase)) return this.no("INSUFFICIENT_BALANCE");
+        this.freeBase = this.freeBase.sub(quantity);
+      }
+    }
+    return true;
+  }
+
+  private no(reason: AdmissionReason): false {
+    this.refuse(reason);
+    return false;
+  }
+}
+
+/** What the order rules read of the kernel. */
+export interface OrderRulesContext {
+  readonly notionalPerLevel: (symbol: string) => Decimal | undefined;
+  readonly instruments: InstrumentBook;
+  readonly portfolio: Portfolio;
+  readonly states: ReadonlyMap<string, ExecutionState>;
+  /** Apply prices/sizes of the instruments (the realistic profile). */
+  readonly useInstruments: boolean;
+  readonly checkExposure: boolean;
+  readonly checkBalances: boolean;
+  readonly maxSymbolExposure: Decimal;
+  readonly maxTotalExposure: Decimal;
+}
+
+/** The realistic order rules over the kernel's state. */
+export class OrderRules {
+  private readonly pricings = new Map<string, InstrumentPricing>();
+  private readonly pricingSpecs = new Map<string, InstrumentSpec>();
+
+  constructor(private readonly c: OrderRulesContext) {}
+
+  /** Any rule in force (else the reference path runs untouched). */
+  get active(): boolean {
+    return this.c.useInstruments || this.c.checkExposure || this.c.checkBalances;
+  }
+
+  /** The level pricing of a symbol, or undefined for the reference's rounding. */
+  pricing(symbol: string): LevelPricing | undefined {
+    if (!this.c.useInstruments) return undefined;
+    const spec = this.c.instruments.spec(symbol);
+    if (spec === undefined) return undefined;
+    let p = this.pricings.get(symbol);
+    if (p === undefined || this.pricingSpecs.get(symbol) !== spec) {
+      p = new InstrumentPricing(spec, this.c.notionalPerLevel(symbol));
+      this.pricings.set(symbol, p);
+      this.pricingSpecs.set(symbol, spec);
+    }
+    return p;
+  }
+
+  /** |position| x mark plus the open orders' notional of a symbol. */
+  exposure(symbol: string): Decimal {
+    const pf = this.c.portfolio;
+    let total = Decimal.ZERO;
+    const mark = pf.markOf(symbol);
+    const pos = pf.position(symbol);
+    if (mark !== undefined && !pos.isZero()) total = pos.abs().mul(mark);
+    for (const o of this.c.states.get(symbol)?.liveOrders() ?? []) {
+      total = total.add(o.quantity.sub(o.filledQuantity).mul(o.price));
+    }
+    return total;
+  }
+
+  private totalExposure(): Decimal {
+    const symbols = new Set<string>(this.c.states.keys());
+    for (const s of this.c.portfolio.ledger.getAllPositions().keys()) symbols.add(s);
+    let total = Decimal.ZERO;
+    for (const s of symbols) total = total.add(this.exposure(s));
+    return total;
+  }
+
+  /** The admission of one decision's orders for `symbol`; refusals are reported by reason. */
+  admission(symbol: string, refuse: (reason: AdmissionReason) => void): OrderAdmission {
+    const pf = this.c.portfolio;
+    let freeQuote = Decimal.ZERO;
+    let freeBase = Decimal.ZERO;
+    if (this.c.checkBalances) {
+      freeQuote = pf.cash();
+      for (const st of this.c.states.values()) {
+        for (const o of st.liveOrders()) {
+          if (o.side === OrderSide.BUY) {
+            freeQuote = freeQuote.sub(o.quantity.sub(o.filledQuantity).mul(o.price));
+          }
+        }
+      }
+      const held = pf.position(symbol);
+      freeBase = held.isPositive() ? held : Decimal.ZERO;
+      for (const o of this.c.states.get(symbol)?.liveOrders() ?? []) {
+        if (o.side === OrderSide.SELL) freeBase = freeBase.sub(o.quantity.sub(o.filledQuantity));
+      }
+    }
+    const batch = new OrderAdmissionBatch(
+      {
+        spec: this.c.useInstruments ? this.c.instruments.spec(symbol) : undefined,
+        symbolExposure: this.c.checkExposure ? this.exposure(symbol) : Decimal.ZERO,
+        totalExposure: this.c.checkExposure ? this.totalExposure() : Decimal.ZERO,
+        maxSymbolExposure: this.c.maxSymbolExposure,
+        maxTotalExposure: this.c.maxTotalExposure,
+        checkExposure: this.c.checkExposure,
+        checkBalances: this.c.checkBalances,
+        freeQuote,
+        freeBase,
+      },
+      refuse,
+    );
+    return (_sym, side, price, quantity) => batch.admit(side, price, quantity);
+  }
+}

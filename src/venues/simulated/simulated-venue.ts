@@ -1,0 +1,357 @@
+/**
+ * SimulatedVenue: an exchange simulated from market data, event by event in
+ * event time (no clock, no randomness). It is assembled from small models,
+ * each with its assumption and the way it errs in docs/SIMULATION.md:
+ *
+ * - latency (`latency-model.ts`): an order is live on the book only from
+ *   submit + order latency, and leaves it at cancel + cancel latency; the
+ *   transitions due by a market event happen before that event, against the
+ *   quote in force until then.
+ * - fill model `cross` (L1 quotes): a resting BUY at p fills as maker at p
+ *   when the best ask <= p (SELL: best bid >= p); with `l1QtyLimitsFills`
+ *   the fills of one quote share the opposite side's L1 quantity (partial
+ *   fills, the rest keeps resting).
+ * - fill model `trade_queue` (trades): an order joins the queue behind the
+ *   displayed L1 quantity on its own side (none when it improves the best
+ *   price); trades at exactly its price eat the queue first, then fill it;
+ *   a trade through its price fills what remains.
+ * - an order that crosses the book when it goes live is a taker and fills at
+ *   the opposite best price (not at its limit), within that side's L1
+ *   quantity when limited; the rest rests.
+ * - fees (`fee-model.ts`): price x quantity x the maker or taker rate, in
+ *   the quote asset.
+ */
+
+import { Decimal } from "../../core/decimal.js";
+import { OrderSide } from "../../domain/enums.js";
+import type { CancelOrder, Liquidity, OrderEvent, SubmitOrder } from "../../domain/orders.js";
+import { orderFilled } from "../../domain/orders.js";
+import type { Snapshot } from "../../domain/snapshot.js";
+import type { OrderEventListener, SimulationVenue, VenueOrder } from "../../domain/venue.js";
+import type { FeeModel } from "./fee-model.js";
+import type { LatencyModel } from "./latency-model.js";
+
+export type SimulatedFillModel = "cross" | "trade_queue";
+
+export interface SimulatedVenueConfig {
+  readonly fillModel: SimulatedFillModel;
+  readonly latency: LatencyModel;
+  readonly fees: FeeModel;
+  /** Cap fills by the opposite side's L1 quantity (cross model and taker fills). */
+  readonly l1QtyLimitsFills: boolean;
+  /** The asset fees are charged in (the symbol's quote asset). */
+  readonly feeAsset: (symbol: string) => string;
+}
+
+interface SimOrder {
+  readonly cmd: SubmitOrder;
+  /** Arrival order (time priority among equal prices). */
+  readonly seq: number;
+  readonly liveAt: number;
+  live: boolean;
+  /** When a requested cancel takes effect. */
+  cancelAt: number | undefined;
+  leaves: Decimal;
+  filled: Decimal;
+  /** trade_queue: quantity ahead of the order at its price. */
+  queueAhead: Decimal;
+}
+
+interface Book {
+  readonly symbol: string;
+  hasQuote: boolean;
+  bid: Decimal;
+  ask: Decimal;
+  /** What is left of the L1 quantities of the current quote for fills (when limited). */
+  bidLeft: Decimal;
+  askLeft: Decimal;
+  readonly orders: Map<string, SimOrder>;
+  /** Earliest pending transition (go-live or cancel), +Infinity when none. */
+  nextTransition: number;
+}
+
+const ZERO = Decimal.ZERO;
+
+const NO_LISTENER: OrderEventListener = () => {
+  throw new Error("SimulatedVenue: no listener set");
+};
+
+function byPriority(side: OrderSide): (a: SimOrder, b: SimOrder) => number {
+  // Best price first (highest bid, lowest ask), then time.
+  return (a, b) => {
+    const c = a.cmd.price.cmp(b.cmd.price);
+    if (c !== 0) return side === OrderSide.BUY ? -c : c;
+    return a.seq - b.seq;
+  };
+}
+
+export class SimulatedVenue implements SimulationVenue {
+  readonly name = "simulated";
+  private readonly cfg: SimulatedVenueConfig;
+  private readonly books = new Map<string, Book>();
+  private emit: OrderEventListener = NO_LISTENER;
+  private seq = 0;
+  private trades = 0;
+
+  constructor(cfg: SimulatedVenueConfig) {
+    this.cfg = cfg;
+  }
+
+  setListener(listener: OrderEventListener): void {
+    this.emit = listener;
+  }
+
+  private book(symbol: string): Book {
+    let b = this.books.get(symbol);
+    if (b === undefined) {
+      b = {
+        symbol,
+        hasQuote: false,
+        bid: ZERO,
+        ask: ZERO,
+        bidLeft: ZERO,
+        askLeft: ZERO,
+        orders: new Map(),
+        nextTransition: Number.POSITIVE_INFINITY,
+      };
+      this.books.set(symbol, b);
+    }
+    return b;
+  }
+
+  onMarket(s: Snapshot): void {
+    const b = this.book(s.symbol);
+    if (b.nextTransition <= s.ts) this.runTransitions(b, s.ts);
+    b.hasQuote = true;
+    b.bid = s.bidPrice;
+    b.ask = s.askPrice;
+    b.bidLeft = s.bidQty;
+    b.askLeft = s.askQty;
+    if (b.orders.size === 0) return;
+    if (this.cfg.fillModel === "cross") this.matchQuote(b, s.ts);
+    else if (s.lastQty.isPositive()) this.matchTrade(b, s);
+  }
+
+  afterDecision(_s: Snapshot, _evaluated: boolean): void {}
+
+  submit(cmd: SubmitOrder): void {
+    const b = this.book(cmd.symbol);
+    const problem = b.orders.has(cmd.clientOrderId)
+      ? "DUPLICATE_CLIENT_ORDER_ID"
+      : !cmd.price.isPositive() || !cmd.quantity.isPositive()
+        ? "INVALID_ORDER"
+        : undefined;
+    if (problem !== undefined) {
+      this.emit({
+        kind: "OrderRejected",
+        ts: cmd.ts,
+        clientOrderId: cmd.clientOrderId,
+        symbol: cmd.symbol,
+        reason: problem,
+      });
+      return;
+    }
+    const o: SimOrder = {
+      cmd,
+      seq: ++this.seq,
+      liveAt: this.cfg.latency.liveAt(cmd.ts),
+      live: false,
+      cancelAt: undefined,
+      leaves: cmd.quantity,
+      filled: ZERO,
+      queueAhead: ZERO,
+    };
+    b.orders.set(cmd.clientOrderId, o);
+    if (o.liveAt <= cmd.ts) this.goLive(b, o, cmd.ts);
+    else b.nextTransition = Math.min(b.nextTransition, o.liveAt);
+  }
+
+  cancel(cmd: CancelOrder): void {
+    const b = this.books.get(cmd.symbol);
+    const o = b?.orders.get(cmd.clientOrderId);
+    if (b === undefined || o === undefined) {
+      this.emit({
+        kind: "OrderCancelRejected",
+        ts: cmd.ts,
+        clientOrderId: cmd.clientOrderId,
+        symbol: cmd.symbol,
+        reason: "UNKNOWN_ORDER",
+      });
+      return;
+    }
+    const at = this.cfg.latency.canceledAt(cmd.ts);
+    if (o.cancelAt !== undefined && o.cancelAt <= at) return;
+    o.cancelAt = at;
+    if (at <= cmd.ts) this.cancelNow(b, o, cmd.ts);
+    else b.nextTransition = Math.min(b.nextTransition, at);
+  }
+
+  openOrders(symbol: string): readonly VenueOrder[] {
+    const b = this.books.get(symbol);
+    if (b === undefined) return [];
+    const out: VenueOrder[] = [];
+    for (const o of b.orders.values()) {
+      out.push({
+        clientOrderId: o.cmd.clientOrderId,
+        symbol,
+        side: o.cmd.side,
+        price: o.cmd.price,
+        quantity: o.cmd.quantity,
+        filledQuantity: o.filled,
+      });
+    }
+    return out;
+  }
+
+  /** Go-lives and cancels due by `t`, in time order (then arrival; a go-live before a cancel). */
+  private runTransitions(b: Book, t: number): void {
+    const due: { at: number; o: SimOrder; cancel: boolean }[] = [];
+    let next = Number.POSITIVE_INFINITY;
+    for (const o of b.orders.values()) {
+      if (!o.live) {
+        if (o.liveAt <= t) due.push({ at: o.liveAt, o, cancel: false });
+        else next = Math.min(next, o.liveAt);
+      }
+      if (o.cancelAt !== undefined) {
+        if (o.cancelAt <= t) due.push({ at: o.cancelAt, o, cancel: true });
+        else next = Math.min(next, o.cancelAt);
+      }
+    }
+    due.sort((x, y) => x.at - y.at || x.o.seq - y.o.seq || Number(x.cancel) - Number(y.cancel));
+    for (const d of due) {
+      if (!b.orders.has(d.o.cmd.clientOrderId)) continue;
+      if (d.cancel) this.cancelNow(b, d.o, d.at);
+      else this.goLive(b, d.o, d.at);
+    }
+    b.nextTransition = next;
+  }
+
+  private goLive(b: Book, o: SimOrder, t: number): void {
+    o.live = true;
+    const { cmd } = o;
+    this.emit({
+      kind: "OrderAccepted",
+      ts: t,
+      clientOrderId: cmd.clientOrderId,
+      symbol: cmd.symbol,
+    });
+    if (!b.hasQuote) return;
+    const buy = cmd.side === OrderSide.BUY;
+    // Crossing the book: a taker at the opposite best price.
+    if (buy ? !b.ask.gt(cmd.price) : !b.bid.lt(cmd.price)) {
+      const qty = this.takeFromL1(b, !buy, o.leaves);
+      if (qty.isPositive()) this.fill(b, o, t, buy ? b.ask : b.bid, qty, "taker");
+      if (!b.orders.has(cmd.clientOrderId)) return;
+    }
+    // Queue position: behind what is displayed at the order's own best.
+    const best = buy ? b.bid : b.ask;
+    const improves = buy ? cmd.price.gt(best) : cmd.price.lt(best);
+    o.queueAhead = improves ? ZERO : buy ? b.bidLeft : b.askLeft;
+  }
+
+  private cancelNow(b: Book, o: SimOrder, t: number): void {
+    b.orders.delete(o.cmd.clientOrderId);
+    this.emit({
+      kind: "OrderCanceled",
+      ts: t,
+      clientOrderId: o.cmd.clientOrderId,
+      symbol: o.cmd.symbol,
+    });
+  }
+
+  /** Up to `want` from the L1 quantity of one side of the current quote (all when unlimited). */
+  private takeFromL1(b: Book, bidSide: boolean, want: Decimal): Decimal {
+    if (!this.cfg.l1QtyLimitsFills) return want;
+    const left = bidSide ? b.bidLeft : b.askLeft;
+    const qty = want.min(left);
+    if (bidSide) b.bidLeft = left.sub(qty);
+    else b.askLeft = left.sub(qty);
+    return qty;
+  }
+
+  /** cross: resting orders the new quote reaches fill as makers at their price. */
+  private matchQuote(b: Book, t: number): void {
+    const bids: SimOrder[] = [];
+    const asks: SimOrder[] = [];
+    for (const o of b.orders.values()) {
+      if (!o.live) continue;
+      if (o.cmd.side === OrderSide.BUY) {
+        if (!b.ask.gt(o.cmd.price)) bids.push(o);
+      } else if (!b.bid.lt(o.cmd.price)) asks.push(o);
+    }
+    if (bids.length > 1) bids.sort(byPriority(OrderSide.BUY));
+    if (asks.length > 1) asks.sort(byPriority(OrderSide.SELL));
+    for (const o of bids) {
+      const qty = this.takeFromL1(b, false, o.leaves);
+      if (qty.isPositive()) this.fill(b, o, t, o.cmd.price, qty, "maker");
+    }
+    for (const o of asks) {
+      const qty = this.takeFromL1(b, true, o.leaves);
+      if (qty.isPositive()) this.fill(b, o, t, o.cmd.price, qty, "maker");
+    }
+  }
+
+  /**
+   * trade_queue: one trade at price P for quantity Q. Resting orders the
+   * trade went through fill in full; those at P are reached through their
+   * queue, in time priority, when the aggressor was on the other side (both
+   * sides when the data does not say).
+   */
+  private matchTrade(b: Book, s: Snapshot): void {
+    const p = s.lastPrice;
+    for (const side of [OrderSide.BUY, OrderSide.SELL] as const) {
+      const hitBy = side === OrderSide.BUY ? OrderSide.SELL : OrderSide.BUY;
+      const atPrice = s.takerSide === undefined || s.takerSide === hitBy;
+      const through: SimOrder[] = [];
+      const queued: SimOrder[] = [];
+      for (const o of b.orders.values()) {
+        if (!o.live || o.cmd.side !== side) continue;
+        const c = p.cmp(o.cmd.price);
+        if (side === OrderSide.BUY ? c < 0 : c > 0) through.push(o);
+        else if (c === 0 && atPrice) queued.push(o);
+      }
+      if (through.length > 1) through.sort(byPriority(side));
+      for (const o of through) this.fill(b, o, s.ts, o.cmd.price, o.leaves, "maker");
+      let volume = s.lastQty;
+      for (const o of queued) {
+        if (!volume.isPositive()) break;
+        const eaten = o.queueAhead.min(volume);
+        o.queueAhead = o.queueAhead.sub(eaten);
+        volume = volume.sub(eaten);
+        const qty = o.leaves.min(volume);
+        if (qty.isPositive()) {
+          volume = volume.sub(qty);
+          this.fill(b, o, s.ts, o.cmd.price, qty, "maker");
+        }
+      }
+    }
+  }
+
+  private fill(
+    b: Book,
+    o: SimOrder,
+    t: number,
+    price: Decimal,
+    qty: Decimal,
+    liquidity: Liquidity,
+  ): void {
+    const { cmd } = o;
+    o.leaves = o.leaves.sub(qty);
+    o.filled = o.filled.add(qty);
+    if (o.leaves.isZero()) b.orders.delete(cmd.clientOrderId);
+    const e: OrderEvent = orderFilled({
+      ts: t,
+      clientOrderId: cmd.clientOrderId,
+      symbol: cmd.symbol,
+      side: cmd.side,
+      price,
+      quantity: qty,
+      fee: this.cfg.fees.fee(cmd.symbol, price, qty, liquidity),
+      feeAsset: this.cfg.feeAsset(cmd.symbol),
+      liquidity,
+      tradeId: `sim-${++this.trades}`,
+      leavesQuantity: o.leaves,
+    });
+    this.emit(e);
+  }
+}
