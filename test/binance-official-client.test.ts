@@ -15,6 +15,7 @@ import { Decimal } from "../src/core/decimal.js";
 import type { OrderEvent, OrderFilled } from "../src/domain/orders.js";
 import { ConnectorMetrics } from "../src/net/connector-metrics.js";
 import { BinanceSpotVenue } from "../src/venues/binance/binance-spot-venue.js";
+import { parseExchangeInfo } from "../src/venues/binance/exchange-info.js";
 import { activeHandles, assertNoLeakedHandles, type HandleCounts } from "./support/handles.js";
 import { armedEnv, TEST_API_KEY, TEST_API_SECRET } from "./support/live-trade-testing.js";
 import { LocalBinanceExchange } from "./support/local-binance-exchange.js";
@@ -71,6 +72,14 @@ describe("@binance/spot against the local exchange", () => {
     assert.equal(price.tickSize, "0.01000000");
     assert.equal(lot.stepSize, "0.00100000");
     assert.ok(filters.some((f) => f.filterType === "NOTIONAL"));
+    // grinder's own exchangeInfo reader (simulation instruments) reads the same reply alike.
+    const raw: unknown = await (await fetch(`${ex.url}/api/v3/exchangeInfo`)).json();
+    const spec = parseExchangeInfo(raw, "local exchange").get("BTCUSDT");
+    assert.ok(spec !== undefined);
+    assert.ok(spec.tickSize.eq(d(price.tickSize as string)));
+    assert.ok(spec.stepSize.eq(d(lot.stepSize as string)));
+    assert.ok(spec.minQty.eq(d(lot.minQty as string)));
+    assert.ok(spec.minNotional.eq(d("0.05")));
   });
 
   it("an order placed by the connector: our venue lists it with the same price and quantity", async () => {
