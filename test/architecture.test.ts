@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { test } from "node:test";
+import { sourceFiles } from "./support/import-scan.js";
 import { REPO_ROOT } from "./support/run-cli.js";
 
 /** Folders of the deterministic core: no I/O, no wall clock, no randomness. */
@@ -27,23 +28,13 @@ const ADAPTERS = [
   "tools",
 ];
 
-function sources(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...sources(p));
-    else if (name.endsWith(".ts") && !name.endsWith(".test.ts")) out.push(p);
-  }
-  return out;
-}
-
 test("the deterministic core imports no adapter and no I/O, clock or randomness", () => {
   const problems: string[] = [];
   const src = join(REPO_ROOT, "src");
   for (const folder of PURE) {
     let files: string[];
     try {
-      files = sources(join(src, folder));
+      files = sourceFiles(join(src, folder));
     } catch {
       continue;
     }

@@ -56,6 +56,20 @@ after(async () => {
   await assertNoLeakedHandles(baseline, 3000);
 });
 
+/** A LIMIT GTC BUY placed by the connector, its reply parsed by the connector. */
+async function buyLimit(symbol: string, quantity: number, price: number, newClientOrderId: string) {
+  const r = await spot.restAPI.newOrder({
+    symbol,
+    side: SpotRestAPI.NewOrderSideEnum.BUY,
+    type: SpotRestAPI.NewOrderTypeEnum.LIMIT,
+    timeInForce: SpotRestAPI.NewOrderTimeInForceEnum.GTC,
+    quantity,
+    price,
+    newClientOrderId,
+  });
+  return r.data();
+}
+
 const fills = (): OrderFilled[] => events.filter((e): e is OrderFilled => e.kind === "OrderFilled");
 
 describe("@binance/spot against the local exchange", () => {
@@ -83,17 +97,7 @@ describe("@binance/spot against the local exchange", () => {
   });
 
   it("an order placed by the connector: our venue lists it with the same price and quantity", async () => {
-    const placed = await (
-      await spot.restAPI.newOrder({
-        symbol: "BTCUSDT",
-        side: SpotRestAPI.NewOrderSideEnum.BUY,
-        type: SpotRestAPI.NewOrderTypeEnum.LIMIT,
-        timeInForce: SpotRestAPI.NewOrderTimeInForceEnum.GTC,
-        quantity: 0.1,
-        price: 99.9,
-        newClientOrderId: "official_1",
-      })
-    ).data();
+    const placed = await buyLimit("BTCUSDT", 0.1, 99.9, "official_1");
     assert.equal(placed.clientOrderId, "official_1");
     assert.equal(placed.status, "NEW");
     assert.deepEqual(placed.fills, []);
@@ -162,17 +166,7 @@ describe("@binance/spot against the local exchange", () => {
     const ours = fills().slice(before);
     assert.equal(ours.length, 1);
     // The connector places the same kind of order and reads its fills with its own model.
-    const placed = await (
-      await spot.restAPI.newOrder({
-        symbol: "ETHUSDT",
-        side: SpotRestAPI.NewOrderSideEnum.BUY,
-        type: SpotRestAPI.NewOrderTypeEnum.LIMIT,
-        timeInForce: SpotRestAPI.NewOrderTimeInForceEnum.GTC,
-        quantity: 0.2,
-        price: 50,
-        newClientOrderId: "official_2",
-      })
-    ).data();
+    const placed = await buyLimit("ETHUSDT", 0.2, 50, "official_2");
     const theirs = placed.fills ?? [];
     assert.equal(theirs.length, 1);
     const t = theirs[0];

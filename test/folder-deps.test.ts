@@ -11,10 +11,10 @@
  */
 
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { describe, it } from "node:test";
-import { importSpecifiers } from "./support/import-scan.js";
+import { importSpecifiers, sourceFiles } from "./support/import-scan.js";
 import { REPO_ROOT } from "./support/run-cli.js";
 
 const SRC = join(REPO_ROOT, "src");
@@ -38,20 +38,10 @@ export interface Edge {
   readonly spec: string;
 }
 
-function sources(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...sources(p));
-    else if (name.endsWith(".ts") && !name.endsWith(".test.ts")) out.push(p);
-  }
-  return out;
-}
-
 /** Every cross-node import of src/'s non-test files. */
 export function folderEdges(src = SRC): Edge[] {
   const edges: Edge[] = [];
-  for (const file of sources(src)) {
+  for (const file of sourceFiles(src)) {
     const rel = relative(src, file);
     const from = nodeOf(rel);
     for (const spec of importSpecifiers(readFileSync(file, "utf8"))) {

@@ -619,15 +619,7 @@ export class LocalBinanceExchange {
         orderListId: -1,
         clientOrderId: cid,
         transactTime: now,
-        price: fmt8(o.price),
-        origQty: fmt8(o.origQty),
-        executedQty: o.executedQty,
-        origQuoteOrderQty: fmt8("0"),
-        cummulativeQuoteQty: o.cummulativeQuoteQty,
-        status: o.status,
-        timeInForce: o.timeInForce,
-        type: o.type,
-        side: o.side,
+        ...this.writeReplyFields(o),
         workingTime: now,
         selfTradePreventionMode: "EXPIRE_MAKER",
         fills: fills.map((t) => ({
@@ -651,6 +643,14 @@ export class LocalBinanceExchange {
       orderListId: -1,
       clientOrderId: cancelClientOrderId,
       transactTime: o.updateTime,
+      ...this.writeReplyFields(o),
+      selfTradePreventionMode: "EXPIRE_MAKER",
+    };
+  }
+
+  /** The fields a placement and a cancel reply share, in Binance's order. */
+  private writeReplyFields(o: ServerOrder): Record<string, unknown> {
+    return {
       price: fmt8(o.price),
       origQty: fmt8(o.origQty),
       executedQty: o.executedQty,
@@ -660,7 +660,6 @@ export class LocalBinanceExchange {
       timeInForce: o.timeInForce,
       type: o.type,
       side: o.side,
-      selfTradePreventionMode: "EXPIRE_MAKER",
     };
   }
 

@@ -8,18 +8,8 @@
  */
 
 import assert from "node:assert/strict";
-import { after, afterEach, before, beforeEach, describe, it } from "node:test";
-import {
-  activeHandles,
-  assertNoLeakedHandles,
-  type HandleCounts,
-} from "../../../test/support/handles.js";
-import {
-  armedEnv,
-  TEST_API_KEY,
-  TEST_API_SECRET,
-} from "../../../test/support/live-trade-testing.js";
-import { LocalBinanceExchange } from "../../../test/support/local-binance-exchange.js";
+import { describe, it } from "node:test";
+import { armedEnv, localExchangePerTest } from "../../../test/support/live-trade-testing.js";
 import { snapshotFromEvent } from "../../data/snapshot-event.js";
 import type { OrderEvent } from "../../domain/orders.js";
 import type { Snapshot } from "../../domain/snapshot.js";
@@ -51,18 +41,7 @@ function snap(i: number, symbol = "BTCUSDT", base = 100): Snapshot {
   );
 }
 
-let baseline: HandleCounts;
-let ex: LocalBinanceExchange;
-before(() => {
-  baseline = activeHandles();
-});
-after(async () => {
-  await assertNoLeakedHandles(baseline, 2000);
-});
-beforeEach(async () => {
-  ex = await LocalBinanceExchange.start({ apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET });
-});
-afterEach(() => ex.close());
+const local = localExchangePerTest();
 
 /** What a loop would journal: each tick's snapshot, then the events lines. */
 type Journaled = { readonly tick: Snapshot } | { readonly events: readonly OrderEvent[] };
@@ -82,7 +61,7 @@ interface Rig {
 function rig(cancelStrays = false): Rig {
   const logs: string[] = [];
   const venue = new BinanceSpotVenue({
-    restUrl: ex.url,
+    restUrl: local.ex.url,
     env: armedEnv(),
     confirmed: true,
     connectorMetrics: new ConnectorMetrics(),
@@ -137,7 +116,9 @@ describe("live_trade: ticks to the exchange", () => {
       "SubmitOrder 1BUY",
       "SubmitOrder 2BUY",
     ]);
-    const posted = ex.calls("/api/v3/order", "POST").map((q) => q.params.get("newClientOrderId"));
+    const posted = local.ex
+      .calls("/api/v3/order", "POST")
+      .map((q) => q.params.get("newClientOrderId"));
     assert.deepEqual(posted, r.open().map(r.onExchange));
     assert.ok(posted.every((id) => /^grinder_[0-9a-f]{24}$/.test(String(id))));
     assert.notEqual(exchangeClientOrderId("ffffffffffff", r.open()[0] as string), posted[0]);
@@ -146,12 +127,12 @@ describe("live_trade: ticks to the exchange", () => {
       ["OrderAccepted", "OrderAccepted", "OrderAccepted", "OrderAccepted"],
     );
     assert.deepEqual(await r.tick(snap(1)), [], "a resting grid sends nothing");
-    assert.equal(ex.calls("/api/v3/order", "POST").length, 4);
+    assert.equal(local.ex.calls("/api/v3/order", "POST").length, 4);
   });
 
   it("a refused order is dropped by the kernel, so its level is placed again at the next tick", async () => {
     const r = rig();
-    ex.inject(
+    local.ex.inject(
       { method: "POST", path: "/api/v3/order" },
       {
         kind: "reply",
@@ -175,7 +156,7 @@ describe("live_trade: fills by polling", () => {
     const r = rig();
     await r.tick(snap(0));
     const buy1 = r.open()[2] as string;
-    ex.fill(r.onExchange(buy1));
+    local.ex.fill(r.onExchange(buy1));
     await r.poll();
     const fill = eventsOf(r).at(-1);
     assert.ok(fill?.kind === "OrderFilled" && fill.clientOrderId === buy1);
@@ -202,21 +183,21 @@ describe("live_trade: reconcile at a restart", () => {
     for (const cancelStrays of [false, true]) {
       const r = rig(cancelStrays);
       await r.tick(snap(0));
-      const stray = ex.seedOrder({
+      const stray = local.ex.seedOrder({
         symbol: "BTCUSDT",
         clientOrderId: `grinder_${"ab".repeat(12)}`,
         side: "BUY",
         price: "90.00",
         qty: "0.1",
       });
-      const other = ex.seedOrder({
+      const other = local.ex.seedOrder({
         symbol: "ETHUSDT",
         clientOrderId: `grinder_${"cd".repeat(12)}`,
         side: "BUY",
         price: "40.00",
         qty: "0.1",
       });
-      const foreign = ex.seedOrder({
+      const foreign = local.ex.seedOrder({
         symbol: "BTCUSDT",
         clientOrderId: "web_123456",
         side: "SELL",
@@ -239,7 +220,7 @@ describe("live_trade: reconcile at a restart", () => {
           : /exchange: stray BTCUSDT grinder_abab.*--cancel-strays cancels it/,
       );
       assert.equal(eventsOf(r).length, 4, "the kernel's own orders: nothing new");
-      for (const o of ex.orders) if (o.status === "NEW") o.status = "CANCELED";
+      for (const o of local.ex.orders) if (o.status === "NEW") o.status = "CANCELED";
     }
   });
 
@@ -247,10 +228,10 @@ describe("live_trade: reconcile at a restart", () => {
     const r = rig();
     await r.tick(snap(0));
     const [sell1, sell2, buy1, buy2] = r.open() as [string, string, string, string];
-    ex.fill(r.onExchange(buy1));
-    ex.order(r.onExchange(sell1)).status = "CANCELED";
-    ex.execute(r.onExchange(sell2), "0.04");
-    ex.order(r.onExchange(sell2)).status = "EXPIRED";
+    local.ex.fill(r.onExchange(buy1));
+    local.ex.order(r.onExchange(sell1)).status = "CANCELED";
+    local.ex.execute(r.onExchange(sell2), "0.04");
+    local.ex.order(r.onExchange(sell2)).status = "EXPIRED";
     const before = eventsOf(r).length;
     await r.reconcile(["BTCUSDT"]);
     assert.deepEqual(
@@ -275,8 +256,8 @@ describe("live_trade: reconcile at a restart", () => {
     const r = rig();
     await r.tick(snap(0), false); // the crash came before the requests went out
     const ids = r.open();
-    assert.equal(ex.orders.length, 0);
-    ex.seedOrder({
+    assert.equal(local.ex.orders.length, 0);
+    local.ex.seedOrder({
       symbol: "BTCUSDT",
       clientOrderId: r.onExchange(ids[0] as string),
       side: "SELL",
@@ -288,27 +269,29 @@ describe("live_trade: reconcile at a restart", () => {
       eventsOf(r).map((e) => e.kind),
       ["OrderAccepted", "OrderAccepted", "OrderAccepted", "OrderAccepted"],
     );
-    const posted = ex.calls("/api/v3/order", "POST").map((q) => q.params.get("newClientOrderId"));
+    const posted = local.ex
+      .calls("/api/v3/order", "POST")
+      .map((q) => q.params.get("newClientOrderId"));
     assert.deepEqual(posted, ids.slice(1).map(r.onExchange), "never placed twice");
   });
 
   it("a listing failure stops the reconciliation (no trading blind)", async () => {
     const r = rig();
     await r.tick(snap(0));
-    ex.inject({ path: "/api/v3/openOrders" }, { kind: "reply", status: 503, body: "" });
+    local.ex.inject({ path: "/api/v3/openOrders" }, { kind: "reply", status: 503, body: "" });
     await assert.rejects(r.reconcile(["BTCUSDT"]), /HTTP 503/);
   });
 
   it("replaying the ticks and events rebuilds the same kernel and order view, without a request", async () => {
     const r = rig();
     await r.tick(snap(0));
-    ex.fill(r.onExchange(r.open()[2] as string));
+    local.ex.fill(r.onExchange(r.open()[2] as string));
     await r.poll();
     await r.tick(snap(2));
-    ex.execute(r.onExchange(r.open()[0] as string), "0.03");
+    local.ex.execute(r.onExchange(r.open()[0] as string), "0.03");
     await r.reconcile(["BTCUSDT"]);
 
-    const requests = ex.requests.length;
+    const requests = local.ex.requests.length;
     const b = rig();
     for (const j of r.journal) {
       if ("tick" in j) b.mode.step(j.tick);
@@ -317,7 +300,7 @@ describe("live_trade: reconcile at a restart", () => {
     assert.deepEqual(b.mode.kernel.finish(2), r.mode.kernel.finish(2));
     assert.deepEqual(b.mode.venueOrders(), r.mode.venueOrders());
     assert.deepEqual(b.open(), r.open());
-    assert.equal(ex.requests.length, requests, "a replay sends nothing");
+    assert.equal(local.ex.requests.length, requests, "a replay sends nothing");
     // The rebuilt view knows what was booked: a sync books nothing again.
     await b.poll();
     assert.equal(b.mode.takeEvents().length, 0);

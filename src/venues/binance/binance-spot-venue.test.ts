@@ -8,22 +8,15 @@
  */
 
 import assert from "node:assert/strict";
-import { after, afterEach, before, beforeEach, describe, it } from "node:test";
+import { beforeEach, describe, it } from "node:test";
 import { inspect } from "node:util";
 import {
-  activeHandles,
-  assertNoLeakedHandles,
-  type HandleCounts,
-} from "../../../test/support/handles.js";
-import {
   armedEnv,
+  localExchangePerTest,
   TEST_API_KEY,
   TEST_API_SECRET,
 } from "../../../test/support/live-trade-testing.js";
-import {
-  BINANCE_ERRORS,
-  LocalBinanceExchange,
-} from "../../../test/support/local-binance-exchange.js";
+import { BINANCE_ERRORS } from "../../../test/support/local-binance-exchange.js";
 import { Decimal } from "../../core/decimal.js";
 import { ConfigError } from "../../core/errors.js";
 import type { OrderEvent, OrderFilled, SubmitOrder } from "../../domain/orders.js";
@@ -34,23 +27,13 @@ import { BinanceSpotVenue, type BinanceSpotVenueOptions } from "./binance-spot-v
 const d = Decimal.parse;
 const RUN = "0123456789ab";
 
-let baseline: HandleCounts;
-let ex: LocalBinanceExchange;
+const local = localExchangePerTest();
 let sleeps: number[];
 let logs: string[];
-
-before(() => {
-  baseline = activeHandles();
-});
-after(async () => {
-  await assertNoLeakedHandles(baseline, 2000);
-});
-beforeEach(async () => {
-  ex = await LocalBinanceExchange.start({ apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET });
+beforeEach(() => {
   sleeps = [];
   logs = [];
 });
-afterEach(() => ex.close());
 
 interface Rig {
   readonly venue: BinanceSpotVenue;
@@ -59,7 +42,7 @@ interface Rig {
 
 function rig(o: Partial<BinanceSpotVenueOptions> = {}): Rig {
   const venue = new BinanceSpotVenue({
-    restUrl: ex.url,
+    restUrl: local.ex.url,
     env: armedEnv(),
     confirmed: true,
     runId: RUN,
@@ -99,7 +82,7 @@ const fillsOf = (events: readonly OrderEvent[]) =>
 
 describe("BinanceSpotVenue: safety", () => {
   it("refuses to exist unarmed or pointed at mainnet, naming why", () => {
-    const base = { restUrl: ex.url, env: armedEnv(), confirmed: true };
+    const base = { restUrl: local.ex.url, env: armedEnv(), confirmed: true };
     assert.throws(
       () => new BinanceSpotVenue({ ...base, confirmed: false }),
       (e: unknown) => e instanceof ConfigError && /--confirm TESTNET not given/.test(e.message),
@@ -112,7 +95,7 @@ describe("BinanceSpotVenue: safety", () => {
       () => new BinanceSpotVenue({ ...base, restUrl: "https://api.binance.com" }),
       /Mainnet is forbidden/,
     );
-    assert.equal(ex.requests.length, 0);
+    assert.equal(local.ex.requests.length, 0);
   });
 
   it("the kill switch rejects submits before the network and lets cancels through", async () => {
@@ -121,9 +104,9 @@ describe("BinanceSpotVenue: safety", () => {
     await r.venue.submit(a);
     r.venue.gate.update({ killSwitchActive: true });
     const b = order();
-    const posts = ex.calls("/api/v3/order", "POST").length;
+    const posts = local.ex.calls("/api/v3/order", "POST").length;
     await r.venue.submit(b);
-    assert.equal(ex.calls("/api/v3/order", "POST").length, posts, "no request");
+    assert.equal(local.ex.calls("/api/v3/order", "POST").length, posts, "no request");
     const rej = r.events.at(-1);
     assert.ok(rej?.kind === "OrderRejected" && rej.reason === "KILL_SWITCH_ACTIVE");
     await r.venue.cancel({
@@ -138,7 +121,7 @@ describe("BinanceSpotVenue: safety", () => {
   it("after a 418 every write is refused without a request: submits rejected with the ban", async () => {
     const r = rig();
     await r.venue.submit(order());
-    ex.inject(
+    local.ex.inject(
       { method: "POST" },
       { kind: "reply", status: 418, body: BINANCE_ERRORS.banned(Date.now() + 60_000) },
     );
@@ -148,9 +131,9 @@ describe("BinanceSpotVenue: safety", () => {
       first?.kind === "OrderRejected" && /IP banned/.test(first.reason),
       "the ban's message",
     );
-    const before = ex.requests.length;
+    const before = local.ex.requests.length;
     await r.venue.submit(order());
-    assert.equal(ex.requests.length, before);
+    assert.equal(local.ex.requests.length, before);
     const second = r.events.at(-1);
     assert.ok(
       second?.kind === "OrderRejected" && /Writes stopped after an IP ban/.test(second.reason),
@@ -168,21 +151,24 @@ describe("BinanceSpotVenue: safety", () => {
 
 describe("BinanceSpotVenue: submit and cancel", () => {
   it("a placement that trades at once reports each fill with Binance's price, commission, asset and trade id", async () => {
-    ex.setBook("BTCUSDT", "99.80", "99.85");
+    local.ex.setBook("BTCUSDT", "99.80", "99.85");
     const r = rig();
     const o = order({ price: d("99.90") });
     await r.venue.submit(o);
     assert.deepEqual(kinds(r.events), ["OrderAccepted", "OrderFilled"]);
     const acc = r.events[0];
     assert.ok(acc?.kind === "OrderAccepted");
-    assert.equal(acc.venueOrderId, String(ex.order(r.venue.exchangeIdOf(o.clientOrderId)).orderId));
+    assert.equal(
+      acc.venueOrderId,
+      String(local.ex.order(r.venue.exchangeIdOf(o.clientOrderId)).orderId),
+    );
     const f = fillsOf(r.events)[0] as OrderFilled;
     assert.equal(f.price.toString(), "99.85", "at the ask, in the order's scale");
     assert.equal(f.quantity.toString(), "0.100");
     assert.equal(f.fee.toString(), "0.00010000", "0.1% of 0.1 BTC");
     assert.equal(f.feeAsset, "BTC", "a BUY pays in the base asset");
     assert.equal(f.liquidity, "taker");
-    assert.equal(f.tradeId, String(ex.trades[0]?.id));
+    assert.equal(f.tradeId, String(local.ex.trades[0]?.id));
     assert.ok(f.leavesQuantity.isZero());
     assert.deepEqual(await r.venue.openOrders("BTCUSDT"), []);
     await r.venue.sync();
@@ -199,39 +185,39 @@ describe("BinanceSpotVenue: submit and cancel", () => {
 
   it("429: the write waits for Retry-After (on the injected sleep) and is placed once", async () => {
     const r = rig({ retryPolicy: makeRetryPolicy({ maxAttempts: 3, baseDelayMs: 100 }) });
-    ex.inject(
+    local.ex.inject(
       { method: "POST", path: "/api/v3/order" },
       { kind: "reply", status: 429, body: BINANCE_ERRORS.tooMany, headers: { "retry-after": "0" } },
     );
     await r.venue.submit(order());
     assert.deepEqual(kinds(r.events), ["OrderAccepted"]);
     assert.deepEqual(sleeps, [100], "the policy's backoff, at least Retry-After");
-    assert.equal(ex.orders.length, 1);
+    assert.equal(local.ex.orders.length, 1);
   });
 
   it("a reply that never comes is resolved by querying the id; when that fails too, sync settles it", async () => {
     const r = rig({ timeoutMs: 150 });
-    ex.inject({ method: "POST", path: "/api/v3/order" }, { kind: "hang", apply: true });
+    local.ex.inject({ method: "POST", path: "/api/v3/order" }, { kind: "hang", apply: true });
     await r.venue.submit(order());
     assert.deepEqual(kinds(r.events), ["OrderAccepted"], "found by the query");
 
-    ex.inject({ method: "POST", path: "/api/v3/order" }, { kind: "hang", apply: true });
-    ex.inject({ method: "GET", path: "/api/v3/order" }, { kind: "hang", apply: false });
+    local.ex.inject({ method: "POST", path: "/api/v3/order" }, { kind: "hang", apply: true });
+    local.ex.inject({ method: "GET", path: "/api/v3/order" }, { kind: "hang", apply: false });
     const o = order();
     await r.venue.submit(o);
     assert.deepEqual(kinds(r.events), ["OrderAccepted"], "nothing known yet");
     assert.match(logs.join("\n"), /Order status unknown after place .*settled by sync/);
-    ex.execute(r.venue.exchangeIdOf(o.clientOrderId), "0.04");
+    local.ex.execute(r.venue.exchangeIdOf(o.clientOrderId), "0.04");
     await r.venue.sync();
     assert.deepEqual(kinds(r.events), ["OrderAccepted", "OrderAccepted", "OrderFilled"]);
-    assert.equal(ex.calls("/api/v3/order", "POST").length, 2, "never sent twice");
+    assert.equal(local.ex.calls("/api/v3/order", "POST").length, 2, "never sent twice");
   });
 
   it("a cancel that comes too late: the fill first, then OrderCancelRejected", async () => {
     const r = rig();
     const o = order();
     await r.venue.submit(o);
-    ex.fill(r.venue.exchangeIdOf(o.clientOrderId));
+    local.ex.fill(r.venue.exchangeIdOf(o.clientOrderId));
     await r.venue.cancel({
       kind: "CancelOrder",
       ts: 2,
@@ -250,9 +236,9 @@ describe("BinanceSpotVenue: submit and cancel", () => {
     const o = order({ side: "SELL", price: d("100.10") });
     await r.venue.submit(o);
     const id = r.venue.exchangeIdOf(o.clientOrderId);
-    ex.execute(id, "0.03");
+    local.ex.execute(id, "0.03");
     await r.venue.sync();
-    ex.execute(id, "0.07");
+    local.ex.execute(id, "0.07");
     await r.venue.sync();
     const fills = fillsOf(r.events);
     assert.deepEqual(
@@ -278,16 +264,16 @@ describe("BinanceSpotVenue: sync after a restart", () => {
     const c = order({ price: d("99.50") });
     journal.push(c);
     // While down: a trades in part, b in full; a stray of ours and a manual order appear.
-    ex.execute(first.venue.exchangeIdOf(a.clientOrderId), "0.04");
-    ex.fill(first.venue.exchangeIdOf(b.clientOrderId));
-    ex.seedOrder({
+    local.ex.execute(first.venue.exchangeIdOf(a.clientOrderId), "0.04");
+    local.ex.fill(first.venue.exchangeIdOf(b.clientOrderId));
+    local.ex.seedOrder({
       symbol: "BTCUSDT",
       clientOrderId: `grinder_${"5a".repeat(12)}`,
       side: "BUY",
       price: "90.00",
       qty: "0.1",
     });
-    ex.seedOrder({
+    local.ex.seedOrder({
       symbol: "ETHUSDT",
       clientOrderId: "web_manual_1",
       side: "SELL",
@@ -313,7 +299,7 @@ describe("BinanceSpotVenue: sync after a restart", () => {
       { symbol: "ETHUSDT", exchangeClientOrderId: "web_manual_1", ours: false },
     ]);
     assert.equal(
-      ex
+      local.ex
         .calls("/api/v3/order", "POST")
         .filter(
           (q) => q.params.get("newClientOrderId") === second.venue.exchangeIdOf(c.clientOrderId),
@@ -334,16 +320,16 @@ describe("BinanceSpotVenue: sync after a restart", () => {
     const r = rig();
     const o = order();
     await r.venue.submit(o);
-    ex.orders.length = 0; // the exchange lost it
+    local.ex.orders.length = 0; // the exchange lost it
     await r.venue.sync();
     assert.equal(r.events.at(-1)?.kind, "OrderExpired");
-    ex.inject(
+    local.ex.inject(
       { path: "/api/v3/openOrders" },
       { kind: "reply", status: 400, body: BINANCE_ERRORS.badSymbol },
     );
     await r.venue.submit(order());
     await assert.rejects(r.venue.sync({ strict: true }), /-1121/);
-    ex.inject(
+    local.ex.inject(
       { path: "/api/v3/openOrders" },
       { kind: "reply", status: 400, body: BINANCE_ERRORS.badSymbol },
     );
