@@ -140,6 +140,31 @@ describe("BinanceSpotVenue: safety", () => {
     );
   });
 
+  it("repeated upstream failures open the circuit: later submits are rejected without a request", async () => {
+    const r = rig({
+      retryPolicy: makeRetryPolicy({ maxAttempts: 1 }),
+      breaker: { failureThreshold: 2, openIntervalMs: 60_000 },
+    });
+    await r.venue.submit(order()); // time synced, one order placed
+    for (let i = 0; i < 2; i++) {
+      local.ex.inject(
+        { method: "POST", path: "/api/v3/order" },
+        { kind: "reply", status: 503, body: BINANCE_ERRORS.serverError },
+      );
+      await r.venue.submit(order());
+    }
+    const before = local.ex.requests.length;
+    await r.venue.submit(order());
+    assert.equal(local.ex.requests.length, before, "no request while the circuit is open");
+    const last = r.events.at(-1);
+    assert.ok(last?.kind === "OrderRejected", "rejected");
+    assert.match(last.reason, /circuit/i);
+    assert.deepEqual(
+      r.events.map((e) => e.kind),
+      ["OrderAccepted", "OrderRejected", "OrderRejected", "OrderRejected"],
+    );
+  });
+
   it("never exposes or logs the credentials", async () => {
     const r = rig();
     await r.venue.submit(order({ price: d("99.905") }));
