@@ -6,6 +6,7 @@ import { gunzipSync } from "node:zlib";
 import { openFixture } from "../src/data/fixture-reader.js";
 import { runPaper } from "../src/runtime/backtest/run-paper.js";
 import { runReplay } from "../src/runtime/backtest/run-replay.js";
+import { skipUnless } from "./support/required-tool.js";
 import { REPO_ROOT } from "./support/run-cli.js";
 
 /**
@@ -16,7 +17,7 @@ import { REPO_ROOT } from "./support/run-cli.js";
 const REF = join(REPO_ROOT, "..", "shared", "reference");
 
 test("replay and paper digests equal the reference engine's on every shared fixture", {
-  skip: existsSync(REF) ? false : "no ../shared/reference here",
+  skip: skipUnless(existsSync(REF), "no ../shared/reference here"),
 }, async () => {
   const names = readdirSync(join(REF, "fixtures")).sort();
   assert.ok(names.length > 0);

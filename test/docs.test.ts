@@ -50,3 +50,25 @@ test("every grinder command the docs show exists", () => {
   assert.ok(seen > 30, `only ${seen} command mentions found`);
   assert.deepEqual(unknown, []);
 });
+
+test("every npm script the docs show exists", () => {
+  const scripts = (
+    JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as {
+      scripts: Record<string, string>;
+    }
+  ).scripts;
+  const files = [join(REPO_ROOT, "README.md"), ...markdownFiles(join(REPO_ROOT, "docs"))];
+  const unknown: string[] = [];
+  let seen = 0;
+  for (const file of files) {
+    for (const code of codeOf(readFileSync(file, "utf8"))) {
+      for (const m of code.matchAll(/(?:^|[\s(;&|])npm run ([a-z][a-z:-]*)/gm)) {
+        seen++;
+        if (!Object.hasOwn(scripts, m[1] as string))
+          unknown.push(`${relative(REPO_ROOT, file)}: npm run ${m[1]}`);
+      }
+    }
+  }
+  assert.ok(seen >= 5, `only ${seen} npm run mentions found`);
+  assert.deepEqual(unknown, []);
+});

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { ManualClock } from "../src/core/clock.js";
 import type { Snapshot } from "../src/domain/snapshot.js";
-import { ManualClock } from "../src/net/clock.js";
 import { ConnectorMetrics } from "../src/net/connector-metrics.js";
 import { ConnectorState } from "../src/net/connector-state.js";
 import { isConnectorClosedError } from "../src/net/errors/connector-closed-error.js";
@@ -118,7 +118,8 @@ describe("BinanceWsMockConnector", () => {
     const c = new BinanceWsMockConnector(fixture.dir, {
       transientFailures: { connectFailures: 2 },
     });
-    const { stats } = await retryWithPolicy("connect", () => c.connect(), makeRetryPolicy(), {
+    const policy = makeRetryPolicy({ jitter: "none" });
+    const { stats } = await retryWithPolicy("connect", () => c.connect(), policy, {
       sleep: clock.sleep,
       metrics: new ConnectorMetrics(),
     });

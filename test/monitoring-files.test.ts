@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
 import { checkExprAgainstContract } from "./support/promql-refs.js";
+import { toolsRequired } from "./support/required-tool.js";
 import { REPO_ROOT } from "./support/run-cli.js";
 
 const ROOT = REPO_ROOT;
@@ -114,6 +115,7 @@ describe("alert rules", () => {
   it("pass `promtool check rules` when promtool is installed", (t) => {
     const probe = spawnSync("promtool", ["--version"], { stdio: "ignore" });
     if (probe.error !== undefined || probe.status !== 0) {
+      if (toolsRequired()) assert.fail("promtool is not on PATH, and tools are required here");
       console.log(
         "# SKIP promtool is not on PATH: alert_rules.yml and prometheus.yml not checked by promtool",
       );

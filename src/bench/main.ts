@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { parseCommandArgs, stringFlag } from "../argv/args.js";
 import type { GeneratorSpec } from "../data/fixture-generator.js";
 import { writeGeneratedEvents } from "../runtime/backtest/fixture-files.js";
 
@@ -85,11 +85,12 @@ function runCase(mode: string, dir: string, config?: string): CaseResult {
 }
 
 function main(): void {
-  const { values } = parseArgs({
-    options: { sizes: { type: "string" }, cases: { type: "string" } },
+  const args = parseCommandArgs("bench", process.argv.slice(2), {
+    sizes: { type: "string" },
+    cases: { type: "string" },
   });
-  const sizes = (values.sizes ?? "100000,1000000").split(",").map(Number);
-  const cases = (values.cases ?? "replay,paper,paper-active").split(",");
+  const sizes = (stringFlag(args, "sizes") ?? "100000,1000000").split(",").map(Number);
+  const cases = (stringFlag(args, "cases") ?? "replay,paper,paper-active").split(",");
   const root = process.env.GRINDER_BENCH_DIR ?? join(tmpdir(), "grinder-bench");
   mkdirSync(root, { recursive: true });
   const activeConfig = join(root, "active-config.json");

@@ -200,6 +200,6 @@ describe("bad input gets a clear error and a non-zero exit", () => {
     assert.equal(runCli(["frobnicate"]).code, 2);
     const r = runCli(["replay", "--fixtur", "x"]);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /Unknown option '--fixtur'/);
+    assert.match(r.stderr, /unknown option --fixtur \(options: --fixture, --out,/);
   });
 });

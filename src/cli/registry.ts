@@ -1,8 +1,6 @@
 /** Every subcommand of `grinder`, in help order. */
 
 import { liveCommandDef } from "../runtime/live/live-runtime.js";
-import { checkUnicodeCommandDef } from "../tools/check-unicode.js";
-import { secretGuardCommandDef } from "../tools/secret-guard.js";
 import { backtestCommand } from "./commands/backtest.js";
 import {
   fixtureGenerateCommand,
@@ -31,6 +29,4 @@ export const COMMANDS: readonly CliCommand[] = [
   fixtureRegenerateCommand,
   liveCommandDef,
   smokeTestnetCommand,
-  secretGuardCommandDef,
-  checkUnicodeCommandDef,
 ];

@@ -8,7 +8,7 @@ import {
 import { futuresTicker, LocalWsServer } from "../../test/support/local-ws-server.js";
 import { BinanceWsMockConnector } from "../../test/support/mock-connector.js";
 import { makeTempFixture, snapshotLine } from "../../test/support/temp-fixture.js";
-import { ManualClock } from "../net/clock.js";
+import { ManualClock } from "../core/clock.js";
 import { BinanceWsConnector } from "./binance-stream/binance-ws-connector.js";
 
 let baseline: HandleCounts;

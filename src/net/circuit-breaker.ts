@@ -5,7 +5,9 @@
  * reopens it). State can be exported and restored (restarts, failover).
  */
 
-import { type LiveClock, systemClock } from "./clock.js";
+import type { Clock } from "../core/clock.js";
+import { compareCodePoints } from "../core/strings.js";
+import { systemClock } from "./clock.js";
 import {
   CircuitMetricState,
   type ConnectorMetrics,
@@ -110,13 +112,13 @@ function freshStats(): CircuitBreakerStats {
 }
 
 export interface CircuitBreakerOptions {
-  readonly clock?: LiveClock;
+  readonly clock?: Clock;
   readonly metrics?: ConnectorMetrics;
 }
 
 export class CircuitBreaker {
   readonly config: CircuitBreakerConfig;
-  private readonly clock: LiveClock;
+  private readonly clock: Clock;
   private readonly metrics: ConnectorMetrics;
   private ops = new Map<string, OperationCircuitState>();
   private counters = freshStats();
@@ -208,7 +210,7 @@ export class CircuitBreaker {
 
   snapshot(): CircuitBreakerSnapshot {
     const ops: Record<string, OperationCircuitState> = {};
-    for (const [k, v] of [...this.ops.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)))
+    for (const [k, v] of [...this.ops.entries()].sort((a, b) => compareCodePoints(a[0], b[0])))
       ops[k] = { ...v };
     return { ops, stats: { ...this.counters } };
   }

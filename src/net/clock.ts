@@ -1,17 +1,11 @@
 /**
- * Time sources for the live adapters. Every adapter reads time and
- * sleeps through these, so tests run on a manual clock without real waiting.
+ * The real time sources (an adapter: wall clock and timers). The types and
+ * the test clock are in src/core/clock.ts; every adapter takes them injected.
  */
 
-/** Wall clock in Unix milliseconds. */
-export interface LiveClock {
-  nowMs(): number;
-}
+import type { Clock, Sleep } from "../core/clock.js";
 
-/** Wait `ms` milliseconds; rejects with the signal's reason when aborted. */
-export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
-
-export const systemClock: LiveClock = { nowMs: () => Date.now() };
+export const systemClock: Clock = { nowMs: () => Date.now() };
 
 export const realSleep: Sleep = (ms, signal) =>
   new Promise<void>((resolve, reject) => {
@@ -32,33 +26,3 @@ export const realSleep: Sleep = (ms, signal) =>
     );
     signal?.addEventListener("abort", onAbort, { once: true });
   });
-
-/** A clock that only moves when told to; its `sleep` advances it and records the delay. */
-export class ManualClock implements LiveClock {
-  private ms: number;
-  /** Every delay passed to `sleep`, in order. */
-  readonly sleeps: number[] = [];
-
-  constructor(startMs = 0) {
-    this.ms = startMs;
-  }
-
-  nowMs(): number {
-    return this.ms;
-  }
-
-  advance(ms: number): void {
-    this.ms += ms;
-  }
-
-  set(ms: number): void {
-    this.ms = ms;
-  }
-
-  /** A Sleep that returns at once after moving the clock forward. */
-  readonly sleep: Sleep = async (ms, signal) => {
-    if (signal?.aborted) throw signal.reason;
-    this.sleeps.push(ms);
-    this.ms += Math.max(0, ms);
-  };
-}

@@ -4,6 +4,8 @@
  * op, reason, state (never a symbol, order id or key).
  */
 
+import { compareCodePoints } from "../core/strings.js";
+
 export const CircuitMetricState = {
   CLOSED: "closed",
   OPEN: "open",
@@ -31,21 +33,17 @@ function bump(map: Map<string, number>, key: string): void {
   map.set(key, (map.get(key) ?? 0) + 1);
 }
 
-function cmpStr(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 function sortedPairs(map: Map<string, number>): [PairKey, number][] {
   return [...map.entries()]
     .map(([k, v]): [PairKey, number] => {
       const i = k.indexOf("\u0000");
       return [[k.slice(0, i), k.slice(i + 1)], v];
     })
-    .sort((x, y) => cmpStr(x[0][0], y[0][0]) || cmpStr(x[0][1], y[0][1]));
+    .sort((x, y) => compareCodePoints(x[0][0], y[0][0]) || compareCodePoints(x[0][1], y[0][1]));
 }
 
 function sortedSingles<V>(map: Map<string, V>): [string, V][] {
-  return [...map.entries()].sort((x, y) => cmpStr(x[0], y[0]));
+  return [...map.entries()].sort((x, y) => compareCodePoints(x[0], y[0]));
 }
 
 export class ConnectorMetrics {

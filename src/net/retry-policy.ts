@@ -1,13 +1,21 @@
-/** Retry policy of an operation: attempts, exponential backoff with a cap. */
+/** Retry policy of an operation: attempts, exponential backoff with a cap and jitter. */
 
+import { backoffDelayMs, type Jitter, type RandomSource } from "../core/backoff.js";
 import { ConfigError } from "../core/errors.js";
 
-export interface RetryPolicy {
-  /** Total attempts (1 = no retries). */
-  readonly maxAttempts: number;
+/** The backoff fields that RetryPolicy and the connectors' RetryConfig share. */
+export interface RetryBackoff {
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
+  /** 1.0 = constant delay. */
   readonly backoffMultiplier: number;
+  /** Spread of each delay (src/core/backoff.ts); "equal" by default. */
+  readonly jitter: Jitter;
+}
+
+export interface RetryPolicy extends RetryBackoff {
+  /** Total attempts (1 = no retries). */
+  readonly maxAttempts: number;
   /** Retry ConnectorTimeoutError (writes resolve status first, see the exchange port). */
   readonly retryOnTimeout: boolean;
 }
@@ -17,6 +25,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
   baseDelayMs: 100,
   maxDelayMs: 5000,
   backoffMultiplier: 2.0,
+  jitter: "equal",
   retryOnTimeout: true,
 });
 
@@ -34,8 +43,25 @@ export function makeRetryPolicy(p: Partial<RetryPolicy> = {}): RetryPolicy {
   return Object.freeze(policy);
 }
 
-/** Delay after failed attempt `attempt` (0-based): base * mult^attempt, truncated, capped. */
-export function computeDelayMs(policy: RetryPolicy, attempt: number): number {
-  const delay = policy.baseDelayMs * policy.backoffMultiplier ** attempt;
-  return Math.min(Math.trunc(delay), policy.maxDelayMs);
+/**
+ * Delay after failed attempt `attempt` (0-based): backoffDelayMs over the
+ * policy's fields, never below the server's `retryAfterMs` when given.
+ */
+export function retryDelayMs(
+  b: RetryBackoff,
+  attempt: number,
+  random: RandomSource,
+  retryAfterMs?: number,
+): number {
+  return backoffDelayMs(
+    attempt,
+    {
+      baseMs: b.baseDelayMs,
+      maxMs: b.maxDelayMs,
+      multiplier: b.backoffMultiplier,
+      jitter: b.jitter,
+    },
+    random,
+    retryAfterMs,
+  );
 }

@@ -1,13 +1,16 @@
 /** Retry an async operation under a RetryPolicy with an injectable sleep. */
 
-import { realSleep, type Sleep } from "./clock.js";
+import type { RandomSource } from "../core/backoff.js";
+import type { Sleep } from "../core/clock.js";
+import { realSleep } from "./clock.js";
 import { type ConnectorMetrics, getConnectorMetrics } from "./connector-metrics.js";
 import { isConnectorClosedError } from "./errors/connector-closed-error.js";
 import { isConnectorIOError } from "./errors/connector-io-error.js";
 import { isConnectorNonRetryableError } from "./errors/connector-non-retryable-error.js";
 import { isConnectorTimeoutError } from "./errors/connector-timeout-error.js";
 import { isConnectorTransientError } from "./errors/connector-transient-error.js";
-import { computeDelayMs, type RetryPolicy } from "./retry-policy.js";
+import { systemRandom } from "./random.js";
+import { type RetryPolicy, retryDelayMs } from "./retry-policy.js";
 
 export interface RetryStats {
   attempts: number;
@@ -36,6 +39,8 @@ function retryReason(error: unknown): string {
 
 export interface RetryOptions {
   sleep?: Sleep;
+  /** Jitter source (default systemRandom). */
+  random?: RandomSource;
   /** Called before each retry with the 0-based attempt that failed, its error and the delay. */
   onRetry?: (attempt: number, error: unknown, delayMs: number) => void;
   metrics?: ConnectorMetrics;
@@ -53,6 +58,7 @@ export async function retryWithPolicy<T>(
   options: RetryOptions = {},
 ): Promise<{ result: T; stats: RetryStats }> {
   const sleep = options.sleep ?? realSleep;
+  const random = options.random ?? systemRandom;
   const metrics = options.metrics ?? getConnectorMetrics();
   const stats: RetryStats = {
     attempts: 0,
@@ -70,9 +76,8 @@ export async function retryWithPolicy<T>(
       stats.errors.push(e);
       stats.lastError = e;
       if (!isRetryable(e, policy) || attempt + 1 >= policy.maxAttempts) throw e;
-      let delayMs = computeDelayMs(policy, attempt);
-      if (isConnectorIOError(e) && e.retryAfterMs !== undefined)
-        delayMs = Math.max(delayMs, e.retryAfterMs);
+      const retryAfterMs = isConnectorIOError(e) ? e.retryAfterMs : undefined;
+      const delayMs = retryDelayMs(policy, attempt, random, retryAfterMs);
       stats.retries += 1;
       stats.totalDelayMs += delayMs;
       metrics.recordRetry(opName, retryReason(e));

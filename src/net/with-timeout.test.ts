@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { FakeTimers } from "../../test/support/fake-timers.js";
 import { isConnectorTimeoutError } from "./errors/connector-timeout-error.js";
-import { FakeTimers } from "./timers.js";
 import { withTimeout } from "./with-timeout.js";
 
 describe("withTimeout", () => {

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { after, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
+import { skipUnless } from "../../test/support/required-tool.js";
 import { Decimal } from "../core/decimal.js";
 import { InvalidInputError } from "../core/errors.js";
 import { CHART_SCRIPT } from "./chart-script.js";
@@ -162,7 +163,7 @@ if (chromium === undefined) {
 }
 
 describe("renderBacktestReport in headless Chromium", {
-  skip: chromium === undefined ? "chromium is not on PATH" : false,
+  skip: skipUnless(chromium !== undefined, "chromium is not on PATH"),
 }, () => {
   const dir = mkdtempSync(join(tmpdir(), "grinder-report-"));
   after(() => rmSync(dir, { recursive: true, force: true }));

@@ -5,7 +5,7 @@
  */
 
 import { after, afterEach, before, beforeEach } from "node:test";
-import type { Sleep } from "../../src/net/clock.js";
+import type { Sleep } from "../../src/core/clock.js";
 import { activeHandles, assertNoLeakedHandles, type HandleCounts } from "./handles.js";
 import { LocalBinanceExchange, type ServerOrder } from "./local-binance-exchange.js";
 import { makeTempFixture, snapshotLine } from "./temp-fixture.js";

@@ -6,10 +6,10 @@
 
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { Sleep } from "../../src/core/clock.js";
 import type { DataConnector } from "../../src/data/data-connector.js";
-import { snapshotFromFixtureEvent } from "../../src/data/fixture-snapshot.js";
 import type { Snapshot } from "../../src/domain/snapshot.js";
-import { realSleep, type Sleep } from "../../src/net/clock.js";
+import { realSleep } from "../../src/net/clock.js";
 import { ConnectorState } from "../../src/net/connector-state.js";
 import { ConnectorClosedError } from "../../src/net/errors/connector-closed-error.js";
 import { isConnectorError } from "../../src/net/errors/connector-error.js";
@@ -19,6 +19,7 @@ import { ConnectorTransientError } from "../../src/net/errors/connector-transien
 import { DEFAULT_TIMEOUT_CONFIG, type TimeoutConfig } from "../../src/net/timeout-config.js";
 import { realTimers, type Timers } from "../../src/net/timers.js";
 import { withTimeout } from "../../src/net/with-timeout.js";
+import { snapshotFromFixtureEvent } from "./fixture-snapshot.js";
 
 export interface MockConnectorStats {
   eventsLoaded: number;

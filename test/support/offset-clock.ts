@@ -1,8 +1,8 @@
 /** Wall clock that a test can move forward (the local exchange runs on real time). */
 
-import type { LiveClock } from "../../src/net/clock.js";
+import type { Clock } from "../../src/core/clock.js";
 
-export class OffsetClock implements LiveClock {
+export class OffsetClock implements Clock {
   offsetMs = 0;
 
   nowMs(): number {

@@ -7,9 +7,9 @@ import {
   type HandleCounts,
 } from "../../../test/support/handles.js";
 import { futuresTicker, LocalWsServer, spotTicker } from "../../../test/support/local-ws-server.js";
+import { ManualClock } from "../../core/clock.js";
 import { ConfigError } from "../../core/errors.js";
 import type { Snapshot } from "../../domain/snapshot.js";
-import { ManualClock } from "../../net/clock.js";
 import { ConnectorState } from "../../net/connector-state.js";
 import { isConnectorNonRetryableError } from "../../net/errors/connector-non-retryable-error.js";
 import { isConnectorTimeoutError } from "../../net/errors/connector-timeout-error.js";
@@ -61,7 +61,7 @@ function connector(
     sleep: clock.sleep,
     pingIntervalMs: 0,
     timeouts: { connectTimeoutMs: 1000, readTimeoutMs: 2000, closeTimeoutMs: 200 },
-    reconnect: { maxRetries: 3, baseDelayMs: 100, maxDelayMs: 1000 },
+    reconnect: { maxRetries: 3, baseDelayMs: 100, maxDelayMs: 1000, jitter: "none" },
     ...p,
   });
 }

@@ -12,14 +12,18 @@
  * - counts malformed frames and carries on.
  */
 
+import type { RandomSource } from "../../core/backoff.js";
+import type { Clock, Sleep } from "../../core/clock.js";
 import { ConfigError, errorMessage } from "../../core/errors.js";
 import type { Snapshot } from "../../domain/snapshot.js";
-import { type LiveClock, realSleep, type Sleep, systemClock } from "../../net/clock.js";
+import { realSleep, systemClock } from "../../net/clock.js";
 import { ConnectorState } from "../../net/connector-state.js";
 import { ConnectorClosedError } from "../../net/errors/connector-closed-error.js";
 import { ConnectorNonRetryableError } from "../../net/errors/connector-non-retryable-error.js";
 import { ConnectorTransientError } from "../../net/errors/connector-transient-error.js";
-import { makeRetryConfig, type RetryConfig, reconnectDelayMs } from "../../net/retry-config.js";
+import { systemRandom } from "../../net/random.js";
+import { makeRetryConfig, type RetryConfig } from "../../net/retry-config.js";
+import { retryDelayMs } from "../../net/retry-policy.js";
 import { makeTimeoutConfig, type TimeoutConfig } from "../../net/timeout-config.js";
 import { WsConnection } from "../../net/ws-connection.js";
 import { type BinanceMarket, type Env, resolveWsUrl } from "../../venues/binance/binance-urls.js";
@@ -52,8 +56,10 @@ export interface BinanceWsConnectorOptions {
   readonly timestampSource?: "event" | "receive";
   /** Consecutive non-increasing update ids after which a symbol's sequence is taken as reset. */
   readonly updateIdResetAfter?: number;
-  readonly clock?: LiveClock;
+  readonly clock?: Clock;
   readonly sleep?: Sleep;
+  /** Jitter source of the reconnect backoff (default systemRandom). */
+  readonly random?: RandomSource;
 }
 
 export interface BinanceWsStats {
@@ -120,8 +126,9 @@ export class BinanceWsConnector implements DataConnector {
   private readonly streamsPerSubscribe: number;
   private readonly timestampSource: "event" | "receive";
   private readonly updateIdResetAfter: number;
-  private readonly clock: LiveClock;
+  private readonly clock: Clock;
   private readonly sleep: Sleep;
+  private readonly random: RandomSource;
   private readonly limiter: SendRateLimiter;
 
   private stateValue: ConnectorState = ConnectorState.DISCONNECTED;
@@ -164,6 +171,7 @@ export class BinanceWsConnector implements DataConnector {
     this.updateIdResetAfter = options.updateIdResetAfter ?? 50;
     this.clock = options.clock ?? systemClock;
     this.sleep = options.sleep ?? realSleep;
+    this.random = options.random ?? systemRandom;
     this.limiter = new SendRateLimiter(
       options.maxMessagesPerSecond ?? (this.market === "spot" ? 4 : 8),
       1000,
@@ -371,7 +379,7 @@ export class BinanceWsConnector implements DataConnector {
 
   /**
    * Replace the connection. Attempt k of an outage (k counted since the last
-   * delivered snapshot) waits reconnectDelayMs(k - 1) first; after
+   * delivered snapshot) waits retryDelayMs(k - 1) first; after
    * `maxRetries` attempts the stream fails with ConnectorTransientError.
    */
   private async reconnectWithBackoff(reason: string): Promise<void> {
@@ -388,7 +396,9 @@ export class BinanceWsConnector implements DataConnector {
         );
       }
       const delay =
-        this.outageAttempts === 0 ? 0 : reconnectDelayMs(this.retry, this.outageAttempts - 1);
+        this.outageAttempts === 0
+          ? 0
+          : retryDelayMs(this.retry, this.outageAttempts - 1, this.random);
       this.outageAttempts += 1;
       if (delay > 0) {
         try {

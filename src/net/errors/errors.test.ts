@@ -1,28 +1,20 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { isGrinderError } from "../../core/errors.js";
+import { CircuitOpenError, isCircuitOpenError } from "./circuit-open-error.js";
+import { ConnectorClosedError, isConnectorClosedError } from "./connector-closed-error.js";
+import { ConnectorError, isConnectorError } from "./connector-error.js";
+import { ConnectorIOError, isConnectorIOError } from "./connector-io-error.js";
 import {
-  CircuitOpenError,
-  ConnectorClosedError,
-  ConnectorError,
-  ConnectorIOError,
   ConnectorNonRetryableError,
-  ConnectorTimeoutError,
-  ConnectorTransientError,
-  IdempotencyConflictError,
-  isCircuitOpenError,
-  isConnectorClosedError,
-  isConnectorError,
-  isConnectorIOError,
   isConnectorNonRetryableError,
-  isConnectorTimeoutError,
-  isConnectorTransientError,
-  isIdempotencyConflictError,
+} from "./connector-non-retryable-error.js";
+import { ConnectorTimeoutError, isConnectorTimeoutError } from "./connector-timeout-error.js";
+import { ConnectorTransientError, isConnectorTransientError } from "./connector-transient-error.js";
+import {
   isOrderStatusUnknownError,
-  isPaperOrderError,
   OrderStatusUnknownError,
-  PaperOrderError,
-} from "./index.js";
+} from "./order-status-unknown-error.js";
 
 describe("connector errors", () => {
   it("timeout error names the operation and the limit", () => {
@@ -45,11 +37,7 @@ describe("connector errors", () => {
     assert.equal(new ConnectorClosedError().message, "Connector is closed");
   });
 
-  it("conflict and circuit messages", () => {
-    assert.equal(
-      new IdempotencyConflictError("exec:place:ab").message,
-      "Idempotency conflict: key 'exec:place:ab' is INFLIGHT",
-    );
+  it("circuit messages", () => {
     assert.equal(
       new CircuitOpenError("place").message,
       "Circuit breaker OPEN for 'place' (state: OPEN)",
@@ -64,7 +52,6 @@ describe("connector errors", () => {
       exchangeCode: -1102,
     });
     const io = new ConnectorIOError("io");
-    const paper = new PaperOrderError("no such order");
     const unknown = new OrderStatusUnknownError("place", "grinder_x", "query failed");
 
     assert.ok(isConnectorTransientError(transient) && isConnectorIOError(transient));
@@ -73,13 +60,11 @@ describe("connector errors", () => {
     assert.ok(isConnectorNonRetryableError(nonRetry) && isConnectorIOError(nonRetry));
     assert.equal(nonRetry.exchangeCode, -1102);
     assert.ok(isConnectorIOError(io) && !isConnectorTransientError(io));
-    assert.ok(isPaperOrderError(paper) && isConnectorNonRetryableError(paper));
     assert.ok(!isConnectorIOError(unknown) && isOrderStatusUnknownError(unknown));
     assert.ok(isConnectorError(unknown));
     assert.ok(!isConnectorTimeoutError(transient));
     assert.ok(!isCircuitOpenError(transient));
     assert.ok(!isConnectorClosedError(transient));
-    assert.ok(!isIdempotencyConflictError(new Error("x")));
     assert.ok(!isConnectorError(new Error("x")));
     assert.ok(!isConnectorError(null));
     assert.ok(!isConnectorError("CONNECTOR_ERROR"));

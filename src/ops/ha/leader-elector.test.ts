@@ -7,13 +7,14 @@ import {
   redisServerAvailable,
   waitFor,
 } from "../../../test/support/redis-server-process.js";
+import { skipUnless } from "../../../test/support/required-tool.js";
 import { HaRole, type HaStateHolder } from "./ha-state.js";
 import { LeaderElector } from "./leader-elector.js";
 
 const TTL = 600;
 const RENEW = 150;
 const HAVE_REDIS = redisServerAvailable();
-const SKIP = HAVE_REDIS ? false : "redis-server is not installed; HA election tests skipped";
+const SKIP = skipUnless(HAVE_REDIS, "redis-server is not installed; HA election tests skipped");
 if (!HAVE_REDIS) console.log("# SKIP leader-elector: redis-server is not on PATH");
 
 let keySeq = 0;

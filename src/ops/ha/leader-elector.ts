@@ -22,7 +22,10 @@
 
 import { performance } from "node:perf_hooks";
 import { Redis } from "ioredis";
+import { backoffDelayMs, type RandomSource } from "../../core/backoff.js";
 import { errorMessage } from "../../core/errors.js";
+import { systemRandom } from "../../net/random.js";
+import { withTimeout } from "../../net/with-timeout.js";
 import {
   DEFAULT_LOCK_KEY,
   leaseSafetyMarginMs,
@@ -57,6 +60,8 @@ export interface LeaderElectorOptions {
   readonly commandTimeoutMs?: number;
   /** Longest pause between reconnection attempts; default min(1000, renewal interval). */
   readonly reconnectDelayMs?: number;
+  /** Jitter source of the reconnect backoff (default systemRandom). */
+  readonly random?: RandomSource;
   /** Monotonic milliseconds for lease arithmetic; default performance.now. */
   readonly monotonicMs?: () => number;
   /** Epoch milliseconds for `lastLockAttemptMs`; default Date.now. */
@@ -67,22 +72,6 @@ export interface LeaderElectorOptions {
 export interface StopOptions {
   /** Give the lock back (default true). False leaves it to expire, as a crash would. */
   readonly release?: boolean;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(t);
-        reject(e);
-      },
-    );
-  });
 }
 
 export class LeaderElector {
@@ -96,6 +85,7 @@ export class LeaderElector {
   private readonly graceMs: number;
   private readonly commandTimeoutMs: number;
   private readonly reconnectDelayMs: number;
+  private readonly random: RandomSource;
   private readonly now: () => number;
   private readonly wallNow: () => number;
   private readonly log: (line: string) => void;
@@ -123,6 +113,7 @@ export class LeaderElector {
     this.graceMs = opts.acquireGraceMs ?? opts.lockTtlMs;
     this.commandTimeoutMs = opts.commandTimeoutMs ?? opts.renewIntervalMs;
     this.reconnectDelayMs = opts.reconnectDelayMs ?? Math.min(1000, opts.renewIntervalMs);
+    this.random = opts.random ?? systemRandom;
     this.now = opts.monotonicMs ?? (() => performance.now());
     this.wallNow = opts.wallClockMs ?? (() => Date.now());
     this.log = opts.log ?? (() => {});
@@ -156,7 +147,17 @@ export class LeaderElector {
       enableReadyCheck: true,
       connectTimeout: Math.max(this.commandTimeoutMs, 200),
       commandTimeout: this.commandTimeoutMs,
-      retryStrategy: (times: number) => Math.min(times * 100, this.reconnectDelayMs),
+      retryStrategy: (times: number) =>
+        backoffDelayMs(
+          times - 1,
+          {
+            baseMs: Math.min(100, this.reconnectDelayMs),
+            maxMs: this.reconnectDelayMs,
+            multiplier: 2,
+            jitter: "equal",
+          },
+          this.random,
+        ),
     });
     this.client = client;
     client.on("ready", () => {
@@ -194,8 +195,11 @@ export class LeaderElector {
     this.demote("stopping");
     const client = this.client;
     this.client = null;
-    if (this.inFlight !== null) {
-      await withTimeout(this.inFlight, this.commandTimeoutMs).catch(() => {});
+    const inFlight = this.inFlight;
+    if (inFlight !== null) {
+      await withTimeout("redis in-flight command", this.commandTimeoutMs, () => inFlight).catch(
+        () => {},
+      );
     }
     if (client === null) return;
     if (opts.release !== false && client.status === "ready") {
@@ -207,7 +211,7 @@ export class LeaderElector {
       }
     }
     if (client.status === "ready") {
-      await withTimeout(client.quit(), this.commandTimeoutMs).catch(() => {});
+      await withTimeout("redis quit", this.commandTimeoutMs, () => client.quit()).catch(() => {});
     }
     client.disconnect();
   }

@@ -7,6 +7,7 @@
  */
 
 import { ConfigError, InvalidInputError } from "../../core/errors.js";
+import { compareCodePoints } from "../../core/strings.js";
 import { formatFixed } from "./py-format.js";
 
 export type MetricType = "counter" | "gauge";
@@ -55,10 +56,6 @@ export function formatSampleValue(v: number, decimals?: number): string {
   if (decimals !== undefined) return formatFixed(v, decimals);
   if (Object.is(v, -0)) return "0";
   return String(v);
-}
-
-function compareCodePoints(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 interface Cell {

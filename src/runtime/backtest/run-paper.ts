@@ -3,13 +3,13 @@
  * -> digest and optional result file.
  */
 
-import { StreamingArrayDigest } from "../../core/canonical-json.js";
 import { errorMessage } from "../../core/errors.js";
 import { type Fixture, runInTsOrder } from "../../data/fixture-reader.js";
 import type { Snapshot } from "../../domain/snapshot.js";
 import type { EngineOptions } from "../../kernel/kernel-options.js";
 import { applyOptions, defaultOptions } from "../../kernel/kernel-options.js";
 import { createSimulation } from "../simulation.js";
+import { StreamingArrayDigest } from "./digest.js";
 import { assembleResult, OutputsPartFile } from "./result-writer.js";
 import type { RunSummary } from "./run-replay.js";
 

@@ -1,10 +1,10 @@
 /** Wiring of a replay run: fixture reader -> ReplayEngine -> digest and optional result file. */
 
-import { StreamingArrayDigest } from "../../core/canonical-json.js";
 import { errorMessage } from "../../core/errors.js";
 import { type Fixture, runInTsOrder } from "../../data/fixture-reader.js";
 import { applyOptions, defaultOptions, REPLAY_OPTION_NAMES } from "../../kernel/kernel-options.js";
 import { ReplayEngine } from "../../kernel/replay-engine.js";
+import { StreamingArrayDigest } from "./digest.js";
 import { assembleResult, OutputsPartFile } from "./result-writer.js";
 
 export interface RunSummary {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { freePort } from "../../../test/support/redis-server-process.js";
 import { tempDir } from "../../../test/support/run-cli.js";
-import { ManualClock } from "../../net/clock.js";
+import { ManualClock } from "../../core/clock.js";
 import { ConnectorMetrics } from "../../net/connector-metrics.js";
 import { BinanceFeed, type FeedObserver, FixtureReplayFeed } from "./live-feeds.js";
 
@@ -139,7 +139,7 @@ describe("BinanceFeed", () => {
     const feed = new BinanceFeed({
       symbols: ["BTCUSDT"],
       env: { GRINDER_BINANCE_WS_URL: `ws://127.0.0.1:${port}/stream` },
-      retry: { baseDelayMs: 100, backoffMultiplier: 2, maxDelayMs: 300 },
+      retry: { baseDelayMs: 100, backoffMultiplier: 2, maxDelayMs: 300, jitter: "none" },
       sleep: async (ms) => {
         delays.push(ms);
         cm.recordRetry("feed_connect", "transient");

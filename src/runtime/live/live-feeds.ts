@@ -10,6 +10,8 @@
  * URL, mainnet guard) ends it.
  */
 
+import type { RandomSource } from "../../core/backoff.js";
+import type { Sleep } from "../../core/clock.js";
 import { ConfigError, errorMessage } from "../../core/errors.js";
 import {
   BinanceWsConnector,
@@ -17,12 +19,13 @@ import {
 } from "../../data/binance-stream/binance-ws-connector.js";
 import { type Fixture, openFixture } from "../../data/fixture-reader.js";
 import type { Snapshot } from "../../domain/snapshot.js";
-import type { Sleep } from "../../net/clock.js";
 import { ConnectorState } from "../../net/connector-state.js";
 import { isConnectorNonRetryableError } from "../../net/errors/connector-non-retryable-error.js";
 import { isConnectorTimeoutError } from "../../net/errors/connector-timeout-error.js";
 import { isConnectorTransientError } from "../../net/errors/connector-transient-error.js";
-import { makeRetryConfig, type RetryConfig, reconnectDelayMs } from "../../net/retry-config.js";
+import { systemRandom } from "../../net/random.js";
+import { makeRetryConfig, type RetryConfig } from "../../net/retry-config.js";
+import { retryDelayMs } from "../../net/retry-policy.js";
 import type { LiveSource } from "./live-options.js";
 
 export type FeedRetryReason = "transient" | "timeout" | "other";
@@ -145,6 +148,8 @@ export interface BinanceFeedOptions {
   /** Extra connector options (timeouts, market, reconnect policy). */
   readonly connector?: Partial<BinanceWsConnectorOptions>;
   readonly sleep: Sleep;
+  /** Jitter source of the retry backoff (default systemRandom). */
+  readonly random?: RandomSource;
   readonly observer: FeedObserver;
 }
 
@@ -213,7 +218,7 @@ export class BinanceFeed implements MarketFeed {
         await conn.close();
       }
       if (signal.aborted) return;
-      const delay = reconnectDelayMs(this.retry, attempt);
+      const delay = retryDelayMs(this.retry, attempt, this.o.random ?? systemRandom);
       attempt++;
       this.ownRetries++;
       observer.onDisconnected(errorMessage(failure));

@@ -1,10 +1,10 @@
 /** Settings and seams of the live trading loop (`live-trading-loop.ts`). */
 
+import type { Sleep } from "../../core/clock.js";
 import type { OpsEnv } from "../../core/io-types.js";
 import type { BinanceWsConnectorOptions } from "../../data/binance-stream/binance-ws-connector.js";
 import type { Snapshot } from "../../domain/snapshot.js";
 import type { TickOutput } from "../../kernel/tick-output.js";
-import type { Sleep } from "../../net/clock.js";
 import type { ConnectorMetrics } from "../../net/connector-metrics.js";
 import type { RetryConfig } from "../../net/retry-config.js";
 import type { BinanceSpotVenue } from "../../venues/binance/binance-spot-venue.js";

@@ -1,8 +1,15 @@
 /**
- * Options of `grinder live`. Flags take `--flag value` or `--flag=value`; an
- * unknown flag, a missing value or a malformed one is an error naming the flag.
+ * Process options of `grinder live`. Flags are parsed by the one parser
+ * (src/argv/args.ts); a malformed value is an error naming the flag.
  */
 
+import {
+  FlagErrors,
+  type Options,
+  type ParsedArgs,
+  parseFlags,
+  stringFlag,
+} from "../../argv/args.js";
 import { InvalidInputError } from "../../core/errors.js";
 
 export type LiveSource =
@@ -30,16 +37,6 @@ export const DEFAULT_LIVE_OPTIONS: LiveOptions = {
   source: { kind: "binance" },
   mode: "read_only",
 };
-
-/** Every flag `grinder live` accepts. */
-export const LIVE_FLAGS = [
-  "--symbols",
-  "--duration-s",
-  "--metrics-port",
-  "--metrics-host",
-  "--source",
-  "--mode",
-] as const;
 
 export const LIVE_USAGE = [
   "grinder live [--symbols BTCUSDT,ETHUSDT] [--duration-s N] [--metrics-port 9090]",
@@ -102,52 +99,59 @@ function parseMode(v: string): LiveMode {
   return m;
 }
 
-/** Parse `grinder live` arguments (without the subcommand name). */
+/** The process flags of `grinder live`, for the one parser (src/argv/args.ts). */
+export const LIVE_OPTION_SPEC = {
+  symbols: { type: "string" },
+  "duration-s": { type: "string" },
+  "metrics-port": { type: "string" },
+  "metrics-host": { type: "string" },
+  source: { type: "string" },
+  mode: { type: "string" },
+} as const satisfies Options;
+
+function parseHost(v: string): string {
+  if (v.trim() === "") throw new InvalidInputError("--metrics-host: empty address");
+  return v.trim();
+}
+
+/**
+ * The process options from parsed flags, every bad value recorded in
+ * `errors`; `mode` is left at its default (each caller checks it its way).
+ */
+export function resolveLiveOptions(args: ParsedArgs, errors: FlagErrors): LiveOptions {
+  const d = DEFAULT_LIVE_OPTIONS;
+  const symbols = stringFlag(args, "symbols");
+  const duration = stringFlag(args, "duration-s");
+  const port = stringFlag(args, "metrics-port");
+  const host = stringFlag(args, "metrics-host");
+  const source = stringFlag(args, "source");
+  return {
+    ...d,
+    symbols:
+      symbols === undefined ? d.symbols : errors.value(d.symbols, () => parseSymbols(symbols)),
+    durationS:
+      duration === undefined
+        ? d.durationS
+        : errors.value(d.durationS, () => parseWhole("--duration-s", duration, 365 * 24 * 3600)),
+    metricsPort:
+      port === undefined
+        ? d.metricsPort
+        : errors.value(d.metricsPort, () => parseWhole("--metrics-port", port, 65535)),
+    metricsHost:
+      host === undefined ? d.metricsHost : errors.value(d.metricsHost, () => parseHost(host)),
+    source: source === undefined ? d.source : errors.value(d.source, () => parseSource(source)),
+  };
+}
+
+/** Parse `grinder live` process arguments (without the subcommand name). */
 export function parseLiveArgs(argv: readonly string[]): LiveOptions {
-  let o: LiveOptions = DEFAULT_LIVE_OPTIONS;
-  const seen = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (!arg.startsWith("--"))
-      throw new InvalidInputError(`unexpected argument ${JSON.stringify(arg)}`);
-    const eq = arg.indexOf("=");
-    const flag = eq >= 0 ? arg.slice(0, eq) : arg;
-    if (!(LIVE_FLAGS as readonly string[]).includes(flag)) {
-      throw new InvalidInputError(`unknown option ${flag} (options: ${LIVE_FLAGS.join(", ")})`);
-    }
-    let value: string;
-    if (eq >= 0) {
-      value = arg.slice(eq + 1);
-    } else {
-      const next = argv[i + 1];
-      if (next === undefined || next.startsWith("--"))
-        throw new InvalidInputError(`${flag}: missing value`);
-      value = next;
-      i++;
-    }
-    if (seen.has(flag)) throw new InvalidInputError(`${flag}: given twice`);
-    seen.add(flag);
-    switch (flag) {
-      case "--symbols":
-        o = { ...o, symbols: parseSymbols(value) };
-        break;
-      case "--duration-s":
-        o = { ...o, durationS: parseWhole(flag, value, 365 * 24 * 3600) };
-        break;
-      case "--metrics-port":
-        o = { ...o, metricsPort: parseWhole(flag, value, 65535) };
-        break;
-      case "--metrics-host":
-        if (value.trim() === "") throw new InvalidInputError("--metrics-host: empty address");
-        o = { ...o, metricsHost: value.trim() };
-        break;
-      case "--source":
-        o = { ...o, source: parseSource(value) };
-        break;
-      default:
-        o = { ...o, mode: parseMode(value) };
-    }
-  }
+  const args = parseFlags(argv, LIVE_OPTION_SPEC);
+  const errors = new FlagErrors();
+  const base = resolveLiveOptions(args, errors);
+  const mode = stringFlag(args, "mode");
+  const o =
+    mode === undefined ? base : { ...base, mode: errors.value(base.mode, () => parseMode(mode)) };
+  errors.check();
   return o;
 }
 

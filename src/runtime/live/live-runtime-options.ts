@@ -4,13 +4,19 @@
  * trading loop: mode (read_only, paper, or live_trade, which
  * `live-options.ts` does not know), engine options file, journal, state
  * directory, fixture replay speed, Binance endpoints and the live_trade
- * settings (confirmation, stray cancelling, fill polling). Same syntax:
- * `--flag value` or `--flag=value`; `--cancel-strays` takes no value.
+ * settings (confirmation, stray cancelling, fill polling). One parser
+ * (src/argv/args.ts) reads every flag; `--cancel-strays` takes no value.
  */
 
 import { join } from "node:path";
+import { boolFlag, FlagErrors, type Options, parseFlags, stringFlag } from "../../argv/args.js";
 import { InvalidInputError } from "../../core/errors.js";
-import { LIVE_FLAGS, type LiveMode, type LiveOptions, parseLiveArgs } from "./live-options.js";
+import {
+  LIVE_OPTION_SPEC,
+  type LiveMode,
+  type LiveOptions,
+  resolveLiveOptions,
+} from "./live-options.js";
 
 /** Modes of `grinder live`: those of the process options, plus live_trade (real orders). */
 export const LIVE_RUN_MODES = ["read_only", "paper", "live_trade"] as const;
@@ -43,26 +49,25 @@ export interface LiveRunOptions extends Omit<LiveOptions, "mode"> {
 
 export const DEFAULT_STATE_DIR = "state";
 
-const RUN_FLAGS = [
-  "--config",
-  "--journal",
-  "--state-dir",
-  "--speed",
-  "--rest-url",
-  "--ws-url",
-  "--confirm",
-  "--cancel-strays",
-  "--poll-ms",
-] as const;
-
-/** Flags without a value. */
-const SWITCHES: readonly string[] = ["--cancel-strays"];
+/** Every flag `grinder live` accepts: the process flags, then the trading-loop ones. */
+const LIVE_RUN_SPEC = {
+  ...LIVE_OPTION_SPEC,
+  config: { type: "string" },
+  journal: { type: "string" },
+  "state-dir": { type: "string" },
+  speed: { type: "string" },
+  "rest-url": { type: "string" },
+  "ws-url": { type: "string" },
+  confirm: { type: "string" },
+  "cancel-strays": { type: "boolean" },
+  "poll-ms": { type: "string" },
+} as const satisfies Options;
 
 /** Flags that only make sense with --mode live_trade. */
-const LIVE_TRADE_FLAGS: readonly string[] = ["--confirm", "--cancel-strays", "--poll-ms"];
+const LIVE_TRADE_FLAGS: readonly string[] = ["confirm", "cancel-strays", "poll-ms"];
 
 /** Every flag `grinder live` accepts. */
-export const LIVE_RUN_FLAGS: readonly string[] = [...LIVE_FLAGS, ...RUN_FLAGS];
+export const LIVE_RUN_FLAGS: readonly string[] = Object.keys(LIVE_RUN_SPEC).map((f) => `--${f}`);
 
 export const LIVE_RUN_USAGE = [
   "grinder live [--source fixture:DIR|binance] [--mode read_only|paper|live_trade]",
@@ -141,78 +146,42 @@ function parsePollMs(v: string): number {
   return n;
 }
 
-/** Parse `grinder live` arguments (without the subcommand name). */
+/** Parse `grinder live` arguments (without the subcommand name); every bad flag at once. */
 export function parseLiveRunArgs(argv: readonly string[]): LiveRunOptions {
-  const rest: string[] = [];
-  const own = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (!arg.startsWith("--")) {
-      rest.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf("=");
-    const flag = eq >= 0 ? arg.slice(0, eq) : arg;
-    if (!LIVE_RUN_FLAGS.includes(flag))
-      throw new InvalidInputError(`unknown option ${flag} (options: ${LIVE_RUN_FLAGS.join(", ")})`);
-    if (SWITCHES.includes(flag)) {
-      if (eq >= 0) throw new InvalidInputError(`${flag} takes no value`);
-      if (own.has(flag)) throw new InvalidInputError(`${flag}: given twice`);
-      own.set(flag, "");
-      continue;
-    }
-    if (!(RUN_FLAGS as readonly string[]).includes(flag) && flag !== "--mode") {
-      rest.push(arg);
-      const next = argv[i + 1];
-      if (eq < 0 && next !== undefined && !next.startsWith("--")) {
-        rest.push(next);
-        i++;
-      }
-      continue;
-    }
-    let value: string;
-    if (eq >= 0) value = arg.slice(eq + 1);
-    else {
-      const next = argv[i + 1];
-      if (next === undefined || next.startsWith("--"))
-        throw new InvalidInputError(`${flag}: missing value`);
-      value = next;
-      i++;
-    }
-    if (own.has(flag)) throw new InvalidInputError(`${flag}: given twice`);
-    own.set(flag, value);
-  }
-  const base = parseLiveArgs(rest);
-  const config = own.get("--config");
-  const journal = own.get("--journal");
-  const stateDir = own.get("--state-dir");
-  const speed = own.get("--speed");
-  const mode = own.get("--mode");
-  const confirm = own.get("--confirm");
-  const pollMs = own.get("--poll-ms");
-  const restUrl = own.get("--rest-url");
-  const wsUrl = own.get("--ws-url");
+  const args = parseFlags(argv, LIVE_RUN_SPEC);
+  const errors = new FlagErrors();
+  const base = resolveLiveOptions(args, errors);
+  const flag = (name: string): string | undefined => stringFlag(args, name);
+  const text = (name: string): string | undefined => {
+    const v = flag(name);
+    return v === undefined ? undefined : errors.value(v, () => nonEmpty(`--${name}`, v));
+  };
+  const mode = flag("mode");
+  const speed = flag("speed");
+  const confirm = flag("confirm");
+  const pollMs = flag("poll-ms");
   const o: LiveRunOptions = {
     ...base,
-    mode: mode === undefined ? base.mode : parseMode(mode),
-    configPath: config === undefined ? undefined : nonEmpty("--config", config),
-    journalPath: journal === undefined ? undefined : nonEmpty("--journal", journal),
-    stateDir: stateDir === undefined ? DEFAULT_STATE_DIR : nonEmpty("--state-dir", stateDir),
-    speed: speed === undefined ? 1 : parseSpeed(speed),
-    symbolsGiven: rest.some((a) => a === "--symbols" || a.startsWith("--symbols=")),
-    restUrl: restUrl === undefined ? undefined : nonEmpty("--rest-url", restUrl).trim(),
-    wsUrl: wsUrl === undefined ? undefined : nonEmpty("--ws-url", wsUrl).trim(),
+    mode: mode === undefined ? base.mode : errors.value(base.mode, () => parseMode(mode)),
+    configPath: text("config"),
+    journalPath: text("journal"),
+    stateDir: text("state-dir") ?? DEFAULT_STATE_DIR,
+    speed: speed === undefined ? 1 : errors.value(1, () => parseSpeed(speed)),
+    symbolsGiven: args.values.symbols !== undefined,
+    restUrl: text("rest-url")?.trim(),
+    wsUrl: text("ws-url")?.trim(),
     confirmTestnet: confirm !== undefined,
-    cancelStrays: own.has("--cancel-strays"),
-    pollMs: pollMs === undefined ? DEFAULT_POLL_MS : parsePollMs(pollMs),
+    cancelStrays: boolFlag(args, "cancel-strays"),
+    pollMs: pollMs === undefined ? DEFAULT_POLL_MS : errors.value(0, () => parsePollMs(pollMs)),
   };
   if (confirm !== undefined && confirm !== "TESTNET")
-    throw new InvalidInputError(
+    errors.add(
       `--confirm: expected TESTNET (the only venue live_trade may trade), got ${JSON.stringify(confirm)}`,
     );
   if (o.mode !== "live_trade")
     for (const f of LIVE_TRADE_FLAGS)
-      if (own.has(f)) throw new InvalidInputError(`${f}: only with --mode live_trade`);
+      if (args.values[f] !== undefined) errors.add(`--${f}: only with --mode live_trade`);
+  errors.check();
   return o;
 }
 

@@ -263,7 +263,7 @@ describe("grinder live: the trading loop in the runtime", () => {
     const { rt, done, signals, io } = await startLive(
       ["--source", "binance", "--journal", j, "--symbols", "BTCUSDT"],
       { GRINDER_BINANCE_WS_URL: `ws://127.0.0.1:${closed}/stream` },
-      { liveLoop: { feedRetry: { baseDelayMs: 20, maxDelayMs: 80 } } },
+      { liveLoop: { feedRetry: { baseDelayMs: 20, maxDelayMs: 80, jitter: "none" } } },
     );
     await waitFor(
       () =>

@@ -10,6 +10,7 @@
 import type { JsonValue } from "../../core/canonical-json.js";
 import { Decimal } from "../../core/decimal.js";
 import { ConfigError } from "../../core/errors.js";
+import { compareCodePoints } from "../../core/strings.js";
 
 const TEN_THOUSAND = Decimal.fromInt(10000);
 
@@ -45,23 +46,6 @@ export interface TopKSelectorConfig {
 }
 
 export const DEFAULT_TOPK_V0_CONFIG: TopKSelectorConfig = Object.freeze({ k: 3, windowSize: 10 });
-
-/** Code-point order, as the reference compares strings. */
-function compareCodePoints(a: string, b: string): number {
-  if (a === b) return 0;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const ca = a.charCodeAt(i);
-    const cb = b.charCodeAt(i);
-    if (ca !== cb) {
-      const sa = ca >= 0xd800 && ca <= 0xdfff;
-      const sb = cb >= 0xd800 && cb <= 0xdfff;
-      if (sa !== sb) return sa ? 1 : -1;
-      return ca - cb;
-    }
-  }
-  return a.length - b.length;
-}
 
 /** End index of the slice `[:k]` of a list of length n (a negative k counts from the end). */
 function headEnd(k: number, n: number): number {

@@ -16,6 +16,7 @@
 
 import type { JsonValue } from "../../core/canonical-json.js";
 import { Decimal } from "../../core/decimal.js";
+import { compareCodePoints } from "../../core/strings.js";
 
 export interface TopKConfigV1 {
   /** Symbols to select (default 3). */
@@ -154,20 +155,6 @@ function ilog10(x: bigint): number {
   return x <= 0n ? 0 : x.toString().length - 1;
 }
 
-/** Code-point string order (the reference's string comparison). */
-function compareStr(a: string, b: string): number {
-  if (a === b) return 0;
-  const x = [...a];
-  const y = [...b];
-  const n = Math.min(x.length, y.length);
-  for (let i = 0; i < n; i++) {
-    const cx = (x[i] as string).codePointAt(0) as number;
-    const cy = (y[i] as string).codePointAt(0) as number;
-    if (cx !== cy) return cx - cy;
-  }
-  return x.length - y.length;
-}
-
 function gatesFailed(c: SelectionCandidate, cfg: TopKConfigV1): string[] {
   const failed: string[] = [];
   if (cfg.toxBlockedExclude && (c.toxicityBlocked ?? false)) failed.push("TOXICITY_BLOCKED");
@@ -228,7 +215,7 @@ export function selectTopKV1(
 
   // Stable sort by (-score, symbol).
   eligible.sort((a, b) =>
-    a.score !== b.score ? b.score - a.score : compareStr(a.symbol, b.symbol),
+    a.score !== b.score ? b.score - a.score : compareCodePoints(a.symbol, b.symbol),
   );
   const selected: string[] = [];
   // slice() treats a negative k like the reference's list slice does.
@@ -250,7 +237,7 @@ export function selectTopKV1(
     const ra = a.selected ? a.rank : 0;
     const rb = b.selected ? b.rank : 0;
     if (ra !== rb) return ra - rb;
-    return compareStr(a.symbol, b.symbol);
+    return compareCodePoints(a.symbol, b.symbol);
   });
 
   return Object.freeze({

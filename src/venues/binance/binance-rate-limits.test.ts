@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ManualClock } from "../../net/clock.js";
+import { ManualClock } from "../../core/clock.js";
 import { isConnectorNonRetryableError } from "../../net/errors/connector-non-retryable-error.js";
 import { isConnectorTransientError } from "../../net/errors/connector-transient-error.js";
 import { BinanceRateLimitGuard, DEFAULT_RATE_LIMITS, intervalMs } from "./binance-rate-limits.js";

@@ -6,7 +6,7 @@
  * - after a 418 (IP ban), stops all writes until an operator clears the halt.
  */
 
-import type { LiveClock, Sleep } from "../../net/clock.js";
+import type { Clock, Sleep } from "../../core/clock.js";
 import { ConnectorNonRetryableError } from "../../net/errors/connector-non-retryable-error.js";
 import { ConnectorTransientError } from "../../net/errors/connector-transient-error.js";
 import { parseRetryAfterMs } from "./binance-error-mapping.js";
@@ -47,7 +47,7 @@ export interface RateLimitStats {
 
 export interface BinanceRateLimitGuardOptions {
   readonly limits: BinanceRateLimits;
-  readonly clock: LiveClock;
+  readonly clock: Clock;
   readonly sleep: Sleep;
   /** Usage ratio from which writes wait for the next window. Default 0.9. */
   readonly slowdownRatio?: number;

@@ -10,10 +10,10 @@ import {
   LocalBinanceExchange,
 } from "../../../test/support/local-binance-exchange.js";
 import { OffsetClock } from "../../../test/support/offset-clock.js";
+import type { Sleep } from "../../core/clock.js";
 import { Decimal } from "../../core/decimal.js";
 import { ConfigError } from "../../core/errors.js";
 import { OrderSide } from "../../domain/enums.js";
-import type { Sleep } from "../../net/clock.js";
 import { isConnectorNonRetryableError } from "../../net/errors/connector-non-retryable-error.js";
 import { isConnectorTransientError } from "../../net/errors/connector-transient-error.js";
 import { isOrderStatusUnknownError } from "../../net/errors/order-status-unknown-error.js";

@@ -15,10 +15,11 @@
  * chooses the client order id, so the same order always has the same id.
  */
 
+import type { Clock, Sleep } from "../../core/clock.js";
 import type { Decimal } from "../../core/decimal.js";
 import { ConfigError, errorMessage } from "../../core/errors.js";
 import type { OrderSide } from "../../domain/enums.js";
-import { type LiveClock, realSleep, type Sleep, systemClock } from "../../net/clock.js";
+import { realSleep, systemClock } from "../../net/clock.js";
 import { isConnectorIOError } from "../../net/errors/connector-io-error.js";
 import { ConnectorNonRetryableError } from "../../net/errors/connector-non-retryable-error.js";
 import { isConnectorTimeoutError } from "../../net/errors/connector-timeout-error.js";
@@ -61,7 +62,7 @@ export interface BinanceRestClientOptions {
   /** Per-request deadline. */
   readonly timeoutMs?: number;
   readonly httpClient?: HttpClient;
-  readonly clock?: LiveClock;
+  readonly clock?: Clock;
   readonly sleep?: Sleep;
   readonly rateLimits?: BinanceRateLimits;
   /** Wait before querying an order whose write outcome is unknown. Default 1000 ms. */
@@ -109,7 +110,7 @@ export class BinanceRestClient {
   private readonly recvWindowMs: number;
   private readonly timeoutMs: number;
   private readonly http: HttpClient;
-  private readonly clock: LiveClock;
+  private readonly clock: Clock;
   private readonly sleep: Sleep;
   private readonly unknownStatusQueryDelayMs: number;
   readonly #apiKey: string;

@@ -208,16 +208,30 @@ describe("BinanceSpotVenue: submit and cancel", () => {
     assert.match(e.reason, /-1013: Filter failure: LOT_SIZE/);
   });
 
-  it("429: the write waits for Retry-After (on the injected sleep) and is placed once", async () => {
-    const r = rig({ retryPolicy: makeRetryPolicy({ maxAttempts: 3, baseDelayMs: 100 }) });
+  it("transient failures are retried with the policy's backoff, never sooner than a 429's Retry-After; placed once", async () => {
+    const policy = makeRetryPolicy({ maxAttempts: 3, baseDelayMs: 100, jitter: "none" });
+    const r = rig({ retryPolicy: policy });
     local.ex.inject(
       { method: "POST", path: "/api/v3/order" },
       { kind: "reply", status: 429, body: BINANCE_ERRORS.tooMany, headers: { "retry-after": "0" } },
     );
     await r.venue.submit(order());
     assert.deepEqual(kinds(r.events), ["OrderAccepted"]);
-    assert.deepEqual(sleeps, [100], "the policy's backoff, at least Retry-After");
-    assert.equal(local.ex.orders.length, 1);
+    assert.deepEqual(sleeps, [100], "the policy's backoff when Retry-After is shorter");
+    local.ex.inject(
+      { method: "POST", path: "/api/v3/order" },
+      { kind: "reply", status: 429, body: BINANCE_ERRORS.tooMany, headers: { "retry-after": "2" } },
+    );
+    // The rate guard refuses requests until Retry-After has passed; the injected sleep does not
+    // wait, so the next attempt is refused too (its Retry-After: what is left of the 2 s) and
+    // the last one as well: rejected, not sent.
+    await r.venue.submit(order());
+    assert.equal(sleeps.length, 3);
+    assert.equal(sleeps[1], 2000, "Retry-After is a floor of the backoff");
+    assert.ok((sleeps[2] ?? 0) > 1500 && (sleeps[2] ?? 0) <= 2000, "then what is left of it");
+    const last = r.events.at(-1);
+    assert.ok(last?.kind === "OrderRejected" && /rate limit/i.test(last.reason));
+    assert.equal(local.ex.orders.length, 1, "placed once, refused while backing off");
   });
 
   it("a reply that never comes is resolved by querying the id; when that fails too, sync settles it", async () => {

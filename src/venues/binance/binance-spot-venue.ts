@@ -27,10 +27,13 @@
  * Fills are reported per (order, cumulative executed quantity), so nothing is
  * booked twice (`spot-order-tracker.ts`). Every write passes the WriteGate
  * (armed, kill switch, whitelist), a circuit breaker and the retry policy
- * (transient errors, Retry-After after 429; a 418 stops every write). Keys
+ * (transient errors, backoff with jitter, never sooner than a 429's
+ * Retry-After; a 418 stops every write). Keys
  * come from the environment only and are never logged.
  */
 
+import type { RandomSource } from "../../core/backoff.js";
+import type { Clock, Sleep } from "../../core/clock.js";
 import { Decimal } from "../../core/decimal.js";
 import { ConfigError, errorMessage } from "../../core/errors.js";
 import type {
@@ -42,11 +45,12 @@ import type {
 } from "../../domain/orders.js";
 import type { OrderEventListener, Venue, VenueOrder } from "../../domain/venue.js";
 import { CircuitBreaker, type CircuitBreakerConfig } from "../../net/circuit-breaker.js";
-import { type LiveClock, realSleep, type Sleep, systemClock } from "../../net/clock.js";
+import { realSleep, systemClock } from "../../net/clock.js";
 import { type ConnectorMetrics, getConnectorMetrics } from "../../net/connector-metrics.js";
 import { isConnectorIOError } from "../../net/errors/connector-io-error.js";
 import { isOrderStatusUnknownError } from "../../net/errors/order-status-unknown-error.js";
 import type { HttpClient } from "../../net/http-client.js";
+import { systemRandom } from "../../net/random.js";
 import { retryWithPolicy } from "../../net/retry.js";
 import { makeRetryPolicy, type RetryPolicy } from "../../net/retry-policy.js";
 import { WriteGate } from "../common/write-gate.js";
@@ -74,10 +78,12 @@ export interface BinanceSpotVenueOptions {
   readonly runId?: string;
   readonly clientOrderIdPrefix?: string;
   readonly httpClient?: HttpClient;
-  readonly clock?: LiveClock;
+  readonly clock?: Clock;
   readonly sleep?: Sleep;
   readonly connectorMetrics?: ConnectorMetrics;
   readonly retryPolicy?: RetryPolicy;
+  /** Jitter source of the retry backoff (default systemRandom). */
+  readonly random?: RandomSource;
   readonly breaker?: Partial<CircuitBreakerConfig>;
   readonly timeoutMs?: number;
   /** Wait before querying an order whose write outcome is unknown (default 1000 ms). */
@@ -139,9 +145,10 @@ export class BinanceSpotVenue implements Venue {
   readonly gate: WriteGate;
   private tracker: SpotOrderTracker;
   private readonly prefix: string;
-  private readonly clock: LiveClock;
+  private readonly clock: Clock;
   private readonly sleep: Sleep;
   private readonly retryPolicy: RetryPolicy;
+  private readonly random: RandomSource;
   private readonly breaker: CircuitBreaker;
   private readonly metrics: ConnectorMetrics;
   private readonly log: (line: string) => void;
@@ -159,6 +166,7 @@ export class BinanceSpotVenue implements Venue {
     this.metrics = o.connectorMetrics ?? getConnectorMetrics();
     this.log = o.log ?? (() => {});
     this.retryPolicy = o.retryPolicy ?? makeRetryPolicy({ maxAttempts: 3 });
+    this.random = o.random ?? systemRandom;
     this.breaker = new CircuitBreaker(o.breaker ?? {}, {
       clock: this.clock,
       metrics: this.metrics,
@@ -263,7 +271,7 @@ export class BinanceSpotVenue implements Venue {
         }
       },
       this.retryPolicy,
-      { sleep: this.sleep, metrics: this.metrics },
+      { sleep: this.sleep, random: this.random, metrics: this.metrics },
     ).then((r) => r.result);
   }
 

@@ -3,7 +3,7 @@
  * timestamp Binance accepts (otherwise: -1021 "outside of the recvWindow").
  */
 
-import type { LiveClock } from "../../net/clock.js";
+import type { Clock } from "../../core/clock.js";
 
 export class ServerTimeSync {
   private offset = 0;
@@ -11,7 +11,7 @@ export class ServerTimeSync {
 
   constructor(
     private readonly fetchServerTimeMs: () => Promise<number>,
-    private readonly clock: LiveClock,
+    private readonly clock: Clock,
   ) {}
 
   /** Server minus local time, ms (0 before the first sync). */

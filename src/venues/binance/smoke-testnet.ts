@@ -9,10 +9,11 @@
  * printed.
  */
 
+import { boolFlag, FlagErrors, type Options, parseFlags, stringFlag } from "../../argv/args.js";
+import type { Clock, Sleep } from "../../core/clock.js";
 import { Decimal } from "../../core/decimal.js";
-import { errorMessage } from "../../core/errors.js";
+import { errorMessage, InvalidInputError } from "../../core/errors.js";
 import { OrderSide } from "../../domain/enums.js";
-import type { LiveClock, Sleep } from "../../net/clock.js";
 import type { HttpClient } from "../../net/http-client.js";
 import { BinanceRestClient } from "./binance-rest-client.js";
 import type { BinanceMarket, Env } from "./binance-urls.js";
@@ -24,7 +25,7 @@ export interface SmokeIo {
   readonly err: (line: string) => void;
   /** Test seams (default: fetch, the system clock, real sleeps). */
   readonly httpClient?: HttpClient;
-  readonly clock?: LiveClock;
+  readonly clock?: Clock;
   readonly sleep?: Sleep;
 }
 
@@ -60,86 +61,55 @@ interface SmokeArgs {
   help: boolean;
 }
 
-class UsageError extends Error {}
+const SMOKE_OPTIONS = {
+  confirm: { type: "string" },
+  symbol: { type: "string" },
+  price: { type: "string" },
+  quantity: { type: "string" },
+  market: { type: "string" },
+  "kill-switch": { type: "boolean" },
+  "rest-url": { type: "string" },
+  "ws-url": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const satisfies Options;
 
-function parseArgs(argv: readonly string[]): SmokeArgs {
+function positiveDecimal(flag: string, v: string): Decimal {
+  const d = Decimal.tryParse(v);
+  if (d === undefined || !d.isPositive())
+    throw new InvalidInputError(`${flag}: expected a positive decimal, got ${JSON.stringify(v)}`);
+  return d;
+}
+
+function parseSmokeArgs(argv: readonly string[]): SmokeArgs {
+  const a = parseFlags(argv, SMOKE_OPTIONS);
+  const errors = new FlagErrors();
+  const confirm = stringFlag(a, "confirm");
+  if (confirm !== undefined && confirm !== "TESTNET")
+    errors.add(`--confirm: invalid choice ${JSON.stringify(confirm)} (choose from TESTNET)`);
+  const symbol = stringFlag(a, "symbol") ?? "BTCUSDT";
+  if (!/^[A-Z0-9]{2,30}$/.test(symbol))
+    errors.add(`--symbol: invalid symbol ${JSON.stringify(symbol)}`);
+  const market = stringFlag(a, "market") ?? "spot";
+  if (market !== "spot" && market !== "usdm")
+    errors.add(`--market: expected spot or usdm, got ${JSON.stringify(market)}`);
+  const price = Decimal.parse("10000.00");
+  const quantity = Decimal.parse("0.001");
   const args: SmokeArgs = {
-    confirm: undefined,
-    symbol: "BTCUSDT",
-    price: Decimal.parse("10000.00"),
-    quantity: Decimal.parse("0.001"),
-    market: "spot",
-    killSwitch: false,
-    restUrl: undefined,
-    wsUrl: undefined,
-    help: false,
+    confirm: confirm === "TESTNET" ? confirm : undefined,
+    symbol,
+    price: errors.value(price, () =>
+      positiveDecimal("--price", stringFlag(a, "price") ?? "10000.00"),
+    ),
+    quantity: errors.value(quantity, () =>
+      positiveDecimal("--quantity", stringFlag(a, "quantity") ?? "0.001"),
+    ),
+    market: market === "usdm" ? "usdm" : "spot",
+    killSwitch: boolFlag(a, "kill-switch"),
+    restUrl: stringFlag(a, "rest-url"),
+    wsUrl: stringFlag(a, "ws-url"),
+    help: boolFlag(a, "help"),
   };
-  for (let i = 0; i < argv.length; i++) {
-    const raw = argv[i] as string;
-    const eq = raw.indexOf("=");
-    const flag = raw.startsWith("--") && eq !== -1 ? raw.slice(0, eq) : raw;
-    const inline = raw.startsWith("--") && eq !== -1 ? raw.slice(eq + 1) : undefined;
-    const value = (): string => {
-      if (inline !== undefined) return inline;
-      const v = argv[i + 1];
-      if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag} needs a value`);
-      i += 1;
-      return v;
-    };
-    switch (flag) {
-      case "--confirm": {
-        const v = value();
-        if (v !== "TESTNET")
-          throw new UsageError(
-            `--confirm: invalid choice ${JSON.stringify(v)} (choose from TESTNET)`,
-          );
-        args.confirm = v;
-        break;
-      }
-      case "--symbol": {
-        const v = value();
-        if (!/^[A-Z0-9]{2,30}$/.test(v))
-          throw new UsageError(`--symbol: invalid symbol ${JSON.stringify(v)}`);
-        args.symbol = v;
-        break;
-      }
-      case "--price":
-      case "--quantity": {
-        const v = value();
-        const d = Decimal.tryParse(v);
-        if (d === undefined || !d.isPositive())
-          throw new UsageError(`${flag}: expected a positive decimal, got ${JSON.stringify(v)}`);
-        if (flag === "--price") args.price = d;
-        else args.quantity = d;
-        break;
-      }
-      case "--market": {
-        const v = value();
-        if (v !== "spot" && v !== "usdm")
-          throw new UsageError(`--market: expected spot or usdm, got ${JSON.stringify(v)}`);
-        args.market = v;
-        break;
-      }
-      case "--kill-switch":
-        args.killSwitch = true;
-        break;
-      case "--rest-url":
-      case "--ws-url": {
-        const v = value();
-        if ((flag === "--rest-url" ? args.restUrl : args.wsUrl) !== undefined)
-          throw new UsageError(`${flag} given twice`);
-        if (flag === "--rest-url") args.restUrl = v;
-        else args.wsUrl = v;
-        break;
-      }
-      case "--help":
-      case "-h":
-        args.help = true;
-        break;
-      default:
-        throw new UsageError(`unknown argument ${JSON.stringify(raw)}`);
-    }
-  }
+  errors.check();
   return args;
 }
 
@@ -192,9 +162,9 @@ export async function runSmokeTestnet(
 ): Promise<number> {
   let args: SmokeArgs;
   try {
-    args = parseArgs(argv);
+    args = parseSmokeArgs(argv);
   } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
+    if (!(e instanceof InvalidInputError)) throw e;
     io.err(`grinder smoke-testnet: error: ${e.message}`);
     io.err(SMOKE_USAGE);
     return 2;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ManualClock } from "../../net/clock.js";
+import { ManualClock } from "../../core/clock.js";
 import { SendRateLimiter } from "./send-rate-limiter.js";
 
 describe("SendRateLimiter", () => {

@@ -4,7 +4,7 @@
  * sleep until a slot is free.
  */
 
-import type { LiveClock, Sleep } from "../../net/clock.js";
+import type { Clock, Sleep } from "../../core/clock.js";
 
 export class SendRateLimiter {
   /** Times (clock ms) of the sends still inside the window. */
@@ -13,7 +13,7 @@ export class SendRateLimiter {
   constructor(
     readonly maxPerWindow: number,
     readonly windowMs: number,
-    private readonly clock: LiveClock,
+    private readonly clock: Clock,
     private readonly sleep: Sleep,
   ) {
     if (!Number.isInteger(maxPerWindow) || maxPerWindow < 1)

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { REPO_ROOT } from "../../test/support/run-cli.js";
+import { REPO_ROOT } from "../test/support/run-cli.js";
 import { formatCodePoint, runCheckUnicode, scanUnicode } from "./check-unicode.js";
 
 // Invisible characters are written as escapes so this file stays clean itself.

@@ -1,5 +1,5 @@
 /**
- * `grinder check-unicode`: find characters that make text read differently
+ * `npm run check-unicode`: find characters that make text read differently
  * from how it is stored ("Trojan Source"): bidirectional controls, zero-width
  * and other invisible characters. Those fail the check. Other format (Cf) or
  * control (Cc) characters are reported as warnings. Ordinary non-ASCII text
@@ -9,10 +9,12 @@
  * 2 usage error.
  */
 
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { looksBinary, relPosix, walkFiles } from "./file-walk.js";
-import type { ToolIo } from "./tool-io.js";
+import { boolFlag, parseFlags, stringFlag } from "../src/argv/args.js";
+import { errorMessage } from "../src/core/errors.js";
+import { relPosix, textFiles } from "./file-walk.js";
+import { runIfMain, type ToolIo } from "./tool-io.js";
 
 /** Characters that fail the check, with a short name. */
 export const DANGEROUS_CHARS: ReadonlyMap<number, string> = new Map([
@@ -116,6 +118,9 @@ export const ALL_PATHS: readonly string[] = [
   "docs",
   "src",
   "scripts",
+  "test",
+  "tools",
+  "lint",
   "monitoring",
   "README.md",
   "Dockerfile",
@@ -129,7 +134,7 @@ function isTextPath(p: string): boolean {
 }
 
 export const CHECK_UNICODE_USAGE = [
-  "grinder check-unicode [--root DIR] [--all] [PATH...]",
+  "npm run check-unicode -- [--root DIR] [--all] [PATH...]",
   "",
   "  PATH     files or directories to scan, relative to the root (default: docs)",
   `  --all    scan ${ALL_PATHS.join(", ")}`,
@@ -139,34 +144,31 @@ export const CHECK_UNICODE_USAGE = [
   "Exit code: 0 clean, 1 dangerous characters found or a path missing, 2 bad usage.",
 ].join("\n");
 
-/** `grinder check-unicode ARGS`. */
+/** `npm run check-unicode -- ARGS`. */
 export async function runCheckUnicode(argv: readonly string[], io: ToolIo): Promise<number> {
-  let root = ".";
-  let all = false;
-  const paths: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (a === "--help" || a === "-h") {
-      io.stdout(`Usage: ${CHECK_UNICODE_USAGE}`);
-      return 0;
-    }
-    if (a === "--all") {
-      all = true;
-    } else if (a === "--root" || a.startsWith("--root=")) {
-      const v = a.startsWith("--root=") ? a.slice(7) : argv[++i];
-      if (v === undefined || v === "" || v.startsWith("--")) {
-        io.stderr("grinder check-unicode: --root: missing value");
-        return 2;
-      }
-      root = v;
-    } else if (a.startsWith("-")) {
-      io.stderr(`grinder check-unicode: unknown option ${a}`);
-      io.stderr(`Usage: ${CHECK_UNICODE_USAGE}`);
-      return 2;
-    } else {
-      paths.push(a);
-    }
+  let args: ReturnType<typeof parseFlags>;
+  try {
+    args = parseFlags(
+      argv,
+      { root: { type: "string" }, all: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      true,
+    );
+  } catch (e) {
+    io.stderr(`check-unicode: ${errorMessage(e)}`);
+    io.stderr(`Usage: ${CHECK_UNICODE_USAGE}`);
+    return 2;
   }
+  if (boolFlag(args, "help")) {
+    io.stdout(`Usage: ${CHECK_UNICODE_USAGE}`);
+    return 0;
+  }
+  const root = stringFlag(args, "root") ?? ".";
+  if (root === "") {
+    io.stderr("check-unicode: --root: missing value");
+    return 2;
+  }
+  const all = boolFlag(args, "all");
+  const paths = args.positionals;
   const base = resolve(root);
   const explicit = paths.length > 0;
   const targets = explicit ? paths : all ? ALL_PATHS : ["docs"];
@@ -178,17 +180,14 @@ export async function runCheckUnicode(argv: readonly string[], io: ToolIo): Prom
     if (!existsSync(abs)) {
       // --all skips what a repository does not have; named paths and docs/ must exist.
       if (all && !explicit && t !== "docs") continue;
-      io.stderr(`grinder check-unicode: ${t} does not exist`);
+      io.stderr(`check-unicode: ${t} does not exist`);
       missing++;
       continue;
     }
     const isDir = statSync(abs).isDirectory();
-    for (const file of walkFiles(abs)) {
-      if (isDir && !isTextPath(file)) continue;
-      const buf = readFileSync(file);
-      if (looksBinary(buf)) continue;
+    for (const { path, text } of textFiles(abs, { skip: (p) => isDir && !isTextPath(p) })) {
       files++;
-      issues.push(...scanUnicode(buf.toString("utf8"), relPosix(base, file)));
+      issues.push(...scanUnicode(text, relPosix(base, path)));
     }
   }
   const dangerous = issues.filter((x) => x.severity === "dangerous");
@@ -207,10 +206,4 @@ export async function runCheckUnicode(argv: readonly string[], io: ToolIo): Prom
   return dangerous.length > 0 || missing > 0 ? 1 : 0;
 }
 
-/** `grinder check-unicode` as a CLI command entry. */
-export const checkUnicodeCommandDef = {
-  name: "check-unicode",
-  summary: "find bidi controls and invisible characters in docs and sources",
-  usage: CHECK_UNICODE_USAGE,
-  run: (argv: readonly string[], io: ToolIo): Promise<number> => runCheckUnicode(argv, io),
-} as const;
+runIfMain(import.meta.url, runCheckUnicode);

@@ -1,5 +1,5 @@
 /**
- * `grinder secret-guard`: scan a tree for credentials that should never be
+ * `npm run secret-guard`: scan a tree for credentials that should never be
  * committed (cloud keys, private keys, tokens, exchange API keys, secrets
  * assigned in config or code). Findings print masked, with a fingerprint
  * that an allowlist can name; the secret itself is never echoed.
@@ -16,14 +16,10 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import {
-  DEFAULT_SKIPPED_DIRS,
-  looksBinary,
-  matchesGlob,
-  relPosix,
-  walkFiles,
-} from "./file-walk.js";
-import type { ToolIo } from "./tool-io.js";
+import { boolFlag, parseFlags, stringFlag, stringsFlag } from "../src/argv/args.js";
+import { errorMessage } from "../src/core/errors.js";
+import { matchesGlob, relPosix, textFiles } from "./file-walk.js";
+import { runIfMain, type ToolIo } from "./tool-io.js";
 
 export interface SecretRule {
   readonly id: string;
@@ -220,20 +216,18 @@ export function scanTree(
   const findings: SecretFinding[] = [];
   let filesScanned = 0;
   const isDir = statSync(root).isDirectory();
-  for (const file of walkFiles(root, DEFAULT_SKIPPED_DIRS)) {
-    const rel = isDir ? relPosix(root, file) : file;
-    if ([...allow.globs, ...excludes].some((g) => matchesGlob(rel, g))) continue;
-    if (statSync(file).size > MAX_FILE_BYTES) continue;
-    const buf = readFileSync(file);
-    if (looksBinary(buf)) continue;
+  const relOf = (file: string): string => (isDir ? relPosix(root, file) : file);
+  const globs = [...allow.globs, ...excludes];
+  const skip = (file: string): boolean => globs.some((g) => matchesGlob(relOf(file), g));
+  for (const { path, text } of textFiles(root, { skip, maxBytes: MAX_FILE_BYTES })) {
     filesScanned++;
-    findings.push(...scanText(buf.toString("utf8"), rel, allow.fingerprints));
+    findings.push(...scanText(text, relOf(path), allow.fingerprints));
   }
   return { filesScanned, findings };
 }
 
 export const SECRET_GUARD_USAGE = [
-  "grinder secret-guard [--path DIR] [--allowlist FILE] [--exclude GLOB]... [--verbose]",
+  "npm run secret-guard -- [--path DIR] [--allowlist FILE] [--exclude GLOB]... [--verbose]",
   "",
   "  --path       tree (or file) to scan (default .)",
   "  --allowlist  allowlist file (default DIR/.secret-guard-allow when present):",
@@ -244,55 +238,49 @@ export const SECRET_GUARD_USAGE = [
   "Exit code: 0 clean, 1 secrets found, 2 bad usage.",
 ].join("\n");
 
-/** `grinder secret-guard ARGS`. */
+/** `npm run secret-guard -- ARGS`. */
 export async function runSecretGuard(argv: readonly string[], io: ToolIo): Promise<number> {
-  let path = ".";
-  let allowlistPath: string | undefined;
-  const excludes: string[] = [];
-  let verbose = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    const eq = a.indexOf("=");
-    const flag = a.startsWith("--") && eq > 0 ? a.slice(0, eq) : a;
-    const takeValue = (): string | undefined => {
-      if (eq > 0 && a.startsWith("--")) return a.slice(eq + 1);
-      const v = argv[i + 1];
-      if (v === undefined || v.startsWith("--")) return undefined;
-      i++;
-      return v;
-    };
-    if (flag === "--help" || flag === "-h") {
-      io.stdout(`Usage: ${SECRET_GUARD_USAGE}`);
-      return 0;
-    }
-    if (flag === "--verbose" || flag === "-v") {
-      verbose = true;
-      continue;
-    }
-    if (flag === "--path" || flag === "--allowlist" || flag === "--exclude") {
-      const v = takeValue();
-      if (v === undefined || v === "") {
-        io.stderr(`grinder secret-guard: ${flag}: missing value`);
-        return 2;
-      }
-      if (flag === "--path") path = v;
-      else if (flag === "--allowlist") allowlistPath = v;
-      else excludes.push(v);
-      continue;
-    }
-    io.stderr(`grinder secret-guard: unknown option ${a}`);
+  let args: ReturnType<typeof parseFlags>;
+  try {
+    args = parseFlags(argv, {
+      path: { type: "string" },
+      allowlist: { type: "string" },
+      exclude: { type: "string", multiple: true },
+      verbose: { type: "boolean", short: "v" },
+      help: { type: "boolean", short: "h" },
+    });
+  } catch (e) {
+    io.stderr(`secret-guard: ${errorMessage(e)}`);
     io.stderr(`Usage: ${SECRET_GUARD_USAGE}`);
     return 2;
   }
+  if (boolFlag(args, "help")) {
+    io.stdout(`Usage: ${SECRET_GUARD_USAGE}`);
+    return 0;
+  }
+  const path = stringFlag(args, "path") ?? ".";
+  const allowlistPath = stringFlag(args, "allowlist");
+  const excludes = stringsFlag(args, "exclude") ?? [];
+  const verbose = boolFlag(args, "verbose");
+  for (const [flag, v] of [
+    ["--path", path],
+    ["--allowlist", allowlistPath],
+    ...excludes.map((x) => ["--exclude", x]),
+  ]) {
+    if (v === "") {
+      io.stderr(`secret-guard: ${flag}: missing value`);
+      return 2;
+    }
+  }
   const root = resolve(path);
   if (!existsSync(root)) {
-    io.stderr(`grinder secret-guard: --path: ${path} does not exist`);
+    io.stderr(`secret-guard: --path: ${path} does not exist`);
     return 2;
   }
   const defaultAllow = join(root, ".secret-guard-allow");
   const allowFile = allowlistPath ?? (existsSync(defaultAllow) ? defaultAllow : undefined);
   if (allowlistPath !== undefined && !existsSync(allowlistPath)) {
-    io.stderr(`grinder secret-guard: --allowlist: ${allowlistPath} does not exist`);
+    io.stderr(`secret-guard: --allowlist: ${allowlistPath} does not exist`);
     return 2;
   }
   const allow = parseAllowlist(allowFile === undefined ? "" : readFileSync(allowFile, "utf8"));
@@ -317,10 +305,4 @@ export async function runSecretGuard(argv: readonly string[], io: ToolIo): Promi
   return 1;
 }
 
-/** `grinder secret-guard` as a CLI command entry. */
-export const secretGuardCommandDef = {
-  name: "secret-guard",
-  summary: "scan the tree for committed secrets (keys, tokens, private keys)",
-  usage: SECRET_GUARD_USAGE,
-  run: (argv: readonly string[], io: ToolIo): Promise<number> => runSecretGuard(argv, io),
-} as const;
+runIfMain(import.meta.url, runSecretGuard);

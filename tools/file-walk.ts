@@ -1,9 +1,10 @@
 /**
  * Listing the files of a tree for the repository checks: sorted, symlinks not
- * followed, vendored and generated folders skipped.
+ * followed, vendored and generated folders skipped. `textFiles` is the one
+ * loop both checks run: walk, skip binary and oversized files, read.
  */
 
-import { lstatSync, readdirSync } from "node:fs";
+import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 
 /** Folders no check looks into. */
@@ -50,6 +51,27 @@ export function looksBinary(buf: Uint8Array): boolean {
   const n = Math.min(buf.length, 8000);
   for (let i = 0; i < n; i++) if (buf[i] === 0) return true;
   return false;
+}
+
+export interface TextFileOptions {
+  /** Files whose absolute path this returns true for are not read. */
+  readonly skip?: (path: string) => boolean;
+  /** Files larger than this are not read (data dumps, archives). */
+  readonly maxBytes?: number;
+}
+
+/** Every text file under `target` (or `target` itself) with its content, in path order. */
+export function* textFiles(
+  target: string,
+  options: TextFileOptions = {},
+): Generator<{ readonly path: string; readonly text: string }> {
+  for (const path of walkFiles(target)) {
+    if (options.skip?.(path) === true) continue;
+    if (options.maxBytes !== undefined && lstatSync(path).size > options.maxBytes) continue;
+    const buf = readFileSync(path);
+    if (looksBinary(buf)) continue;
+    yield { path, text: buf.toString("utf8") };
+  }
 }
 
 /** A glob (`*`, `**`, `?`) over forward-slash paths as a regular expression. */

@@ -1,8 +1,8 @@
 /** Snapshot from a fixture event object (the events.jsonl SNAPSHOT line shape). */
 
-import { Decimal } from "../core/decimal.js";
-import { InvalidInputError } from "../core/errors.js";
-import { Snapshot } from "../domain/snapshot.js";
+import { Decimal } from "../../src/core/decimal.js";
+import { InvalidInputError } from "../../src/core/errors.js";
+import { Snapshot } from "../../src/domain/snapshot.js";
 
 /**
  * A price or quantity field: strings parse exactly (`Decimal.parse`); JSON

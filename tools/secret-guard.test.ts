@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { REPO_ROOT } from "../../test/support/run-cli.js";
+import { REPO_ROOT } from "../test/support/run-cli.js";
 import { parseAllowlist, runSecretGuard, scanText, secretFingerprint } from "./secret-guard.js";
 
 // Fakes are assembled at run time so this file itself holds nothing a scanner would flag.
