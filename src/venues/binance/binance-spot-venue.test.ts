@@ -235,7 +235,8 @@ describe("BinanceSpotVenue: submit and cancel", () => {
   });
 
   it("a reply that never comes is resolved by querying the id; when that fails too, sync settles it", async () => {
-    const r = rig({ timeoutMs: 150 });
+    const metrics = new ConnectorMetrics();
+    const r = rig({ timeoutMs: 150, connectorMetrics: metrics });
     local.ex.inject({ method: "POST", path: "/api/v3/order" }, { kind: "hang", apply: true });
     await r.venue.submit(order());
     assert.deepEqual(kinds(r.events), ["OrderAccepted"], "found by the query");
@@ -250,6 +251,11 @@ describe("BinanceSpotVenue: submit and cancel", () => {
     await r.venue.sync();
     assert.deepEqual(kinds(r.events), ["OrderAccepted", "OrderAccepted", "OrderFilled"]);
     assert.equal(local.ex.calls("/api/v3/order", "POST").length, 2, "never sent twice");
+    assert.equal(metrics.idempotencyMisses.get("place"), 2, "two placements sent");
+    assert.equal(metrics.idempotencyHits.get("place"), 1, "one found by sync, not sent again");
+    await r.venue.submit(o);
+    assert.equal(metrics.idempotencyConflicts.get("place"), 1, "its id again: refused");
+    assert.equal(r.events.at(-1)?.kind, "OrderRejected");
   });
 
   it("a cancel that comes too late: the fill first, then OrderCancelRejected", async () => {

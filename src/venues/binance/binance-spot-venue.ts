@@ -459,6 +459,7 @@ export class BinanceSpotVenue implements Venue {
         if (t.cmd.symbol !== symbol) continue;
         const o = byId.get(t.exchangeId);
         if (o !== undefined) {
+          if (t.state === "pending") this.metrics.recordIdempotencyHit("place");
           this.settle(t, o);
           if (t.state === "cancelling") await this.sendCancel(t);
         } else await this.settleMissing(t);
@@ -485,7 +486,11 @@ export class BinanceSpotVenue implements Venue {
       this.log(`cannot query ${t.exchangeId}: ${errorMessage(e)} (retried later)`);
       return;
     }
-    if (o !== undefined) return this.settle(t, o);
+    if (o !== undefined) {
+      // An unanswered placement that did land: found, not sent again.
+      if (t.state === "pending") this.metrics.recordIdempotencyHit("place");
+      return this.settle(t, o);
+    }
     if (t.state === "pending") return this.send(t); // never reached the exchange: send it now
     this.gone(t, t.state === "cancelling" ? "OrderCanceled" : "OrderExpired");
   }
