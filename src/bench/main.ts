@@ -70,6 +70,30 @@ const ACTIVE_CONFIG = {
   dd_guard_v1_config: { portfolio_dd_limit: "0.9" },
 };
 
+/**
+ * The realistic profile with the same stages on as the active case: the
+ * simulated venue (latency, L1-limited partial fills, fees), instrument
+ * rounding, exposure limits and spot balances.
+ */
+const REALISTIC_CONFIG = {
+  profile: "realistic",
+  topk_k: 5,
+  notional_per_level: "200",
+  max_orders_per_minute: 100000,
+  cooldown_ms: 0,
+  max_notional_per_symbol: "100000000",
+  max_notional_total: "500000000",
+  controller_enabled: true,
+  kill_switch_enabled: true,
+  max_drawdown_pct: 50.0,
+  initial_capital: "1000000",
+  cycle_enabled: true,
+  feature_engine_enabled: true,
+  adaptive_policy_enabled: true,
+  dd_guard_v1_enabled: true,
+  dd_guard_v1_config: { portfolio_dd_limit: "0.9" },
+};
+
 interface CaseResult {
   events: number;
   seconds: number;
@@ -90,13 +114,21 @@ function main(): void {
     cases: { type: "string" },
   });
   const sizes = (stringFlag(args, "sizes") ?? "100000,1000000").split(",").map(Number);
-  const cases = (stringFlag(args, "cases") ?? "replay,paper,paper-active").split(",");
+  const cases = (stringFlag(args, "cases") ?? "replay,paper,paper-active,paper-realistic").split(
+    ",",
+  );
   const root = process.env.GRINDER_BENCH_DIR ?? join(tmpdir(), "grinder-bench");
   mkdirSync(root, { recursive: true });
   const activeConfig = join(root, "active-config.json");
   writeFileSync(activeConfig, JSON.stringify(ACTIVE_CONFIG));
+  const realisticConfig = join(root, "realistic-config.json");
+  writeFileSync(realisticConfig, JSON.stringify(REALISTIC_CONFIG));
+  const configs: Record<string, string> = {
+    "paper-active": activeConfig,
+    "paper-realistic": realisticConfig,
+  };
   console.log(`node ${process.version}, fixtures in ${root}`);
-  console.log("case          events     seconds  events/s   peak RSS MB");
+  console.log("case             events     seconds  events/s   peak RSS MB");
   for (const size of sizes) {
     const dir = join(root, `bench-${size}`);
     if (!existsSync(join(dir, "events.jsonl"))) {
@@ -104,9 +136,10 @@ function main(): void {
       writeGeneratedEvents(dir, spec(size));
     }
     for (const c of cases) {
-      const r = c === "paper-active" ? runCase("paper", dir, activeConfig) : runCase(c, dir);
+      const config = configs[c];
+      const r = config === undefined ? runCase(c, dir) : runCase("paper", dir, config);
       console.log(
-        `${c.padEnd(12)}  ${String(r.events).padStart(8)}  ${r.seconds.toFixed(2).padStart(8)}  ${String(r.events_per_s).padStart(8)}  ${String(r.max_rss_mb).padStart(10)}`,
+        `${c.padEnd(15)}  ${String(r.events).padStart(8)}  ${r.seconds.toFixed(2).padStart(8)}  ${String(r.events_per_s).padStart(8)}  ${String(r.max_rss_mb).padStart(10)}`,
       );
     }
   }

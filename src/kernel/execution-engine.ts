@@ -72,7 +72,11 @@ export type OrderAdmission = (
   side: OrderSide,
   price: Decimal,
   quantity: Decimal,
+  levelId: number,
 ) => boolean;
+
+/** Levels not to add now (their last attempt was refused and nothing has changed since). */
+export type LevelHold = (side: OrderSide, levelId: number) => boolean;
 
 export interface ExecutionResult {
   readonly actions: readonly ExecutionAction[];
@@ -177,6 +181,7 @@ export class ExecutionEngine {
     state: ExecutionState,
     ts: number,
     pricing?: LevelPricing,
+    hold?: LevelHold,
   ): ExecutionResult {
     const current = state.liveOrders();
     const actions: ExecutionAction[] = [];
@@ -252,10 +257,14 @@ export class ExecutionEngine {
         }
       }
       for (let i = 1; i <= sells; i++) {
-        if (!orderKeys.has(i)) place(levelAt(OrderSide.SELL, i), "RECONCILE_ADD");
+        if (!orderKeys.has(i) && hold?.(OrderSide.SELL, i) !== true) {
+          place(levelAt(OrderSide.SELL, i), "RECONCILE_ADD");
+        }
       }
       for (let i = 1; i <= buys; i++) {
-        if (!orderKeys.has(-i)) place(levelAt(OrderSide.BUY, i), "RECONCILE_ADD");
+        if (!orderKeys.has(-i) && hold?.(OrderSide.BUY, i) !== true) {
+          place(levelAt(OrderSide.BUY, i), "RECONCILE_ADD");
+        }
       }
       let placed = 0;
       let cancelled = 0;
@@ -290,8 +299,23 @@ export class ExecutionEngine {
     ts: number,
     pricing?: LevelPricing,
     admit?: OrderAdmission,
+    hold?: LevelHold,
   ): AppliedExecution {
-    const result = this.reconcile(plan, symbol, state, ts, pricing);
+    return this.applyReconciled(
+      this.reconcile(plan, symbol, state, ts, pricing, hold),
+      state,
+      ts,
+      admit,
+    );
+  }
+
+  /** Apply a reconcile made just before on the same state (see `evaluate`). */
+  applyReconciled(
+    result: ExecutionResult,
+    state: ExecutionState,
+    ts: number,
+    admit?: OrderAdmission,
+  ): AppliedExecution {
     const commands = this.apply(result.actions, state, ts, admit);
     this.metrics.record(result);
     return { actions: result.actions, events: result.events, commands };
@@ -303,8 +327,9 @@ export class ExecutionEngine {
     symbol: string,
     state: ExecutionState,
     pricing?: LevelPricing,
+    hold?: LevelHold,
   ): boolean {
-    return this.reconcile(plan, symbol, state, 0, pricing).actions.some(
+    return this.reconcile(plan, symbol, state, 0, pricing, hold).actions.some(
       (a) => a.actionType === ActionType.PLACE,
     );
   }
@@ -332,7 +357,7 @@ export class ExecutionEngine {
           a.quantity !== null &&
           (admit === undefined
             ? !a.quantity.isZero()
-            : admit(a.symbol, a.side, a.price, a.quantity))
+            : admit(a.symbol, a.side, a.price, a.quantity, a.levelId))
         ) {
           const orderId = this.ids.next(a.symbol, ts, a.levelId, a.side);
           state.orders.set(orderId, {

@@ -19,7 +19,12 @@ import {
   roundPriceToTick,
   roundToStep,
 } from "../domain/instrument.js";
-import type { ExecutionState, LevelPricing, OrderAdmission } from "./execution-engine.js";
+import type {
+  ExecutionState,
+  LevelHold,
+  LevelPricing,
+  OrderAdmission,
+} from "./execution-engine.js";
 import type { InstrumentBook } from "./instruments.js";
 import type { Portfolio } from "./portfolio.js";
 
@@ -131,14 +136,36 @@ export interface OrderRulesContext {
   readonly checkBalances: boolean;
   readonly maxSymbolExposure: Decimal;
   readonly maxTotalExposure: Decimal;
+  /** Changes whenever an order leaves the book or fills (balances may have moved). */
+  readonly accountVersion: () => number;
 }
+
+/** Refusals that stand until the account changes (the balances or the filters). */
+const STANDING: ReadonlySet<AdmissionReason> = new Set([
+  "FILTER_MIN_QTY",
+  "FILTER_MIN_NOTIONAL",
+  "INSUFFICIENT_BALANCE",
+]);
 
 /** The realistic order rules over the kernel's state. */
 export class OrderRules {
   private readonly pricings = new Map<string, InstrumentPricing>();
   private readonly pricingSpecs = new Map<string, InstrumentSpec>();
+  /** symbol -> signed level (+SELL, -BUY) -> the account version when it was refused. */
+  private readonly refused = new Map<string, Map<number, number>>();
 
   constructor(private readonly c: OrderRulesContext) {}
+
+  /**
+   * Whether a level's placement waits: its last attempt was refused for a
+   * reason that stands until the account changes, and it has not changed.
+   */
+  holds(symbol: string): LevelHold | undefined {
+    const levels = this.refused.get(symbol);
+    if (levels === undefined || levels.size === 0) return undefined;
+    const version = this.c.accountVersion();
+    return (side, levelId) => levels.get(side === OrderSide.SELL ? levelId : -levelId) === version;
+  }
 
   /** Any rule in force (else the reference path runs untouched). */
   get active(): boolean {
@@ -172,7 +199,8 @@ export class OrderRules {
     return total;
   }
 
-  private totalExposure(): Decimal {
+  /** Exposure over every symbol with orders or a position. */
+  totalExposure(): Decimal {
     const symbols = new Set<string>(this.c.states.keys());
     for (const s of this.c.portfolio.ledger.getAllPositions().keys()) symbols.add(s);
     let total = Decimal.ZERO;
@@ -181,7 +209,20 @@ export class OrderRules {
   }
 
   /** The admission of one decision's orders for `symbol`; refusals are reported by reason. */
-  admission(symbol: string, refuse: (reason: AdmissionReason) => void): OrderAdmission {
+  admission(symbol: string, report: (reason: AdmissionReason) => void): OrderAdmission {
+    const version = this.c.accountVersion();
+    let levels = this.refused.get(symbol);
+    let level = 0;
+    const refuse = (reason: AdmissionReason): void => {
+      if (STANDING.has(reason)) {
+        if (levels === undefined) {
+          levels = new Map();
+          this.refused.set(symbol, levels);
+        }
+        levels.set(level, version);
+      }
+      report(reason);
+    };
     const pf = this.c.portfolio;
     let freeQuote = Decimal.ZERO;
     let freeBase = Decimal.ZERO;
@@ -214,6 +255,11 @@ export class OrderRules {
       },
       refuse,
     );
-    return (_sym, side, price, quantity) => batch.admit(side, price, quantity);
+    return (_sym, side, price, quantity, levelId) => {
+      level = side === OrderSide.SELL ? levelId : -levelId;
+      const ok = batch.admit(side, price, quantity);
+      if (ok) levels?.delete(level);
+      return ok;
+    };
   }
 }

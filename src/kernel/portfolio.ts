@@ -7,7 +7,7 @@
 import type { JsonValue } from "../core/canonical-json.js";
 import { Decimal } from "../core/decimal.js";
 import { assetsOf } from "../domain/instrument.js";
-import { Ledger, type LedgerFill, type PnlSnapshot } from "./ledger.js";
+import { Ledger, type LedgerFill, type PnlSnapshot } from "../domain/ledger.js";
 
 const ZERO = Decimal.ZERO;
 

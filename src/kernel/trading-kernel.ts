@@ -48,12 +48,12 @@ import {
   hardFilter,
 } from "../strategy/selection/prefilter.js";
 import { CycleEngine, cycleIntentToJson } from "./cycle-engine.js";
-import { ExecutionEngine, ExecutionState } from "./execution-engine.js";
+import { ExecutionEngine, type ExecutionResult, ExecutionState } from "./execution-engine.js";
 import type { OrderRecord } from "./execution-types.js";
 import { ActionType, actionToJson, executionEventToJson } from "./execution-types.js";
 import { InstrumentBook } from "./instruments.js";
 import type { EngineOptions } from "./kernel-options.js";
-import { pnlSnapshotToJson } from "./ledger.js";
+import { pnlSnapshotToJson } from "../domain/ledger.js";
 import { type AdmissionReason, OrderRules } from "./order-admission.js";
 import { Portfolio } from "./portfolio.js";
 import { checkPrintedDecimals } from "./reference-quirks.js";
@@ -112,6 +112,7 @@ interface PendingTick {
 }
 
 const NO_COMMANDS: readonly OrderCommand[] = Object.freeze([]);
+const isPlace = (a: { readonly actionType: string }): boolean => a.actionType === ActionType.PLACE;
 const IDLE: KernelDecision = Object.freeze({ commands: NO_COMMANDS, evaluated: false });
 
 export class TradingKernel {
@@ -139,6 +140,8 @@ export class TradingKernel {
   private ordersRejected = 0;
   private ordersCanceled = 0;
   private ordersFiltered = 0;
+  /** Bumped when an order fills or leaves the book (what balances and refusals depend on). */
+  private accountVersion = 0;
   private totalFills = 0;
   private eventsGated = 0;
   /** Events blocked, by reason (gate reason, CONTROLLER_PAUSE, DD_GUARD_V1). */
@@ -181,6 +184,7 @@ export class TradingKernel {
       checkBalances: options.fix_spot_balances && options.market === "spot",
       maxSymbolExposure: options.max_notional_per_symbol,
       maxTotalExposure: options.max_notional_total,
+      accountVersion: () => this.accountVersion,
     });
     this.policy = new StaticGridPolicy({
       spacingBps: options.spacing_bps,
@@ -422,12 +426,15 @@ export class TradingKernel {
       this.riskGate.updateUnrealizedPnl(this.portfolio.unrealized());
     }
     // With the fixes, the rate limiter and the exposure limit are consulted only for placements.
-    const placing =
-      this.o.fix_rate_limit_when_placing || this.o.fix_exposure_limits
-        ? this.execution.wouldPlace(plan, symbol, this.state(symbol), pricing)
-        : true;
+    const hold = this.rules.holds(symbol);
+    // With the fixes, the rate limiter and the exposure limit are consulted only for
+    // placements: the reconcile is made first (and applied below if the event passes).
+    let planned: ExecutionResult | undefined;
+    if (this.o.fix_rate_limit_when_placing || this.o.fix_exposure_limits) {
+      planned = this.execution.reconcile(plan, symbol, this.state(symbol), ts, pricing, hold);
+    }
+    const placing = planned === undefined || planned.actions.some(isPlace);
     const consultRate = !this.o.fix_rate_limit_when_placing || placing;
-    if (this.o.fix_exposure_limits) this.riskGate.setExposure(symbol, this.rules.exposure(symbol));
     const consultRisk = !this.o.fix_exposure_limits || placing;
     const gating = this.checkGating(
       ts,
@@ -481,7 +488,10 @@ export class TradingKernel {
 
     const state = this.state(symbol);
     const admit = this.rules.active ? this.rules.admission(symbol, this.refuse) : undefined;
-    const result = this.execution.evaluate(plan, symbol, state, ts, pricing, admit);
+    const result =
+      planned === undefined
+        ? this.execution.evaluate(plan, symbol, state, ts, pricing, admit, hold)
+        : this.execution.applyReconciled(planned, state, ts, admit);
     if (admit === undefined) {
       for (const a of result.actions) {
         if (a.actionType !== ActionType.PLACE) continue;
@@ -526,6 +536,7 @@ export class TradingKernel {
    * restart, or filled after the kernel let it go) still moves the position.
    */
   onOrderEvent(e: OrderEvent): void {
+    if (e.kind !== "OrderAccepted" && e.kind !== "OrderCancelRejected") this.accountVersion++;
     switch (e.kind) {
       case "OrderFilled":
         this.applyFill(e);
@@ -678,7 +689,16 @@ export class TradingKernel {
     if (!tox.allowed) return tox;
     const rate = consultRateLimiter ? this.rateLimiter.check(ts) : undefined;
     if (rate !== undefined && !rate.allowed) return rate;
-    const risk = consultRiskGate ? this.riskGate.checkOrder(symbol, notional) : undefined;
+    let risk: GatingResult | undefined;
+    if (!consultRiskGate) risk = undefined;
+    else if (this.o.fix_exposure_limits) {
+      risk = this.riskGate.checkExposure(
+        symbol,
+        notional,
+        this.rules.exposure(symbol),
+        this.rules.totalExposure(),
+      );
+    } else risk = this.riskGate.checkOrder(symbol, notional);
     if (risk !== undefined && !risk.allowed) return risk;
     return GatingResult.allow({
       rate_limiter: rate?.details ?? null,

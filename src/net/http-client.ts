@@ -1,6 +1,7 @@
 /** Minimal HTTP client contract of the REST port, and its Node `fetch` implementation. */
 
 import { errorMessage } from "../core/errors.js";
+import { ConnectorNonRetryableError } from "./errors/connector-non-retryable-error.js";
 import { ConnectorTimeoutError } from "./errors/connector-timeout-error.js";
 import { ConnectorTransientError } from "./errors/connector-transient-error.js";
 
@@ -34,6 +35,15 @@ export interface HttpClient {
 
 type FetchFn = typeof fetch;
 
+/** A server answered with a redirect, which the client never follows. */
+export class RedirectRefusedError extends ConnectorNonRetryableError {
+  constructor(op: string, status: number, target: string) {
+    super(`${op}: HTTP ${status} redirect to ${target} refused (requests never follow redirects)`, {
+      httpStatus: status,
+    });
+  }
+}
+
 /** HttpClient over the global `fetch` (undici) with an AbortController deadline. */
 export class FetchHttpClient implements HttpClient {
   constructor(private readonly fetchFn: FetchFn = fetch) {}
@@ -54,7 +64,15 @@ export class FetchHttpClient implements HttpClient {
         headers: req.headers ? { ...req.headers } : undefined,
         body: req.body,
         signal: controller.signal,
+        // Never follow a redirect: a signed request (and its API key header)
+        // must go to the allowlisted host it was made for and nowhere else.
+        redirect: "manual",
       });
+      if (res.status >= 300 && res.status < 400) {
+        await res.body?.cancel();
+        const target = res.headers.get("location") ?? "(no Location header)";
+        throw new RedirectRefusedError(req.op, res.status, target);
+      }
       const bodyText = await res.text();
       const headers: Record<string, string> = {};
       res.headers.forEach((v, k) => {
@@ -62,6 +80,7 @@ export class FetchHttpClient implements HttpClient {
       });
       return { status: res.status, headers, bodyText };
     } catch (e) {
+      if (e instanceof RedirectRefusedError) throw e;
       if (timedOut) throw new ConnectorTimeoutError(req.op, req.timeoutMs);
       const cause = (e as { cause?: unknown }).cause;
       const detail =

@@ -19,6 +19,8 @@ export const HA_ENV_NAMES: readonly string[] = Object.values(HA_ENV);
 
 export const DEFAULT_REDIS_URL = "redis://localhost:6379/0";
 export const DEFAULT_LOCK_KEY = "grinder:leader:lock";
+/** The fencing epoch: incremented at every acquisition of the lock. */
+export const DEFAULT_EPOCH_KEY = "grinder:leader:epoch";
 export const DEFAULT_LOCK_TTL_MS = 10_000;
 export const DEFAULT_RENEW_INTERVAL_MS = 3_000;
 /** Shortest lock TTL accepted from the environment. */

@@ -14,6 +14,7 @@ it("starts UNKNOWN, keeps unpatched fields, and is ready only when ACTIVE", () =
     lockHolder: null,
     lastLockAttemptMs: 0,
     lockFailures: 0,
+    epoch: 0,
   });
   assert.equal(s.isReady(), false);
   s.update({ role: HaRole.STANDBY, lockFailures: 3 });
@@ -25,6 +26,7 @@ it("starts UNKNOWN, keeps unpatched fields, and is ready only when ACTIVE", () =
     lockHolder: "other",
     lastLockAttemptMs: 0,
     lockFailures: 3,
+    epoch: 0,
   });
   s.update({ role: HaRole.ACTIVE });
   assert.equal(s.isReady(), true);

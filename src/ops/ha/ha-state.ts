@@ -22,6 +22,8 @@ export interface HaState {
   readonly lastLockAttemptMs: number;
   /** Consecutive failed lock attempts (Redis errors). */
   readonly lockFailures: number;
+  /** Fencing epoch of this instance's current or last lease (0: never held). */
+  readonly epoch: number;
 }
 
 export type RoleListener = (role: HaRole, previous: HaRole) => void;
@@ -41,6 +43,7 @@ export class HaStateHolder {
       lockHolder: null,
       lastLockAttemptMs: 0,
       lockFailures: 0,
+      epoch: 0,
     };
   }
 

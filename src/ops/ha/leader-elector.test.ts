@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { performance } from "node:perf_hooks";
 import { after, before, describe, it } from "node:test";
 import { Redis } from "ioredis";
 import {
@@ -23,15 +24,22 @@ function freshKey(): string {
   return `grinder:test:lock:${process.pid}:${keySeq}`;
 }
 
-function makeElector(url: string, id: string, lockKey: string): LeaderElector {
+function makeElector(
+  url: string,
+  id: string,
+  lockKey: string,
+  monotonicMs?: () => number,
+): LeaderElector {
   return new LeaderElector({
     redisUrl: url,
     instanceId: id,
     lockKey,
+    epochKey: `${lockKey}:epoch`,
     lockTtlMs: TTL,
     renewIntervalMs: RENEW,
     commandTimeoutMs: 250,
     reconnectDelayMs: 50,
+    ...(monotonicMs !== undefined ? { monotonicMs } : {}),
   });
 }
 
@@ -155,12 +163,37 @@ describe("LeaderElector against a private redis-server", { skip: SKIP }, () => {
       assert.equal(a.state.role, HaRole.STANDBY);
       await waitFor(() => b.state.role === HaRole.ACTIVE, TTL, "b ACTIVE within the TTL");
       assert.ok(Date.now() - t0 <= TTL);
+      // Each acquisition is a new fencing epoch: a's lease was 1, b's is 2.
+      assert.equal(a.epoch, 1);
+      assert.equal(b.epoch, 2);
+      assert.equal(await admin.get(`${key}:epoch`), "2");
+      assert.equal(b.state.get().epoch, 2);
     } finally {
       checker.close();
       await a.stop();
       await b.stop();
     }
     assert.deepEqual(checker.violations, []);
+  });
+
+  it("a process paused past its lease may not write when it resumes, before any timer runs", async () => {
+    const key = freshKey();
+    let pausedFor = 0;
+    const a = makeElector(redis.url, "inst-a", key, () => performance.now() + pausedFor);
+    a.start();
+    try {
+      await waitFor(() => a.state.role === HaRole.ACTIVE, 3000, "a ACTIVE");
+      assert.equal(a.mayWrite(), true);
+      assert.ok(a.leaseRemainingMs() > 0);
+      // As after SIGSTOP: the monotonic clock moved on past the lease, and the
+      // first code to run asks before writing. The role flag still says ACTIVE.
+      pausedFor = TTL;
+      assert.equal(a.state.role, HaRole.ACTIVE);
+      assert.equal(a.mayWrite(), false);
+      assert.equal(a.leaseRemainingMs(), 0);
+    } finally {
+      await a.stop({ release: false });
+    }
   });
 
   it("after a crash (no release) the standby takes over only once the lock expired", async () => {

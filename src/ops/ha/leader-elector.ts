@@ -18,6 +18,12 @@
  * - After every (re)connection an instance waits one TTL before trying to
  *   acquire, so a Redis that restarted empty cannot hand the lock to a second
  *   instance while a cut-off former owner's lease is still running.
+ *
+ * Fencing: every acquisition increments `grinder:leader:epoch` in the same
+ * atomic step (INCR). That epoch is the fencing token of the lease: journal
+ * lines and client order ids carry it, and `mayWrite()` reads the lease clock
+ * (monotonic, so a process paused past its lease finds it expired when it
+ * resumes), never a role flag.
  */
 
 import { performance } from "node:perf_hooks";
@@ -27,6 +33,7 @@ import { errorMessage } from "../../core/errors.js";
 import { systemRandom } from "../../net/random.js";
 import { withTimeout } from "../../net/with-timeout.js";
 import {
+  DEFAULT_EPOCH_KEY,
   DEFAULT_LOCK_KEY,
   leaseSafetyMarginMs,
   redactRedisUrl,
@@ -40,6 +47,12 @@ const EXTEND_IF_OWNER = `if redis.call("get", KEYS[1]) == ARGV[1] then
 end
 return 0`;
 
+/** Take the lock when free, and then increment the epoch. Returns the new epoch, or 0. */
+const ACQUIRE_WITH_EPOCH = `if redis.call("set", KEYS[1], ARGV[1], "PX", ARGV[2], "NX") then
+  return redis.call("incr", KEYS[2])
+end
+return 0`;
+
 /** Delete the key only when it still holds our id. Returns 1 or 0. */
 const DELETE_IF_OWNER = `if redis.call("get", KEYS[1]) == ARGV[1] then
   return redis.call("del", KEYS[1])
@@ -50,6 +63,8 @@ export interface LeaderElectorOptions {
   readonly redisUrl: string;
   readonly instanceId: string;
   readonly lockKey?: string;
+  /** The fencing epoch counter; default `grinder:leader:epoch`. */
+  readonly epochKey?: string;
   readonly lockTtlMs: number;
   readonly renewIntervalMs: number;
   /** State to drive; a new holder when omitted. */
@@ -78,9 +93,12 @@ export class LeaderElector {
   readonly state: HaStateHolder;
   readonly instanceId: string;
   readonly lockKey: string;
+  readonly epochKey: string;
   readonly lockTtlMs: number;
   readonly renewIntervalMs: number;
   private readonly redisUrl: string;
+  /** Epoch of the lease this instance holds or last held (0: never held). */
+  private epochValue = 0;
   private readonly marginMs: number;
   private readonly graceMs: number;
   private readonly commandTimeoutMs: number;
@@ -107,6 +125,7 @@ export class LeaderElector {
     this.redisUrl = opts.redisUrl;
     this.instanceId = opts.instanceId;
     this.lockKey = opts.lockKey ?? DEFAULT_LOCK_KEY;
+    this.epochKey = opts.epochKey ?? DEFAULT_EPOCH_KEY;
     this.lockTtlMs = opts.lockTtlMs;
     this.renewIntervalMs = opts.renewIntervalMs;
     this.marginMs = leaseSafetyMarginMs(opts.lockTtlMs);
@@ -128,6 +147,25 @@ export class LeaderElector {
   /** ACTIVE and inside the local lease. */
   isActive(): boolean {
     return this.state.role === HaRole.ACTIVE && this.now() < this.leaseEndsAt;
+  }
+
+  /**
+   * Whether this instance may write now (exchange orders, journal lines):
+   * its lease, by the monotonic clock, has not ended. A process paused past
+   * its lease resumes with this false, before any timer could demote it.
+   */
+  mayWrite(): boolean {
+    return this.holding && this.now() < this.leaseEndsAt;
+  }
+
+  /** The fencing token of the current (or last) lease; 0 before the first acquisition. */
+  get epoch(): number {
+    return this.epochValue;
+  }
+
+  /** Milliseconds left in the lease (0 when none). */
+  leaseRemainingMs(): number {
+    return this.holding ? Math.max(0, this.leaseEndsAt - this.now()) : 0;
   }
 
   /**
@@ -251,9 +289,18 @@ export class LeaderElector {
         await this.extend(client, "lock lost (held by someone else or expired)");
       } else {
         const sentAt = this.now();
-        const r = await client.set(this.lockKey, this.instanceId, "PX", this.lockTtlMs, "NX");
+        const r = await client.eval(
+          ACQUIRE_WITH_EPOCH,
+          2,
+          this.lockKey,
+          this.epochKey,
+          this.instanceId,
+          String(this.lockTtlMs),
+        );
         if (!this.running) return;
-        if (r === "OK") {
+        if (typeof r === "number" && r > 0) {
+          this.epochValue = r;
+          this.state.update({ epoch: r });
           this.confirmLease(sentAt);
         } else {
           const holder = await client.get(this.lockKey);

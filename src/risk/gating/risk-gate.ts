@@ -39,6 +39,34 @@ export class RiskGate {
    * (blocks when the new symbol notional > limit), total notional (> limit).
    */
   checkOrder(symbol: string, notional: Decimal): GatingResult {
+    return this.checkAt(
+      symbol,
+      notional,
+      this.notionalBySymbol.get(symbol) ?? Decimal.ZERO,
+      sumDecimals(this.notionalBySymbol.values()),
+    );
+  }
+
+  /**
+   * As `checkOrder`, against exposures measured elsewhere (|position| x mark
+   * plus open orders, per symbol and in total) instead of the notional the
+   * gate accumulated from placements.
+   */
+  checkExposure(
+    symbol: string,
+    notional: Decimal,
+    symbolExposure: Decimal,
+    totalExposure: Decimal,
+  ): GatingResult {
+    return this.checkAt(symbol, notional, symbolExposure, totalExposure);
+  }
+
+  private checkAt(
+    symbol: string,
+    notional: Decimal,
+    currentSymbolNotional: Decimal,
+    currentTotal: Decimal,
+  ): GatingResult {
     const totalPnl = this.realizedPnl.add(this.unrealizedPnl);
     if (totalPnl.lt(this.dailyLossLimit.negate())) {
       return GatingResult.block(GateReason.DAILY_LOSS_LIMIT_EXCEEDED, {
@@ -47,7 +75,6 @@ export class RiskGate {
       });
     }
 
-    const currentSymbolNotional = this.notionalBySymbol.get(symbol) ?? Decimal.ZERO;
     const newSymbolNotional = currentSymbolNotional.add(notional);
     if (newSymbolNotional.gt(this.maxNotionalPerSymbol)) {
       return GatingResult.block(GateReason.MAX_NOTIONAL_EXCEEDED, {
@@ -60,7 +87,6 @@ export class RiskGate {
       });
     }
 
-    const currentTotal = sumDecimals(this.notionalBySymbol.values());
     const newTotal = currentTotal.add(notional);
     if (newTotal.gt(this.maxNotionalTotal)) {
       return GatingResult.block(GateReason.MAX_NOTIONAL_EXCEEDED, {
@@ -77,12 +103,6 @@ export class RiskGate {
       symbol_notional: newSymbolNotional.toString(),
       total_notional: newTotal.toString(),
     });
-  }
-
-  /** Set a symbol's exposure (|position| + open orders, in quote) as measured elsewhere. */
-  setExposure(symbol: string, notional: Decimal): void {
-    if (notional.sign() <= 0) this.notionalBySymbol.delete(symbol);
-    else this.notionalBySymbol.set(symbol, notional);
   }
 
   /** Add the notional of a placed order to its symbol's exposure. */

@@ -314,7 +314,7 @@ describe("endpoint guard and arming, both commands", () => {
     assert.equal(live.code, 2, live.stderr);
     assert.match(
       live.stderr,
-      /^grinder live: --rest-url: Mainnet is forbidden: REST base URL host api\.binance\.com is a Binance production endpoint; use a testnet URL$/m,
+      /^grinder live: --rest-url: Mainnet is forbidden: REST base URL host api\.binance\.com is a Binance production endpoint; use a testnet or demo URL$/m,
     );
     assert.doesNotMatch(live.stdout, /GRINDER starting/);
     const smoke = runCli(

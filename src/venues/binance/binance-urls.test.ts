@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { ConfigError } from "../../core/errors.js";
 import { isConnectorNonRetryableError } from "../../net/errors/connector-non-retryable-error.js";
 import {
-  assertNotMainnet,
+  assertAllowedEndpoint,
   BINANCE_SPOT_TESTNET_REST_URL,
   BINANCE_USDM_TESTNET_WS_URL,
   resolveRestUrl,
@@ -42,7 +42,7 @@ describe("binance URLs", () => {
       "wss://fstream.binance.com/stream",
       "wss://data-stream.binance.vision/ws",
     ]) {
-      assert.throws(() => assertNotMainnet(u), mainnet, u);
+      assert.throws(() => assertAllowedEndpoint(u), mainnet, u);
     }
     assert.throws(() => resolveRestUrl("spot", "https://api.binance.com"), mainnet);
     assert.throws(
@@ -65,8 +65,53 @@ describe("binance URLs", () => {
   });
 
   it("a testnet path mentioning mainnet is fine; junk is a config error", () => {
-    assertNotMainnet("https://testnet.binance.vision/api.binance.com");
-    assert.throws(() => assertNotMainnet("not a url"), ConfigError);
-    assert.throws(() => assertNotMainnet("ftp://testnet.binance.vision"), ConfigError);
+    assertAllowedEndpoint("https://testnet.binance.vision/api.binance.com");
+    assert.throws(() => assertAllowedEndpoint("not a url"), ConfigError);
+    assert.throws(() => assertAllowedEndpoint("ftp://testnet.binance.vision"), ConfigError);
+  });
+
+  it("is an allowlist: testnet and demo hosts, loopback in every form, named hosts; nothing else", () => {
+    for (const u of [
+      "https://testnet.binance.vision",
+      "https://testnet.binance.vision.", // a fully qualified name
+      "https://testnet.binancefuture.com/fapi/v1/order",
+      "https://demo-api.binance.com",
+      "https://demo-fapi.binance.com",
+      "wss://ws-api.testnet.binance.vision/ws-api/v3",
+      "http://127.0.0.1:8080",
+      "http://127.9.9.9",
+      "http://2130706433", // 127.0.0.1 as one number
+      "http://0x7f.1", // and in hex parts
+      "http://[::1]:9",
+      "http://localhost:9",
+    ]) {
+      assertAllowedEndpoint(u);
+    }
+    const refused = /is not allowed|Mainnet is forbidden/;
+    for (const u of [
+      "https://api.binance.com..", // two trailing dots: not a production name we know, still refused
+      "https://api.binance.com.", // fully qualified production host
+      "http://10.0.0.5",
+      "http://3232235777", // 192.168.1.1 as one number
+      "http://0xc0.0xa8.1.1",
+      "http://[::ffff:c0a8:101]",
+      "http://[2001:db8::1]",
+      "https://example.com",
+      "https://testnet.binance.vision.evil.example",
+      "https://evil-testnet.binance.vision",
+    ]) {
+      assert.throws(() => assertAllowedEndpoint(u), refused, u);
+    }
+    // Hosts named by the operator are allowed, production ones never.
+    const env = { GRINDER_ALLOW_HOSTS: "gateway.internal, 10.0.0.5, api.binance.com" };
+    assertAllowedEndpoint("https://gateway.internal/api", "URL", "trading", env);
+    assertAllowedEndpoint("http://10.0.0.5:8443", "URL", "trading", env);
+    assert.throws(
+      () => assertAllowedEndpoint("https://api.binance.com", "URL", "trading", env),
+      mainnet,
+    );
+    // Public market data may come from production streams, and only that.
+    assertAllowedEndpoint("wss://stream.binance.com:9443/stream", "URL", "market-data");
+    assert.throws(() => assertAllowedEndpoint("wss://stream.binance.com/ws"), mainnet);
   });
 });

@@ -20,22 +20,83 @@ export const ENV_WS_URL = "GRINDER_BINANCE_WS_URL";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** Hosts of production (real money / production data) Binance services. */
-function isMainnetHost(host: string): boolean {
-  const h = host.toLowerCase().replace(/\.$/, "");
-  if (h === "binance.com" || h.endsWith(".binance.com")) return true;
-  if (h === "binance.us" || h.endsWith(".binance.us")) return true;
-  // Production market-data mirrors.
-  if (h === "data-api.binance.vision" || h === "data-stream.binance.vision") return true;
-  return false;
+/**
+ * Hosts grinder may trade on: the spot and USD-M testnets and Binance's demo
+ * trading (REST, WebSocket API, streams). Anything else is refused before any
+ * connection, unless it is loopback or named by the operator
+ * (GRINDER_ALLOW_HOSTS); Binance production hosts never are.
+ */
+export const TRADING_HOSTS: readonly string[] = [
+  "testnet.binance.vision",
+  "ws-api.testnet.binance.vision",
+  "stream.testnet.binance.vision",
+  "testnet.binancefuture.com",
+  "fstream.binancefuture.com",
+  "demo-api.binance.com",
+  "demo-ws-api.binance.com",
+  "demo-stream.binance.com",
+  "demo-fapi.binance.com",
+];
+
+/** Production hosts of public market data (read-only streams, no keys). */
+export const MARKET_DATA_HOSTS: readonly string[] = [
+  "stream.binance.com",
+  "fstream.binance.com",
+  "data-stream.binance.vision",
+];
+
+/** Extra hosts the operator allows (comma-separated). */
+export const ENV_ALLOW_HOSTS = "GRINDER_ALLOW_HOSTS";
+
+/** A host name as compared: lower case, one trailing dot (a fully qualified name) dropped. */
+function normalHost(host: string): string {
+  const h = host.toLowerCase();
+  return h.endsWith(".") && !h.endsWith("..") ? h.slice(0, -1) : h;
 }
 
+/** Loopback by the parsed host (the URL parser has already normalised IPv4 forms). */
+function isLoopback(host: string): boolean {
+  if (host === "localhost" || host === "[::1]") return true;
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host);
+  return m !== null && m[1] === "127";
+}
+
+/** Binance production: binance.com (demo hosts excepted), binance.us, the vision data mirrors. */
+function isProduction(host: string): boolean {
+  if (TRADING_HOSTS.includes(host)) return false;
+  return (
+    host === "binance.com" ||
+    host.endsWith(".binance.com") ||
+    host === "binance.us" ||
+    host.endsWith(".binance.us") ||
+    host === "data-api.binance.vision" ||
+    host === "data-stream.binance.vision"
+  );
+}
+
+/** The operator's extra hosts, from GRINDER_ALLOW_HOSTS. */
+export function allowedExtraHosts(env: Env): string[] {
+  return (env[ENV_ALLOW_HOSTS] ?? "")
+    .split(",")
+    .map((h) => normalHost(h.trim()))
+    .filter((h) => h !== "");
+}
+
+/** What an endpoint is for: trading (keys, orders) or public market data. */
+export type EndpointUse = "trading" | "market-data";
+
 /**
- * Throw unless `url` is a well-formed http(s)/ws(s) URL whose host is not a
- * Binance production host. The check uses the parsed host, so userinfo or
- * path tricks ("https://testnet.binance.vision@api.binance.com") are caught.
+ * Throw unless `url` is a well-formed http(s)/ws(s) URL whose host is on the
+ * allowlist for its use. The parsed host is checked, so userinfo, path and
+ * IP-literal tricks ("https://testnet.binance.vision@api.binance.com",
+ * "http://2130706433") are seen for what they are.
  */
-export function assertNotMainnet(url: string, what = "URL"): void {
+export function assertAllowedEndpoint(
+  url: string,
+  what = "URL",
+  use: EndpointUse = "trading",
+  env: Env = {},
+): void {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -46,10 +107,18 @@ export function assertNotMainnet(url: string, what = "URL"): void {
     throw new ConfigError(
       `${what}: unsupported scheme ${parsed.protocol} in ${JSON.stringify(url)}`,
     );
-  if (isMainnetHost(parsed.hostname))
+  const host = normalHost(parsed.hostname);
+  if (isLoopback(host) || TRADING_HOSTS.includes(host)) return;
+  if (use === "market-data" && MARKET_DATA_HOSTS.includes(host)) return;
+  if (isProduction(host)) {
     throw new ConnectorNonRetryableError(
-      `Mainnet is forbidden: ${what} host ${parsed.hostname} is a Binance production endpoint; use a testnet URL`,
+      `Mainnet is forbidden: ${what} host ${parsed.hostname} is a Binance production endpoint; use a testnet or demo URL`,
     );
+  }
+  if (allowedExtraHosts(env).includes(host)) return;
+  throw new ConnectorNonRetryableError(
+    `${what}: host ${parsed.hostname} is not allowed (allowed: the Binance testnet and demo hosts, loopback, and hosts named in ${ENV_ALLOW_HOSTS})`,
+  );
 }
 
 function pick(option: string | undefined, env: Env, envName: string, fallback: string): string {
@@ -67,13 +136,14 @@ export function resolveRestUrl(market: BinanceMarket, option?: string, env: Env 
     ENV_REST_URL,
     market === "spot" ? BINANCE_SPOT_TESTNET_REST_URL : BINANCE_USDM_TESTNET_REST_URL,
   ).replace(/\/+$/, "");
-  assertNotMainnet(url, "REST base URL");
+  assertAllowedEndpoint(url, "REST base URL", "trading", env);
   return url;
 }
 
 /**
  * WebSocket stream URL: option, else env GRINDER_BINANCE_WS_URL, else the
- * market's testnet. Guarded unless `allowMainnet` (read-only market data).
+ * market's testnet. Allowlisted for trading, or with `allowMainnet` for
+ * public market data (production streams allowed too).
  */
 export function resolveWsUrl(
   market: BinanceMarket,
@@ -87,13 +157,7 @@ export function resolveWsUrl(
     ENV_WS_URL,
     market === "spot" ? BINANCE_SPOT_TESTNET_WS_URL : BINANCE_USDM_TESTNET_WS_URL,
   );
-  if (allowMainnet) {
-    try {
-      new URL(url);
-    } catch {
-      throw new ConfigError(`WebSocket URL: not a valid URL: ${JSON.stringify(url)}`);
-    }
-  } else assertNotMainnet(url, "WebSocket URL");
+  assertAllowedEndpoint(url, "WebSocket URL", allowMainnet ? "market-data" : "trading", env);
   return url;
 }
 

@@ -13,9 +13,9 @@
 
 import type { JsonValue } from "../core/canonical-json.js";
 import { Decimal } from "../core/decimal.js";
-import { OrderSide } from "../domain/enums.js";
-import { assetsOf } from "../domain/instrument.js";
-import type { OrderFilled } from "../domain/orders.js";
+import { OrderSide } from "./enums.js";
+import { assetsOf } from "./instrument.js";
+import type { OrderFilled } from "./orders.js";
 
 /** What the ledger reads of a fill. */
 export type LedgerFill = Pick<

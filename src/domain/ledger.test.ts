@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { canonicalJson } from "../core/canonical-json.js";
 import { Decimal, dec } from "../core/decimal.js";
-import { type OrderSide, OrderSide as Side } from "../domain/enums.js";
-import { type OrderFilled, orderFilled } from "../domain/orders.js";
+import { type OrderSide, OrderSide as Side } from "./enums.js";
+import { type OrderFilled, orderFilled } from "./orders.js";
 import { Ledger, pnlSnapshotToJson, positionStateToJson } from "./ledger.js";
 
 function fill(symbol: string, side: OrderSide, price: string, qty: string): OrderFilled {
