@@ -148,11 +148,16 @@ export async function runLive(
         `${options.pollMs} ms, strays ${options.cancelStrays ? "cancelled" : "reported"}`,
     );
 
+  let elector: LeaderElector | null = null;
   const ctx: TradingLoopContext = {
     options: processOptionsOf(options),
     metrics,
     role: () => haState.role,
-    mayTrade: () => !haConfig.enabled || haState.role === HaRole.ACTIVE,
+    // With HA: ACTIVE and the lease still running by the elector's monotonic clock (a process
+    // paused past its lease may not write when it resumes, before any timer demoted it).
+    mayTrade: () =>
+      !haConfig.enabled ||
+      (haState.role === HaRole.ACTIVE && elector !== null && elector.mayWrite()),
     clock,
     log: io.stdout,
   };
@@ -219,7 +224,6 @@ export async function runLive(
     loop.onRoleChange(role);
   });
 
-  let elector: LeaderElector | null = null;
   if (haConfig.enabled) {
     io.stdout(
       `  HA: enabled, redis ${redactRedisUrl(haConfig.redisUrl)}, lock TTL ${haConfig.lockTtlMs} ms, ` +
