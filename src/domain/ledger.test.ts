@@ -3,8 +3,8 @@ import { test } from "node:test";
 import { canonicalJson } from "../core/canonical-json.js";
 import { Decimal, dec } from "../core/decimal.js";
 import { type OrderSide, OrderSide as Side } from "./enums.js";
-import { type OrderFilled, orderFilled } from "./orders.js";
 import { Ledger, pnlSnapshotToJson, positionStateToJson } from "./ledger.js";
+import { type OrderFilled, orderFilled } from "./orders.js";
 
 function fill(symbol: string, side: OrderSide, price: string, qty: string): OrderFilled {
   return orderFilled({
