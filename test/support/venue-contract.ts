@@ -8,7 +8,9 @@
  *   it when omitted): a simulated venue is fed snapshots, an exchange venue's
  *   local exchange executes;
  * - `settle()`: wait until the events of what happened so far reached the
- *   listener (simulated: nothing to wait for; an exchange venue: its sync);
+ *   listener (an exchange venue: its sync; a simulated venue with latency:
+ *   market events past the latency; without latency: nothing to wait for).
+ *   The cases settle after every submit and cancel before they look;
  * - `restart(history)`: a new client over the same exchange state, given the
  *   commands and events of the previous one (what a runtime's journal holds);
  * - `capabilities`: what the venue can do; a case it cannot run is skipped
@@ -192,6 +194,7 @@ export function venueContract(name: string, makeHarness: () => Promise<VenueHarn
 
   contractCase("submit -> OrderAccepted, and the order rests", [], async (s) => {
     const o = await s.submit(s.h.resting[0]);
+    await s.h.settle();
     assert.deepEqual(s.kinds(o.clientOrderId), ["OrderAccepted"]);
     const open = await s.open();
     assert.deepEqual(
@@ -236,12 +239,16 @@ export function venueContract(name: string, makeHarness: () => Promise<VenueHarn
 
   contractCase("cancel -> OrderCanceled; a second cancel is rejected", [], async (s) => {
     const o = await s.submit(s.h.resting[0]);
+    await s.h.settle();
     await s.cancel(o.clientOrderId);
+    await s.h.settle();
     assert.deepEqual(s.kinds(o.clientOrderId), ["OrderAccepted", "OrderCanceled"]);
     assert.deepEqual(await s.open(), []);
     await s.cancel(o.clientOrderId);
+    await s.h.settle();
     assert.equal(s.of(o.clientOrderId).at(-1)?.kind, "OrderCancelRejected");
     await s.cancel("never-submitted");
+    await s.h.settle();
     assert.deepEqual(s.kinds("never-submitted"), ["OrderCancelRejected"]);
   });
 
@@ -253,8 +260,8 @@ export function venueContract(name: string, makeHarness: () => Promise<VenueHarn
       const part = half(o.quantity);
       await s.h.fill(o.clientOrderId, part); // not settled: the cancel must find it
       await s.cancel(o.clientOrderId);
-      assert.deepEqual(s.kinds(o.clientOrderId), ["OrderAccepted", "OrderFilled", "OrderCanceled"]);
       await s.h.settle();
+      assert.deepEqual(s.kinds(o.clientOrderId), ["OrderAccepted", "OrderFilled", "OrderCanceled"]);
       const fills = s.fills(o.clientOrderId);
       assert.equal(fills.length, 1, "booked exactly once");
       assert.ok(fills[0]?.quantity.eq(part));
@@ -265,6 +272,7 @@ export function venueContract(name: string, makeHarness: () => Promise<VenueHarn
 
   contractCase("reject -> OrderRejected and no open order", ["rejects"], async (s) => {
     const o = await s.submit(s.h.refused as OrderShape);
+    await s.h.settle();
     assert.deepEqual(s.kinds(o.clientOrderId), ["OrderRejected"]);
     const e = s.of(o.clientOrderId)[0];
     assert.ok(e?.kind === "OrderRejected" && e.reason.length > 0, "with the venue's reason");
@@ -274,6 +282,7 @@ export function venueContract(name: string, makeHarness: () => Promise<VenueHarn
   contractCase("duplicate client id -> rejected; the venue keeps one order", [], async (s) => {
     const o = await s.submit(s.h.resting[0]);
     await s.submit(s.h.resting[1], o.clientOrderId);
+    await s.h.settle();
     assert.deepEqual(s.kinds(o.clientOrderId), ["OrderAccepted", "OrderRejected"]);
     const open = await s.open();
     assert.deepEqual(
@@ -328,6 +337,7 @@ export function venueContract(name: string, makeHarness: () => Promise<VenueHarn
         await s.h.fill(o.clientOrderId, half(o.quantity));
         await s.h.settle();
         await s.cancel(o.clientOrderId);
+        await s.h.settle();
         assert.deepEqual(s.kinds(o.clientOrderId), [
           "OrderAccepted",
           "OrderFilled",
@@ -337,6 +347,7 @@ export function venueContract(name: string, makeHarness: () => Promise<VenueHarn
         await s.h.fill(o.clientOrderId);
         await s.h.settle();
         await s.cancel(o.clientOrderId);
+        await s.h.settle();
         assert.deepEqual(s.kinds(o.clientOrderId), [
           "OrderAccepted",
           "OrderFilled",
