@@ -48,7 +48,9 @@ before(async () => {
     runId: "0ff1c1a10000",
     connectorMetrics: new ConnectorMetrics(),
   });
-  venue.setListener((e) => events.push(e));
+  venue.setListener((e) => {
+    if (e.kind !== "FundingApplied") events.push(e);
+  });
 });
 
 after(async () => {

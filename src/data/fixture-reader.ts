@@ -11,7 +11,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { InvalidInputError } from "../core/errors.js";
-import type { InstrumentSpec } from "../domain/instrument.js";
+import type { FundingRateEvent, InstrumentSpec, LeverageBracket } from "../domain/instrument.js";
 import type { Snapshot } from "../domain/snapshot.js";
 import { LineCursor, readLines } from "./line-reader.js";
 import { describe, snapshotFromEvent } from "./snapshot-event.js";
@@ -67,6 +67,10 @@ export interface Fixture {
   readonly dataShape?: "quotes" | "trades";
   /** Exchange filters of the symbols (an exchangeInfo file), when known. */
   readonly instruments?: ReadonlyMap<string, InstrumentSpec>;
+  /** USD-M: recorded funding rates by symbol (fundingRate dumps), in time order. */
+  readonly fundingRates?: ReadonlyMap<string, readonly FundingRateEvent[]>;
+  /** USD-M: leverage brackets by symbol (maintenance margin by notional). */
+  readonly leverageBrackets?: ReadonlyMap<string, readonly LeverageBracket[]>;
 }
 
 function parseEvent(raw: unknown, where: string): FixtureEvent {
@@ -328,6 +332,8 @@ export function fixtureWith(
   extra: {
     readonly dataShape?: "quotes" | "trades";
     readonly instruments?: ReadonlyMap<string, InstrumentSpec>;
+    readonly fundingRates?: ReadonlyMap<string, readonly FundingRateEvent[]>;
+    readonly leverageBrackets?: ReadonlyMap<string, readonly LeverageBracket[]>;
   },
 ): Fixture {
   return {
@@ -342,5 +348,7 @@ export function fixtureWith(
       fixture.tailSnapshots === undefined ? undefined : (n) => fixture.tailSnapshots?.(n),
     dataShape: extra.dataShape ?? fixture.dataShape,
     instruments: extra.instruments ?? fixture.instruments,
+    fundingRates: extra.fundingRates ?? fixture.fundingRates,
+    leverageBrackets: extra.leverageBrackets ?? fixture.leverageBrackets,
   };
 }

@@ -78,3 +78,19 @@ export function filterProblem(
   if (price.mul(quantity).lt(spec.minNotional)) return "FILTER_MIN_NOTIONAL";
   return undefined;
 }
+
+/** One recorded funding event of a perpetual (Binance's fundingRate dumps). */
+export interface FundingRateEvent {
+  readonly ts: number;
+  readonly rate: Decimal;
+}
+
+/** One Binance leverage bracket of a USD-M symbol (GET /fapi/v1/leverageBracket). */
+export interface LeverageBracket {
+  readonly notionalFloor: Decimal;
+  readonly notionalCap: Decimal;
+  readonly maintMarginRatio: Decimal;
+  /** Maintenance amount: maintenance = notional x maintMarginRatio - cum. */
+  readonly cum: Decimal;
+  readonly initialLeverage: number;
+}

@@ -92,12 +92,24 @@ export class Ledger {
   private readonly positions = new Map<string, MutablePosition>();
   private totalRealized: Decimal = Decimal.ZERO;
   private totalFees: Decimal = Decimal.ZERO;
+  private totalFunding: Decimal = Decimal.ZERO;
 
-  /** Drop every position, all realized PnL and fees. */
+  /** Drop every position, all realized PnL, fees and funding. */
   reset(): void {
     this.positions.clear();
     this.totalRealized = Decimal.ZERO;
     this.totalFees = Decimal.ZERO;
+    this.totalFunding = Decimal.ZERO;
+  }
+
+  /** A funding payment received (negative: paid), kept apart from trading PnL. */
+  applyFunding(payment: Decimal): void {
+    this.totalFunding = this.totalFunding.add(payment);
+  }
+
+  /** Funding received so far (negative: paid), in the quote asset. */
+  getTotalFunding(): Decimal {
+    return this.totalFunding;
   }
 
   /** Book a fill; returns its fee in the quote asset. */

@@ -7,7 +7,7 @@ import {
   orderEventFromJson,
   orderEventToJson,
 } from "./order-json.js";
-import type { OrderCommand, OrderEvent } from "./orders.js";
+import type { OrderCommand, VenueEvent } from "./orders.js";
 
 const d = Decimal.parse;
 const head = { ts: 1_700_000_000_000, clientOrderId: "BTCUSDT:1:1:BUY:3", symbol: "BTCUSDT" };
@@ -23,9 +23,20 @@ const COMMANDS: readonly OrderCommand[] = [
     actionIndex: 2,
   },
   { kind: "CancelOrder", ...head },
+  {
+    kind: "SubmitOrder",
+    ...head,
+    side: "SELL",
+    price: d("100"),
+    quantity: d("0.5"),
+    levelId: 0,
+    actionIndex: 0,
+    orderType: "MARKET",
+    reduceOnly: true,
+  },
 ];
 
-const EVENTS: readonly OrderEvent[] = [
+const EVENTS: readonly VenueEvent[] = [
   { kind: "OrderAccepted", ...head },
   { kind: "OrderAccepted", ...head, venueOrderId: "1003" },
   { kind: "OrderRejected", ...head, reason: "-2010 Duplicate order sent." },
@@ -44,6 +55,15 @@ const EVENTS: readonly OrderEvent[] = [
   { kind: "OrderCanceled", ...head },
   { kind: "OrderExpired", ...head },
   { kind: "OrderCancelRejected", ...head, reason: "UNKNOWN_ORDER" },
+  {
+    kind: "FundingApplied",
+    ts: 1_700_000_028_800,
+    symbol: "BTCUSDT",
+    position: d("-0.100"),
+    markPrice: d("100.05"),
+    rate: d("0.0001"),
+    payment: d("0.001000500"),
+  },
 ];
 
 /** Through JSON text and back, as the journal stores it. */
@@ -55,13 +75,13 @@ describe("order message JSON", () => {
       assert.deepEqual(orderCommandFromJson(viaText(orderCommandToJson(c)), "t"), c);
     for (const e of EVENTS)
       assert.deepEqual(orderEventFromJson(viaText(orderEventToJson(e)), "t"), e);
-    const filled = orderEventToJson(EVENTS[3] as OrderEvent) as Record<string, unknown>;
+    const filled = orderEventToJson(EVENTS[3] as VenueEvent) as Record<string, unknown>;
     assert.equal(filled.quantity, "0.050");
     assert.equal(filled.fee, "0.00500500");
   });
 
   it("bad input names the place, the field and what was expected", () => {
-    const good = orderEventToJson(EVENTS[3] as OrderEvent) as Record<string, unknown>;
+    const good = orderEventToJson(EVENTS[3] as VenueEvent) as Record<string, unknown>;
     assert.throws(
       () => orderEventFromJson({ ...good, price: 99.9 }, "j.jsonl:4"),
       /j\.jsonl:4: field "price": expected a decimal string, got 99\.9$/,
@@ -72,7 +92,7 @@ describe("order message JSON", () => {
     );
     assert.throws(
       () => orderEventFromJson({ ...good, kind: "OrderFilledd" }, "j:2"),
-      /j:2: field "kind": expected an order event .* got "OrderFilledd"/,
+      /j:2: field "kind": expected a venue event .* got "OrderFilledd"/,
     );
     assert.throws(
       () => orderCommandFromJson({ kind: "SubmitOrder", ts: 1 }, "j:3"),

@@ -1,5 +1,6 @@
 /**
- * JSON forms of the order language (`orders.ts`), for journals and logs:
+ * JSON forms of the order language (`orders.ts`: commands, order events and
+ * the funding account event), for journals and logs:
  * snake_case keys, decimals as strings (exactly as held, trailing zeros
  * kept), one `kind` per message. `…FromJson` is the exact inverse of
  * `…ToJson` and names the field and what it expected when the input is bad.
@@ -9,7 +10,7 @@ import type { JsonValue } from "../core/canonical-json.js";
 import { Decimal } from "../core/decimal.js";
 import { InvalidInputError } from "../core/errors.js";
 import { OrderSide } from "./enums.js";
-import type { Liquidity, OrderCommand, OrderEvent } from "./orders.js";
+import type { Liquidity, OrderCommand, VenueEvent } from "./orders.js";
 
 type Obj = Readonly<Record<string, unknown>>;
 
@@ -25,10 +26,22 @@ export function orderCommandToJson(c: OrderCommand): JsonValue {
     quantity: c.quantity.toString(),
     level_id: c.levelId,
     action_index: c.actionIndex,
+    ...(c.orderType !== undefined ? { order_type: c.orderType } : {}),
+    ...(c.reduceOnly !== undefined ? { reduce_only: c.reduceOnly } : {}),
   };
 }
 
-export function orderEventToJson(e: OrderEvent): JsonValue {
+export function orderEventToJson(e: VenueEvent): JsonValue {
+  if (e.kind === "FundingApplied")
+    return {
+      kind: e.kind,
+      ts: e.ts,
+      symbol: e.symbol,
+      position: e.position.toString(),
+      mark_price: e.markPrice.toString(),
+      rate: e.rate.toString(),
+      payment: e.payment.toString(),
+    };
   const base = { kind: e.kind, ts: e.ts, client_order_id: e.clientOrderId, symbol: e.symbol };
   switch (e.kind) {
     case "OrderAccepted":
@@ -82,6 +95,20 @@ class Fields {
     return d ?? this.bad(key, "a decimal string");
   }
 
+  has(key: string): boolean {
+    return this.o[key] !== undefined;
+  }
+
+  bool(key: string): boolean {
+    const v = this.o[key];
+    return typeof v === "boolean" ? v : this.bad(key, "true or false");
+  }
+
+  orderType(key: string): "LIMIT" | "MARKET" {
+    const v = this.o[key];
+    return v === "LIMIT" || v === "MARKET" ? v : this.bad(key, '"LIMIT" or "MARKET"');
+  }
+
   side(key: string): OrderSide {
     const v = this.o[key];
     return v === OrderSide.BUY || v === OrderSide.SELL ? v : this.bad(key, '"BUY" or "SELL"');
@@ -120,11 +147,23 @@ export function orderCommandFromJson(v: unknown, where: string): OrderCommand {
     quantity: f.dec("quantity"),
     levelId: f.int("level_id"),
     actionIndex: f.int("action_index"),
+    ...(f.has("order_type") ? { orderType: f.orderType("order_type") } : {}),
+    ...(f.has("reduce_only") ? { reduceOnly: f.bool("reduce_only") } : {}),
   };
 }
 
-export function orderEventFromJson(v: unknown, where: string): OrderEvent {
+export function orderEventFromJson(v: unknown, where: string): VenueEvent {
   const f = fieldsOf(v, where);
+  if (f.kind === "FundingApplied")
+    return {
+      kind: "FundingApplied",
+      ts: f.int("ts"),
+      symbol: f.str("symbol"),
+      position: f.dec("position"),
+      markPrice: f.dec("mark_price"),
+      rate: f.dec("rate"),
+      payment: f.dec("payment"),
+    };
   const head = {
     ts: f.int("ts"),
     clientOrderId: f.str("client_order_id"),
@@ -158,8 +197,9 @@ export function orderEventFromJson(v: unknown, where: string): OrderEvent {
       };
     default:
       throw new InvalidInputError(
-        `${where}: field "kind": expected an order event (OrderAccepted, OrderRejected, ` +
-          `OrderFilled, OrderCanceled, OrderExpired, OrderCancelRejected), got ${JSON.stringify(f.kind)}`,
+        `${where}: field "kind": expected a venue event (OrderAccepted, OrderRejected, ` +
+          `OrderFilled, OrderCanceled, OrderExpired, OrderCancelRejected, FundingApplied), ` +
+          `got ${JSON.stringify(f.kind)}`,
       );
   }
 }

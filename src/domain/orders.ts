@@ -30,6 +30,10 @@ export interface SubmitOrder {
    * actions (cancels included). The reference venue names its fills with it.
    */
   readonly actionIndex: number;
+  /** LIMIT (default, GTC) or MARKET (fills at once at the opposite best; `price` is a reference). */
+  readonly orderType?: "LIMIT" | "MARKET";
+  /** Futures: may only reduce the position (capped at it, refused when it would open one). */
+  readonly reduceOnly?: boolean;
 }
 
 export interface CancelOrder {
@@ -105,6 +109,22 @@ export interface OrderCancelRejected {
   readonly reason: string;
 }
 
+/**
+ * A funding payment on a perpetual position (USD-M): position x mark x rate,
+ * paid by longs when the rate is positive. `payment` is what the account
+ * received (negative: paid).
+ */
+export interface FundingApplied {
+  readonly kind: "FundingApplied";
+  readonly ts: number;
+  readonly symbol: string;
+  /** Signed position (base) at the funding time. */
+  readonly position: Decimal;
+  readonly markPrice: Decimal;
+  readonly rate: Decimal;
+  readonly payment: Decimal;
+}
+
 export type OrderEvent =
   | OrderAccepted
   | OrderRejected
@@ -112,6 +132,9 @@ export type OrderEvent =
   | OrderCanceled
   | OrderExpired
   | OrderCancelRejected;
+
+/** What a venue reports: order events, and account events (funding). */
+export type VenueEvent = OrderEvent | FundingApplied;
 
 /** Terminal events: the order is off the book afterwards. */
 export function endsOrder(e: OrderEvent): boolean {

@@ -11,10 +11,10 @@
 
 import type { Decimal } from "../core/decimal.js";
 import type { OrderSide } from "./enums.js";
-import type { CancelOrder, OrderEvent, SubmitOrder } from "./orders.js";
+import type { CancelOrder, SubmitOrder, VenueEvent } from "./orders.js";
 import type { Snapshot } from "./snapshot.js";
 
-export type OrderEventListener = (event: OrderEvent) => void;
+export type OrderEventListener = (event: VenueEvent) => void;
 
 /** An order resting on a venue's book. */
 export interface VenueOrder {

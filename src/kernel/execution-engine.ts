@@ -125,6 +125,11 @@ export class ExecutionEngine {
     this.quantityPrecision = cfg.quantityPrecision;
   }
 
+  /** A new client order id from the run's sequence (orders made outside a reconcile). */
+  nextOrderId(symbol: string, ts: number, levelId: number, side: OrderSide): string {
+    return this.ids.next(symbol, ts, levelId, side);
+  }
+
   /** `Decimal(str(x))` of a float, memoised. */
   private factor(x: number): Decimal {
     let d = this.factorCache.get(x);

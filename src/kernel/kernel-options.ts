@@ -221,6 +221,43 @@ export const OPTION_SPECS = {
     def: null,
     doc: "Order size per level in quote (realistic); null: 2 % of initial_capital",
   },
+  leverage: {
+    kind: "int",
+    def: 1,
+    min: 1,
+    doc: "USD-M: leverage (initial margin = notional / leverage)",
+  },
+  maintenance_margin_rate: {
+    kind: "decimal",
+    def: D("0.004"),
+    doc: "USD-M: maintenance margin as a fraction of notional (unless leverage brackets are given)",
+  },
+  liquidation_fee_rate: {
+    kind: "decimal",
+    def: D("0.0125"),
+    doc: "USD-M: fee of a liquidation, as a fraction of the notional closed",
+  },
+  funding_rate: {
+    kind: "decimal",
+    def: D("0.0001"),
+    doc: "USD-M: funding rate per interval when no funding dump is given",
+  },
+  funding_interval_hours: {
+    kind: "int",
+    def: 8,
+    min: 1,
+    doc: "USD-M: hours between funding times (from 00:00 UTC) for funding_rate",
+  },
+  kill_switch_cancels: {
+    kind: "bool",
+    def: false,
+    doc: "When the kill switch trips, cancel every open order (the reference leaves them)",
+  },
+  kill_switch_flatten: {
+    kind: "bool",
+    def: false,
+    doc: "When the kill switch trips, also close every position with reduce-only market orders",
+  },
   symbol_overrides: {
     kind: "symbol_overrides",
     def: null,
@@ -292,6 +329,7 @@ export const REALISTIC_DEFAULTS: Readonly<Partial<Record<OptionName, unknown>>> 
   order_latency_ms: 30,
   cancel_latency_ms: 30,
   l1_qty_limits_fills: true,
+  kill_switch_cancels: true,
 };
 
 /** The defaults of a profile. */

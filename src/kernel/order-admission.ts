@@ -61,13 +61,20 @@ export interface AdmissionState {
   readonly checkBalances: boolean;
   readonly freeQuote: Decimal;
   readonly freeBase: Decimal;
+  /** USD-M: initial margin (notional / leverage) against the available margin. */
+  readonly checkMargin: boolean;
+  readonly availableMargin: Decimal;
+  readonly leverage: Decimal;
+  /** USD-M: the signed position of the symbol (orders against it need no margin). */
+  readonly position: Decimal;
 }
 
 export type AdmissionReason =
   | "FILTER_MIN_QTY"
   | "FILTER_MIN_NOTIONAL"
   | "MAX_NOTIONAL_EXCEEDED"
-  | "INSUFFICIENT_BALANCE";
+  | "INSUFFICIENT_BALANCE"
+  | "INSUFFICIENT_MARGIN";
 
 /**
  * Admission of the orders of one decision, in order: each admitted order
@@ -78,6 +85,9 @@ export class OrderAdmissionBatch {
   private totalExposure: Decimal;
   private freeQuote: Decimal;
   private freeBase: Decimal;
+  private availableMargin: Decimal;
+  /** What of the position is still free to be reduced by orders of this decision. */
+  private reducible: Decimal;
 
   constructor(
     private readonly st: AdmissionState,
@@ -87,6 +97,8 @@ export class OrderAdmissionBatch {
     this.totalExposure = st.totalExposure;
     this.freeQuote = st.freeQuote;
     this.freeBase = st.freeBase;
+    this.availableMargin = st.availableMargin;
+    this.reducible = st.position.abs();
   }
 
   admit(side: OrderSide, price: Decimal, quantity: Decimal): boolean {
@@ -105,6 +117,16 @@ export class OrderAdmissionBatch {
       }
       this.symbolExposure = sym;
       this.totalExposure = total;
+    }
+    if (st.checkMargin) {
+      // An order against the position (up to its size) reduces risk: no margin.
+      const against = side === OrderSide.BUY ? st.position.isNegative() : st.position.isPositive();
+      const reducing = against ? quantity.min(this.reducible) : Decimal.ZERO;
+      const opening = quantity.sub(reducing);
+      const margin = opening.mul(price).div(st.leverage);
+      if (margin.gt(this.availableMargin)) return this.no("INSUFFICIENT_MARGIN");
+      this.availableMargin = this.availableMargin.sub(margin);
+      this.reducible = this.reducible.sub(reducing);
     }
     if (st.checkBalances) {
       if (side === OrderSide.BUY) {
@@ -134,6 +156,10 @@ export interface OrderRulesContext {
   readonly useInstruments: boolean;
   readonly checkExposure: boolean;
   readonly checkBalances: boolean;
+  /** USD-M margin: capital for equity, and the leverage. */
+  readonly checkMargin: boolean;
+  readonly capital: Decimal;
+  readonly leverage: Decimal;
   readonly maxSymbolExposure: Decimal;
   readonly maxTotalExposure: Decimal;
   /** Changes whenever an order leaves the book or fills (balances may have moved). */
@@ -145,6 +171,7 @@ const STANDING: ReadonlySet<AdmissionReason> = new Set([
   "FILTER_MIN_QTY",
   "FILTER_MIN_NOTIONAL",
   "INSUFFICIENT_BALANCE",
+  "INSUFFICIENT_MARGIN",
 ]);
 
 /** The realistic order rules over the kernel's state. */
@@ -169,7 +196,20 @@ export class OrderRules {
 
   /** Any rule in force (else the reference path runs untouched). */
   get active(): boolean {
-    return this.c.useInstruments || this.c.checkExposure || this.c.checkBalances;
+    return (
+      this.c.useInstruments || this.c.checkExposure || this.c.checkBalances || this.c.checkMargin
+    );
+  }
+
+  /** Equity less the initial margin of positions and open orders (notional / leverage). */
+  private availableMargin(): Decimal {
+    const pf = this.c.portfolio;
+    let used = pf.positionNotional();
+    for (const st of this.c.states.values()) {
+      for (const o of st.liveOrders())
+        used = used.add(o.quantity.sub(o.filledQuantity).mul(o.price));
+    }
+    return pf.equity(this.c.capital).sub(used.div(this.c.leverage));
   }
 
   /** The level pricing of a symbol, or undefined for the reference's rounding. */
@@ -252,6 +292,10 @@ export class OrderRules {
         checkBalances: this.c.checkBalances,
         freeQuote,
         freeBase,
+        checkMargin: this.c.checkMargin,
+        availableMargin: this.c.checkMargin ? this.availableMargin() : Decimal.ZERO,
+        leverage: this.c.leverage,
+        position: this.c.portfolio.position(symbol),
       },
       refuse,
     );

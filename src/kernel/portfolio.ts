@@ -90,11 +90,28 @@ export class Portfolio {
     return this.ledger.getTotalFees();
   }
 
-  /** capital + realized + unrealized - fees (fees subtracted only when there are any). */
+  funding(): Decimal {
+    return this.ledger.getTotalFunding();
+  }
+
+  /** A funding payment received (negative: paid): into the quote balance, apart from PnL. */
+  applyFunding(payment: Decimal): void {
+    this.ledger.applyFunding(payment);
+    if (this.trackCash) this.cashValue = this.cashValue.add(payment);
+    this.version++;
+  }
+
+  /**
+   * capital + realized + unrealized - fees + funding (fees and funding
+   * applied only when there are any, so reference results keep their digits).
+   */
   equity(capital: Decimal): Decimal {
-    const gross = capital.add(this.realized()).add(this.unrealized());
+    let e = capital.add(this.realized()).add(this.unrealized());
     const fees = this.fees();
-    return fees.isZero() ? gross : gross.sub(fees);
+    if (!fees.isZero()) e = e.sub(fees);
+    const funding = this.funding();
+    if (!funding.isZero()) e = e.add(funding);
+    return e;
   }
 
   /** Symbols whose realized + unrealized PnL is negative, with the loss (positive). */

@@ -117,7 +117,7 @@ test("realistic simulation invariants hold over random markets and settings", ()
           "property",
         );
         const m = market(p.seed, 400, p.trades);
-        const venue = createSimulatedVenue(o, p.trades ? "trades" : "quotes");
+        const venue = createSimulatedVenue(o, { data: p.trades ? "trades" : "quotes" });
         const submitted: SubmitOrder[] = [];
         const submit = venue.submit.bind(venue);
         venue.submit = (cmd) => {
@@ -150,13 +150,19 @@ test("realistic simulation invariants hold over random markets and settings", ()
           const signed = f.side === "BUY" ? f.quantity : f.quantity.negate();
           positions.set(f.symbol, (positions.get(f.symbol) ?? Decimal.ZERO).add(signed));
           // Fee = price x qty x rate of its liquidity.
-          const r = f.liquidity === "maker" ? rate(p.makerBps) : rate(p.takerBps);
+          const r =
+            f.liquidity === "maker"
+              ? rate(p.makerBps)
+              : f.liquidity === "taker"
+                ? rate(p.takerBps)
+                : o.liquidation_fee_rate;
           assert.ok(f.fee.eq(value.mul(r)), `fee of ${f.tradeId}`);
           assert.ok(feeQuote.eq(f.fee));
           // No fill before submit + latency.
           if (submitTs !== undefined) assert.ok(f.ts >= submitTs + p.latency, `early ${f.tradeId}`);
           // A maker fill: the market reached the price at that moment.
           if (f.liquidity === "maker") {
+            // (liquidations close at the mark; takers cross at the opposite best)
             const events = seen.get(`${f.symbol}@${f.ts}`) ?? [];
             const reached = events.some((s) =>
               p.trades
@@ -225,7 +231,7 @@ test("the property run trades: fills, partial fills and both liquidities occur",
   );
   const m = market(7, 2000, false);
   const kernel = createKernel(o, instruments);
-  const sim = new SimulatedTrading(kernel, createSimulatedVenue(o, "quotes"));
+  const sim = new SimulatedTrading(kernel, createSimulatedVenue(o, { data: "quotes" }));
   const fills: OrderFilled[] = [];
   kernel.onFillBooked = (b) => fills.push(b.fill);
   for (const s of m.snapshots) sim.step(s);

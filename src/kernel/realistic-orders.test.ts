@@ -153,4 +153,71 @@ describe("realistic order rules in the kernel", () => {
     assert.ok(a.equity.eq(dec("10000.0001501")), a.equity.toString());
     assert.equal(k.finish(1).total_fees, "0.1499499");
   });
+
+  test("USD-M: orders need initial margin (notional / leverage); orders against the position need none", () => {
+    // 1000 of capital at 1x: about 6 levels of 150 fit, the rest is refused.
+    const k = kernel({
+      notional_per_level: "150",
+      initial_capital: "1000",
+      market: "um",
+      leverage: 1,
+    });
+    const s = submits(k.decide(snap(1000, "99.99", "100.01"))?.commands ?? []);
+    // SELL 1..5 (each about 150: 749.8 in all) then BUY 1 (149.95): 899.7; BUY 2 would need 1049.7.
+    assert.equal(s.length, 6);
+    assert.equal(k.blockedCounts().get("INSUFFICIENT_MARGIN"), 4);
+    // At 5x the whole grid fits (10 x 150 / 5 = 300).
+    const k5 = kernel({
+      notional_per_level: "150",
+      initial_capital: "1000",
+      market: "um",
+      leverage: 5,
+    });
+    assert.equal(submits(k5.decide(snap(1000, "99.99", "100.01"))?.commands ?? []).length, 10);
+  });
+
+  test("kill switch with kill_switch_flatten: cancel every open order, close positions reduce-only at market", () => {
+    const k = kernel({
+      notional_per_level: "150",
+      fix_spot_balances: false,
+      market: "um",
+      leverage: 10,
+      kill_switch_enabled: true,
+      max_drawdown_pct: 1,
+      kill_switch_flatten: true,
+    });
+    const first = submits(k.decide(snap(1000, "99.99", "100.01"))?.commands ?? []);
+    const buy = first.find((c) => c.side === "BUY" && c.levelId === 1) as SubmitOrder;
+    k.onOrderEvent({
+      kind: "OrderFilled",
+      ts: 1000,
+      clientOrderId: buy.clientOrderId,
+      symbol: "BTCUSDT",
+      side: "BUY",
+      price: buy.price,
+      quantity: buy.quantity,
+      fee: Decimal.ZERO,
+      feeAsset: "USDT",
+      liquidity: "maker",
+      tradeId: "t1",
+      leavesQuantity: Decimal.ZERO,
+    });
+    k.completeTick();
+    // A crash (after the toxicity lookback): 1.501 x (99.90 - 30) = 104.9 is more than 1 % of
+    // 10000: the kill switch trips.
+    k.decide(snap(10_000, "29.99", "30.01"));
+    assert.equal(k.completeTick().json.kill_switch_triggered, true);
+    const stop = k.decide(snap(11_000, "29.99", "30.01"))?.commands ?? [];
+    const cancels = stop.filter((c) => c.kind === "CancelOrder");
+    // The 9 of the first grid still resting, and BUY 1 placed again at the crash.
+    assert.equal(cancels.length, first.length, "every resting order cancelled");
+    const flat = submits(stop);
+    assert.deepEqual(
+      flat.map((c) => [c.side, c.quantity.toString(), c.orderType, c.reduceOnly]),
+      [["SELL", "1.501", "MARKET", true]],
+    );
+    k.completeTick();
+    // Once: the next event sends nothing more.
+    assert.deepEqual(k.decide(snap(12_000, "29.99", "30.01"))?.commands, []);
+  });
 });

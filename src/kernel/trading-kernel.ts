@@ -23,10 +23,11 @@
 import type { JsonValue } from "../core/canonical-json.js";
 import { float } from "../core/canonical-json.js";
 import { Decimal } from "../core/decimal.js";
+import { OrderSide } from "../domain/enums.js";
 import type { GridPlan } from "../domain/grid-plan.js";
 import type { InstrumentSpec } from "../domain/instrument.js";
 import { pnlSnapshotToJson } from "../domain/ledger.js";
-import type { OrderCommand, OrderEvent, OrderFilled } from "../domain/orders.js";
+import type { FundingApplied, OrderCommand, OrderFilled, VenueEvent } from "../domain/orders.js";
 import type { Snapshot } from "../domain/snapshot.js";
 import { GateReason } from "../risk/gating/gate-codes.js";
 import { GatingResult } from "../risk/gating/gating-result.js";
@@ -75,12 +76,14 @@ export interface BookedFill {
   readonly submitTs: number | undefined;
 }
 
-/** The account as the kernel sees it now (quote asset). */
+/** The account as the kernel sees it now (quote asset): equity = capital + realized + unrealized - fees + funding. */
 export interface AccountState {
   readonly equity: Decimal;
   readonly realized: Decimal;
   readonly unrealized: Decimal;
   readonly fees: Decimal;
+  /** Funding received (negative: paid). */
+  readonly funding: Decimal;
   /** Sum of |position| x mark over symbols. */
   readonly positionNotional: Decimal;
 }
@@ -140,6 +143,8 @@ export class TradingKernel {
   private ordersRejected = 0;
   private ordersCanceled = 0;
   private ordersFiltered = 0;
+  /** The kill switch's cancels (and flatten) were sent. */
+  private killSwitchActed = false;
   /** Bumped when an order fills or leaves the book (what balances and refusals depend on). */
   private accountVersion = 0;
   private totalFills = 0;
@@ -182,6 +187,9 @@ export class TradingKernel {
       useInstruments: this.realistic,
       checkExposure: options.fix_exposure_limits,
       checkBalances: options.fix_spot_balances && options.market === "spot",
+      checkMargin: this.realistic && options.market === "um",
+      capital: options.initial_capital,
+      leverage: Decimal.fromInt(options.leverage),
       maxSymbolExposure: options.max_notional_per_symbol,
       maxTotalExposure: options.max_notional_total,
       accountVersion: () => this.accountVersion,
@@ -348,6 +356,43 @@ export class TradingKernel {
     return this.hold("partial", s, parts, tick ? { commands: NO_COMMANDS, evaluated: true } : IDLE);
   }
 
+  /**
+   * Once, after the kill switch tripped (kill_switch_cancels /
+   * kill_switch_flatten): cancel every open order and, when flattening,
+   * close every position with a reduce-only market order.
+   */
+  private killSwitchCommands(ts: number): readonly OrderCommand[] {
+    if (this.killSwitchActed || !(this.o.kill_switch_cancels || this.o.kill_switch_flatten)) {
+      return NO_COMMANDS;
+    }
+    this.killSwitchActed = true;
+    const out: OrderCommand[] = [];
+    for (const [symbol, st] of this.states) {
+      for (const o of st.liveOrders()) {
+        st.remove(o.orderId);
+        out.push({ kind: "CancelOrder", ts, clientOrderId: o.orderId, symbol });
+      }
+    }
+    if (!this.o.kill_switch_flatten) return out;
+    for (const [symbol, pos] of this.portfolio.ledger.getAllPositions()) {
+      const side = pos.quantity.isPositive() ? OrderSide.SELL : OrderSide.BUY;
+      out.push({
+        kind: "SubmitOrder",
+        ts,
+        clientOrderId: this.execution.nextOrderId(symbol, ts, 0, side),
+        symbol,
+        side,
+        price: this.portfolio.markOf(symbol) ?? pos.avgEntryPrice,
+        quantity: pos.quantity.abs(),
+        levelId: 0,
+        actionIndex: 0,
+        orderType: "MARKET",
+        reduceOnly: true,
+      });
+    }
+    return out;
+  }
+
   /** The pipeline for one snapshot of a traded symbol, up to the commands. */
   private decideTraded(s: Snapshot): KernelDecision {
     const { symbol, ts } = s;
@@ -362,7 +407,8 @@ export class TradingKernel {
     const prefilter = filterResultToJson(filter);
 
     if (this.o.kill_switch_enabled && this.killSwitch.isTriggered) {
-      return this.blocked(s, GateReason.KILL_SWITCH_ACTIVE, {
+      const stop = this.killSwitchCommands(ts);
+      const decision = this.blocked(s, GateReason.KILL_SWITCH_ACTIVE, {
         ts,
         symbol,
         prefilter,
@@ -373,6 +419,7 @@ export class TradingKernel {
         killSwitchTriggered: true,
         features: featuresJson,
       });
+      return stop.length === 0 ? decision : { ...decision, commands: stop };
     }
     if (!filter.allowed) {
       return this.hold("partial", s, {
@@ -535,9 +582,13 @@ export class TradingKernel {
    * follow. A fill of an order the kernel does not hold (placed before a
    * restart, or filled after the kernel let it go) still moves the position.
    */
-  onOrderEvent(e: OrderEvent): void {
+  onOrderEvent(e: VenueEvent): void {
     if (e.kind !== "OrderAccepted" && e.kind !== "OrderCancelRejected") this.accountVersion++;
     switch (e.kind) {
+      case "FundingApplied":
+        this.portfolio.applyFunding(e.payment);
+        this.onFundingBooked?.(e);
+        return;
       case "OrderFilled":
         this.applyFill(e);
         return;
@@ -566,6 +617,9 @@ export class TradingKernel {
     this.blockedByReason.set(reason, (this.blockedByReason.get(reason) ?? 0) + 1);
   };
 
+  /** Told of every funding payment as it is booked (exports); unset: no cost. */
+  onFundingBooked: ((f: FundingApplied) => void) | undefined;
+
   /** Told of every fill as it is booked (reports, exports); unset: no cost. */
   onFillBooked: ((b: BookedFill) => void) | undefined;
 
@@ -576,6 +630,7 @@ export class TradingKernel {
       realized: this.portfolio.realized(),
       unrealized: this.portfolio.unrealized(),
       fees: this.portfolio.fees(),
+      funding: this.portfolio.funding(),
       positionNotional: this.portfolio.positionNotional(),
     };
   }
@@ -754,6 +809,8 @@ export class TradingKernel {
       let equity = this.o.initial_capital.add(realized).add(totalUnrealized);
       const fees = this.portfolio.fees();
       if (!fees.isZero()) equity = equity.sub(fees);
+      const funding = this.portfolio.funding();
+      if (!funding.isZero()) equity = equity.add(funding);
       finalEquity = equity.toString();
       const mark = this.drawdownGuard.highWaterMark;
       hwm = mark.toString();
@@ -786,7 +843,11 @@ export class TradingKernel {
       topk_v1_enabled: this.o.topk_v1_enabled,
       // The realistic profile's additions (the reference's result keys stay as they are).
       ...(this.realistic
-        ? { profile: "realistic", total_fees: this.portfolio.fees().toString() }
+        ? {
+            profile: "realistic",
+            total_fees: this.portfolio.fees().toString(),
+            total_funding: this.portfolio.funding().toString(),
+          }
         : {}),
     };
   }

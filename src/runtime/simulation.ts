@@ -4,7 +4,12 @@
  * (the reference engine's fills) or the simulated venue with its models.
  */
 
-import { assetsOf, type InstrumentSpec } from "../domain/instrument.js";
+import {
+  assetsOf,
+  type FundingRateEvent,
+  type InstrumentSpec,
+  type LeverageBracket,
+} from "../domain/instrument.js";
 import type { SimulationVenue } from "../domain/venue.js";
 import type { EngineOptions, FillModel } from "../kernel/kernel-options.js";
 import { SimulatedTrading } from "../kernel/simulated-trading.js";
@@ -12,7 +17,13 @@ import { createSmartGridHooks } from "../kernel/smart-grid.js";
 import { TradingKernel } from "../kernel/trading-kernel.js";
 import { ReferenceVenue } from "../venues/reference/reference-venue.js";
 import { FeeModel, type FeeRates, REGULAR_RATES } from "../venues/simulated/fee-model.js";
+import { ConstantFunding, RecordedFunding } from "../venues/simulated/funding-schedule.js";
 import { ConstantLatency } from "../venues/simulated/latency-model.js";
+import {
+  flatMaintenance,
+  type MaintenanceModel,
+  MarginAccount,
+} from "../venues/simulated/margin-account.js";
 import { type SimulatedFillModel, SimulatedVenue } from "../venues/simulated/simulated-venue.js";
 
 /** What the data is made of, for the `auto` fill model. */
@@ -23,6 +34,41 @@ export interface SimulationSetup {
   readonly instruments?: ReadonlyMap<string, InstrumentSpec>;
   /** quotes (snapshots, bookTicker, klines) or trades (trades, aggTrades); default quotes. */
   readonly data?: DataShape;
+  /** USD-M: recorded funding rates (else `funding_rate` every `funding_interval_hours`). */
+  readonly fundingRates?: ReadonlyMap<string, readonly FundingRateEvent[]>;
+  /** USD-M: leverage brackets (else a flat `maintenance_margin_rate`). */
+  readonly leverageBrackets?: ReadonlyMap<string, readonly LeverageBracket[]>;
+}
+
+/** Maintenance margin by the symbol's bracket when known, else the flat rate. */
+export function maintenanceModel(
+  o: EngineOptions,
+  brackets?: ReadonlyMap<string, readonly LeverageBracket[]>,
+): MaintenanceModel {
+  const flat = flatMaintenance(o.maintenance_margin_rate);
+  if (brackets === undefined) return flat;
+  return (symbol, notional) => {
+    const list = brackets.get(symbol);
+    const b = list?.find((x) => !notional.lt(x.notionalFloor) && notional.lt(x.notionalCap));
+    return b === undefined ? flat(symbol, notional) : notional.mul(b.maintMarginRatio).sub(b.cum);
+  };
+}
+
+/** The USD-M margin account of the simulated venue for `o` (none on spot). */
+export function marginAccountOf(
+  o: EngineOptions,
+  setup: SimulationSetup,
+): MarginAccount | undefined {
+  if (o.market !== "um") return undefined;
+  return new MarginAccount({
+    capital: o.initial_capital,
+    maintenance: maintenanceModel(o, setup.leverageBrackets),
+    liquidationFeeRate: o.liquidation_fee_rate,
+    funding:
+      setup.fundingRates !== undefined
+        ? new RecordedFunding(setup.fundingRates)
+        : new ConstantFunding(o.funding_rate, o.funding_interval_hours),
+  });
 }
 
 /** A fresh kernel for `o`, with its smart-grid stages. */
@@ -67,22 +113,27 @@ export function feeModelOf(o: EngineOptions): FeeModel {
 }
 
 /** The simulated venue of the realistic profile, its models set from `o`. */
-export function createSimulatedVenue(o: EngineOptions, data?: DataShape): SimulatedVenue {
+export function createSimulatedVenue(
+  o: EngineOptions,
+  setup: SimulationSetup = {},
+): SimulatedVenue {
+  const account = marginAccountOf(o, setup);
   return new SimulatedVenue({
-    fillModel: resolveFillModel(o.fill_model, data),
+    fillModel: resolveFillModel(o.fill_model, setup.data),
     latency: new ConstantLatency(o.order_latency_ms, o.cancel_latency_ms),
     fees: feeModelOf(o),
     l1QtyLimitsFills: o.l1_qty_limits_fills,
     feeAsset: (symbol) => assetsOf(symbol).quote || "QUOTE",
+    ...(account !== undefined ? { account } : {}),
   });
 }
 
 /** The venue the options' profile calls for. */
-export function createVenue(o: EngineOptions, data?: DataShape): SimulationVenue {
-  return o.profile === "realistic" ? createSimulatedVenue(o, data) : createReferenceVenue(o);
+export function createVenue(o: EngineOptions, setup: SimulationSetup = {}): SimulationVenue {
+  return o.profile === "realistic" ? createSimulatedVenue(o, setup) : createReferenceVenue(o);
 }
 
 /** Kernel and simulation venue for `o`. */
 export function createSimulation(o: EngineOptions, setup: SimulationSetup = {}): SimulatedTrading {
-  return new SimulatedTrading(createKernel(o, setup.instruments), createVenue(o, setup.data));
+  return new SimulatedTrading(createKernel(o, setup.instruments), createVenue(o, setup));
 }

@@ -76,6 +76,7 @@ class Session {
 
   listen(v: Venue): void {
     v.setListener((e) => {
+      if (e.kind === "FundingApplied") return; // an account event: no order's business here
       this.events.push(e);
       this.history.push(e);
     });

@@ -84,6 +84,8 @@ export function tapFixture(
     events: () => watched(++passes),
     dataShape: fixture.dataShape,
     instruments: fixture.instruments,
+    fundingRates: fixture.fundingRates,
+    leverageBrackets: fixture.leverageBrackets,
   };
   const onOutput = (json: PaperOutputJson): void => {
     if (current === undefined || tap.onTick === undefined) return;

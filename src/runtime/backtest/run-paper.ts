@@ -55,6 +55,10 @@ async function paperOnce(
   const sim = createSimulation(options, {
     ...(fixture.instruments !== undefined ? { instruments: fixture.instruments } : {}),
     ...(fixture.dataShape !== undefined ? { data: fixture.dataShape } : {}),
+    ...(fixture.fundingRates !== undefined ? { fundingRates: fixture.fundingRates } : {}),
+    ...(fixture.leverageBrackets !== undefined
+      ? { leverageBrackets: fixture.leverageBrackets }
+      : {}),
   });
   // Top-K v0 keeps only the last window of prices per symbol: a light scan
   // finds those (the full pass below still validates every line).

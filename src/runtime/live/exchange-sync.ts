@@ -19,7 +19,7 @@
  * loop); what was done with untracked orders comes back for the journal.
  */
 
-import type { OrderEvent } from "../../domain/orders.js";
+import type { VenueEvent } from "../../domain/orders.js";
 import type { BinanceSpotVenue } from "../../venues/binance/binance-spot-venue.js";
 import type { JournalUntracked } from "./journal-lines.js";
 
@@ -55,18 +55,19 @@ export async function reconcileExchange(
   return out;
 }
 
-const EVENT_WORDS: Readonly<Record<OrderEvent["kind"], string>> = {
+const EVENT_WORDS: Readonly<Record<VenueEvent["kind"], string>> = {
   OrderAccepted: "accepted",
   OrderRejected: "rejected",
   OrderFilled: "filled",
   OrderCanceled: "canceled",
   OrderExpired: "expired",
   OrderCancelRejected: "cancel rejected",
+  FundingApplied: "funding",
 };
 
 /** A one-line account ("2 filled, 1 accepted, 1 stray cancelled"), or "" when nothing happened. */
 export function describeExchangeActivity(
-  events: readonly OrderEvent[],
+  events: readonly VenueEvent[],
   untracked: readonly JournalUntracked[] = [],
 ): string {
   const n = new Map<string, number>();

@@ -29,7 +29,7 @@ import type { JsonValue } from "../../core/canonical-json.js";
 import { ConfigError, InvalidInputError } from "../../core/errors.js";
 import { snapshotFromEvent } from "../../data/snapshot-event.js";
 import { orderCommandFromJson, orderEventFromJson } from "../../domain/order-json.js";
-import type { OrderCommand, OrderEvent } from "../../domain/orders.js";
+import type { OrderCommand, VenueEvent } from "../../domain/orders.js";
 import type { Snapshot } from "../../domain/snapshot.js";
 
 export const JOURNAL_VERSION = 2;
@@ -115,12 +115,12 @@ export type JournalEntry =
       readonly line: JournalTickLine;
       readonly snapshot: Snapshot;
       readonly commands: readonly OrderCommand[];
-      readonly events: readonly OrderEvent[];
+      readonly events: readonly VenueEvent[];
     }
   | {
       readonly lineNo: number;
       readonly line: JournalEventsLine;
-      readonly events: readonly OrderEvent[];
+      readonly events: readonly VenueEvent[];
     }
   | { readonly lineNo: number; readonly line: JournalSessionEndLine };
 
@@ -266,7 +266,7 @@ export function parseJournalEntry(text: string, lineNo: number, where: string): 
     throw new InvalidInputError(`${where}: invalid JSON: ${(e as Error).message}`);
   }
   const line = parseJournalLine(raw, where);
-  const events = (list: readonly JsonValue[] | undefined): OrderEvent[] =>
+  const events = (list: readonly JsonValue[] | undefined): VenueEvent[] =>
     (list ?? []).map((e, i) => orderEventFromJson(e, `${where}: events[${i}]`));
   if (line.type === "tick")
     return {

@@ -19,7 +19,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { ConfigError, errorMessage, InvalidInputError } from "../../core/errors.js";
 import { orderCommandToJson, orderEventToJson } from "../../domain/order-json.js";
-import type { OrderCommand, OrderEvent } from "../../domain/orders.js";
+import type { OrderCommand, VenueEvent } from "../../domain/orders.js";
 import type { Snapshot } from "../../domain/snapshot.js";
 import type { JournalEntry, JournalSessionLine } from "./journal-lines.js";
 import { type JournalRangeEntry, readJournalRange } from "./live-journal.js";
@@ -231,6 +231,6 @@ export function journalCommands(commands: readonly OrderCommand[]): unknown {
 }
 
 /** Order events in journal form. */
-export function journalEvents(events: readonly OrderEvent[]): unknown {
+export function journalEvents(events: readonly VenueEvent[]): unknown {
   return asJournaled(events.map(orderEventToJson));
 }

@@ -9,7 +9,7 @@
  */
 
 import { errorMessage } from "../../core/errors.js";
-import type { CancelOrder, OrderCommand, OrderEvent, SubmitOrder } from "../../domain/orders.js";
+import type { CancelOrder, OrderCommand, SubmitOrder, VenueEvent } from "../../domain/orders.js";
 import type { Snapshot } from "../../domain/snapshot.js";
 import type { OrderEventListener, SimulationVenue, VenueOrder } from "../../domain/venue.js";
 import { SimulatedTrading } from "../../kernel/simulated-trading.js";
@@ -23,7 +23,7 @@ import type { LiveMode, LiveModeOptions, TickResult } from "./live-mode.js";
 class RecordingVenue implements SimulationVenue {
   readonly name: string;
   commands: OrderCommand[] = [];
-  events: OrderEvent[] = [];
+  events: VenueEvent[] = [];
 
   constructor(private readonly inner: SimulationVenue) {
     this.name = inner.name;
@@ -59,7 +59,7 @@ class RecordingVenue implements SimulationVenue {
   }
 
   /** What was recorded since the last call. */
-  take(): { commands: OrderCommand[]; events: OrderEvent[] } {
+  take(): { commands: OrderCommand[]; events: VenueEvent[] } {
     const r = { commands: this.commands, events: this.events };
     this.commands = [];
     this.events = [];

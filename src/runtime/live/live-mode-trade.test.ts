@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { armedEnv, localExchangePerTest } from "../../../test/support/live-trade-testing.js";
 import { snapshotFromEvent } from "../../data/snapshot-event.js";
-import type { OrderEvent } from "../../domain/orders.js";
+import type { OrderEvent, VenueEvent } from "../../domain/orders.js";
 import type { Snapshot } from "../../domain/snapshot.js";
 import { applyOptions, defaultOptions } from "../../kernel/kernel-options.js";
 import { ConnectorMetrics } from "../../net/connector-metrics.js";
@@ -44,7 +44,7 @@ function snap(i: number, symbol = "BTCUSDT", base = 100): Snapshot {
 const local = localExchangePerTest();
 
 /** What a loop would journal: each tick's snapshot, then the events lines. */
-type Journaled = { readonly tick: Snapshot } | { readonly events: readonly OrderEvent[] };
+type Journaled = { readonly tick: Snapshot } | { readonly events: readonly VenueEvent[] };
 
 interface Rig {
   readonly mode: LiveTradeMode;
@@ -104,8 +104,11 @@ function rig(cancelStrays = false): Rig {
   };
 }
 
+/** The order events journaled so far (a spot venue reports no account events). */
 const eventsOf = (r: Rig): OrderEvent[] =>
-  r.journal.flatMap((j) => ("events" in j ? [...j.events] : []));
+  r.journal.flatMap((j) =>
+    "events" in j ? j.events.filter((e): e is OrderEvent => e.kind !== "FundingApplied") : [],
+  );
 
 describe("live_trade: ticks to the exchange", () => {
   it("a tick's commands reach the exchange in the kernel's order, under ids derived from the run id", async () => {

@@ -14,7 +14,7 @@
 
 import { randomBytes } from "node:crypto";
 import { InvalidInputError } from "../../core/errors.js";
-import type { OrderCommand, OrderEvent } from "../../domain/orders.js";
+import type { OrderCommand, VenueEvent } from "../../domain/orders.js";
 import type { Snapshot } from "../../domain/snapshot.js";
 import type { TickOutput } from "../../kernel/tick-output.js";
 import type { TradingKernel } from "../../kernel/trading-kernel.js";
@@ -47,7 +47,7 @@ export class LiveTradeMode implements LiveMode {
   readonly venue: BinanceSpotVenue;
   kernel: TradingKernel;
   /** Events reported and applied, not yet journaled. */
-  private unjournaled: OrderEvent[] = [];
+  private unjournaled: VenueEvent[] = [];
 
   constructor(private readonly o: LiveTradeModeOptions) {
     this.venue = o.venue;
@@ -100,7 +100,7 @@ export class LiveTradeMode implements LiveMode {
   }
 
   /** A journaled events line, replayed. */
-  applyEvents(events: readonly OrderEvent[]): void {
+  applyEvents(events: readonly VenueEvent[]): void {
     for (const e of events) {
       this.kernel.onOrderEvent(e);
       this.venue.restore(e);
@@ -108,7 +108,7 @@ export class LiveTradeMode implements LiveMode {
   }
 
   /** Events reported since the last call (for the journal). */
-  takeEvents(): OrderEvent[] {
+  takeEvents(): VenueEvent[] {
     const out = this.unjournaled;
     this.unjournaled = [];
     return out;
@@ -156,8 +156,12 @@ export class LiveTradeMode implements LiveMode {
     return this.venue.liveOrders().length;
   }
 
-  private logEvent(e: OrderEvent): void {
+  private logEvent(e: VenueEvent): void {
     if (e.kind === "OrderAccepted" || e.kind === "OrderCanceled") return;
+    if (e.kind === "FundingApplied") {
+      this.o.log(`exchange: FundingApplied ${e.symbol} ${e.payment} (rate ${e.rate})`);
+      return;
+    }
     const what =
       e.kind === "OrderFilled"
         ? ` ${e.side} ${e.quantity} @ ${e.price} (leaves ${e.leavesQuantity})`

@@ -14,7 +14,7 @@
  */
 
 import { errorMessage } from "../../core/errors.js";
-import type { OrderCommand, OrderEvent } from "../../domain/orders.js";
+import type { OrderCommand, VenueEvent } from "../../domain/orders.js";
 import type { Snapshot } from "../../domain/snapshot.js";
 import type { EngineOptions } from "../../kernel/kernel-options.js";
 import type { TickOutput } from "../../kernel/tick-output.js";
@@ -30,7 +30,7 @@ export interface TickResult {
   /** The kernel's command batch, in order. */
   readonly commands: readonly OrderCommand[];
   /** Events a simulation venue answered within the tick. */
-  readonly events: readonly OrderEvent[];
+  readonly events: readonly VenueEvent[];
 }
 
 export interface LiveMode {

@@ -11,7 +11,7 @@
  */
 
 import { orderEventToJson } from "../../domain/order-json.js";
-import type { OrderEvent } from "../../domain/orders.js";
+import type { VenueEvent } from "../../domain/orders.js";
 import type { Snapshot } from "../../domain/snapshot.js";
 import { realSleep } from "../../net/clock.js";
 import { describeExchangeActivity } from "./exchange-sync.js";
@@ -136,7 +136,7 @@ export class LiveTradeDriver {
   ): Promise<T> {
     let result: T | undefined;
     let untracked: readonly JournalUntracked[] = [];
-    let events: OrderEvent[] = [];
+    let events: VenueEvent[] = [];
     try {
       result = await fn();
       if (untrackedOf !== undefined) untracked = untrackedOf(result);
@@ -150,7 +150,7 @@ export class LiveTradeDriver {
 
   private journalEvents(
     cause: EventsCause,
-    events: readonly OrderEvent[],
+    events: readonly VenueEvent[],
     untracked: readonly JournalUntracked[],
   ): void {
     if (events.length === 0 && untracked.length === 0) return;

@@ -55,7 +55,9 @@ function rig(o: Partial<BinanceSpotVenueOptions> = {}): Rig {
     ...o,
   });
   const events: OrderEvent[] = [];
-  venue.setListener((e) => events.push(e));
+  venue.setListener((e) => {
+    if (e.kind !== "FundingApplied") events.push(e);
+  });
   return { venue, events };
 }
 
@@ -206,6 +208,17 @@ describe("BinanceSpotVenue: submit and cancel", () => {
     const e = r.events[0];
     assert.ok(e?.kind === "OrderRejected");
     assert.match(e.reason, /-1013: Filter failure: LOT_SIZE/);
+    const posts = local.ex.calls("/api/v3/order", "POST").length;
+    await r.venue.submit(order({ orderType: "MARKET" }));
+    await r.venue.submit(order({ reduceOnly: true }));
+    const [market, reduce] = r.events.slice(-2);
+    assert.ok(
+      market?.kind === "OrderRejected" && /UNSUPPORTED: MARKET order on spot/.test(market.reason),
+    );
+    assert.ok(
+      reduce?.kind === "OrderRejected" && /UNSUPPORTED: LIMIT reduce-only/.test(reduce.reason),
+    );
+    assert.equal(local.ex.calls("/api/v3/order", "POST").length, posts, "never sent");
   });
 
   it("transient failures are retried with the policy's backoff, never sooner than a 429's Retry-After; placed once", async () => {

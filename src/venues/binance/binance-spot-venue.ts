@@ -42,6 +42,7 @@ import type {
   OrderEvent,
   OrderFilled,
   SubmitOrder,
+  VenueEvent,
 } from "../../domain/orders.js";
 import type { OrderEventListener, Venue, VenueOrder } from "../../domain/venue.js";
 import { CircuitBreaker, type CircuitBreakerConfig } from "../../net/circuit-breaker.js";
@@ -229,9 +230,9 @@ export class BinanceSpotVenue implements Venue {
    * What the journal says this venue was given or reported, replayed after a
    * restart: the venue knows its orders again (no request is made).
    */
-  restore(item: OrderCommand | OrderEvent): void {
+  restore(item: OrderCommand | VenueEvent): void {
     if (item.kind === "SubmitOrder" || item.kind === "CancelOrder") this.tracker.onCommand(item);
-    else this.tracker.onEvent(item);
+    else if (item.kind !== "FundingApplied") this.tracker.onEvent(item);
   }
 
   /** Every order the venue holds for the kernel, in submission order. */
@@ -290,6 +291,14 @@ export class BinanceSpotVenue implements Venue {
     }
     this.metrics.recordIdempotencyMiss("place");
     const t = this.tracker.onCommand(cmd) as TrackedOrder;
+    if ((cmd.orderType ?? "LIMIT") !== "LIMIT" || cmd.reduceOnly === true) {
+      // A spot LIMIT GTC venue: a market or reduce-only order (futures) is never sent.
+      this.rejected(
+        t,
+        `UNSUPPORTED: ${cmd.orderType ?? "LIMIT"}${cmd.reduceOnly ? " reduce-only" : ""} order on spot`,
+      );
+      return;
+    }
     await this.send(t);
   }
 

@@ -4,7 +4,7 @@ import { canonicalJson } from "../../core/canonical-json.js";
 import { type Decimal, dec } from "../../core/decimal.js";
 import { InvalidInputError } from "../../core/errors.js";
 import { type OrderSide, OrderSide as Side } from "../../domain/enums.js";
-import type { OrderEvent, OrderFilled, SubmitOrder } from "../../domain/orders.js";
+import type { OrderFilled, SubmitOrder, VenueEvent } from "../../domain/orders.js";
 import { Snapshot } from "../../domain/snapshot.js";
 import { fillFromJson, fillToJson } from "../../kernel/tick-output.js";
 import { ReferenceVenue, type ReferenceVenueConfig } from "./reference-venue.js";
@@ -24,9 +24,9 @@ function at(ts: number, symbol: string, mid: string): Snapshot {
   });
 }
 
-function venue(cfg: ReferenceVenueConfig): { v: ReferenceVenue; events: OrderEvent[] } {
+function venue(cfg: ReferenceVenueConfig): { v: ReferenceVenue; events: VenueEvent[] } {
   const v = new ReferenceVenue(cfg);
-  const events: OrderEvent[] = [];
+  const events: VenueEvent[] = [];
   v.setListener((e) => events.push(e));
   return { v, events };
 }
@@ -53,9 +53,9 @@ function submit(
   };
 }
 
-const fills = (events: readonly OrderEvent[]): OrderFilled[] =>
+const fills = (events: readonly VenueEvent[]): OrderFilled[] =>
   events.filter((e): e is OrderFilled => e.kind === "OrderFilled");
-const ids = (events: readonly OrderEvent[]) => fills(events).map((f) => f.clientOrderId);
+const ids = (events: readonly VenueEvent[]) => fills(events).map((f) => f.clientOrderId);
 
 /** One tick at `mid` placing the grid of the old reference-fills cases (a cancel came first). */
 function placeGrid(cfg: ReferenceVenueConfig, mid: string, ts = 1700, symbol = "ETHUSDT") {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { dec } from "../../core/decimal.js";
 import { OrderSide } from "../../domain/enums.js";
-import type { OrderEvent, OrderFilled, SubmitOrder } from "../../domain/orders.js";
+import type { OrderFilled, SubmitOrder, VenueEvent } from "../../domain/orders.js";
 import { Snapshot } from "../../domain/snapshot.js";
 import { FeeModel } from "./fee-model.js";
 import { ConstantLatency } from "./latency-model.js";
@@ -49,7 +49,7 @@ function venue(
     l1QtyLimitsFills: o.l1 ?? true,
     feeAsset: () => "USDT",
   });
-  const events: OrderEvent[] = [];
+  const events: VenueEvent[] = [];
   v.setListener((e) => events.push(e));
   return { v, events };
 }
@@ -73,7 +73,7 @@ function order(id: string, side: OrderSide, price: string, qty: string, ts: numb
 }
 
 /** Fills as [ts, qty, price, liquidity, fee, leaves] strings, for exact comparison. */
-function fills(events: readonly OrderEvent[]) {
+function fills(events: readonly VenueEvent[]) {
   return events
     .filter((e): e is OrderFilled => e.kind === "OrderFilled")
     .map((f) => [
@@ -161,7 +161,7 @@ describe("SimulatedVenue, cross model", () => {
     v.cancel({ kind: "CancelOrder", ts: 10, clientOrderId: "b", symbol: "BTCUSDT" });
     v.onMarket(snap(40, { bid: "98", ask: "99", askQty: "5" }));
     assert.deepEqual(
-      events.map((e) => [e.kind, e.clientOrderId, e.ts]),
+      events.map((e) => [e.kind, "clientOrderId" in e ? e.clientOrderId : "", e.ts]),
       [
         ["OrderAccepted", "a", 0],
         ["OrderAccepted", "b", 0],
@@ -179,7 +179,11 @@ describe("SimulatedVenue, cross model", () => {
     v.submit(buy("z", "100", "0", 0));
     v.cancel({ kind: "CancelOrder", ts: 1, clientOrderId: "nope", symbol: "BTCUSDT" });
     assert.deepEqual(
-      events.map((e) => [e.kind, e.clientOrderId, "reason" in e ? e.reason : ""]),
+      events.map((e) => [
+        e.kind,
+        "clientOrderId" in e ? e.clientOrderId : "",
+        "reason" in e ? e.reason : "",
+      ]),
       [
         ["OrderAccepted", "a", ""],
         ["OrderRejected", "a", "DUPLICATE_CLIENT_ORDER_ID"],

@@ -20,16 +20,21 @@
  *   quantity when limited; the rest rests.
  * - fees (`fee-model.ts`): price x quantity x the maker or taker rate, in
  *   the quote asset.
+ * - USD-M (`margin-account.ts`, when an account is given): funding at
+ *   funding times, liquidation when the margin balance falls to the
+ *   maintenance margin, reduce-only orders. MARKET orders fill at once, in
+ *   full, at the opposite best price (no depth beyond it is modelled).
  */
 
 import { Decimal } from "../../core/decimal.js";
 import { OrderSide } from "../../domain/enums.js";
-import type { CancelOrder, Liquidity, OrderEvent, SubmitOrder } from "../../domain/orders.js";
+import type { CancelOrder, Liquidity, OrderFilled, SubmitOrder } from "../../domain/orders.js";
 import { orderFilled } from "../../domain/orders.js";
 import type { Snapshot } from "../../domain/snapshot.js";
 import type { OrderEventListener, SimulationVenue, VenueOrder } from "../../domain/venue.js";
 import type { FeeModel } from "./fee-model.js";
 import type { LatencyModel } from "./latency-model.js";
+import type { MarginAccount } from "./margin-account.js";
 
 export type SimulatedFillModel = "cross" | "trade_queue";
 
@@ -41,6 +46,8 @@ export interface SimulatedVenueConfig {
   readonly l1QtyLimitsFills: boolean;
   /** The asset fees are charged in (the symbol's quote asset). */
   readonly feeAsset: (symbol: string) => string;
+  /** USD-M: the margin account (funding, liquidation, reduce-only); spot: none. */
+  readonly account?: MarginAccount;
 }
 
 interface SimOrder {
@@ -121,15 +128,51 @@ export class SimulatedVenue implements SimulationVenue {
 
   onMarket(s: Snapshot): void {
     const b = this.book(s.symbol);
+    const account = this.cfg.account;
+    if (account !== undefined) {
+      // Funding due since the last event, at the mark in force then.
+      for (const f of account.settleFunding(s.symbol, s.ts))
+        this.emit({ kind: "FundingApplied", ...f });
+    }
     if (b.nextTransition <= s.ts) this.runTransitions(b, s.ts);
     b.hasQuote = true;
     b.bid = s.bidPrice;
     b.ask = s.askPrice;
     b.bidLeft = s.bidQty;
     b.askLeft = s.askQty;
-    if (b.orders.size === 0) return;
-    if (this.cfg.fillModel === "cross") this.matchQuote(b, s.ts);
-    else if (s.lastQty.isPositive()) this.matchTrade(b, s);
+    account?.mark(s.symbol, s.midPrice);
+    if (b.orders.size > 0) {
+      if (this.cfg.fillModel === "cross") this.matchQuote(b, s.ts);
+      else if (s.lastQty.isPositive()) this.matchTrade(b, s);
+    }
+    if (account !== undefined) this.liquidateIfDue(account, s.ts);
+  }
+
+  /** Close every position at its mark, cancel every open order, when the margin is gone. */
+  private liquidateIfDue(account: MarginAccount, t: number): void {
+    const closes = account.liquidation();
+    if (closes.length === 0) return;
+    for (const c of closes) {
+      const side = c.position.isPositive() ? OrderSide.SELL : OrderSide.BUY;
+      const id = `liquidation-${++this.trades}`;
+      const fill = orderFilled({
+        ts: t,
+        clientOrderId: id,
+        symbol: c.symbol,
+        side,
+        price: c.markPrice,
+        quantity: c.position.abs(),
+        fee: c.fee,
+        feeAsset: this.cfg.feeAsset(c.symbol),
+        liquidity: "liquidation",
+        tradeId: id,
+      });
+      account.applyFill(fill);
+      this.emit(fill);
+    }
+    for (const b of this.books.values()) {
+      for (const o of [...b.orders.values()]) this.cancelNow(b, o, t);
+    }
   }
 
   afterDecision(_s: Snapshot, _evaluated: boolean): void {}
@@ -140,7 +183,11 @@ export class SimulatedVenue implements SimulationVenue {
       ? "DUPLICATE_CLIENT_ORDER_ID"
       : !cmd.price.isPositive() || !cmd.quantity.isPositive()
         ? "INVALID_ORDER"
-        : undefined;
+        : cmd.reduceOnly === true && this.reducible(cmd).isZero()
+          ? "REDUCE_ONLY_REJECTED"
+          : cmd.orderType === "MARKET" && !b.hasQuote
+            ? "NO_MARKET"
+            : undefined;
     if (problem !== undefined) {
       this.emit({
         kind: "OrderRejected",
@@ -226,6 +273,13 @@ export class SimulatedVenue implements SimulationVenue {
     b.nextTransition = next;
   }
 
+  /** What a reduce-only order may still execute: up to the opposite position (zero: none). */
+  private reducible(cmd: SubmitOrder): Decimal {
+    const pos = this.cfg.account?.position(cmd.symbol) ?? ZERO;
+    const opposite = cmd.side === OrderSide.BUY ? pos.isNegative() : pos.isPositive();
+    return opposite ? pos.abs() : ZERO;
+  }
+
   private goLive(b: Book, o: SimOrder, t: number): void {
     o.live = true;
     const { cmd } = o;
@@ -235,8 +289,21 @@ export class SimulatedVenue implements SimulationVenue {
       clientOrderId: cmd.clientOrderId,
       symbol: cmd.symbol,
     });
+    if (cmd.reduceOnly === true) {
+      const room = this.reducible(cmd);
+      if (room.lt(o.leaves)) o.leaves = room;
+      if (o.leaves.isZero()) {
+        this.cancelNow(b, o, t);
+        return;
+      }
+    }
     if (!b.hasQuote) return;
     const buy = cmd.side === OrderSide.BUY;
+    if (cmd.orderType === "MARKET") {
+      // At once, in full, at the opposite best price.
+      this.fill(b, o, t, buy ? b.ask : b.bid, o.leaves, "taker");
+      return;
+    }
     // Crossing the book: a taker at the opposite best price.
     if (buy ? !b.ask.gt(cmd.price) : !b.bid.lt(cmd.price)) {
       const qty = this.takeFromL1(b, !buy, o.leaves);
@@ -339,19 +406,21 @@ export class SimulatedVenue implements SimulationVenue {
     o.leaves = o.leaves.sub(qty);
     o.filled = o.filled.add(qty);
     if (o.leaves.isZero()) b.orders.delete(cmd.clientOrderId);
-    const e: OrderEvent = orderFilled({
+    const fee = this.cfg.fees.fee(cmd.symbol, price, qty, liquidity);
+    const e: OrderFilled = orderFilled({
       ts: t,
       clientOrderId: cmd.clientOrderId,
       symbol: cmd.symbol,
       side: cmd.side,
       price,
       quantity: qty,
-      fee: this.cfg.fees.fee(cmd.symbol, price, qty, liquidity),
+      fee,
       feeAsset: this.cfg.feeAsset(cmd.symbol),
       liquidity,
       tradeId: `sim-${++this.trades}`,
       leavesQuantity: o.leaves,
     });
+    this.cfg.account?.applyFill(e);
     this.emit(e);
   }
 }
