@@ -83,3 +83,29 @@ test("parse rejects malformed text", () => {
   }
   assert.throws(() => Decimal.parse("x"), /not a decimal number/);
 });
+
+test("divDownToExp is the exact quotient rounded down to the step, small and big", () => {
+  const cases: [string, string, number, string][] = [
+    ["150", "99.90", -3, "1.501"], // 1.5015015...
+    ["200", "100", -3, "2.000"], // exact
+    ["0.05", "99.9", -3, "0.000"],
+    ["200", "0.30123", 0, "663"], // 663.945...
+    ["1", "3", -30, "0.333333333333333333333333333333"], // past the small path
+    ["123456789012345678", "7", -2, "17636684144620811.14"],
+  ];
+  for (const [a, b, exp, want] of cases) {
+    assert.equal(dec(a).divDownToExp(dec(b), exp).toString(), want, `${a} / ${b} at 1E${exp}`);
+  }
+  // Against exact integer arithmetic over many values.
+  for (let i = 1; i < 3000; i++) {
+    const n = dec(String((i * 7919) % 100000)).mul(dec("0.01"));
+    const p = dec(String(1 + ((i * 104729) % 99991))).mul(dec("0.001"));
+    const exp = -(i % 6);
+    const got = n.divDownToExp(p, exp);
+    // floor(n / p / 10^exp) x 10^exp, by BigInt on the scaled coefficients
+    const k = n.exp - p.exp - exp;
+    const q = k >= 0 ? (n.coef * 10n ** BigInt(k)) / p.coef : n.coef / (p.coef * 10n ** BigInt(-k));
+    assert.equal(got.coef, q, `${n} / ${p} at 1E${exp}`);
+    assert.equal(got.exp, exp);
+  }
+});

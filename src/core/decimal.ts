@@ -436,6 +436,34 @@ export class Decimal {
     return n < 0 ? Decimal.ONE.div(result) : result;
   }
 
+  /**
+   * The exact quotient this / divisor, rounded down to a multiple of 10^exp
+   * (both non-negative): one integer division, not a 28-digit one, and no
+   * BigInt while the numbers are small. For sizes: notional / price on a
+   * quantity step.
+   */
+  divDownToExp(divisor: Decimal, exp: number): Decimal {
+    if (this.neg || divisor.neg) throw new RangeError("divDownToExp: operands must be >= 0");
+    if (divisor.isZero()) throw new RangeError("division by zero");
+    // this / divisor / 10^exp = (a / b) x 10^k
+    const k = this.exp - divisor.exp - exp;
+    if (this.big === null && divisor.big === null && Math.abs(k) <= 15) {
+      const num = k >= 0 ? this.small * pow10Num(k) : this.small;
+      const den = k >= 0 ? divisor.small : divisor.small * pow10Num(-k);
+      if (num < 2 ** 52 && den < 2 ** 52) {
+        let q = Math.floor(num / den);
+        const r = num - q * den;
+        if (r < 0) q -= 1;
+        else if (r >= den) q += 1;
+        return new Decimal(false, q, null, exp);
+      }
+    }
+    const a = this.coef;
+    const b = divisor.coef;
+    const q = k >= 0 ? (a * 10n ** BigInt(k)) / b : a / (b * 10n ** BigInt(-k));
+    return Decimal.ofBig(false, q, exp);
+  }
+
   /** Rescale to exponent `exp` with the given rounding (Decimal.quantize). */
   quantizeExp(exp: number, mode: RoundingMode): Decimal {
     const shift = exp - this.exp;

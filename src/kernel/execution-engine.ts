@@ -143,40 +143,56 @@ export class ExecutionEngine {
   /** Desired levels of a plan: SELL levels first (1..up), then BUY levels (1..down). */
   computeGridLevels(plan: GridPlan, pricing?: LevelPricing): GridLevel[] {
     if (plan.mode === GridMode.PAUSE || plan.mode === GridMode.EMERGENCY) return [];
+    const grid = this.lazyGrid(plan, pricing);
     const levels: GridLevel[] = [];
+    if (plan.mode !== GridMode.UNI_LONG) {
+      for (let i = 1; i <= plan.levelsUp; i++) levels.push(grid(OrderSide.SELL, i));
+    }
+    if (plan.mode !== GridMode.UNI_SHORT) {
+      for (let i = 1; i <= plan.levelsDown; i++) levels.push(grid(OrderSide.BUY, i));
+    }
+    return levels;
+  }
+
+  /**
+   * The plan's levels computed on demand: level i's raw price is the centre
+   * times (1 +- spacing)^i, multiplied step by step (so each side's chain is
+   * extended only as far as asked), then rounded and sized for that level
+   * alone. A resting grid with one level to replace costs one level.
+   */
+  private lazyGrid(
+    plan: GridPlan,
+    pricing: LevelPricing | undefined,
+  ): (side: OrderSide, levelId: number) => GridLevel {
     const skewed = plan.centerPrice.mul(this.factor(1 + plan.skewBps / BPS));
     const up = this.factor(1 + plan.spacingBps / BPS);
     const down = this.factor(1 - plan.spacingBps / BPS);
     const schedule = plan.sizeSchedule;
-    const scheduled = (i: number): Decimal =>
-      schedule[Math.min(i - 1, schedule.length - 1)] as Decimal;
-    const level = (levelId: number, side: OrderSide, raw: Decimal): GridLevel => {
+    const raw = { SELL: [skewed], BUY: [skewed] };
+    const made = { SELL: new Map<number, GridLevel>(), BUY: new Map<number, GridLevel>() };
+    return (side, levelId) => {
+      const done = made[side].get(levelId);
+      if (done !== undefined) return done;
+      const chain = raw[side];
+      const factor = side === OrderSide.SELL ? up : down;
+      while (chain.length <= levelId) chain.push((chain[chain.length - 1] as Decimal).mul(factor));
+      const rawPrice = chain[levelId] as Decimal;
+      const scheduled = schedule[Math.min(levelId - 1, schedule.length - 1)] as Decimal;
+      let level: GridLevel;
       if (pricing === undefined) {
-        return {
+        level = {
           levelId,
           side,
-          price: raw.quantize(this.pricePrecision, "ROUND_DOWN"),
-          quantity: scheduled(levelId).quantize(this.quantityPrecision, "ROUND_DOWN"),
+          price: rawPrice.quantize(this.pricePrecision, "ROUND_DOWN"),
+          quantity: scheduled.quantize(this.quantityPrecision, "ROUND_DOWN"),
         };
+      } else {
+        const price = pricing.price(rawPrice, side);
+        level = { levelId, side, price, quantity: pricing.quantity(scheduled, price) };
       }
-      const price = pricing.price(raw, side);
-      return { levelId, side, price, quantity: pricing.quantity(scheduled(levelId), price) };
+      made[side].set(levelId, level);
+      return level;
     };
-    if (plan.mode !== GridMode.UNI_LONG) {
-      let price = skewed;
-      for (let i = 1; i <= plan.levelsUp; i++) {
-        price = price.mul(up);
-        levels.push(level(i, OrderSide.SELL, price));
-      }
-    }
-    if (plan.mode !== GridMode.UNI_SHORT) {
-      let price = skewed;
-      for (let i = 1; i <= plan.levelsDown; i++) {
-        price = price.mul(down);
-        levels.push(level(i, OrderSide.BUY, price));
-      }
-    }
-    return levels;
   }
 
   /** The actions and events a reconcile would produce, without applying them. */
@@ -240,10 +256,10 @@ export class ExecutionEngine {
       // placed or, on a SOFT reset, compared: a resting grid costs no decimal arithmetic.
       const sells = plan.mode !== GridMode.UNI_LONG ? plan.levelsUp : 0;
       const buys = plan.mode !== GridMode.UNI_SHORT ? plan.levelsDown : 0;
-      let levels: GridLevel[] | undefined;
+      let grid: ((side: OrderSide, id: number) => GridLevel) | undefined;
       const levelAt = (side: OrderSide, id: number): GridLevel => {
-        levels ??= this.computeGridLevels(plan, pricing);
-        return levels[side === OrderSide.SELL ? id - 1 : sells + id - 1] as GridLevel;
+        grid ??= this.lazyGrid(plan, pricing);
+        return grid(side, id);
       };
       const inPlan = (side: OrderSide, id: number): boolean =>
         Number.isInteger(id) && id >= 1 && id <= (side === OrderSide.SELL ? sells : buys);

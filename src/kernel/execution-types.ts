@@ -22,6 +22,8 @@ export interface OrderRecord {
   readonly quantity: Decimal;
   /** Executed so far (order events update it). */
   filledQuantity: Decimal;
+  /** Cache of price x (quantity - filled) (see `openNotionalOf`); cleared when it fills. */
+  openNotional?: Decimal | undefined;
   /** PENDING (submitted), OPEN (accepted), PARTIALLY_FILLED. */
   state: OrderState;
   readonly levelId: number;
@@ -69,4 +71,10 @@ export interface ExecutionEvent {
 
 export function executionEventToJson(e: ExecutionEvent): JsonValue {
   return { details: e.details, event_type: e.eventType, symbol: e.symbol, ts: e.ts };
+}
+
+/** price x what is left of the order, computed once per fill state. */
+export function openNotionalOf(o: OrderRecord): Decimal {
+  o.openNotional ??= o.quantity.sub(o.filledQuantity).mul(o.price);
+  return o.openNotional;
 }

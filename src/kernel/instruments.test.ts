@@ -46,10 +46,10 @@ test("trade dumps pad with zeros: the finest non-zero digit over the first event
   const b = new InstrumentBook();
   b.observe(trade("0.30100000", "100.00000000"));
   assert.equal(b.spec("ADAUSDT")?.tickSize.toString(), "0.001");
-  assert.equal(b.spec("ADAUSDT")?.stepSize.toString(), "1", "never coarser than 1");
+  assert.equal(b.spec("ADAUSDT")?.stepSize.toString(), "0.001", "never coarser than 0.001");
   b.observe(trade("0.30120000", "12.50000000"));
   assert.equal(b.spec("ADAUSDT")?.tickSize.toString(), "0.0001");
-  assert.equal(b.spec("ADAUSDT")?.stepSize.toString(), "0.1");
+  assert.equal(b.spec("ADAUSDT")?.stepSize.toString(), "0.001");
   b.observe(trade("0.3", "1"));
   assert.equal(b.spec("ADAUSDT")?.tickSize.toString(), "0.0001");
 });

@@ -3,8 +3,9 @@
  * (exchangeInfo) when given, else derived from the market data itself: the
  * tick is the finest price increment printed in a symbol's first events
  * (trailing zeros of padded trade prices ignored), the step the finest
- * quantity increment (neither coarser than 1), the minimum quantity one step,
- * and no minimum notional.
+ * quantity increment (the tick never coarser than 1, the step never coarser
+ * than 0.001: klines and synthetic quotes carry no real quantity), the minimum
+ * quantity one step, and no minimum notional.
  * A derived tick only ever gets finer as events are seen, so orders placed
  * early stay on the grid.
  */
@@ -68,9 +69,10 @@ export class InstrumentBook {
       d.priceExp = finer(finer(d.priceExp, s.bidPrice, true), s.askPrice, true);
       d.qtyExp = finer(finer(d.qtyExp, s.bidQty, false), s.askQty, false);
     }
-    // Never coarser than 1: a round number printed early says little.
+    // Never coarser than 1 (a round price printed early says little), nor a step
+    // coarser than 0.001 (klines and synthetic quotes carry no real quantity).
     const tickExp = Math.min(0, d.priceExp ?? 0);
-    const stepExp = Math.min(0, d.qtyExp ?? 0);
+    const stepExp = Math.min(-3, d.qtyExp ?? -3);
     if (
       d.spec === undefined ||
       d.spec.tickSize.exp !== tickExp ||

@@ -25,6 +25,7 @@ import type {
   LevelPricing,
   OrderAdmission,
 } from "./execution-engine.js";
+import { openNotionalOf } from "./execution-types.js";
 import type { InstrumentBook } from "./instruments.js";
 import type { Portfolio } from "./portfolio.js";
 
@@ -40,11 +41,13 @@ export class InstrumentPricing implements LevelPricing {
   }
 
   quantity(scheduled: Decimal, price: Decimal): Decimal {
-    const q =
-      this.notionalPerLevel === undefined || !price.isPositive()
-        ? scheduled
-        : this.notionalPerLevel.div(price);
-    return roundToStep(q, this.spec.stepSize, false);
+    const step = this.spec.stepSize;
+    if (this.notionalPerLevel === undefined || !price.isPositive()) {
+      return roundToStep(scheduled, step, false);
+    }
+    // A power-of-ten step (the usual case): one exact integer division.
+    if (step.coef === 1n) return this.notionalPerLevel.divDownToExp(price, step.exp);
+    return roundToStep(this.notionalPerLevel.div(price), step, false);
   }
 }
 
@@ -146,6 +149,12 @@ export class OrderAdmissionBatch {
   }
 }
 
+/** Exposure (|position| x mark + open orders) of a symbol and in total. */
+export interface Exposures {
+  readonly symbol: Decimal;
+  readonly total: Decimal;
+}
+
 /** What the order rules read of the kernel. */
 export interface OrderRulesContext {
   readonly notionalPerLevel: (symbol: string) => Decimal | undefined;
@@ -206,8 +215,7 @@ export class OrderRules {
     const pf = this.c.portfolio;
     let used = pf.positionNotional();
     for (const st of this.c.states.values()) {
-      for (const o of st.liveOrders())
-        used = used.add(o.quantity.sub(o.filledQuantity).mul(o.price));
+      for (const o of st.liveOrders()) used = used.add(openNotionalOf(o));
     }
     return pf.equity(this.c.capital).sub(used.div(this.c.leverage));
   }
@@ -234,7 +242,7 @@ export class OrderRules {
     const pos = pf.position(symbol);
     if (mark !== undefined && !pos.isZero()) total = pos.abs().mul(mark);
     for (const o of this.c.states.get(symbol)?.liveOrders() ?? []) {
-      total = total.add(o.quantity.sub(o.filledQuantity).mul(o.price));
+      total = total.add(openNotionalOf(o));
     }
     return total;
   }
@@ -248,8 +256,20 @@ export class OrderRules {
     return total;
   }
 
-  /** The admission of one decision's orders for `symbol`; refusals are reported by reason. */
-  admission(symbol: string, report: (reason: AdmissionReason) => void): OrderAdmission {
+  /** Exposure of `symbol` and in total, measured once for a decision. */
+  exposures(symbol: string): Exposures {
+    return { symbol: this.exposure(symbol), total: this.totalExposure() };
+  }
+
+  /**
+   * The admission of one decision's orders for `symbol`; refusals are
+   * reported by reason. `measured`: the decision's exposures, when known.
+   */
+  admission(
+    symbol: string,
+    report: (reason: AdmissionReason) => void,
+    measured?: Exposures,
+  ): OrderAdmission {
     const version = this.c.accountVersion();
     let levels = this.refused.get(symbol);
     let level = 0;
@@ -271,7 +291,7 @@ export class OrderRules {
       for (const st of this.c.states.values()) {
         for (const o of st.liveOrders()) {
           if (o.side === OrderSide.BUY) {
-            freeQuote = freeQuote.sub(o.quantity.sub(o.filledQuantity).mul(o.price));
+            freeQuote = freeQuote.sub(openNotionalOf(o));
           }
         }
       }
@@ -284,8 +304,12 @@ export class OrderRules {
     const batch = new OrderAdmissionBatch(
       {
         spec: this.c.useInstruments ? this.c.instruments.spec(symbol) : undefined,
-        symbolExposure: this.c.checkExposure ? this.exposure(symbol) : Decimal.ZERO,
-        totalExposure: this.c.checkExposure ? this.totalExposure() : Decimal.ZERO,
+        symbolExposure: this.c.checkExposure
+          ? (measured?.symbol ?? this.exposure(symbol))
+          : Decimal.ZERO,
+        totalExposure: this.c.checkExposure
+          ? (measured?.total ?? this.totalExposure())
+          : Decimal.ZERO,
         maxSymbolExposure: this.c.maxSymbolExposure,
         maxTotalExposure: this.c.maxTotalExposure,
         checkExposure: this.c.checkExposure,

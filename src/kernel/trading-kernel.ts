@@ -55,7 +55,7 @@ import type { OrderRecord } from "./execution-types.js";
 import { ActionType, actionToJson, executionEventToJson } from "./execution-types.js";
 import { InstrumentBook } from "./instruments.js";
 import type { EngineOptions } from "./kernel-options.js";
-import { type AdmissionReason, OrderRules } from "./order-admission.js";
+import { type AdmissionReason, type Exposures, OrderRules } from "./order-admission.js";
 import { Portfolio } from "./portfolio.js";
 import { checkPrintedDecimals } from "./reference-quirks.js";
 import type { SmartGridHooks } from "./smart-grid-hooks.js";
@@ -483,6 +483,8 @@ export class TradingKernel {
     const placing = planned === undefined || planned.actions.some(isPlace);
     const consultRate = !this.o.fix_rate_limit_when_placing || placing;
     const consultRisk = !this.o.fix_exposure_limits || placing;
+    const exposures =
+      this.o.fix_exposure_limits && placing ? this.rules.exposures(symbol) : undefined;
     const gating = this.checkGating(
       ts,
       symbol,
@@ -491,6 +493,7 @@ export class TradingKernel {
       mid,
       consultRate,
       consultRisk,
+      exposures,
     );
     if (!gating.allowed) {
       this.ordersBlocked++;
@@ -534,7 +537,9 @@ export class TradingKernel {
     }
 
     const state = this.state(symbol);
-    const admit = this.rules.active ? this.rules.admission(symbol, this.refuse) : undefined;
+    const admit = this.rules.active
+      ? this.rules.admission(symbol, this.refuse, exposures)
+      : undefined;
     const result =
       planned === undefined
         ? this.execution.evaluate(plan, symbol, state, ts, pricing, admit, hold)
@@ -643,6 +648,7 @@ export class TradingKernel {
       if (f.leavesQuantity.isZero()) state.remove(f.clientOrderId);
       else {
         order.filledQuantity = order.filledQuantity.add(f.quantity);
+        order.openNotional = undefined;
         order.state = "PARTIALLY_FILLED";
       }
     }
@@ -739,6 +745,7 @@ export class TradingKernel {
     mid: Decimal,
     consultRateLimiter: boolean,
     consultRiskGate: boolean,
+    exposures: Exposures | undefined,
   ): GatingResult {
     const tox = this.toxicityGate.check(ts, symbol, spreadBps, mid);
     if (!tox.allowed) return tox;
@@ -746,13 +753,8 @@ export class TradingKernel {
     if (rate !== undefined && !rate.allowed) return rate;
     let risk: GatingResult | undefined;
     if (!consultRiskGate) risk = undefined;
-    else if (this.o.fix_exposure_limits) {
-      risk = this.riskGate.checkExposure(
-        symbol,
-        notional,
-        this.rules.exposure(symbol),
-        this.rules.totalExposure(),
-      );
+    else if (exposures !== undefined) {
+      risk = this.riskGate.checkExposure(symbol, notional, exposures.symbol, exposures.total);
     } else risk = this.riskGate.checkOrder(symbol, notional);
     if (risk !== undefined && !risk.allowed) return risk;
     return GatingResult.allow({
