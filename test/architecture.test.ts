@@ -6,9 +6,10 @@
  */
 
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { test } from "node:test";
+import { sourceFiles } from "./support/import-scan.js";
 import { REPO_ROOT } from "./support/run-cli.js";
 
 /** Packages the core may use: pure computation, no I/O (zod: option schemas). */
@@ -40,21 +41,12 @@ const ADAPTERS = [
   "runtime",
   "ops",
   "cli",
+  "argv",
   "report",
   "bench",
 ];
 
 const SRC = join(REPO_ROOT, "src");
-
-function sources(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...sources(p));
-    else if (name.endsWith(".ts") && !name.endsWith(".test.ts")) out.push(p);
-  }
-  return out;
-}
 
 /** The folder of the rules (or adapter list) that holds `file`, e.g. "venues/reference". */
 function folderOf(file: string): string | undefined {
@@ -75,7 +67,7 @@ test("the deterministic core imports only what the rules allow, no I/O, clock or
   for (const [folder, allowed] of Object.entries(PURE_RULES)) {
     const dir = join(SRC, folder);
     if (PLANNED.includes(folder) && !existsSync(dir)) continue;
-    for (const file of sources(dir)) {
+    for (const file of sourceFiles(dir)) {
       const text = readFileSync(file, "utf8");
       const rel = relative(SRC, file);
       for (const m of text.matchAll(/(?:from|import)\s*\(?\s*"([^"]+)"/g)) {

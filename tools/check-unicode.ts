@@ -11,7 +11,7 @@
 
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { boolFlag, parseFlags, stringFlag } from "../src/cli/args.js";
+import { boolFlag, parseFlags, stringFlag } from "../src/argv/args.js";
 import { errorMessage } from "../src/core/errors.js";
 import { relPosix, textFiles } from "./file-walk.js";
 import { runIfMain, type ToolIo } from "./tool-io.js";

@@ -16,7 +16,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { boolFlag, parseFlags, stringFlag, stringsFlag } from "../src/cli/args.js";
+import { boolFlag, parseFlags, stringFlag, stringsFlag } from "../src/argv/args.js";
 import { errorMessage } from "../src/core/errors.js";
 import { matchesGlob, relPosix, textFiles } from "./file-walk.js";
 import { runIfMain, type ToolIo } from "./tool-io.js";

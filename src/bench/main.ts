@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseCommandArgs, stringFlag } from "../cli/args.js";
+import { parseCommandArgs, stringFlag } from "../argv/args.js";
 import type { GeneratorSpec } from "../data/fixture-generator.js";
 import { writeGeneratedEvents } from "../runtime/backtest/fixture-files.js";
 

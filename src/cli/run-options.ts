@@ -4,11 +4,11 @@
  * (`--profile`, `--exchange-info`).
  */
 
+import { type ParsedArgs, stringFlag } from "../argv/args.js";
 import { InvalidInputError } from "../core/errors.js";
 import type { InstrumentSpec } from "../domain/instrument.js";
 import { type EngineOptions, nonDefaultOptions } from "../kernel/kernel-options.js";
 import { readExchangeInfoFile } from "../venues/binance/exchange-info.js";
-import { type ParsedArgs, stringFlag } from "./args.js";
 
 /** One line: `Profile: realistic; options: a=1, b="x"` (or `defaults`). */
 export function profileLine(o: EngineOptions): string {

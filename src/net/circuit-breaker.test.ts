@@ -3,11 +3,10 @@ import { describe, it } from "node:test";
 import { ManualClock } from "../core/clock.js";
 import { CircuitBreaker, CircuitState, defaultTripOn } from "./circuit-breaker.js";
 import { ConnectorMetrics } from "./connector-metrics.js";
-import { isCircuitOpenError } from "./errors/circuit-open-error.js";
+import { CircuitOpenError, isCircuitOpenError } from "./errors/circuit-open-error.js";
 import { ConnectorNonRetryableError } from "./errors/connector-non-retryable-error.js";
 import { ConnectorTimeoutError } from "./errors/connector-timeout-error.js";
 import { ConnectorTransientError } from "./errors/connector-transient-error.js";
-import { IdempotencyConflictError } from "./errors/idempotency-conflict-error.js";
 import { OrderStatusUnknownError } from "./errors/order-status-unknown-error.js";
 
 function make(p: { failureThreshold?: number; successThreshold?: number; probes?: number } = {}) {
@@ -130,7 +129,7 @@ describe("CircuitBreaker", () => {
     assert.ok(defaultTripOn(new ConnectorTimeoutError("write", 5000)));
     assert.ok(defaultTripOn(new OrderStatusUnknownError("place", "c", "x")));
     assert.ok(!defaultTripOn(new ConnectorNonRetryableError("400")));
-    assert.ok(!defaultTripOn(new IdempotencyConflictError("k")));
+    assert.ok(!defaultTripOn(new CircuitOpenError("place")));
     assert.ok(!defaultTripOn(new Error("x")));
   });
 });

@@ -4,7 +4,6 @@
  * Uptime is computed at each scrape from the runtime's clock.
  */
 
-import type { HaRole } from "../../src/ops/ha/ha-state.js";
 import type { TradingLoop, TradingLoopContext } from "../../src/runtime/live/trading-loop.js";
 
 export function createIdleTradingLoop(ctx: TradingLoopContext): TradingLoop {
@@ -17,7 +16,7 @@ export function createIdleTradingLoop(ctx: TradingLoopContext): TradingLoop {
         signal.addEventListener("abort", () => resolve(), { once: true });
       });
     },
-    onRoleChange(_role: HaRole): void {
+    onRoleChange(_role: string): void {
       // Nothing to start or stop.
     },
   };

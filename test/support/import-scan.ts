@@ -1,7 +1,7 @@
 /** Static import scanning of TypeScript sources (for layering rules). */
 
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 
 const IMPORT =
   /(?:^|[\s;])(?:import|export)\s+(?:type\s+)?(?:[^'"`;]*?\sfrom\s+)?["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)/g;
@@ -30,4 +30,15 @@ export function transitiveImports(entry: string): Map<string, string[]> {
     }
   }
   return seen;
+}
+
+/** The TypeScript sources below `dir` (test files left out). */
+export function sourceFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...sourceFiles(p));
+    else if (name.endsWith(".ts") && !name.endsWith(".test.ts")) out.push(p);
+  }
+  return out;
 }

@@ -4,8 +4,10 @@
  * planted test credentials and a sleep that waits for its abort signal only.
  */
 
+import { after, afterEach, before, beforeEach } from "node:test";
 import type { Sleep } from "../../src/core/clock.js";
-import type { LocalBinanceExchange, ServerOrder } from "./local-binance-exchange.js";
+import { activeHandles, assertNoLeakedHandles, type HandleCounts } from "./handles.js";
+import { LocalBinanceExchange, type ServerOrder } from "./local-binance-exchange.js";
 import { makeTempFixture, snapshotLine } from "./temp-fixture.js";
 
 /** Planted fake credentials: tests check that no output ever contains them. */
@@ -76,4 +78,33 @@ export function placementsPerClientId(ex: LocalBinanceExchange): Map<string, num
     out.set(id, (out.get(id) ?? 0) + 1);
   }
   return out;
+}
+
+/**
+ * Registers the hooks of a test file whose every test gets a fresh local
+ * exchange (test credentials), closed after it; at the end no handle may be
+ * left behind. Read the current exchange from `.ex` inside a test.
+ */
+export function localExchangePerTest(): { readonly ex: LocalBinanceExchange } {
+  let baseline: HandleCounts;
+  let current: LocalBinanceExchange | undefined;
+  before(() => {
+    baseline = activeHandles();
+  });
+  after(async () => {
+    await assertNoLeakedHandles(baseline, 2000);
+  });
+  beforeEach(async () => {
+    current = await LocalBinanceExchange.start({
+      apiKey: TEST_API_KEY,
+      apiSecret: TEST_API_SECRET,
+    });
+  });
+  afterEach(() => current?.close());
+  return {
+    get ex(): LocalBinanceExchange {
+      if (current === undefined) throw new Error("no local exchange outside a test");
+      return current;
+    },
+  };
 }

@@ -1,15 +1,29 @@
 /**
  * A local Binance REST exchange for tests (node:http on 127.0.0.1, random
- * port). It serves the spot (/api/v3) and USD-M (/fapi/v1) endpoints the port
- * uses, checks API key, HMAC signature and timestamp window like Binance,
- * replies with Binance's response and error bodies, sends the usage headers,
- * and can be told to fail: 5xx, 429 with Retry-After, 418, a reply that never
- * comes (optionally after the order was applied), or a delay.
+ * port). It serves the spot (/api/v3) and USD-M (/fapi/v1) endpoints our
+ * clients use, checks API key, HMAC signature and timestamp window like
+ * Binance, and replies with Binance's shapes (spot, as documented in
+ * binance-spot-api-docs rest-api.md): the FULL placement reply with its
+ * `fills`, the cancel reply (the order's id in `origClientOrderId`, the
+ * cancel's own in `clientOrderId`), the order query and open-orders listing
+ * with `cummulativeQuoteQty`, `exchangeInfo` with PRICE_FILTER, LOT_SIZE and
+ * NOTIONAL filters (a placement breaking one is refused with -1013 "Filter
+ * failure: ..."), decimals with 8 places, ids as JSON numbers.
+ *
+ * The market is the test's: `execute` trades a resting order fully or in
+ * part at its limit (maker), `setBook` makes a placement that crosses the
+ * book trade at once (taker, listed in the reply's fills). Commissions follow
+ * Binance's rule without BNB: a BUY pays in the base asset, a SELL in the
+ * quote asset. Everything happens whether or not a client is connected (fills
+ * while the client is down). It can also be told to fail: 5xx, 429 with
+ * Retry-After, 418, a reply that never comes (optionally after the order was
+ * applied), or a delay.
  */
 
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Decimal } from "../../src/core/decimal.js";
 
 export interface LocalExchangeRequest {
   readonly method: string;
@@ -23,15 +37,43 @@ export interface ServerOrder {
   symbol: string;
   orderId: number;
   clientOrderId: string;
+  /** As sent (the replies print it with 8 places). */
   price: string;
   origQty: string;
   executedQty: string;
+  cummulativeQuoteQty: string;
   status: string;
   side: string;
   type: string;
   timeInForce: string;
   time: number;
   updateTime: number;
+}
+
+/** One execution of an order. */
+export interface ServerTrade {
+  readonly id: number;
+  readonly orderId: number;
+  readonly symbol: string;
+  readonly price: string;
+  readonly qty: string;
+  readonly commission: string;
+  readonly commissionAsset: string;
+  readonly isMaker: boolean;
+  readonly time: number;
+}
+
+/** Trading rules of a symbol (exchangeInfo filters). */
+export interface SymbolRules {
+  readonly baseAsset: string;
+  readonly quoteAsset: string;
+  readonly tickSize: string;
+  readonly minPrice: string;
+  readonly maxPrice: string;
+  readonly stepSize: string;
+  readonly minQty: string;
+  readonly maxQty: string;
+  readonly minNotional: string;
 }
 
 export type Fault =
@@ -64,6 +106,7 @@ export const BINANCE_ERRORS = {
   duplicate: { code: -2010, msg: "Duplicate order sent." },
   unknownOrder: { code: -2011, msg: "Unknown order sent." },
   noSuchOrder: { code: -2013, msg: "Order does not exist." },
+  filter: (name: string) => ({ code: -1013, msg: `Filter failure: ${name}` }),
   mandatory: (p: string) => ({
     code: -1102,
     msg: `Mandatory parameter '${p}' was not sent, was empty/null, or malformed.`,
@@ -82,7 +125,35 @@ export const BINANCE_ERRORS = {
 export interface LocalBinanceExchangeOptions {
   readonly apiKey: string;
   readonly apiSecret: string;
+  /** Traded symbols (default BTCUSDT and ETHUSDT), quoted in USDT unless `rules` says otherwise. */
   readonly symbols?: readonly string[];
+  readonly rules?: Readonly<Record<string, Partial<SymbolRules>>>;
+  /** Commission rate of every trade (default 0.001). */
+  readonly commissionRate?: string;
+}
+
+const DEFAULT_RULES: Omit<SymbolRules, "baseAsset" | "quoteAsset"> = {
+  tickSize: "0.01",
+  minPrice: "0.01",
+  maxPrice: "1000000.00",
+  stepSize: "0.001",
+  minQty: "0.001",
+  maxQty: "9000.000",
+  minNotional: "0.05",
+};
+
+const D = (s: string): Decimal => Decimal.parse(s);
+
+/** Binance prints decimals with 8 places. */
+export function fmt8(d: Decimal | string): string {
+  const v = typeof d === "string" ? D(d) : d;
+  return v.quantize(8, "ROUND_HALF_EVEN").toString();
+}
+
+function multipleOf(v: Decimal, step: Decimal): boolean {
+  if (step.isZero()) return true;
+  const q = v.div(step);
+  return q.eq(q.quantize(0, "ROUND_DOWN"));
 }
 
 export class LocalBinanceExchange {
@@ -95,17 +166,32 @@ export class LocalBinanceExchange {
   private readonly faults: FaultRule[] = [];
   private readonly hanging: ServerResponse[] = [];
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  /** Every execution, in order. */
+  readonly trades: ServerTrade[] = [];
   private nextOrderId = 1000;
+  private nextTradeId = 5000;
+  private nextCancelId = 1;
   private weightUsed = 0;
   private ordersPlaced = 0;
-  private readonly symbols: ReadonlySet<string>;
+  private readonly rules = new Map<string, SymbolRules>();
+  private readonly books = new Map<string, { bid: Decimal; ask: Decimal }>();
+  private readonly commissionRate: Decimal;
 
   private constructor(
     private readonly server: Server,
     readonly port: number,
     private readonly options: LocalBinanceExchangeOptions,
   ) {
-    this.symbols = new Set(options.symbols ?? ["BTCUSDT", "ETHUSDT"]);
+    for (const symbol of options.symbols ?? ["BTCUSDT", "ETHUSDT"]) {
+      const quoteAsset = symbol.endsWith("USDT") ? "USDT" : symbol.slice(-3);
+      this.rules.set(symbol, {
+        baseAsset: symbol.slice(0, symbol.length - quoteAsset.length),
+        quoteAsset,
+        ...DEFAULT_RULES,
+        ...options.rules?.[symbol],
+      });
+    }
+    this.commissionRate = D(options.commissionRate ?? "0.001");
   }
 
   static start(options: LocalBinanceExchangeOptions): Promise<LocalBinanceExchange> {
@@ -136,13 +222,67 @@ export class LocalBinanceExchange {
     );
   }
 
-  /** Mark an order filled (as if the market traded through it). */
+  /** The order with this client id (the last one, when an id was reused). */
+  order(clientOrderId: string): ServerOrder {
+    const o = [...this.orders].reverse().find((x) => x.clientOrderId === clientOrderId);
+    if (o === undefined) throw new Error(`local exchange: no order ${clientOrderId}`);
+    return o;
+  }
+
+  /**
+   * The market trades through a resting order: `qty` of it (default: all
+   * that is left) executes at its limit price, as maker. Throws when the
+   * order is not open or `qty` is more than is left.
+   */
+  execute(clientOrderId: string, qty?: string): ServerTrade {
+    const o = this.order(clientOrderId);
+    if (o.status !== "NEW" && o.status !== "PARTIALLY_FILLED")
+      throw new Error(`local exchange: ${clientOrderId} is ${o.status}, not open`);
+    const left = D(o.origQty).sub(D(o.executedQty));
+    const q = qty === undefined ? left : D(qty);
+    if (!q.isPositive() || q.gt(left))
+      throw new Error(`local exchange: cannot execute ${q} of ${clientOrderId} (${left} left)`);
+    return this.trade(o, D(o.price), q, true);
+  }
+
+  /** Mark an order filled (the market traded through all of it). */
   fill(clientOrderId: string): void {
-    const o = this.orders.find((x) => x.clientOrderId === clientOrderId);
-    if (o) {
-      o.status = "FILLED";
-      o.executedQty = o.origQty;
-    }
+    this.execute(clientOrderId);
+  }
+
+  /**
+   * Best bid and ask of a symbol: a placement that crosses them trades at
+   * once (a BUY at or above the ask fills at the ask, a SELL at or below the
+   * bid at the bid), in full, as taker. Without a book nothing trades at
+   * placement.
+   */
+  setBook(symbol: string, bid: string, ask: string): void {
+    this.books.set(symbol, { bid: D(bid), ask: D(ask) });
+  }
+
+  private trade(o: ServerOrder, price: Decimal, qty: Decimal, isMaker: boolean): ServerTrade {
+    const rules = this.rules.get(o.symbol) as SymbolRules;
+    const buy = o.side === "BUY";
+    const commission = (buy ? qty : price.mul(qty)).mul(this.commissionRate);
+    const now = Date.now();
+    const t: ServerTrade = {
+      id: this.nextTradeId++,
+      orderId: o.orderId,
+      symbol: o.symbol,
+      price: fmt8(price),
+      qty: fmt8(qty),
+      commission: fmt8(commission),
+      commissionAsset: buy ? rules.baseAsset : rules.quoteAsset,
+      isMaker,
+      time: now,
+    };
+    this.trades.push(t);
+    const executed = D(o.executedQty).add(qty);
+    o.executedQty = fmt8(executed);
+    o.cummulativeQuoteQty = fmt8(D(o.cummulativeQuoteQty).add(price.mul(qty)));
+    o.status = executed.eq(D(o.origQty)) ? "FILLED" : "PARTIALLY_FILLED";
+    o.updateTime = now;
+    return t;
   }
 
   /** Put an order on the book directly (e.g. one left over from a previous run). */
@@ -160,7 +300,8 @@ export class LocalBinanceExchange {
       clientOrderId: p.clientOrderId,
       price: p.price,
       origQty: p.qty,
-      executedQty: "0",
+      executedQty: fmt8("0"),
+      cummulativeQuoteQty: fmt8("0"),
       status: "NEW",
       side: p.side,
       type: "LIMIT",
@@ -264,11 +405,15 @@ export class LocalBinanceExchange {
       return [200, { serverTime: this.now() }];
     }
     if (endpoint === "/ping") return [200, {}];
+    if (endpoint === "/exchangeInfo" && r.method === "GET" && !futures) {
+      this.weightUsed += 20;
+      return [200, this.exchangeInfo()];
+    }
     const authError = this.checkAuth(r);
     if (authError) return authError;
     const symbol = r.params.get("symbol") ?? "";
     if (!symbol) return [400, BINANCE_ERRORS.mandatory("symbol")];
-    if (!this.symbols.has(symbol)) return [400, BINANCE_ERRORS.badSymbol];
+    if (!this.rules.has(symbol)) return [400, BINANCE_ERRORS.badSymbol];
 
     if (endpoint === "/order" && r.method === "POST") return this.place(r, symbol, futures);
     if (endpoint === "/order" && r.method === "DELETE") {
@@ -278,7 +423,9 @@ export class LocalBinanceExchange {
         return [400, BINANCE_ERRORS.unknownOrder];
       o.status = "CANCELED";
       o.updateTime = Date.now();
-      return [200, this.orderReply(o, futures)];
+      if (futures) return [200, this.orderReply(o, true)];
+      const cancelId = r.params.get("newClientOrderId") ?? `cancel_${this.nextCancelId++}`;
+      return [200, this.cancelReply(o, cancelId)];
     }
     if (endpoint === "/order" && r.method === "GET") {
       this.weightUsed += futures ? 1 : 4;
@@ -298,6 +445,77 @@ export class LocalBinanceExchange {
       ];
     }
     return [404, ""];
+  }
+
+  private exchangeInfo(): Record<string, unknown> {
+    return {
+      timezone: "UTC",
+      serverTime: this.now(),
+      rateLimits: [
+        { rateLimitType: "REQUEST_WEIGHT", interval: "MINUTE", intervalNum: 1, limit: 6000 },
+        { rateLimitType: "ORDERS", interval: "SECOND", intervalNum: 10, limit: 100 },
+        { rateLimitType: "ORDERS", interval: "DAY", intervalNum: 1, limit: 200000 },
+      ],
+      exchangeFilters: [],
+      symbols: [...this.rules].map(([symbol, r]) => ({
+        symbol,
+        status: "TRADING",
+        baseAsset: r.baseAsset,
+        baseAssetPrecision: 8,
+        quoteAsset: r.quoteAsset,
+        quotePrecision: 8,
+        quoteAssetPrecision: 8,
+        baseCommissionPrecision: 8,
+        quoteCommissionPrecision: 8,
+        orderTypes: ["LIMIT", "LIMIT_MAKER", "MARKET", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"],
+        icebergAllowed: true,
+        ocoAllowed: true,
+        otoAllowed: true,
+        quoteOrderQtyMarketAllowed: true,
+        allowTrailingStop: true,
+        cancelReplaceAllowed: true,
+        amendAllowed: true,
+        isSpotTradingAllowed: true,
+        isMarginTradingAllowed: false,
+        filters: [
+          {
+            filterType: "PRICE_FILTER",
+            minPrice: fmt8(r.minPrice),
+            maxPrice: fmt8(r.maxPrice),
+            tickSize: fmt8(r.tickSize),
+          },
+          {
+            filterType: "LOT_SIZE",
+            minQty: fmt8(r.minQty),
+            maxQty: fmt8(r.maxQty),
+            stepSize: fmt8(r.stepSize),
+          },
+          {
+            filterType: "NOTIONAL",
+            minNotional: fmt8(r.minNotional),
+            applyMinToMarket: true,
+            maxNotional: "9000000.00000000",
+            applyMaxToMarket: false,
+            avgPriceMins: 5,
+          },
+        ],
+        permissions: [],
+        permissionSets: [["SPOT"]],
+        defaultSelfTradePreventionMode: "EXPIRE_MAKER",
+        allowedSelfTradePreventionModes: ["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"],
+      })),
+    };
+  }
+
+  /** The filter a LIMIT order breaks, if any (PRICE_FILTER, LOT_SIZE, NOTIONAL). */
+  private filterFailure(symbol: string, price: Decimal, qty: Decimal): string | undefined {
+    const r = this.rules.get(symbol) as SymbolRules;
+    if (price.lt(D(r.minPrice)) || price.gt(D(r.maxPrice)) || !multipleOf(price, D(r.tickSize)))
+      return "PRICE_FILTER";
+    if (qty.lt(D(r.minQty)) || qty.gt(D(r.maxQty)) || !multipleOf(qty, D(r.stepSize)))
+      return "LOT_SIZE";
+    if (price.mul(qty).lt(D(r.minNotional))) return "NOTIONAL";
+    return undefined;
   }
 
   private checkAuth(r: LocalExchangeRequest): [number, unknown] | undefined {
@@ -322,14 +540,18 @@ export class LocalBinanceExchange {
     return undefined;
   }
 
+  /** The order a request names (by client id: the latest with that id, as ids are reused). */
   private find(r: LocalExchangeRequest, symbol: string): ServerOrder | undefined {
     const cid = r.params.get("origClientOrderId");
     const oid = r.params.get("orderId");
-    return this.orders.find(
-      (o) =>
-        o.symbol === symbol &&
-        ((cid !== null && o.clientOrderId === cid) || (oid !== null && String(o.orderId) === oid)),
-    );
+    return [...this.orders]
+      .reverse()
+      .find(
+        (o) =>
+          o.symbol === symbol &&
+          ((cid !== null && o.clientOrderId === cid) ||
+            (oid !== null && String(o.orderId) === oid)),
+      );
   }
 
   private place(
@@ -340,6 +562,14 @@ export class LocalBinanceExchange {
     this.weightUsed += 1;
     for (const p of ["side", "type", "quantity", "price", "timeInForce"])
       if (!r.params.get(p)) return [400, BINANCE_ERRORS.mandatory(p)];
+    const price = Decimal.tryParse(r.params.get("price") ?? "");
+    const qty = Decimal.tryParse(r.params.get("quantity") ?? "");
+    if (price === undefined) return [400, BINANCE_ERRORS.mandatory("price")];
+    if (qty === undefined) return [400, BINANCE_ERRORS.mandatory("quantity")];
+    if (!futures) {
+      const failure = this.filterFailure(symbol, price, qty);
+      if (failure !== undefined) return [400, BINANCE_ERRORS.filter(failure)];
+    }
     const cid = r.params.get("newClientOrderId") ?? `web_${this.nextOrderId}`;
     if (
       this.orders.some(
@@ -354,7 +584,8 @@ export class LocalBinanceExchange {
       clientOrderId: cid,
       price: r.params.get("price") ?? "0",
       origQty: r.params.get("quantity") ?? "0",
-      executedQty: "0",
+      executedQty: fmt8("0"),
+      cummulativeQuoteQty: fmt8("0"),
       status: "NEW",
       side: r.params.get("side") ?? "",
       type: r.params.get("type") ?? "",
@@ -364,6 +595,12 @@ export class LocalBinanceExchange {
     };
     this.orders.push(o);
     this.ordersPlaced += 1;
+    const fills: ServerTrade[] = [];
+    const book = futures ? undefined : this.books.get(symbol);
+    if (book !== undefined) {
+      if (o.side === "BUY" && !price.lt(book.ask)) fills.push(this.trade(o, book.ask, qty, false));
+      if (o.side === "SELL" && !price.gt(book.bid)) fills.push(this.trade(o, book.bid, qty, false));
+    }
     const counts: Record<string, string> = futures
       ? {
           "x-mbx-order-count-10s": String(this.ordersPlaced),
@@ -382,21 +619,48 @@ export class LocalBinanceExchange {
         orderListId: -1,
         clientOrderId: cid,
         transactTime: now,
-        price: o.price,
-        origQty: o.origQty,
-        executedQty: "0.00000000",
-        origQuoteOrderQty: "0.00000000",
-        cummulativeQuoteQty: "0.00000000",
-        status: "NEW",
-        timeInForce: o.timeInForce,
-        type: o.type,
-        side: o.side,
+        ...this.writeReplyFields(o),
         workingTime: now,
         selfTradePreventionMode: "EXPIRE_MAKER",
-        fills: [],
+        fills: fills.map((t) => ({
+          price: t.price,
+          qty: t.qty,
+          commission: t.commission,
+          commissionAsset: t.commissionAsset,
+          tradeId: t.id,
+        })),
       },
       counts,
     ];
+  }
+
+  /** DELETE /api/v3/order reply: the order's id in origClientOrderId, the cancel's in clientOrderId. */
+  private cancelReply(o: ServerOrder, cancelClientOrderId: string): Record<string, unknown> {
+    return {
+      symbol: o.symbol,
+      origClientOrderId: o.clientOrderId,
+      orderId: o.orderId,
+      orderListId: -1,
+      clientOrderId: cancelClientOrderId,
+      transactTime: o.updateTime,
+      ...this.writeReplyFields(o),
+      selfTradePreventionMode: "EXPIRE_MAKER",
+    };
+  }
+
+  /** The fields a placement and a cancel reply share, in Binance's order. */
+  private writeReplyFields(o: ServerOrder): Record<string, unknown> {
+    return {
+      price: fmt8(o.price),
+      origQty: fmt8(o.origQty),
+      executedQty: o.executedQty,
+      origQuoteOrderQty: fmt8("0"),
+      cummulativeQuoteQty: o.cummulativeQuoteQty,
+      status: o.status,
+      timeInForce: o.timeInForce,
+      type: o.type,
+      side: o.side,
+    };
   }
 
   private orderReply(o: ServerOrder, futures: boolean): Record<string, unknown> {
@@ -410,7 +674,7 @@ export class LocalBinanceExchange {
         avgPrice: "0.00000",
         origQty: o.origQty,
         executedQty: o.executedQty,
-        cumQuote: "0",
+        cumQuote: o.cummulativeQuoteQty,
         timeInForce: o.timeInForce,
         type: o.type,
         reduceOnly: false,
@@ -432,16 +696,15 @@ export class LocalBinanceExchange {
       orderId: o.orderId,
       orderListId: -1,
       clientOrderId: o.clientOrderId,
-      price: o.price,
-      origQty: o.origQty,
+      price: fmt8(o.price),
+      origQty: fmt8(o.origQty),
       executedQty: o.executedQty,
-      cummulativeQuoteQty: "0.00000000",
+      cummulativeQuoteQty: o.cummulativeQuoteQty,
       status: o.status,
       timeInForce: o.timeInForce,
       type: o.type,
       side: o.side,
-      stopPrice: "0.00000000",
-      icebergQty: "0.00000000",
+      // stopPrice and icebergQty are conditional fields: absent for a plain LIMIT order.
       time: o.time,
       updateTime: o.updateTime,
       isWorking: true,

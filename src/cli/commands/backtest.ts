@@ -1,3 +1,10 @@
+import {
+  boolFlag,
+  intFlag,
+  type ParsedArgs,
+  parseCommandArgs,
+  stringFlag,
+} from "../../argv/args.js";
 import type { JsonValue } from "../../core/canonical-json.js";
 import { InterruptedError, InvalidInputError } from "../../core/errors.js";
 import {
@@ -32,7 +39,6 @@ import {
 } from "../../runtime/backtest/run-data-backtest.js";
 import { readEngineConfigFile } from "../../runtime/engine-config-file.js";
 import { readLeverageBracketsFile } from "../../venues/binance/leverage-brackets.js";
-import { boolFlag, intFlag, type ParsedArgs, parseCommandArgs, stringFlag } from "../args.js";
 import type { CliCommand, CliIo } from "../io.js";
 import { createProgress, type Progress, progressWanted } from "../progress.js";
 import { exchangeInfoFlag, profileLine, withProfileFlag } from "../run-options.js";

@@ -1,5 +1,6 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseCommandArgs, requiredString, stringFlag } from "../../argv/args.js";
 import { InvalidInputError } from "../../core/errors.js";
 import { parseGeneratorSpec } from "../../data/fixture-generator.js";
 import { readFixtureConfig } from "../../data/fixture-reader.js";
@@ -9,7 +10,6 @@ import {
   recordDigests,
   writeGeneratedEvents,
 } from "../../runtime/backtest/fixture-files.js";
-import { parseCommandArgs, requiredString, stringFlag } from "../args.js";
 import type { CliCommand, CliIo } from "../io.js";
 
 function parseSymbols(text: string, regimes: string[]): Record<string, unknown> {

@@ -1,3 +1,4 @@
+import { boolFlag, parseCommandArgs, requiredString, stringFlag } from "../../argv/args.js";
 import { fixtureWith, openFixture, skippedNote } from "../../data/fixture-reader.js";
 import {
   combineTaps,
@@ -8,7 +9,6 @@ import {
 } from "../../runtime/backtest/backtest-tap.js";
 import { paperOptions } from "../../runtime/backtest/run-paper.js";
 import { readEngineConfigFile } from "../../runtime/engine-config-file.js";
-import { boolFlag, parseCommandArgs, requiredString, stringFlag } from "../args.js";
 import type { CliCommand } from "../io.js";
 import { createProgress, type Progress, progressWanted } from "../progress.js";
 import { exchangeInfoFlag, profileLine, withProfileFlag } from "../run-options.js";

@@ -1,7 +1,7 @@
+import { boolFlag, parseCommandArgs, requiredString, stringFlag } from "../../argv/args.js";
 import { openFixture, skippedNote } from "../../data/fixture-reader.js";
 import { runReplay } from "../../runtime/backtest/run-replay.js";
 import { readEngineConfigFile } from "../../runtime/engine-config-file.js";
-import { boolFlag, parseCommandArgs, requiredString, stringFlag } from "../args.js";
 import type { CliCommand } from "../io.js";
 
 export const replayCommand: CliCommand = {

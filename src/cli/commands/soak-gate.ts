@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { parseCommandArgs, requiredString, stringFlag } from "../../argv/args.js";
 import { InvalidInputError } from "../../core/errors.js";
 import { SOAK_MODES } from "../../runtime/backtest/soak.js";
 import {
@@ -7,7 +8,6 @@ import {
   loadSoakThresholds,
 } from "../../runtime/backtest/soak-gate.js";
 import { PROJECT_ROOT } from "../../runtime/project-paths.js";
-import { parseCommandArgs, requiredString, stringFlag } from "../args.js";
 import type { CliCommand } from "../io.js";
 
 const DEFAULT_THRESHOLDS = join(PROJECT_ROOT, "monitoring", "soak_thresholds.yml");

@@ -1,3 +1,4 @@
+import { boolFlag, intFlag, parseCommandArgs, stringFlag } from "../../argv/args.js";
 import type { JsonValue } from "../../core/canonical-json.js";
 import { InvalidInputError } from "../../core/errors.js";
 import { fixtureDirs } from "../../runtime/backtest/backtest.js";
@@ -10,7 +11,6 @@ import {
   SOAK_MODES,
   type SoakMode,
 } from "../../runtime/backtest/soak.js";
-import { boolFlag, intFlag, parseCommandArgs, stringFlag } from "../args.js";
 import type { CliCommand } from "../io.js";
 import { createProgress, progressWanted } from "../progress.js";
 import { formatTable } from "../table.js";

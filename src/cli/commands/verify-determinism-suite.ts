@@ -1,10 +1,10 @@
+import { boolFlag, parseCommandArgs } from "../../argv/args.js";
 import { fixtureDirs } from "../../runtime/backtest/backtest.js";
 import {
   type DigestCheck,
   type FixtureDeterminism,
   runDeterminismSuite,
 } from "../../runtime/backtest/determinism-suite.js";
-import { boolFlag, parseCommandArgs } from "../args.js";
 import type { CliCommand } from "../io.js";
 import { formatTable } from "../table.js";
 

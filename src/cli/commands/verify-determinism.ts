@@ -1,9 +1,9 @@
+import { parseCommandArgs, requiredString } from "../../argv/args.js";
 import { openFixture } from "../../data/fixture-reader.js";
 import {
   checkFixtureDeterminism,
   type DigestCheck,
 } from "../../runtime/backtest/determinism-suite.js";
-import { parseCommandArgs, requiredString } from "../args.js";
 import type { CliCommand } from "../io.js";
 
 function line(mode: string, c: DigestCheck): string {

@@ -12,10 +12,6 @@ import {
 import { ConnectorTimeoutError, isConnectorTimeoutError } from "./connector-timeout-error.js";
 import { ConnectorTransientError, isConnectorTransientError } from "./connector-transient-error.js";
 import {
-  IdempotencyConflictError,
-  isIdempotencyConflictError,
-} from "./idempotency-conflict-error.js";
-import {
   isOrderStatusUnknownError,
   OrderStatusUnknownError,
 } from "./order-status-unknown-error.js";
@@ -41,11 +37,7 @@ describe("connector errors", () => {
     assert.equal(new ConnectorClosedError().message, "Connector is closed");
   });
 
-  it("conflict and circuit messages", () => {
-    assert.equal(
-      new IdempotencyConflictError("exec:place:ab").message,
-      "Idempotency conflict: key 'exec:place:ab' is INFLIGHT",
-    );
+  it("circuit messages", () => {
     assert.equal(
       new CircuitOpenError("place").message,
       "Circuit breaker OPEN for 'place' (state: OPEN)",
@@ -73,7 +65,6 @@ describe("connector errors", () => {
     assert.ok(!isConnectorTimeoutError(transient));
     assert.ok(!isCircuitOpenError(transient));
     assert.ok(!isConnectorClosedError(transient));
-    assert.ok(!isIdempotencyConflictError(new Error("x")));
     assert.ok(!isConnectorError(new Error("x")));
     assert.ok(!isConnectorError(null));
     assert.ok(!isConnectorError("CONNECTOR_ERROR"));

@@ -26,6 +26,7 @@ import { isConnectorTransientError } from "../../net/errors/connector-transient-
 import { systemRandom } from "../../net/random.js";
 import { makeRetryConfig, type RetryConfig } from "../../net/retry-config.js";
 import { retryDelayMs } from "../../net/retry-policy.js";
+import type { LiveSource } from "./live-options.js";
 
 export type FeedRetryReason = "transient" | "timeout" | "other";
 
@@ -229,4 +230,47 @@ export class BinanceFeed implements MarketFeed {
       }
     }
   }
+}
+
+/** What `createMarketFeed` needs: the source and its settings. */
+export interface MarketFeedSettings {
+  readonly source: LiveSource;
+  /** Fixture replay speed (1 = real time, 0 = as fast as possible). */
+  readonly speed: number;
+  readonly symbols: readonly string[];
+  /** Restrict a fixture to `symbols`; else every symbol of the fixture. */
+  readonly filterFixtureSymbols: boolean;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Resolved WebSocket URL of the Binance feed (default: env, else the testnet). */
+  readonly wsUrl?: string;
+  readonly retry?: Partial<RetryConfig>;
+  readonly connector?: Partial<BinanceWsConnectorOptions>;
+  readonly clock: () => number;
+  readonly sleep: Sleep;
+  readonly observer: FeedObserver;
+}
+
+/** The feed of a source: a fixture replayed, or Binance bookTicker. */
+export function createMarketFeed(o: MarketFeedSettings): MarketFeed {
+  if (o.source.kind === "fixture")
+    return new FixtureReplayFeed({
+      dir: o.source.dir,
+      speed: o.speed,
+      ...(o.filterFixtureSymbols ? { symbols: o.symbols } : {}),
+      clock: o.clock,
+      sleep: o.sleep,
+      observer: o.observer,
+    });
+  const connector =
+    o.connector !== undefined || o.wsUrl !== undefined
+      ? { ...o.connector, ...(o.wsUrl !== undefined ? { url: o.wsUrl } : {}) }
+      : undefined;
+  return new BinanceFeed({
+    symbols: o.symbols,
+    env: o.env,
+    ...(o.retry !== undefined ? { retry: o.retry } : {}),
+    ...(connector !== undefined ? { connector } : {}),
+    sleep: o.sleep,
+    observer: o.observer,
+  });
 }

@@ -5,9 +5,8 @@ import { after, describe, it } from "node:test";
 import { tempDir } from "../../../test/support/run-cli.js";
 import { Decimal } from "../../core/decimal.js";
 import { Snapshot } from "../../domain/snapshot.js";
+import { JOURNAL_VERSION, type JournalTickLine } from "./journal-lines.js";
 import {
-  JOURNAL_VERSION,
-  type JournalTickLine,
   journalSize,
   LiveJournalWriter,
   prepareJournalLocation,
@@ -42,6 +41,7 @@ function tick(seq: number, s: Snapshot, output: unknown = { ok: true }): Journal
     mode: "paper",
     executed: true,
     snapshot: s.toDict(),
+    commands: [],
     output,
   };
 }
@@ -113,7 +113,7 @@ describe("live journal", () => {
     assert.throws(() => [...readJournal(path)], /bad\.jsonl:1: field "bid_price"/);
   });
 
-  it("live_trade lines: the session's run id, exchange events with their fills", () => {
+  it("live_trade lines: the session's run id, commands and venue events decoded, untracked orders", () => {
     const path = join(TMP, "trade.jsonl");
     const session = {
       type: "session",
@@ -126,52 +126,76 @@ describe("live journal", () => {
       next_seq: 1,
       run_id: "0123456789ab",
     };
-    const fill = {
-      ts: 5,
+    const submit = {
+      kind: "SubmitOrder",
+      ts: 1,
+      client_order_id: "BTCUSDT:1:1:BUY:3",
       symbol: "BTCUSDT",
       side: "BUY",
       price: "99.90",
       quantity: "0.100",
-      order_id: "BTCUSDT:1:1:BUY:3",
+      level_id: 1,
+      action_index: 2,
     };
-    const exchange = {
-      type: "exchange",
-      seq: 0,
+    const t = { ...tick(1, snap(1, "99", "101")), mode: "live_trade", commands: [submit] };
+    const filled = {
+      kind: "OrderFilled",
+      ts: 5,
+      client_order_id: "BTCUSDT:1:1:BUY:3",
+      symbol: "BTCUSDT",
+      side: "BUY",
+      price: "99.90",
+      quantity: "0.100",
+      fee: "0",
+      fee_asset: "",
+      liquidity: "maker",
+      trade_id: "1003:0.100",
+      leaves_quantity: "0",
+    };
+    const events = {
+      type: "events",
+      seq: 1,
       wall_ms: 2,
-      cause: "poll",
-      events: [
-        {
-          event: "filled",
-          symbol: "BTCUSDT",
-          client_order_id: "grinder_x",
-          engine_order_id: "BTCUSDT:1:1:BUY:3",
-          status: "FILLED",
-          fill,
-        },
-        { event: "foreign", symbol: "BTCUSDT", client_order_id: "web_1", detail: "left alone" },
+      cause: "reconcile",
+      events: [filled],
+      untracked: [
+        { symbol: "BTCUSDT", client_order_id: "web_1", action: "foreign", detail: "left alone" },
       ],
     };
-    writeFileSync(path, `${JSON.stringify(session)}\n${JSON.stringify(exchange)}\n`);
-    const lines = [...readJournal(path)].map((e) => e.line);
-    assert.deepEqual(lines, [session, exchange]);
-    const bad = (events: unknown[], re: RegExp): void => {
-      writeFileSync(path, `${JSON.stringify({ ...exchange, events })}\n`);
+    writeFileSync(path, [session, t, events].map((l) => `${JSON.stringify(l)}\n`).join(""));
+    const entries = [...readJournal(path)];
+    assert.deepEqual(
+      entries.map((e) => e.line),
+      [session, t, events],
+    );
+    const te = entries[1];
+    assert.ok(te !== undefined && te.line.type === "tick" && "commands" in te);
+    assert.equal(te.commands[0]?.kind, "SubmitOrder");
+    assert.equal(
+      te.commands[0]?.kind === "SubmitOrder" && te.commands[0].price.toString(),
+      "99.90",
+    );
+    const ee = entries[2];
+    assert.ok(ee !== undefined && ee.line.type === "events" && "events" in ee);
+    assert.equal(ee.events[0]?.kind, "OrderFilled");
+
+    const bad = (line: unknown, re: RegExp): void => {
+      writeFileSync(path, `${JSON.stringify(line)}\n`);
       assert.throws(() => [...readJournal(path)], re);
     };
+    bad({ ...events, events: [{ ...filled, kind: "Sold" }] }, /:1: events\[0\]: field "kind"/);
     bad(
-      [{ event: "sold", symbol: "X", client_order_id: "c" }],
-      /:1: exchange event: unknown event "sold"/,
+      { ...events, events: [{ ...filled, price: 99.9 }] },
+      /:1: events\[0\]: field "price": expected a decimal string/,
     );
+    bad({ ...t, commands: [{ ...submit, side: "HOLD" }] }, /:1: commands\[0\]: field "side"/);
+    bad({ ...events, cause: "later" }, /field "cause": expected "tick", "sync" or "reconcile"/);
     bad(
-      [{ event: "filled", symbol: "X", client_order_id: "c" }],
-      /:1: a "filled" event without its fill/,
+      { ...events, untracked: [{ symbol: "X", client_order_id: "c", action: "eat" }] },
+      /untracked order "action"/,
     );
-    bad([{ event: "placed", symbol: "X" }], /:1: field "client_order_id": expected a string/);
-    writeFileSync(path, `${JSON.stringify({ ...exchange, cause: "later" })}\n`);
-    assert.throws(
-      () => [...readJournal(path)],
-      /field "cause": expected "tick", "poll" or "reconcile"/,
-    );
+    const { commands: _c, ...noCommands } = t;
+    bad(noCommands, /:1: field "commands": expected an array/);
   });
 
   it("cuts a torn last line so appending starts on a fresh line", () => {

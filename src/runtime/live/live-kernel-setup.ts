@@ -14,21 +14,15 @@ import { join } from "node:path";
 import { canonicalJson, type JsonValue } from "../../core/canonical-json.js";
 import { Decimal } from "../../core/decimal.js";
 import { readFixtureConfig } from "../../data/fixture-reader.js";
-import type { OrderEvent } from "../../domain/orders.js";
-import type { Snapshot } from "../../domain/snapshot.js";
-import type { SimulationVenue } from "../../domain/venue.js";
-import type { OrderRecord } from "../../kernel/execution-types.js";
 import {
   applyOptions,
   defaultOptions,
   type EngineOptions,
   OPTION_SPECS,
 } from "../../kernel/kernel-options.js";
-import { SimulatedTrading } from "../../kernel/simulated-trading.js";
-import type { TickOutput } from "../../kernel/tick-output.js";
 import type { TradingKernel } from "../../kernel/trading-kernel.js";
 import { readEngineConfigFile } from "../engine-config-file.js";
-import { createKernel, createReferenceVenue } from "../simulation.js";
+import { createKernel } from "../simulation.js";
 
 export { readEngineConfigFile };
 
@@ -63,52 +57,11 @@ export function engineFingerprint(o: EngineOptions, mode: string): string {
   return createHash("sha256").update(text).digest("hex").slice(0, 16);
 }
 
-/**
- * The kernel of a live run and, in paper mode, the simulation venue it trades
- * against. Without a venue (live_trade, read_only) the kernel's commands are
- * carried out elsewhere and the exchange's answers come back through
- * `onOrderEvent`.
- */
-export class LiveKernel {
-  private readonly sim: SimulatedTrading | undefined;
-
-  constructor(
-    readonly kernel: TradingKernel,
-    venue: SimulationVenue | undefined,
-  ) {
-    this.sim = venue === undefined ? undefined : new SimulatedTrading(kernel, venue);
-  }
-
-  /** One market event through the kernel (and the simulation venue, when there is one). */
-  processEvent(s: Snapshot): TickOutput | undefined {
-    if (this.sim !== undefined) return this.sim.step(s);
-    const d = this.kernel.decide(s);
-    if (d === undefined) return undefined;
-    return this.kernel.completeTick();
-  }
-
-  onOrderEvent(e: OrderEvent): void {
-    this.kernel.onOrderEvent(e);
-  }
-
-  openOrders(symbol: string): readonly OrderRecord[] {
-    return this.kernel.openOrders(symbol);
-  }
-
-  finish(eventsProcessed: number): Record<string, JsonValue> {
-    return this.kernel.finish(eventsProcessed);
-  }
-}
-
-/**
- * A fresh kernel for live use (no look-ahead selection pass). With
- * `simulateFills` (paper) it trades against the reference venue; without
- * (live_trade, read_only) its orders are the exchange's business.
- */
-export function createLiveEngine(o: EngineOptions, simulateFills = true): LiveKernel {
+/** A fresh kernel for live use (no look-ahead selection pass). */
+export function createLiveKernel(o: EngineOptions): TradingKernel {
   const kernel = createKernel(o);
   if (o.topk_v1_enabled && o.fix_topk_v1_lookahead) kernel.selectionPass([]);
-  return new LiveKernel(kernel, simulateFills ? createReferenceVenue(o) : undefined);
+  return kernel;
 }
 
 /** Operator notes about options that behave differently live than in a paper run. */
@@ -125,4 +78,23 @@ export function liveEngineNotes(o: EngineOptions): string[] {
     );
   }
   return notes;
+}
+
+type Obj = { readonly [key: string]: unknown };
+
+/** One log line with the positions and PnL of a kernel summary (`finish`). */
+export function summaryLine(summary: Readonly<Record<string, unknown>>): string {
+  const positions = summary.final_positions;
+  const parts: string[] = [];
+  if (typeof positions === "object" && positions !== null) {
+    for (const [sym, p] of Object.entries(positions as Record<string, Obj>))
+      parts.push(`${sym} ${String(p.quantity)} @ ${String(p.avg_entry_price)}`);
+  }
+  return (
+    `positions: ${parts.length > 0 ? parts.join(", ") : "none"}; ` +
+    `realized PnL ${String(summary.total_realized_pnl)}, ` +
+    `unrealized PnL ${String(summary.total_unrealized_pnl)}, ` +
+    `fills ${String(summary.total_fills)}, ` +
+    `kill switch ${summary.kill_switch_triggered === true ? "TRIPPED" : "off"}`
+  );
 }

@@ -10,7 +10,7 @@
  *   Events stopped before the gates (prefilter, controller PAUSE, Top-K
  *   warm-up) count nowhere.
  * - paper and live_trade modes (orders executed): orders placed (paper: PLACE
- *   actions; live_trade: placements the exchange accepted), fills (paper:
+ *   actions; live_trade: orders the exchange accepted), fills (paper:
  *   simulated; live_trade: reported by the exchange), the kill-switch gauge
  *   and trips, drawdown and high-water mark.
  *   Equity = initial_capital + the sum of each symbol's latest total PnL; the
@@ -22,9 +22,9 @@
 
 import { Decimal } from "../../core/decimal.js";
 import type { EngineOptions } from "../../kernel/kernel-options.js";
-import type { GrinderMetrics } from "../../ops/metrics/grinder-metrics.js";
 import { GateName, GateReason } from "../../risk/gating/gate-codes.js";
 import { KillSwitchReason } from "../../risk/guards/kill-switch.js";
+import type { LiveMetricsSink } from "./trading-loop.js";
 
 type Obj = { readonly [key: string]: unknown };
 
@@ -142,7 +142,7 @@ export class LiveMetricsRecorder {
   private risk: RiskTracker;
 
   constructor(
-    private readonly metrics: GrinderMetrics,
+    private readonly metrics: LiveMetricsSink,
     private readonly o: EngineOptions,
   ) {
     this.risk = new RiskTracker(o);

@@ -1,6 +1,6 @@
 /**
  * Process options of `grinder live`. Flags are parsed by the one parser
- * (src/cli/args.ts); a malformed value is an error naming the flag.
+ * (src/argv/args.ts); a malformed value is an error naming the flag.
  */
 
 import {
@@ -9,7 +9,7 @@ import {
   type ParsedArgs,
   parseFlags,
   stringFlag,
-} from "../../cli/args.js";
+} from "../../argv/args.js";
 import { InvalidInputError } from "../../core/errors.js";
 
 export type LiveSource =
@@ -99,7 +99,7 @@ function parseMode(v: string): LiveMode {
   return m;
 }
 
-/** The process flags of `grinder live`, for the one parser (src/cli/args.ts). */
+/** The process flags of `grinder live`, for the one parser (src/argv/args.ts). */
 export const LIVE_OPTION_SPEC = {
   symbols: { type: "string" },
   "duration-s": { type: "string" },

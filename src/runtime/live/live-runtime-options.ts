@@ -5,11 +5,11 @@
  * `live-options.ts` does not know), engine options file, journal, state
  * directory, fixture replay speed, Binance endpoints and the live_trade
  * settings (confirmation, stray cancelling, fill polling). One parser
- * (src/cli/args.ts) reads every flag; `--cancel-strays` takes no value.
+ * (src/argv/args.ts) reads every flag; `--cancel-strays` takes no value.
  */
 
 import { join } from "node:path";
-import { boolFlag, FlagErrors, type Options, parseFlags, stringFlag } from "../../cli/args.js";
+import { boolFlag, FlagErrors, type Options, parseFlags, stringFlag } from "../../argv/args.js";
 import { InvalidInputError } from "../../core/errors.js";
 import {
   LIVE_OPTION_SPEC,

@@ -29,6 +29,7 @@ import {
   type ServerOrder,
 } from "../../../test/support/local-binance-exchange.js";
 import { BIN, runCli, tempDir } from "../../../test/support/run-cli.js";
+import { exchangeClientOrderId } from "../../venues/binance/client-order-id.js";
 
 const TMP = tempDir("grinder-live-trade-proc-");
 type Obj = Record<string, unknown>;
@@ -110,9 +111,15 @@ function journal(path: string): Obj[] {
 
 function events(lines: readonly Obj[], kind?: string): Obj[] {
   return lines
-    .filter((l) => l.type === "exchange")
+    .filter((l) => l.type === "events")
     .flatMap((l) => l.events as Obj[])
-    .filter((e) => kind === undefined || e.event === kind);
+    .filter((e) => kind === undefined || e.kind === kind);
+}
+
+/** The exchange's client id of a journaled (kernel) client order id. */
+function onExchange(lines: readonly Obj[], kernelId: unknown): string {
+  const runId = lines.find((l) => l.type === "session")?.run_id;
+  return exchangeClientOrderId(String(runId), String(kernelId));
 }
 
 function ourOpen(ex: LocalBinanceExchange): ServerOrder[] {
@@ -175,7 +182,8 @@ describe("grinder live --mode live_trade as a process, killed mid-run", () => {
     fillOne("BTCUSDT", "BUY");
     fillOne("ETHUSDT", "SELL");
     await until(
-      () => events(journal(path), "filled").length >= 2 && placementsPerClientId(ex).size >= 10,
+      () =>
+        events(journal(path), "OrderFilled").length >= 2 && placementsPerClientId(ex).size >= 10,
       15_000,
       "both fills journaled and their levels placed again",
     );
@@ -193,10 +201,18 @@ describe("grinder live --mode live_trade as a process, killed mid-run", () => {
     assert.ok(inFlight !== undefined && inFlight !== null);
     p1.child.kill("SIGKILL");
     assert.deepEqual(await exitWithin(p1, 10_000), { code: null, signal: "SIGKILL" });
+    const atKill = journal(path);
     assert.equal(
-      events(journal(path)).filter((e) => e.client_order_id === inFlight).length,
+      events(atKill).filter((e) => onExchange(atKill, e.client_order_id) === inFlight).length,
       0,
       "its outcome never reached the journal",
+    );
+    assert.ok(
+      atKill
+        .filter((l) => l.type === "tick")
+        .flatMap((l) => l.commands as Obj[])
+        .some((c) => onExchange(atKill, c.client_order_id) === inFlight),
+      "its command did (write-ahead)",
     );
     const seqAtKill = journal(path).filter((l) => l.type === "tick").length;
     assert.ok(seqAtKill < 400, "killed mid-run");
@@ -238,8 +254,8 @@ describe("grinder live --mode live_trade as a process, killed mid-run", () => {
     assert.equal(end.reason, "feed finished");
     assert.equal(lines.filter((l) => l.type === "tick").length, 400, "every snapshot once");
 
-    // The exchange ends with exactly the engine's open orders, nothing untracked.
-    const expected = end.exchange_orders as Obj[];
+    // The exchange ends with exactly the kernel's open orders, nothing untracked.
+    const expected = end.venue_orders as Obj[];
     assert.ok(expected.length >= 8);
     assert.ok(
       expected.every((o) => o.state === "open"),
@@ -247,7 +263,10 @@ describe("grinder live --mode live_trade as a process, killed mid-run", () => {
     );
     const openIds = ourOpen(ex).map((o) => o.clientOrderId);
     assert.equal(new Set(openIds).size, openIds.length, "no duplicate client ids");
-    assert.deepEqual([...openIds].sort(), expected.map((o) => String(o.client_order_id)).sort());
+    assert.deepEqual(
+      [...openIds].sort(),
+      expected.map((o) => String(o.exchange_client_order_id)).sort(),
+    );
     assert.equal(stray.status, "CANCELED", "the planted stray was cancelled");
     assert.equal(foreign.status, "NEW", "a foreign order is never touched");
 
@@ -257,23 +276,30 @@ describe("grinder live --mode live_trade as a process, killed mid-run", () => {
     for (const id of postsBefore.keys())
       assert.equal(placementsPerClientId(ex).get(id), 1, `${id} not placed again`);
 
-    // The order whose reply was lost was adopted at the restart, not placed again.
+    // The order whose reply was lost was found (accepted) at the restart, not placed again.
     const adoptedAtRestart = events(
       lines.filter((l) => l.cause === "reconcile"),
-      "adopted",
+      "OrderAccepted",
     );
-    assert.ok(adoptedAtRestart.some((e) => e.client_order_id === inFlight));
+    assert.ok(adoptedAtRestart.some((e) => onExchange(lines, e.client_order_id) === inFlight));
     assert.equal(placementsPerClientId(ex).get(inFlight), 1);
     assert.ok(openIds.includes(inFlight));
 
     // Every trade reached the ledger exactly once (found by the first run or at the restart).
-    const fillEvents = events(lines, "filled");
-    assert.deepEqual(fillEvents.map((e) => e.client_order_id).sort(), [...filled].sort());
+    const fillEvents = events(lines, "OrderFilled");
+    assert.deepEqual(
+      fillEvents.map((e) => onExchange(lines, e.client_order_id)).sort(),
+      [...filled].sort(),
+    );
+    assert.ok(
+      fillEvents.every((e) => e.leaves_quantity === "0"),
+      "each booked whole, once",
+    );
     assert.equal((end.summary as Obj).total_fills, filled.length);
     assert.ok(
       events(
         lines.filter((l) => l.cause === "reconcile"),
-        "filled",
+        "OrderFilled",
       ).length >= 1,
       "the trade made while the process was down is found at the restart",
     );

@@ -136,7 +136,7 @@ describe("grinder live (in-process)", () => {
 
   it("wires a custom trading loop: context, role changes, metrics; a failure exits 1", async () => {
     let ctxSeen: TradingLoopContext | null = null;
-    const roles: HaRole[] = [];
+    const roles: string[] = [];
     const factory = (ctx: TradingLoopContext): TradingLoop => {
       ctxSeen = ctx;
       return {
@@ -350,7 +350,7 @@ describe("grinder live with HA (private redis-server)", {
   it("becomes ACTIVE: /readyz 200, role metric, loop told; releases the lock on SIGINT", async () => {
     const redis = new RedisServerProcess(await freePort());
     await redis.start();
-    const roles: HaRole[] = [];
+    const roles: string[] = [];
     try {
       const env = {
         GRINDER_HA_ENABLED: "true",

@@ -23,6 +23,7 @@ import { LeaderElector, type LeaderElectorOptions } from "../../ops/ha/leader-el
 import { OpsHttpServer } from "../../ops/http-server.js";
 import { mirrorConnectorMetrics } from "../../ops/metrics/connector-mirror.js";
 import { GrinderMetrics } from "../../ops/metrics/grinder-metrics.js";
+import { liveTradeArmingProblem } from "../../venues/binance/binance-spot-venue.js";
 import { type BinanceEndpoints, resolveBinanceEndpoints } from "../../venues/binance/endpoints.js";
 import { prepareJournalLocation } from "./live-journal.js";
 import { formatLiveSource, type LiveOptions } from "./live-options.js";
@@ -35,7 +36,6 @@ import {
   processOptionsOf,
   withRunDefaults,
 } from "./live-runtime-options.js";
-import { liveTradeArmingProblem } from "./live-trade-venue.js";
 import { type LiveLoopDeps, liveTradingLoopFactory } from "./live-trading-loop.js";
 import type { TradingLoop, TradingLoopContext, TradingLoopFactory } from "./trading-loop.js";
 
@@ -148,11 +148,16 @@ export async function runLive(
         `${options.pollMs} ms, strays ${options.cancelStrays ? "cancelled" : "reported"}`,
     );
 
+  let elector: LeaderElector | null = null;
   const ctx: TradingLoopContext = {
     options: processOptionsOf(options),
     metrics,
     role: () => haState.role,
-    mayTrade: () => !haConfig.enabled || haState.role === HaRole.ACTIVE,
+    // With HA: ACTIVE and the lease still running by the elector's monotonic clock (a process
+    // paused past its lease may not write when it resumes, before any timer demoted it).
+    mayTrade: () =>
+      !haConfig.enabled ||
+      (haState.role === HaRole.ACTIVE && elector !== null && elector.mayWrite()),
     clock,
     log: io.stdout,
   };
@@ -219,7 +224,6 @@ export async function runLive(
     loop.onRoleChange(role);
   });
 
-  let elector: LeaderElector | null = null;
   if (haConfig.enabled) {
     io.stdout(
       `  HA: enabled, redis ${redactRedisUrl(haConfig.redisUrl)}, lock TTL ${haConfig.lockTtlMs} ms, ` +

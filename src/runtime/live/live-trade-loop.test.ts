@@ -1,9 +1,9 @@
 /**
  * `grinder live --mode live_trade` in-process against the local Binance
- * exchange (127.0.0.1, random port): orders go out through the live write
- * path, fills come back by polling and are journaled, and a second instance
- * rebuilds the same state from the journal and adopts the exchange's orders
- * without placing anything again.
+ * exchange (127.0.0.1, random port): the kernel's commands go out through
+ * BinanceSpotVenue, fills come back by polling as order events and are
+ * journaled, and a second instance rebuilds the same state from the journal
+ * and finds the exchange's orders its own without placing anything again.
  */
 
 import assert from "node:assert/strict";
@@ -30,6 +30,7 @@ import { ConfigError } from "../../core/errors.js";
 import { ConnectorMetrics } from "../../net/connector-metrics.js";
 import { HaRole } from "../../ops/ha/ha-state.js";
 import { GrinderMetrics } from "../../ops/metrics/grinder-metrics.js";
+import { exchangeClientOrderId } from "../../venues/binance/client-order-id.js";
 import { DEFAULT_LIVE_OPTIONS } from "./live-options.js";
 import { type LiveTick, LiveTradingLoop } from "./live-trading-loop.js";
 import type { TradingLoopContext } from "./trading-loop.js";
@@ -160,22 +161,37 @@ describe("grinder live --mode live_trade (in-process, local exchange)", () => {
     assert.equal(session.mode, "live_trade");
     assert.match(String(session.run_id), /^[0-9a-f]{12}$/);
 
-    const exchange = lines.filter((l) => l.type === "exchange");
+    const onExchange = (kernelId: unknown): string =>
+      exchangeClientOrderId(String(session.run_id), String(kernelId));
+    const exchange = lines.filter((l) => l.type === "events");
     const events = exchange.flatMap((l) => l.events as Obj[]);
-    const fills = events.filter((e) => e.event === "filled");
+    const fills = events.filter((e) => e.kind === "OrderFilled");
     assert.deepEqual(
-      fills.map((e) => e.client_order_id),
+      fills.map((e) => onExchange(e.client_order_id)),
       filledIds,
+    );
+    assert.ok(
+      fills.every((e) => e.leaves_quantity === "0" && e.quantity === "0.100"),
+      "whole fills",
     );
     // Found by the first poll after each fill (ticks 20 and 40), journaled before that tick.
     assert.deepEqual(
-      exchange.filter((l) => l.cause === "poll").map((l) => l.seq),
+      exchange.filter((l) => l.cause === "sync").map((l) => l.seq),
       [20, 40],
     );
-    // 8 grid orders, then the two filled levels placed again.
-    const placed = events.filter((e) => e.event === "placed");
+    // 8 grid orders, then the two filled levels placed again: each sent after its tick line.
+    const placed = events.filter((e) => e.kind === "OrderAccepted");
     assert.equal(placed.length, 10);
-    assert.ok(events.every((e) => ["placed", "filled"].includes(String(e.event))));
+    assert.ok(events.every((e) => ["OrderAccepted", "OrderFilled"].includes(String(e.kind))));
+    const submits = lines
+      .filter((l) => l.type === "tick")
+      .flatMap((l) => l.commands as Obj[])
+      .filter((c) => c.kind === "SubmitOrder");
+    assert.deepEqual(
+      submits.map((c) => c.client_order_id),
+      placed.map((e) => e.client_order_id),
+      "every journaled submit answered, in order",
+    );
 
     const end = lines.at(-1) as Obj;
     assert.equal(end.type, "session_end");
@@ -196,10 +212,14 @@ describe("grinder live --mode live_trade (in-process, local exchange)", () => {
       },
     });
 
-    // The exchange holds exactly the engine's open orders, each placed once.
-    const expected = (end.exchange_orders as Obj[]).map((o) => o.client_order_id).sort();
+    // The exchange holds exactly the kernel's open orders, each placed once.
+    const venueOrders = end.venue_orders as Obj[];
+    const expected = venueOrders.map((o) => o.exchange_client_order_id).sort();
     assert.equal(expected.length, 8);
-    assert.ok((end.exchange_orders as Obj[]).every((o) => o.state === "open"));
+    assert.ok(venueOrders.every((o) => o.state === "open"));
+    assert.ok(
+      venueOrders.every((o) => o.exchange_client_order_id === onExchange(o.client_order_id)),
+    );
     assert.deepEqual(
       openOnExchange(ex)
         .map((o) => o.clientOrderId)
@@ -213,10 +233,10 @@ describe("grinder live --mode live_trade (in-process, local exchange)", () => {
     assert.equal(sample(text, "grinder_fills_total"), 2);
     assert.equal(sample(text, "grinder_orders_placed_total"), 10);
     assert.equal(sample(text, "grinder_engine_events_total"), 60);
-    assert.match(r.logs.join("\n"), /reconciled: nothing to do; 0 orders of the engine/);
+    assert.match(r.logs.join("\n"), /reconciled: nothing to do; 0 orders of the kernel/);
   });
 
-  it("a second instance replays the journal (fills at the same points) and adopts every order", async () => {
+  it("a second instance replays the journal (fills at the same points) and finds every order its own", async () => {
     const before = ex.requests.length;
     const first = journalLines(journal).at(-1) as Obj;
     const r = liveTrade(journal);
@@ -225,17 +245,28 @@ describe("grinder live --mode live_trade (in-process, local exchange)", () => {
     const end = lines.at(-1) as Obj;
     // The replay checked every output against the journal; the state is the same.
     assert.deepEqual(end.summary, first.summary);
-    assert.deepEqual(end.exchange_orders, first.exchange_orders);
+    assert.deepEqual(end.venue_orders, first.venue_orders);
     const log = r.logs.join("\n");
     assert.match(log, /replayed \d+ journal lines/);
-    assert.match(log, /reconciled: 8 adopted; 8 orders of the engine on the exchange/);
+    // Nothing new happened on the exchange: the reconciliation reports nothing and books nothing.
+    assert.match(log, /reconciling with the exchange: 8 tracked orders, symbols BTCUSDT,ETHUSDT/);
+    assert.match(log, /reconciled: nothing to do; 8 orders of the kernel on the exchange/);
     assert.match(
       log,
       /stopped: 60 snapshots received, 0 traded, 60 skipped \(already in the journal\)/,
     );
     const newRequests = ex.requests.slice(before);
     assert.equal(newRequests.filter((q) => q.method !== "GET").length, 0, "no write at all");
-    assert.equal(r.loop.executor?.counts.filled, 2, "the replay applied both fills");
+    assert.equal(r.loop.summary()?.total_fills, 2, "the replay applied both fills");
+    assert.equal(
+      lines.filter((l) => l.type === "events").length,
+      journalLines(journal).filter((l) => l.type === "events").length,
+    );
+    assert.deepEqual(
+      lines.slice(-2).map((l) => l.type),
+      ["session", "session_end"],
+      "the second session journaled no events",
+    );
   });
 
   it("refuses to start unarmed, naming what is missing", () => {

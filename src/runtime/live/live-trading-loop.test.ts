@@ -515,4 +515,42 @@ describe("live trading loop, takeover from the journal", () => {
       /tampered\.jsonl:\d+: replay diverged from the journal at seq 20/,
     );
   });
+
+  it("a journal whose command batch or venue answers differ from the replay's is refused", async () => {
+    const dir = fixture("toxic_jump");
+    const journal = join(TMP, "tampered-commands.jsonl");
+    await harness({ dir, mode: "paper", journal }).run();
+    const original = readFileSync(journal, "utf8");
+    const lines = original.split("\n");
+    const i = lines.findIndex((l) => {
+      const o = l === "" ? {} : (JSON.parse(l) as Obj);
+      return (
+        o.type === "tick" && (o.commands as Obj[]).length > 0 && (o.events as Obj[]).length > 0
+      );
+    });
+    assert.ok(i > 0, "a tick with commands and venue answers");
+    const { writeFileSync } = await import("node:fs");
+    const tamper = (edit: (line: Obj) => void): void => {
+      const copy = [...lines];
+      const line = JSON.parse(copy[i] as string) as Obj;
+      edit(line);
+      copy[i] = JSON.stringify(line);
+      writeFileSync(journal, copy.join("\n"));
+    };
+    const seq = (JSON.parse(lines[i] as string) as Obj).seq;
+    tamper((l) => {
+      ((l.commands as Obj[])[0] as Record<string, unknown>).level_id = 99;
+    });
+    await assert.rejects(
+      harness({ dir, mode: "paper", journal }).run(),
+      new RegExp(`replay diverged from the journal at seq ${seq}: commands: `),
+    );
+    tamper((l) => {
+      (l.events as Obj[]).pop();
+    });
+    await assert.rejects(
+      harness({ dir, mode: "paper", journal }).run(),
+      new RegExp(`replay diverged from the journal at seq ${seq}: venue events: `),
+    );
+  });
 });

@@ -2,17 +2,40 @@
  * The pluggable part of a live run: whatever turns market data into trading
  * decisions. The live runtime owns the process (HTTP endpoints, metrics, HA,
  * signals, shutdown); a trading loop only trades, and only while allowed.
+ *
+ * A loop sees the process through these small interfaces only: the HA role
+ * as a name and a "may trade" answer, the metrics as sinks. The runtime
+ * (`live-runtime.ts`) plugs the HA elector and the Prometheus metrics of
+ * `ops/` into them; nothing in `ops/` knows about the loop.
  */
 
-import type { HaRole } from "../../ops/ha/ha-state.js";
-import type { GrinderMetrics } from "../../ops/metrics/grinder-metrics.js";
 import type { LiveOptions } from "./live-options.js";
+
+/** The metric sinks a live trading loop writes to (ops' GrinderMetrics has them all). */
+export interface LiveMetricsSink {
+  setUp(up: boolean): void;
+  recordFeedSnapshot(): void;
+  setFeedConnected(connected: boolean): void;
+  setFeedReconnectsTotal(total: number): void;
+  recordEngineEvent(): void;
+  recordGatingAllowed(gate: string): void;
+  recordGatingBlocked(gate: string, reason: string): void;
+  recordOrdersPlaced(n: number): void;
+  recordFills(n: number): void;
+  recordKillSwitchTrip(reason: string): void;
+  setKillSwitchTriggered(triggered: boolean): void;
+  setDrawdownPct(pct: number): void;
+  setHighWaterMark(value: { toNumber(): number }): void;
+  recordTakeover(): void;
+  /** Gauges computed at each scrape run through collectors. */
+  readonly registry: { addCollector(collect: () => void): void };
+}
 
 export interface TradingLoopContext {
   readonly options: LiveOptions;
-  readonly metrics: GrinderMetrics;
-  /** Current HA role (stays "unknown" when HA is off). */
-  readonly role: () => HaRole;
+  readonly metrics: LiveMetricsSink;
+  /** Current HA role name ("active", "standby"; stays "unknown" when HA is off). */
+  readonly role: () => string;
   /** Whether orders may be placed now: HA off, or this instance ACTIVE. */
   readonly mayTrade: () => boolean;
   /** Epoch milliseconds. */
@@ -27,7 +50,7 @@ export interface TradingLoop {
    */
   start(signal: AbortSignal): Promise<void>;
   /** Called on every HA role change, after the metrics were updated. */
-  onRoleChange(role: HaRole): void;
+  onRoleChange(role: string): void;
 }
 
 export type TradingLoopFactory = (ctx: TradingLoopContext) => TradingLoop;

@@ -1,7 +1,9 @@
 /**
- * Client order ids derived from idempotency keys: the same intent always gets
- * the same id, so a retry after an unknown outcome can be checked by querying
- * the id, and the exchange rejects a duplicate while the first is open.
+ * Client order ids on the exchange, derived deterministically: the same
+ * order always gets the same id, so a retry after an unknown outcome can be
+ * checked by querying the id, the exchange rejects a duplicate while the
+ * first is open, and a restart that rebuilds the kernel from its journal
+ * recognises its orders on the exchange.
  */
 
 import { createHash } from "node:crypto";
@@ -18,6 +20,20 @@ export function assertClientOrderIdPrefix(prefix: string): void {
     throw new ConfigError(
       `client order id prefix must be 1-12 characters of [.A-Za-z0-9:/_-], got ${JSON.stringify(prefix)}`,
     );
+}
+
+/**
+ * The exchange's client order id of a kernel order: `prefix` + the first 24
+ * hex characters of SHA-256(`{runId}/{kernel client order id}`). The kernel's
+ * ids are unique within a run (`SYMBOL:ts:level:SIDE:n`) and the run id is
+ * drawn once per journal, so two orders never share an id.
+ */
+export function exchangeClientOrderId(
+  runId: string,
+  kernelClientOrderId: string,
+  prefix = DEFAULT_CLIENT_ORDER_ID_PREFIX,
+): string {
+  return clientOrderIdFromKey(`${runId}/${kernelClientOrderId}`, prefix);
 }
 
 /** `prefix` + first 24 hex characters of SHA-256(key): at most 36 characters. */

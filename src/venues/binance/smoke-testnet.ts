@@ -9,16 +9,15 @@
  * printed.
  */
 
-import { boolFlag, FlagErrors, type Options, parseFlags, stringFlag } from "../../cli/args.js";
+import { boolFlag, FlagErrors, type Options, parseFlags, stringFlag } from "../../argv/args.js";
 import type { Clock, Sleep } from "../../core/clock.js";
 import { Decimal } from "../../core/decimal.js";
 import { errorMessage, InvalidInputError } from "../../core/errors.js";
 import { OrderSide } from "../../domain/enums.js";
-import { systemClock } from "../../net/clock.js";
 import type { HttpClient } from "../../net/http-client.js";
-import { SafeMode } from "../common/safe-mode.js";
-import { BinanceExchangePort } from "./binance-exchange-port.js";
+import { BinanceRestClient } from "./binance-rest-client.js";
 import type { BinanceMarket, Env } from "./binance-urls.js";
+import { clientOrderIdFromKey } from "./client-order-id.js";
 import { type BinanceEndpoints, resolveBinanceEndpoints } from "./endpoints.js";
 
 export interface SmokeIo {
@@ -223,25 +222,28 @@ async function smoke(
         error: `Environment guard failed: ${reason}. A real run needs --confirm TESTNET, ARMED=1, ALLOW_TESTNET_TRADE=1, BINANCE_API_KEY and BINANCE_API_SECRET.`,
       };
   }
-  let port: BinanceExchangePort;
-  try {
-    port = new BinanceExchangePort({
-      mode: SafeMode.LIVE_TRADE,
-      market: args.market,
-      baseUrl: endpoints.rest.url,
-      env,
-      apiKey: dryRun ? "" : (env.BINANCE_API_KEY ?? ""),
-      apiSecret: dryRun ? "" : (env.BINANCE_API_SECRET ?? ""),
-      symbolWhitelist: [args.symbol],
-      dryRun,
-      ...(io.httpClient ? { httpClient: io.httpClient } : {}),
-      ...(io.clock ? { clock: io.clock } : {}),
-      ...(io.sleep ? { sleep: io.sleep } : {}),
-    });
-  } catch (e) {
-    return { ...base, success: false, error: `Config error: ${errorMessage(e)}` };
+  const clientOrderId = clientOrderIdFromKey(
+    `smoke/${args.market}/${args.symbol}/BUY/${args.price.toString()}/${args.quantity.toString()}`,
+  );
+  let client: BinanceRestClient | undefined;
+  if (!dryRun) {
+    try {
+      client = new BinanceRestClient({
+        market: args.market,
+        baseUrl: endpoints.rest.url,
+        env,
+        apiKey: env.BINANCE_API_KEY ?? "",
+        apiSecret: env.BINANCE_API_SECRET ?? "",
+        symbolWhitelist: [args.symbol],
+        ...(io.httpClient ? { httpClient: io.httpClient } : {}),
+        ...(io.clock ? { clock: io.clock } : {}),
+        ...(io.sleep ? { sleep: io.sleep } : {}),
+      });
+    } catch (e) {
+      return { ...base, success: false, error: `Config error: ${errorMessage(e)}` };
+    }
   }
-  io.out(`  Endpoint: ${port.baseUrl}${dryRun ? " (not contacted)" : ""}`);
+  io.out(`  Endpoint: ${endpoints.rest.url}${dryRun ? " (not contacted)" : ""}`);
   if (endpoints.ws.source !== "default")
     io.out(`  WebSocket endpoint: ${endpoints.ws.url} (checked, not used by the smoke test)`);
 
@@ -258,35 +260,36 @@ async function smoke(
   io.out(
     `  Placing limit order: ${args.symbol} BUY ${args.quantity.toString()} @ ${args.price.toString()}`,
   );
-  let orderId: string;
   try {
-    orderId = await port.placeOrder({
+    await client?.placeLimitOrder({
       symbol: args.symbol,
       side: OrderSide.BUY,
       price: args.price,
       quantity: args.quantity,
-      levelId: 0,
-      ts: (io.clock ?? systemClock).nowMs(),
+      clientOrderId,
     });
   } catch (e) {
     return { ...base, success: false, error: `Place order failed: ${errorMessage(e)}` };
   }
-  io.out(`  Order placed: ${orderId}`);
+  io.out(`  Order placed: ${clientOrderId}`);
 
   let orderVisible: boolean | undefined;
-  if (!dryRun) {
+  if (client !== undefined) {
     try {
-      orderVisible = (await port.fetchOpenOrders(args.symbol)).some((o) => o.orderId === orderId);
+      orderVisible = (await client.openOrders(args.symbol)).some(
+        (o) => o.clientOrderId === clientOrderId,
+      );
       io.out(`  Order seen in open orders: ${orderVisible}`);
     } catch (e) {
       io.out(`  Open orders check failed: ${errorMessage(e)}`);
     }
   }
 
-  io.out(`  Cancelling order: ${orderId}`);
-  let cancelled = false;
+  io.out(`  Cancelling order: ${clientOrderId}`);
+  let cancelled = dryRun;
   try {
-    cancelled = await port.cancelOrder({ orderId });
+    if (client !== undefined)
+      cancelled = (await client.cancelOrder(args.symbol, clientOrderId)).status === "CANCELED";
     io.out(`  Order cancelled: ${cancelled}`);
   } catch (e) {
     // Not fatal: the order may have filled.
@@ -296,15 +299,15 @@ async function smoke(
     success: true,
     mode,
     orderPlaced: true,
-    orderId,
+    orderId: clientOrderId,
     ...(orderVisible !== undefined ? { orderVisible } : {}),
     orderCancelled: cancelled,
     details: [
       `symbol: ${args.symbol}`,
       `price: ${args.price.toString()}`,
       `quantity: ${args.quantity.toString()}`,
-      `endpoint: ${port.baseUrl}`,
-      `http_calls: ${port.stats.httpCalls}`,
+      `endpoint: ${endpoints.rest.url}`,
+      `http_calls: ${client?.stats.httpCalls ?? 0}`,
     ],
   };
 }

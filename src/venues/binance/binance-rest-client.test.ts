@@ -17,15 +17,16 @@ import { OrderSide } from "../../domain/enums.js";
 import { isConnectorNonRetryableError } from "../../net/errors/connector-non-retryable-error.js";
 import { isConnectorTransientError } from "../../net/errors/connector-transient-error.js";
 import { isOrderStatusUnknownError } from "../../net/errors/order-status-unknown-error.js";
-import type { PlaceOrderRequest } from "../common/exchange-port.js";
-import { placeKey, replaceKey } from "../common/order-keys.js";
-import { SafeMode } from "../common/safe-mode.js";
-import { BinanceExchangePort, type BinanceExchangePortOptions } from "./binance-exchange-port.js";
+import {
+  BinanceRestClient,
+  type BinanceRestClientOptions,
+  type LimitOrderRequest,
+} from "./binance-rest-client.js";
 import { hmacSha256Hex } from "./binance-signing.js";
-import { clientOrderIdFromKey } from "./client-order-id.js";
 
 const KEY = "test-api-key-0123456789";
 const SECRET = "test-api-secret-abcdefghij";
+const KEYS = { apiKey: KEY, apiSecret: SECRET } as const;
 const d = Decimal.parse;
 
 let baseline: HandleCounts;
@@ -43,9 +44,8 @@ after(async () => {
   await assertNoLeakedHandles(baseline, 2000);
 });
 
-function port(p: Partial<BinanceExchangePortOptions> = {}): BinanceExchangePort {
-  return new BinanceExchangePort({
-    mode: SafeMode.LIVE_TRADE,
+function port(p: Partial<BinanceRestClientOptions> = {}): BinanceRestClient {
+  return new BinanceRestClient({
     baseUrl: ex.url,
     apiKey: KEY,
     apiSecret: SECRET,
@@ -57,17 +57,17 @@ function port(p: Partial<BinanceExchangePortOptions> = {}): BinanceExchangePort 
   });
 }
 
-const req = (p: Partial<PlaceOrderRequest> = {}): PlaceOrderRequest => ({
+let nextId = 1;
+const req = (p: Partial<LimitOrderRequest> = {}): LimitOrderRequest => ({
   symbol: "BTCUSDT",
   side: OrderSide.BUY,
   price: d("10000.00"),
   quantity: d("0.001"),
-  levelId: 3,
-  ts: 1_700_000_000_000,
+  clientOrderId: `grinder_test_${nextId++}`,
   ...p,
 });
 
-describe("BinanceExchangePort against a local exchange", () => {
+describe("BinanceRestClient against a local exchange", () => {
   beforeEach(async () => {
     ex = await LocalBinanceExchange.start({ apiKey: KEY, apiSecret: SECRET });
     clock = new OffsetClock();
@@ -75,14 +75,13 @@ describe("BinanceExchangePort against a local exchange", () => {
   });
   const stop = () => ex.close();
 
-  it("places a signed LIMIT order with a client id derived from the idempotency key", async () => {
+  it("places a signed LIMIT GTC order under the caller's client id; parses Binance's FULL reply", async () => {
     try {
       const p = port();
-      const id = await p.placeOrder(req());
-      assert.equal(id, clientOrderIdFromKey(placeKey(req())));
-      assert.match(id, /^grinder_[0-9a-f]{24}$/);
+      const r = req();
+      const o = await p.placeLimitOrder(r);
       assert.deepEqual(
-        ex.requests.map((r) => `${r.method} ${r.path}`),
+        ex.requests.map((q) => `${q.method} ${q.path}`),
         ["GET /api/v3/time", "POST /api/v3/order"],
       );
       const post = ex.calls("/api/v3/order", "POST")[0]!;
@@ -103,64 +102,108 @@ describe("BinanceExchangePort against a local exchange", () => {
           "signature",
         ],
       );
+      assert.equal(ps.get("type"), "LIMIT");
+      assert.equal(ps.get("timeInForce"), "GTC");
       assert.equal(ps.get("price"), "10000.00");
       assert.equal(ps.get("quantity"), "0.001");
+      assert.equal(ps.get("newClientOrderId"), r.clientOrderId);
       assert.equal(ps.get("recvWindow"), "5000");
       const raw = post.rawQuery;
       const at = raw.lastIndexOf("&signature=");
       assert.equal(ps.get("signature"), hmacSha256Hex(SECRET, raw.slice(0, at)));
-      assert.equal(p.registry.get(id)?.exchangeOrderId, String(ex.orders[0]?.orderId));
-      assert.equal(ex.orders[0]?.status, "NEW");
+      assert.equal(o.clientOrderId, r.clientOrderId);
+      assert.equal(o.orderId, String(ex.orders[0]?.orderId));
+      assert.equal(o.status, "NEW");
+      assert.ok(o.price.eq(d("10000")) && o.origQty.eq(d("0.001")) && o.executedQty.isZero());
+      assert.deepEqual(o.fills, []);
       // an exponent-form decimal is sent positionally
-      await p.placeOrder(req({ price: d("1E+4"), levelId: 4 }));
+      await p.placeLimitOrder(req({ price: d("1E+4") }));
       assert.equal(ex.calls("/api/v3/order", "POST")[1]?.params.get("price"), "10000");
     } finally {
       await stop();
     }
   });
 
-  it("lists open orders, cancels, and replaces (cancel + place under one key)", async () => {
+  it("a placement that crosses the book lists its fills: price, qty, commission and asset, tradeId", async () => {
     try {
-      const p = port();
-      const id = await p.placeOrder(req());
-      const open = await p.fetchOpenOrders("BTCUSDT");
-      assert.equal(open.length, 1);
-      assert.equal(open[0]?.orderId, id);
-      assert.equal(open[0]?.levelId, 3);
-      assert.equal(open[0]?.price.toString(), "10000.00");
-      assert.equal(open[0]?.side, "BUY");
-
-      const replaceReq = { orderId: id, newPrice: d("10100.00"), newQuantity: d("0.002"), ts: 1 };
-      const newId = await p.replaceOrder(replaceReq);
-      assert.equal(newId, clientOrderIdFromKey(replaceKey(replaceReq)));
-      assert.deepEqual(
-        ex.orders.map(
-          (o) => `${o.clientOrderId === id ? "old" : "new"} ${o.status} ${o.price} ${o.side}`,
-        ),
-        ["old CANCELED 10000.00 BUY", "new NEW 10100.00 BUY"],
-      );
-      assert.equal(await p.cancelOrder({ orderId: newId }), true);
-      assert.deepEqual(await p.fetchOpenOrders("BTCUSDT"), []);
+      ex.setBook("BTCUSDT", "9990.00", "10000.00");
+      const o = await port().placeLimitOrder(req({ price: d("10010.00") }));
+      assert.equal(o.status, "FILLED");
+      assert.equal(o.fills.length, 1);
+      const f = o.fills[0]!;
+      assert.ok(f.price.eq(d("10000")), "at the ask");
+      assert.ok(f.qty.eq(d("0.001")));
+      assert.ok(f.commission.eq(d("0.000001")), "0.1% of the quantity");
+      assert.equal(f.commissionAsset, "BTC", "a BUY pays in the base asset");
+      assert.equal(f.tradeId, String(ex.trades[0]?.id));
+      assert.ok(o.cumQuote.eq(d("10")));
     } finally {
       await stop();
     }
   });
 
-  it("a replace of a filled order places nothing", async () => {
+  it("lists open orders, queries one, cancels: the cancel reply names the order in origClientOrderId", async () => {
     try {
       const p = port();
-      const id = await p.placeOrder(req());
-      ex.fill(id);
-      await assert.rejects(
-        p.replaceOrder({ orderId: id, newPrice: d("1"), newQuantity: d("1"), ts: 1 }),
-        (e: unknown) => {
-          assert.ok(isConnectorNonRetryableError(e));
-          assert.match(e.message, /no longer open/);
-          return true;
-        },
+      const r = req();
+      await p.placeLimitOrder(r);
+      ex.execute(r.clientOrderId, "0.0004");
+      const open = await p.openOrders("BTCUSDT");
+      assert.deepEqual(
+        open.map((o) => [o.clientOrderId, o.side, o.status, o.executedQty.toString()]),
+        [[r.clientOrderId, "BUY", "PARTIALLY_FILLED", "0.00040000"]],
       );
+      assert.ok(open[0]?.cumQuote.eq(d("4")), "10000 x 0.0004");
+      const q = await p.queryOrder("BTCUSDT", r.clientOrderId);
+      assert.equal(q?.status, "PARTIALLY_FILLED");
+      assert.equal(await p.queryOrder("BTCUSDT", "grinder_never"), undefined, "-2013: unknown");
+
+      const c = await p.cancelOrder("BTCUSDT", r.clientOrderId);
+      assert.equal(c.clientOrderId, r.clientOrderId);
+      assert.equal(c.status, "CANCELED");
+      assert.ok(c.executedQty.eq(d("0.0004")), "what executed before the cancel");
+      assert.deepEqual(await p.openOrders("BTCUSDT"), []);
+      // Cancelling again: -2011, resolved by a query to the order's final state.
+      const again = await p.cancelOrder("BTCUSDT", r.clientOrderId);
+      assert.equal(again.status, "CANCELED");
+      await assert.rejects(
+        p.cancelOrder("BTCUSDT", "grinder_never"),
+        (e: unknown) => isConnectorNonRetryableError(e) && e.exchangeCode === -2011,
+      );
+    } finally {
+      await stop();
+    }
+  });
+
+  it("a cancel of a filled order resolves with its FILLED state; nothing else is placed", async () => {
+    try {
+      const p = port();
+      const r = req();
+      await p.placeLimitOrder(r);
+      ex.fill(r.clientOrderId);
+      const c = await p.cancelOrder("BTCUSDT", r.clientOrderId);
+      assert.equal(c.status, "FILLED");
+      assert.ok(c.executedQty.eq(r.quantity));
       assert.equal(ex.orders.length, 1);
-      assert.equal(await p.cancelOrder({ orderId: id }), false);
+    } finally {
+      await stop();
+    }
+  });
+
+  it("filter failures are refused by the exchange with -1013 and the filter's name", async () => {
+    try {
+      await assert.rejects(
+        port().placeLimitOrder(req({ price: d("10000.005") })),
+        (e: unknown) =>
+          isConnectorNonRetryableError(e) &&
+          e.exchangeCode === -1013 &&
+          /Filter failure: PRICE_FILTER/.test(e.message),
+      );
+      await assert.rejects(
+        port().placeLimitOrder(req({ quantity: d("0.0015") })),
+        /Filter failure: LOT_SIZE/,
+      );
+      assert.equal(ex.orders.length, 0);
     } finally {
       await stop();
     }
@@ -168,7 +211,7 @@ describe("BinanceExchangePort against a local exchange", () => {
 
   it("auth failures keep Binance's code and message and are not retryable", async () => {
     try {
-      await assert.rejects(port({ apiSecret: "wrong" }).placeOrder(req()), (e: unknown) => {
+      await assert.rejects(port({ apiSecret: "wrong" }).placeLimitOrder(req()), (e: unknown) => {
         assert.ok(isConnectorNonRetryableError(e));
         assert.equal(e.exchangeCode, -1022);
         assert.match(
@@ -177,7 +220,7 @@ describe("BinanceExchangePort against a local exchange", () => {
         );
         return true;
       });
-      await assert.rejects(port({ apiKey: "nope" }).fetchOpenOrders("BTCUSDT"), (e: unknown) => {
+      await assert.rejects(port({ apiKey: "nope" }).openOrders("BTCUSDT"), (e: unknown) => {
         assert.ok(isConnectorNonRetryableError(e));
         assert.match(
           e.message,
@@ -185,7 +228,10 @@ describe("BinanceExchangePort against a local exchange", () => {
         );
         return true;
       });
-      await assert.rejects(port().placeOrder(req({ symbol: "DOGEUSDT" })), /-1121: Invalid symbol/);
+      await assert.rejects(
+        port().placeLimitOrder(req({ symbol: "DOGEUSDT" })),
+        /-1121: Invalid symbol/,
+      );
     } finally {
       await stop();
     }
@@ -195,10 +241,10 @@ describe("BinanceExchangePort against a local exchange", () => {
     try {
       ex.skewMs = 20_000; // server clock 20 s ahead: unsynced timestamps would be rejected
       const p = port();
-      await p.placeOrder(req());
+      await p.placeLimitOrder(req());
       assert.ok(Math.abs(p.timeSync.offsetMs - 20_000) < 1000);
       ex.skewMs = -30_000; // server clock jumps
-      await p.placeOrder(req({ levelId: 9 }));
+      await p.placeLimitOrder(req());
       assert.equal(p.stats.timestampResyncs, 1);
       assert.equal(ex.calls("/api/v3/time").length, 2);
       assert.equal(ex.orders.length, 2);
@@ -215,7 +261,7 @@ describe("BinanceExchangePort against a local exchange", () => {
         { kind: "reply", status: 503, body: BINANCE_ERRORS.serverError },
       );
       await assert.rejects(
-        p.fetchOpenOrders("BTCUSDT"),
+        p.openOrders("BTCUSDT"),
         (e: unknown) => isConnectorTransientError(e) && e.httpStatus === 503,
       );
 
@@ -224,7 +270,9 @@ describe("BinanceExchangePort against a local exchange", () => {
         { method: "POST", path: "/api/v3/order" },
         { kind: "reply", status: 503, body: BINANCE_ERRORS.serverError, apply: true },
       );
-      const id = await p.placeOrder(req());
+      const r = req();
+      const found = await p.placeLimitOrder(r);
+      assert.equal(found.clientOrderId, r.clientOrderId, "the queried order");
       assert.equal(ex.orders.length, 1);
       assert.equal(p.stats.unknownResolvedApplied, 1);
 
@@ -233,14 +281,13 @@ describe("BinanceExchangePort against a local exchange", () => {
         { method: "POST", path: "/api/v3/order" },
         { kind: "reply", status: 500, body: "<html>oops</html>" },
       );
-      await assert.rejects(p.placeOrder(req({ levelId: 7 })), (e: unknown) => {
+      await assert.rejects(p.placeLimitOrder(req()), (e: unknown) => {
         assert.ok(isConnectorTransientError(e));
         assert.match(e.message, /does not exist, so it was not placed; safe to retry/);
         return true;
       });
       assert.equal(ex.orders.length, 1);
       assert.deepEqual(sleeps, [250, 250]);
-      assert.ok(id);
     } finally {
       await stop();
     }
@@ -250,23 +297,24 @@ describe("BinanceExchangePort against a local exchange", () => {
     try {
       const p = port({ timeoutMs: 150 });
       ex.inject({ method: "POST", path: "/api/v3/order" }, { kind: "hang", apply: true });
-      const id = await p.placeOrder(req());
+      const r = req();
+      await p.placeLimitOrder(r);
       assert.equal(ex.calls("/api/v3/order", "POST").length, 1);
       assert.equal(ex.calls("/api/v3/order", "GET").length, 1);
-      assert.equal(ex.orders.filter((o) => o.clientOrderId === id).length, 1);
+      assert.equal(ex.orders.filter((o) => o.clientOrderId === r.clientOrderId).length, 1);
 
       ex.inject({ method: "POST", path: "/api/v3/order" }, { kind: "hang", apply: false });
-      await assert.rejects(p.placeOrder(req({ levelId: 8 })), /was not placed; safe to retry/);
+      await assert.rejects(p.placeLimitOrder(req()), /was not placed; safe to retry/);
       assert.equal(ex.orders.length, 1);
 
       // Cancel times out but was applied.
       ex.inject({ method: "DELETE", path: "/api/v3/order" }, { kind: "hang", apply: true });
-      assert.equal(await p.cancelOrder({ orderId: id }), true);
+      assert.equal((await p.cancelOrder("BTCUSDT", r.clientOrderId)).status, "CANCELED");
 
       // Both the write and the status query time out: status unknown.
       ex.inject({ method: "POST", path: "/api/v3/order" }, { kind: "hang", apply: true });
       ex.inject({ method: "GET", path: "/api/v3/order" }, { kind: "hang", apply: false });
-      await assert.rejects(p.placeOrder(req({ levelId: 11 })), (e: unknown) => {
+      await assert.rejects(p.placeLimitOrder(req()), (e: unknown) => {
         assert.ok(isOrderStatusUnknownError(e));
         assert.equal(e.op, "place");
         assert.match(
@@ -283,15 +331,17 @@ describe("BinanceExchangePort against a local exchange", () => {
   it("a duplicate client id on the book means an earlier attempt landed", async () => {
     try {
       const p = port();
-      const cid = clientOrderIdFromKey(placeKey(req()));
+      const r = req();
       ex.seedOrder({
         symbol: "BTCUSDT",
-        clientOrderId: cid,
+        clientOrderId: r.clientOrderId,
         side: "BUY",
         price: "10000.00",
         qty: "0.001",
       });
-      assert.equal(await p.placeOrder(req()), cid);
+      const o = await p.placeLimitOrder(r);
+      assert.equal(o.clientOrderId, r.clientOrderId);
+      assert.equal(o.orderId, String(ex.orders[0]?.orderId));
       assert.equal(ex.orders.length, 1);
     } finally {
       await stop();
@@ -301,7 +351,7 @@ describe("BinanceExchangePort against a local exchange", () => {
   it("429: Retry-After is honoured with no request sent meanwhile", async () => {
     try {
       const p = port();
-      await p.fetchOpenOrders("BTCUSDT");
+      await p.openOrders("BTCUSDT");
       ex.inject(
         { path: "/api/v3/order" },
         {
@@ -311,21 +361,21 @@ describe("BinanceExchangePort against a local exchange", () => {
           headers: { "retry-after": "2" },
         },
       );
-      await assert.rejects(p.placeOrder(req()), (e: unknown) => {
+      await assert.rejects(p.placeLimitOrder(req()), (e: unknown) => {
         assert.ok(isConnectorTransientError(e));
         assert.equal(e.retryAfterMs, 2000);
         assert.equal(e.exchangeCode, -1003);
         return true;
       });
       const n = ex.requests.length;
-      await assert.rejects(p.fetchOpenOrders("BTCUSDT"), /Backing off after a Binance rate limit/);
+      await assert.rejects(p.openOrders("BTCUSDT"), /Backing off after a Binance rate limit/);
       await assert.rejects(
-        p.placeOrder(req()),
+        p.placeLimitOrder(req()),
         (e: unknown) => isConnectorTransientError(e) && (e.retryAfterMs ?? 0) > 0,
       );
       assert.equal(ex.requests.length, n);
       clock.advance(2000);
-      await p.placeOrder(req());
+      await p.placeLimitOrder(req());
       assert.equal(ex.orders.length, 1);
     } finally {
       await stop();
@@ -335,7 +385,8 @@ describe("BinanceExchangePort against a local exchange", () => {
   it("418 stops every write", async () => {
     try {
       const p = port();
-      const id = await p.placeOrder(req());
+      const r = req();
+      await p.placeLimitOrder(r);
       ex.inject(
         {},
         {
@@ -346,15 +397,18 @@ describe("BinanceExchangePort against a local exchange", () => {
         },
       );
       await assert.rejects(
-        p.fetchOpenOrders("BTCUSDT"),
+        p.openOrders("BTCUSDT"),
         (e: unknown) => isConnectorNonRetryableError(e) && /IP banned/.test(e.message),
       );
       const n = ex.requests.length;
       clock.advance(60_000);
-      await assert.rejects(p.cancelOrder({ orderId: id }), /Writes stopped after an IP ban/);
-      await assert.rejects(p.placeOrder(req({ levelId: 5 })), /Writes stopped after an IP ban/);
+      await assert.rejects(
+        p.cancelOrder("BTCUSDT", r.clientOrderId),
+        /Writes stopped after an IP ban/,
+      );
+      await assert.rejects(p.placeLimitOrder(req()), /Writes stopped after an IP ban/);
       assert.equal(ex.requests.length, n);
-      await p.fetchOpenOrders("BTCUSDT"); // reads resume after Retry-After
+      await p.openOrders("BTCUSDT"); // reads resume after Retry-After
     } finally {
       await stop();
     }
@@ -364,8 +418,8 @@ describe("BinanceExchangePort against a local exchange", () => {
     try {
       const p = port();
       ex.headerOverrides = { "x-mbx-used-weight-1m": "5700" };
-      await p.fetchOpenOrders("BTCUSDT");
-      await p.placeOrder(req());
+      await p.openOrders("BTCUSDT");
+      await p.placeLimitOrder(req());
       assert.equal(p.rateGuard.stats.throttledWrites, 1);
       assert.equal(sleeps.length, 1);
       assert.ok((sleeps[0] ?? 0) > 0 && (sleeps[0] ?? 0) <= 60_000);
@@ -374,58 +428,18 @@ describe("BinanceExchangePort against a local exchange", () => {
     }
   });
 
-  it("dry-run makes zero HTTP calls; safety gates come before the network", async () => {
+  it("checks come before the network: whitelist, positive price and quantity", async () => {
     try {
-      const dry = port({ dryRun: true, apiKey: "", apiSecret: "" });
-      const id = await dry.placeOrder(req());
-      assert.equal(id, clientOrderIdFromKey(placeKey(req())));
-      assert.equal(await dry.cancelOrder({ orderId: id }), true);
-      const id2 = await dry.replaceOrder({
-        orderId: id,
-        newPrice: d("2"),
-        newQuantity: d("1"),
-        ts: 1,
-      });
-      assert.notEqual(id2, id);
-      assert.deepEqual(await dry.fetchOpenOrders("BTCUSDT"), []);
-      assert.equal(dry.stats.dryRunWrites, 4);
-
-      for (const mode of [SafeMode.READ_ONLY, SafeMode.PAPER]) {
-        const p = port({ mode });
-        await assert.rejects(p.placeOrder(req()), (e: unknown) => {
-          assert.ok(isConnectorNonRetryableError(e));
-          assert.match(
-            e.message,
-            new RegExp(`Cannot place_order: mode=${mode}, requires LIVE_TRADE`),
-          );
-          return true;
-        });
-        await assert.rejects(p.cancelOrder({ orderId: "x" }), /Cannot cancel_order/);
-        await assert.rejects(
-          p.replaceOrder({ orderId: "x", newPrice: d("1"), newQuantity: d("1"), ts: 1 }),
-          /Cannot replace_order/,
-        );
-      }
-      assert.equal(ex.requests.length, 0);
-      await assert.rejects(
-        port({ dryRun: true, mode: SafeMode.READ_ONLY }).placeOrder(req()),
-        /requires LIVE_TRADE/,
-      );
       const wl = port({ symbolWhitelist: ["ETHUSDT"] });
       await assert.rejects(
-        wl.placeOrder(req()),
+        wl.placeLimitOrder(req()),
         /Symbol 'BTCUSDT' not in whitelist: \["ETHUSDT"\]/,
       );
-      await assert.rejects(wl.fetchOpenOrders("BTCUSDT"), /not in whitelist/);
-      await assert.rejects(
-        port().cancelOrder({ orderId: "grinder_unknown" }),
-        /not placed or adopted by this port/,
-      );
-      await assert.rejects(port().placeOrder(req({ quantity: d("0") })), /must be positive/);
+      await assert.rejects(wl.openOrders("BTCUSDT"), /not in whitelist/);
+      await assert.rejects(wl.cancelOrder("BTCUSDT", "x"), /not in whitelist/);
+      await assert.rejects(port().placeLimitOrder(req({ quantity: d("0") })), /must be positive/);
+      await assert.rejects(port().placeLimitOrder(req({ price: d("-1") })), /must be positive/);
       assert.equal(ex.requests.length, 0);
-      // READ_ONLY may still read
-      await port({ mode: SafeMode.READ_ONLY }).fetchOpenOrders("BTCUSDT");
-      assert.equal(ex.requests.length, 2);
     } finally {
       await stop();
     }
@@ -434,14 +448,15 @@ describe("BinanceExchangePort against a local exchange", () => {
   it("USD-M futures endpoints", async () => {
     try {
       const p = port({ market: "usdm" });
-      const id = await p.placeOrder(req({ side: OrderSide.SELL }));
+      const r = req({ side: OrderSide.SELL });
+      await p.placeLimitOrder(r);
       assert.deepEqual(
         ex.requests.map((r) => `${r.method} ${r.path}`),
         ["GET /fapi/v1/time", "POST /fapi/v1/order"],
       );
-      const open = await p.fetchOpenOrders("BTCUSDT");
+      const open = await p.openOrders("BTCUSDT");
       assert.equal(open[0]?.side, "SELL");
-      assert.equal(await p.cancelOrder({ orderId: id }), true);
+      assert.equal((await p.cancelOrder("BTCUSDT", r.clientOrderId)).status, "CANCELED");
       assert.equal(ex.orders[0]?.status, "CANCELED");
       assert.equal(p.rateGuard.usageOf("order-count-1m"), 1);
     } finally {
@@ -451,36 +466,34 @@ describe("BinanceExchangePort against a local exchange", () => {
 
   it("configuration: testnet default, env override, mainnet and missing keys refused", async () => {
     try {
+      assert.equal(new BinanceRestClient(KEYS).baseUrl, "https://testnet.binance.vision");
       assert.equal(
-        new BinanceExchangePort({ dryRun: true }).baseUrl,
-        "https://testnet.binance.vision",
-      );
-      assert.equal(
-        new BinanceExchangePort({ dryRun: true, market: "usdm" }).baseUrl,
+        new BinanceRestClient({ ...KEYS, market: "usdm" }).baseUrl,
         "https://testnet.binancefuture.com",
       );
       assert.equal(
-        new BinanceExchangePort({ dryRun: true, env: { GRINDER_BINANCE_REST_URL: ex.url } })
-          .baseUrl,
+        new BinanceRestClient({ ...KEYS, env: { GRINDER_BINANCE_REST_URL: ex.url } }).baseUrl,
         ex.url,
       );
       assert.throws(
-        () => new BinanceExchangePort({ dryRun: true, baseUrl: "https://api.binance.com" }),
+        () => new BinanceRestClient({ ...KEYS, baseUrl: "https://api.binance.com" }),
         /Mainnet is forbidden/,
       );
       assert.throws(
         () =>
-          new BinanceExchangePort({
-            dryRun: true,
+          new BinanceRestClient({
+            ...KEYS,
             env: { GRINDER_BINANCE_REST_URL: "https://fapi.binance.com" },
           }),
         /Mainnet is forbidden/,
       );
-      assert.throws(() => new BinanceExchangePort({ mode: SafeMode.LIVE_TRADE }), ConfigError);
       assert.throws(
-        () => new BinanceExchangePort({ dryRun: true, recvWindowMs: 70_000 }),
-        /recvWindowMs/,
+        () => new BinanceRestClient({ apiKey: "", apiSecret: "" }),
+        (e: unknown) =>
+          e instanceof ConfigError && /apiKey and apiSecret are required/.test(e.message),
       );
+      assert.throws(() => new BinanceRestClient({ ...KEYS, recvWindowMs: 70_000 }), /recvWindowMs/);
+      assert.equal(ex.requests.length, 0, "constructing a client makes no request");
     } finally {
       await stop();
     }

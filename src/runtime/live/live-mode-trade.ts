@@ -1,0 +1,173 @@
+/**
+ * live_trade: the kernel's orders on Binance spot (BinanceSpotVenue).
+ *
+ * A tick is decided and its output made at once (the exchange answers
+ * later; the kernel never fills its own orders); the loop journals the tick
+ * line with its command batch (fsync'ed: write-ahead) before `send` hands the
+ * commands to the venue. Everything the venue reports, for the tick's
+ * commands, at a poll or at the reconciliation after a takeover, goes to the
+ * kernel as it arrives and is kept until the loop journals it (`takeEvents`)
+ * in an `events` line. A replay applies the same lines at the same points
+ * (`step` registers the commands with the venue, `applyEvents` the events),
+ * which rebuilds the kernel and the venue's view of its orders exactly.
+ */
+
+import { randomBytes } from "node:crypto";
+import { InvalidInputError } from "../../core/errors.js";
+import type { OrderCommand, VenueEvent } from "../../domain/orders.js";
+import type { Snapshot } from "../../domain/snapshot.js";
+import type { TickOutput } from "../../kernel/tick-output.js";
+import type { TradingKernel } from "../../kernel/trading-kernel.js";
+import type { BinanceSpotVenue } from "../../venues/binance/binance-spot-venue.js";
+import { reconcileExchange } from "./exchange-sync.js";
+import type { JournalUntracked } from "./journal-lines.js";
+import { createLiveKernel } from "./live-kernel-setup.js";
+import {
+  decideAndComplete,
+  type LiveMode,
+  type LiveModeOptions,
+  type TickResult,
+} from "./live-mode.js";
+
+export interface LiveTradeModeOptions extends LiveModeOptions {
+  readonly venue: BinanceSpotVenue;
+  /** Cancel strays (our prefix, unknown to the kernel) at a takeover. */
+  readonly cancelStrays: boolean;
+  readonly log: (line: string) => void;
+}
+
+/** A fresh run id (12 hex characters), drawn once per journal. */
+export function newRunId(): string {
+  return randomBytes(6).toString("hex");
+}
+
+export class LiveTradeMode implements LiveMode {
+  readonly name = "live_trade";
+  readonly executes = true;
+  readonly venue: BinanceSpotVenue;
+  kernel: TradingKernel;
+  /** Events reported and applied, not yet journaled. */
+  private unjournaled: VenueEvent[] = [];
+
+  constructor(private readonly o: LiveTradeModeOptions) {
+    this.venue = o.venue;
+    this.kernel = createLiveKernel(o.engineOptions);
+    this.venue.setListener((e) => {
+      this.kernel.onOrderEvent(e);
+      this.unjournaled.push(e);
+      this.logEvent(e);
+    });
+  }
+
+  reset(): void {
+    this.kernel = createLiveKernel(this.o.engineOptions);
+    this.venue.reset();
+    this.unjournaled = [];
+  }
+
+  get runId(): string | undefined {
+    return this.venue.runId;
+  }
+
+  /** The run id of a journal session line (every session of a journal carries the same). */
+  useRunId(runId: string | undefined, where: string): void {
+    if (runId === undefined)
+      throw new InvalidInputError(`${where}: a live_trade session line without run_id`);
+    const current = this.venue.runId;
+    if (current !== undefined && current !== runId)
+      throw new InvalidInputError(
+        `${where}: run_id ${runId}, but the journal's run id is ${current}`,
+      );
+    this.venue.useRunId(runId);
+  }
+
+  /** The journal's run id, drawn now for a new journal. */
+  ensureRunId(): string {
+    const id = this.venue.runId ?? newRunId();
+    this.venue.useRunId(id);
+    return id;
+  }
+
+  step(s: Snapshot): TickResult {
+    if (this.venue.runId === undefined) throw new InvalidInputError("live_trade: no run id yet");
+    const r = decideAndComplete(this.kernel, s);
+    for (const c of r.commands) this.venue.restore(c);
+    return r;
+  }
+
+  view(out: TickOutput): unknown {
+    return out.json;
+  }
+
+  /** A journaled events line, replayed. */
+  applyEvents(events: readonly VenueEvent[]): void {
+    for (const e of events) {
+      this.kernel.onOrderEvent(e);
+      this.venue.restore(e);
+    }
+  }
+
+  /** Events reported since the last call (for the journal). */
+  takeEvents(): VenueEvent[] {
+    const out = this.unjournaled;
+    this.unjournaled = [];
+    return out;
+  }
+
+  /** Blocks new orders (cancels pass) while the kernel's kill switch is tripped. */
+  setKillSwitch(active: boolean): void {
+    this.venue.gate.update({ killSwitchActive: active });
+  }
+
+  /** A tick's command batch, in order (after its tick line is on disk). */
+  async send(commands: readonly OrderCommand[]): Promise<void> {
+    for (const c of commands) {
+      if (c.kind === "SubmitOrder") await this.venue.submit(c);
+      else await this.venue.cancel(c);
+    }
+  }
+
+  /** Look for fills and orders gone. */
+  async poll(): Promise<void> {
+    await this.venue.sync();
+  }
+
+  /** After a takeover: see `exchange-sync.ts`. */
+  reconcile(symbols: readonly string[]): Promise<JournalUntracked[]> {
+    return reconcileExchange(this.venue, symbols, this.o.cancelStrays, this.o.log);
+  }
+
+  /** The venue's orders not yet done, for the session_end line. */
+  venueOrders(): unknown {
+    return this.venue
+      .trackedOrders()
+      .filter((t) => t.state !== "done")
+      .map((t) => ({
+        client_order_id: t.clientOrderId,
+        exchange_client_order_id: t.exchangeClientOrderId,
+        symbol: t.symbol,
+        state: t.state,
+        executed: t.executed,
+      }));
+  }
+
+  /** Orders the kernel expects on the exchange (pending, open or being cancelled). */
+  get liveOrderCount(): number {
+    return this.venue.liveOrders().length;
+  }
+
+  private logEvent(e: VenueEvent): void {
+    if (e.kind === "OrderAccepted" || e.kind === "OrderCanceled") return;
+    if (e.kind === "FundingApplied") {
+      this.o.log(`exchange: FundingApplied ${e.symbol} ${e.payment} (rate ${e.rate})`);
+      return;
+    }
+    const what =
+      e.kind === "OrderFilled"
+        ? ` ${e.side} ${e.quantity} @ ${e.price} (leaves ${e.leavesQuantity})`
+        : e.kind === "OrderExpired"
+          ? ""
+          : `: ${e.reason}`;
+    this.o.log(`exchange: ${e.kind} ${e.symbol} ${e.clientOrderId}${what}`);
+  }
+}
