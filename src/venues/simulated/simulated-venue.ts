@@ -73,8 +73,17 @@ interface Book {
   bidLeft: Decimal;
   askLeft: Decimal;
   readonly orders: Map<string, SimOrder>;
-  /** Earliest pending transition (go-live or cancel), +Infinity when none. */
+  /** Refusals in flight: the answer reaches the client when the order would have gone live. */
+  refusals: Refusal[];
+  /** Earliest pending transition (go-live, cancel or refusal), +Infinity when none. */
   nextTransition: number;
+}
+
+interface Refusal {
+  readonly at: number;
+  readonly seq: number;
+  readonly cmd: SubmitOrder;
+  readonly reason: string;
 }
 
 const ZERO = Decimal.ZERO;
@@ -119,6 +128,7 @@ export class SimulatedVenue implements SimulationVenue {
         bidLeft: ZERO,
         askLeft: ZERO,
         orders: new Map(),
+        refusals: [],
         nextTransition: Number.POSITIVE_INFINITY,
       };
       this.books.set(symbol, b);
@@ -193,13 +203,14 @@ export class SimulatedVenue implements SimulationVenue {
             ? "NO_MARKET"
             : undefined;
     if (problem !== undefined) {
-      this.emit({
-        kind: "OrderRejected",
-        ts: cmd.ts,
-        clientOrderId: cmd.clientOrderId,
-        symbol: cmd.symbol,
-        reason: problem,
-      });
+      // The exchange refuses it when the request arrives (after the order latency).
+      const at = this.cfg.latency.liveAt(cmd.ts);
+      const r: Refusal = { at, seq: ++this.seq, cmd, reason: problem };
+      if (at <= cmd.ts) this.refuse(r);
+      else {
+        b.refusals.push(r);
+        b.nextTransition = Math.min(b.nextTransition, at);
+      }
       return;
     }
     const o: SimOrder = {
@@ -255,24 +266,48 @@ export class SimulatedVenue implements SimulationVenue {
   }
 
   /** Go-lives and cancels due by `t`, in time order (then arrival; a go-live before a cancel). */
+  private refuse(r: Refusal): void {
+    this.emit({
+      kind: "OrderRejected",
+      ts: r.at,
+      clientOrderId: r.cmd.clientOrderId,
+      symbol: r.cmd.symbol,
+      reason: r.reason,
+    });
+  }
+
   private runTransitions(b: Book, t: number): void {
-    const due: { at: number; o: SimOrder; cancel: boolean }[] = [];
+    const due: { at: number; seq: number; o?: SimOrder; r?: Refusal; cancel: boolean }[] = [];
     let next = Number.POSITIVE_INFINITY;
+    const waiting: Refusal[] = [];
+    for (const r of b.refusals) {
+      if (r.at <= t) due.push({ at: r.at, seq: r.seq, r, cancel: false });
+      else {
+        waiting.push(r);
+        next = Math.min(next, r.at);
+      }
+    }
+    b.refusals = waiting;
     for (const o of b.orders.values()) {
       if (!o.live) {
-        if (o.liveAt <= t) due.push({ at: o.liveAt, o, cancel: false });
+        if (o.liveAt <= t) due.push({ at: o.liveAt, seq: o.seq, o, cancel: false });
         else next = Math.min(next, o.liveAt);
       }
       if (o.cancelAt !== undefined) {
-        if (o.cancelAt <= t) due.push({ at: o.cancelAt, o, cancel: true });
+        if (o.cancelAt <= t) due.push({ at: o.cancelAt, seq: o.seq, o, cancel: true });
         else next = Math.min(next, o.cancelAt);
       }
     }
-    due.sort((x, y) => x.at - y.at || x.o.seq - y.o.seq || Number(x.cancel) - Number(y.cancel));
+    due.sort((x, y) => x.at - y.at || x.seq - y.seq || Number(x.cancel) - Number(y.cancel));
     for (const d of due) {
-      if (!b.orders.has(d.o.cmd.clientOrderId)) continue;
-      if (d.cancel) this.cancelNow(b, d.o, d.at);
-      else this.goLive(b, d.o, d.at);
+      if (d.r !== undefined) {
+        this.refuse(d.r);
+        continue;
+      }
+      const o = d.o as SimOrder;
+      if (!b.orders.has(o.cmd.clientOrderId)) continue;
+      if (d.cancel) this.cancelNow(b, o, d.at);
+      else this.goLive(b, o, d.at);
     }
     b.nextTransition = next;
   }
