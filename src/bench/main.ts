@@ -52,12 +52,9 @@ function spec(events: number): GeneratorSpec {
   };
 }
 
-/** Options for "active" paper: every stage on, limits loose so orders are placed and filled. */
-const ACTIVE_CONFIG = {
+/** Every stage on, limits loose so orders are placed and filled (both paper cases). */
+const ACTIVE_STAGES = {
   topk_k: 5,
-  size_per_level: "0.01",
-  price_precision: 4,
-  fill_after_ticks: 1,
   max_orders_per_minute: 100000,
   cooldown_ms: 0,
   max_notional_per_symbol: "100000000",
@@ -73,29 +70,20 @@ const ACTIVE_CONFIG = {
   dd_guard_v1_config: { portfolio_dd_limit: "0.9" },
 };
 
-/**
- * The realistic profile with the same stages on as the active case: the
- * simulated venue (latency, L1-limited partial fills, fees), instrument
- * rounding, exposure limits and spot balances.
- */
-const REALISTIC_CONFIG = {
-  profile: "realistic",
-  topk_k: 5,
-  notional_per_level: "200",
-  max_orders_per_minute: 100000,
-  cooldown_ms: 0,
-  max_notional_per_symbol: "100000000",
-  max_notional_total: "500000000",
-  controller_enabled: true,
-  kill_switch_enabled: true,
-  max_drawdown_pct: 50.0,
-  initial_capital: "1000000",
-  cycle_enabled: true,
-  feature_engine_enabled: true,
-  adaptive_policy_enabled: true,
-  dd_guard_v1_enabled: true,
-  dd_guard_v1_config: { portfolio_dd_limit: "0.9" },
+/** "active" paper: the reference venue, resting orders filled one tick later. */
+const ACTIVE_CONFIG = {
+  ...ACTIVE_STAGES,
+  size_per_level: "0.01",
+  price_precision: 4,
+  fill_after_ticks: 1,
 };
+
+/**
+ * The realistic profile with the same stages on: the simulated venue
+ * (latency, L1-limited partial fills, fees), instrument rounding, exposure
+ * limits and spot balances.
+ */
+const REALISTIC_CONFIG = { ...ACTIVE_STAGES, profile: "realistic", notional_per_level: "200" };
 
 interface CaseResult {
   events: number;
