@@ -27,6 +27,7 @@ import type {
 } from "./execution-engine.js";
 import { openNotionalOf } from "./execution-types.js";
 import type { InstrumentBook } from "./instruments.js";
+import type { EngineOptions } from "./kernel-options.js";
 import type { Portfolio } from "./portfolio.js";
 
 /** Prices on the tick, quantities on the step (from a notional per level when given). */
@@ -330,4 +331,28 @@ export class OrderRules {
       return ok;
     };
   }
+}
+
+const TWO_PERCENT = Decimal.parse("0.02");
+
+/** The order rules an options set calls for (all off under the reference profile's defaults). */
+export function orderRulesFor(
+  o: EngineOptions,
+  deps: Pick<OrderRulesContext, "instruments" | "portfolio" | "states" | "accountVersion">,
+): OrderRules {
+  const realistic = o.profile === "realistic";
+  const perLevel = o.notional_per_level ?? o.initial_capital.mul(TWO_PERCENT);
+  return new OrderRules({
+    ...deps,
+    notionalPerLevel: (sym) =>
+      realistic ? (o.symbol_overrides?.[sym]?.notional_per_level ?? perLevel) : undefined,
+    useInstruments: realistic,
+    checkExposure: o.fix_exposure_limits,
+    checkBalances: o.fix_spot_balances && o.market === "spot",
+    checkMargin: realistic && o.market === "um",
+    capital: o.initial_capital,
+    leverage: Decimal.fromInt(o.leverage),
+    maxSymbolExposure: o.max_notional_per_symbol,
+    maxTotalExposure: o.max_notional_total,
+  });
 }

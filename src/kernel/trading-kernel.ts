@@ -21,29 +21,13 @@
  */
 
 import type { JsonValue } from "../core/canonical-json.js";
-import { float } from "../core/canonical-json.js";
 import { Decimal } from "../core/decimal.js";
-import { OrderSide } from "../domain/enums.js";
-import type { GridPlan } from "../domain/grid-plan.js";
 import type { InstrumentSpec } from "../domain/instrument.js";
 import { pnlSnapshotToJson } from "../domain/ledger.js";
 import type { FundingApplied, OrderCommand, OrderFilled, VenueEvent } from "../domain/orders.js";
 import type { Snapshot } from "../domain/snapshot.js";
 import { GateReason } from "../risk/gating/gate-codes.js";
 import { GatingResult } from "../risk/gating/gating-result.js";
-import { RateLimiter } from "../risk/gating/rate-limiter.js";
-import { RiskGate } from "../risk/gating/risk-gate.js";
-import { ToxicityGate } from "../risk/gating/toxicity-gate.js";
-import { DrawdownGuard } from "../risk/guards/drawdown-guard.js";
-import {
-  DrawdownGuardV1,
-  ddGuardV1ConfigFromOption,
-  RiskIntent,
-} from "../risk/guards/drawdown-guard-v1.js";
-import { KillSwitch, KillSwitchReason } from "../risk/guards/kill-switch.js";
-import { AdaptiveController } from "../strategy/policy/adaptive-controller.js";
-import { ControllerMode, controllerDecisionToJson } from "../strategy/policy/controller-types.js";
-import { StaticGridPolicy } from "../strategy/policy/static-grid-policy.js";
 import {
   assumedVolumeFeatures,
   filterResultToJson,
@@ -53,51 +37,21 @@ import { CycleEngine, cycleIntentToJson } from "./cycle-engine.js";
 import { ExecutionEngine, type ExecutionResult, ExecutionState } from "./execution-engine.js";
 import type { OrderRecord } from "./execution-types.js";
 import { ActionType, actionToJson, executionEventToJson } from "./execution-types.js";
+import { GridPlanner } from "./grid-planner.js";
 import { InstrumentBook } from "./instruments.js";
 import type { EngineOptions } from "./kernel-options.js";
-import { type AdmissionReason, type Exposures, OrderRules } from "./order-admission.js";
+import { KernelRisk } from "./kernel-risk.js";
+import type { AccountState, BookedFill, KernelDecision } from "./kernel-types.js";
+import { type AdmissionReason, type OrderRules, orderRulesFor } from "./order-admission.js";
 import { Portfolio } from "./portfolio.js";
 import { checkPrintedDecimals } from "./reference-quirks.js";
+import { runResult } from "./run-result.js";
 import type { SmartGridHooks } from "./smart-grid-hooks.js";
+import { stopOrders } from "./stop-orders.js";
 import { SymbolSelection } from "./symbol-selection.js";
-import { fillToJson, type OutputParts, PAPER_SCHEMA_VERSION, TickOutput } from "./tick-output.js";
+import { fillToJson, type OutputParts, TickOutput } from "./tick-output.js";
 
-const ZERO = Decimal.ZERO;
 const ONE = Decimal.ONE;
-const HUNDRED = Decimal.fromInt(100);
-const TWO_PERCENT = Decimal.parse("0.02");
-
-/** A fill as the kernel booked it. */
-export interface BookedFill {
-  readonly fill: OrderFilled;
-  /** Its fee in the quote asset. */
-  readonly feeQuote: Decimal;
-  /** When the order was submitted (undefined for an order the kernel did not hold). */
-  readonly submitTs: number | undefined;
-}
-
-/** The account as the kernel sees it now (quote asset): equity = capital + realized + unrealized - fees + funding. */
-export interface AccountState {
-  readonly equity: Decimal;
-  readonly realized: Decimal;
-  readonly unrealized: Decimal;
-  readonly fees: Decimal;
-  /** Funding received (negative: paid). */
-  readonly funding: Decimal;
-  /** Sum of |position| x mark over symbols. */
-  readonly positionNotional: Decimal;
-}
-
-/** What the kernel decided for one market event. */
-export interface KernelDecision {
-  /** Commands for the venue, in order. */
-  readonly commands: readonly OrderCommand[];
-  /**
-   * The strategy evaluated the symbol at this event: a tick of the reference
-   * venue's clock (resting orders are checked for fills only then).
-   */
-  readonly evaluated: boolean;
-}
 
 /**
  * How the output of a decided event is finished: `full` (the order path ran:
@@ -120,16 +74,10 @@ const IDLE: KernelDecision = Object.freeze({ commands: NO_COMMANDS, evaluated: f
 
 export class TradingKernel {
   private readonly o: EngineOptions;
-  private readonly policy: StaticGridPolicy;
   private readonly execution: ExecutionEngine;
-  private readonly rateLimiter: RateLimiter;
-  private readonly riskGate: RiskGate;
-  private readonly toxicityGate: ToxicityGate;
-  private readonly controller: AdaptiveController;
-  private readonly killSwitch = new KillSwitch();
-  private readonly drawdownGuard: DrawdownGuard | undefined;
+  private readonly risk: KernelRisk;
+  private readonly planner: GridPlanner;
   private readonly cycle: CycleEngine | undefined;
-  private readonly ddGuardV1: DrawdownGuardV1 | undefined;
   private readonly smart: SmartGridHooks | undefined;
   private readonly states = new Map<string, ExecutionState>();
   private readonly portfolio: Portfolio;
@@ -137,7 +85,6 @@ export class TradingKernel {
   private readonly realistic: boolean;
   private readonly instruments: InstrumentBook;
   private readonly rules: OrderRules;
-  private readonly spacedPolicies = new Map<number, StaticGridPolicy>();
   private ordersPlaced = 0;
   private ordersBlocked = 0;
   private ordersRejected = 0;
@@ -155,9 +102,6 @@ export class TradingKernel {
   private pending: PendingTick | undefined;
   /** Fills since the last output. */
   private tickFills: OrderFilled[] = [];
-  /** Realized PnL already reported to the risk gate (fix_daily_loss_limit). */
-  private realizedSeenByRiskGate = ZERO;
-  private lastFillSymbol = "";
 
   private readonly selection: SymbolSelection;
 
@@ -175,69 +119,25 @@ export class TradingKernel {
     this.portfolio = new Portfolio(options.initial_capital);
     this.portfolio.trackCash = options.fix_spot_balances && options.market === "spot";
     this.instruments = new InstrumentBook(instruments);
-    const perLevel = options.notional_per_level ?? options.initial_capital.mul(TWO_PERCENT);
-    this.rules = new OrderRules({
-      notionalPerLevel: (sym) =>
-        this.realistic
-          ? (options.symbol_overrides?.[sym]?.notional_per_level ?? perLevel)
-          : undefined,
+    this.rules = orderRulesFor(options, {
       instruments: this.instruments,
       portfolio: this.portfolio,
       states: this.states,
-      useInstruments: this.realistic,
-      checkExposure: options.fix_exposure_limits,
-      checkBalances: options.fix_spot_balances && options.market === "spot",
-      checkMargin: this.realistic && options.market === "um",
-      capital: options.initial_capital,
-      leverage: Decimal.fromInt(options.leverage),
-      maxSymbolExposure: options.max_notional_per_symbol,
-      maxTotalExposure: options.max_notional_total,
       accountVersion: () => this.accountVersion,
-    });
-    this.policy = new StaticGridPolicy({
-      spacingBps: options.spacing_bps,
-      levels: options.levels,
-      sizePerLevel: options.size_per_level,
     });
     this.execution = new ExecutionEngine({
       pricePrecision: options.price_precision,
       quantityPrecision: options.quantity_precision,
     });
-    this.rateLimiter = new RateLimiter({
-      maxOrdersPerMinute: options.max_orders_per_minute,
-      cooldownMs: options.cooldown_ms,
-    });
-    this.riskGate = new RiskGate({
-      maxNotionalPerSymbol: options.max_notional_per_symbol,
-      maxNotionalTotal: options.max_notional_total,
-      dailyLossLimit: options.daily_loss_limit,
-    });
-    this.toxicityGate = new ToxicityGate({
-      maxSpreadBps: options.max_spread_bps,
-      maxPriceImpactBps: options.max_price_impact_bps,
-      lookbackWindowMs: options.toxicity_lookback_ms,
-    });
+    this.risk = new KernelRisk(options);
     this.selection = new SymbolSelection(options.topk_k, options.topk_window_size);
-    this.controller = new AdaptiveController({
-      windowSize: options.controller_window_size,
-      spreadPauseBps: options.controller_spread_pause_bps,
-      volWidenBps: options.controller_vol_widen_bps,
-      volTightenBps: options.controller_vol_tighten_bps,
-      widenMultiplier: options.controller_widen_multiplier,
-      tightenMultiplier: options.controller_tighten_multiplier,
-    });
-    if (options.kill_switch_enabled) {
-      this.drawdownGuard = new DrawdownGuard(options.initial_capital, options.max_drawdown_pct);
-    }
+    this.planner = new GridPlanner(options, smart);
     if (options.cycle_enabled) {
       this.cycle = new CycleEngine({
         stepPct: options.cycle_step_pct,
         pricePrecision: options.price_precision,
         quantityPrecision: options.quantity_precision,
       });
-    }
-    if (options.dd_guard_v1_enabled) {
-      this.ddGuardV1 = new DrawdownGuardV1(ddGuardV1ConfigFromOption(options.dd_guard_v1_config));
     }
     this.smart = smart;
   }
@@ -264,14 +164,12 @@ export class TradingKernel {
     if (this.o.topk_v1_enabled && this.smart !== undefined) {
       for (const s of snapshots) {
         this.smart.warmUp(s);
-        this.toxicityGate.recordPrice(s.ts, s.symbol, s.midPrice);
+        this.risk.toxicity.recordPrice(s.ts, s.symbol, s.midPrice);
         this.portfolio.mark(s.symbol, s.midPrice);
       }
-      this.selection.selectV1(this.smart, this.toxicityGate);
+      this.selection.selectV1(this.smart, this.risk.toxicity);
       // Second pass starts clean, except for the feature engine (its bars persist).
-      this.toxicityGate.reset();
-      this.rateLimiter.reset();
-      this.riskGate.reset();
+      this.risk.resetGates();
       this.portfolio.reset();
       this.states.clear();
       this.ordersPlaced = 0;
@@ -319,10 +217,10 @@ export class TradingKernel {
       // Look-ahead-free Top-K v1: events before the selection feed features only.
       const step = this.selection.warmUpStep(s.ts, this.o.topk_v1_selection_ms);
       if (step === "warming") {
-        this.toxicityGate.recordPrice(s.ts, s.symbol, s.midPrice);
+        this.risk.toxicity.recordPrice(s.ts, s.symbol, s.midPrice);
         return this.untraded(s, this.smart, "topk_warmup");
       }
-      if (step === "select") this.selection.selectV1(this.smart, this.toxicityGate);
+      if (step === "select") this.selection.selectV1(this.smart, this.risk.toxicity);
     }
     if (!this.selection.trades(s.symbol)) {
       if (!this.o.topk_v1_enabled || this.smart === undefined) return undefined;
@@ -366,31 +264,9 @@ export class TradingKernel {
       return NO_COMMANDS;
     }
     this.killSwitchActed = true;
-    const out: OrderCommand[] = [];
-    for (const [symbol, st] of this.states) {
-      for (const o of st.liveOrders()) {
-        st.remove(o.orderId);
-        out.push({ kind: "CancelOrder", ts, clientOrderId: o.orderId, symbol });
-      }
-    }
-    if (!this.o.kill_switch_flatten) return out;
-    for (const [symbol, pos] of this.portfolio.ledger.getAllPositions()) {
-      const side = pos.quantity.isPositive() ? OrderSide.SELL : OrderSide.BUY;
-      out.push({
-        kind: "SubmitOrder",
-        ts,
-        clientOrderId: this.execution.nextOrderId(symbol, ts, 0, side),
-        symbol,
-        side,
-        price: this.portfolio.markOf(symbol) ?? pos.avgEntryPrice,
-        quantity: pos.quantity.abs(),
-        levelId: 0,
-        actionIndex: 0,
-        orderType: "MARKET",
-        reduceOnly: true,
-      });
-    }
-    return out;
+    return stopOrders(ts, this.states, this.portfolio, this.o.kill_switch_flatten, (sym, side) =>
+      this.execution.nextOrderId(sym, ts, 0, side),
+    );
   }
 
   /** The pipeline for one snapshot of a traded symbol, up to the commands. */
@@ -406,14 +282,14 @@ export class TradingKernel {
     const filter = hardFilter(symbol, assumedVolumeFeatures(spreadBps));
     const prefilter = filterResultToJson(filter);
 
-    if (this.o.kill_switch_enabled && this.killSwitch.isTriggered) {
+    if (this.risk.halted) {
       const stop = this.killSwitchCommands(ts);
       const decision = this.blocked(s, GateReason.KILL_SWITCH_ACTIVE, {
         ts,
         symbol,
         prefilter,
         gating: GatingResult.block(GateReason.KILL_SWITCH_ACTIVE, {
-          kill_switch_state: this.killSwitch.state.toJson(),
+          kill_switch_state: this.risk.killSwitch.state.toJson(),
         }).toJson(),
         blocked: true,
         killSwitchTriggered: true,
@@ -432,47 +308,34 @@ export class TradingKernel {
       });
     }
 
-    let effectiveSpacing = this.o.spacing_bps;
-    if (this.o.controller_enabled) {
-      this.controller.record(ts, symbol, mid, spreadBps);
-      const decision = this.controller.decide(symbol);
-      if (decision.mode === ControllerMode.PAUSE) {
-        this.ordersBlocked++;
-        return this.blocked(s, "CONTROLLER_PAUSE", {
-          ts,
-          symbol,
-          prefilter,
-          gating: GatingResult.allow().toJson(),
-          blocked: true,
-          features: featuresJson,
-        });
-      }
-      effectiveSpacing = this.o.spacing_bps * decision.spacingMultiplier;
+    const multiplier = this.planner.controllerSpacing(s);
+    if (multiplier === "PAUSE") {
+      this.ordersBlocked++;
+      return this.blocked(s, "CONTROLLER_PAUSE", {
+        ts,
+        symbol,
+        prefilter,
+        gating: GatingResult.allow().toJson(),
+        blocked: true,
+        features: featuresJson,
+      });
     }
+    const plan = this.planner.plan(s, feat, multiplier, () => {
+      this.risk.toxicity.recordPrice(ts, symbol, mid);
+      return {
+        toxicity: this.risk.toxicity.check(ts, symbol, spreadBps, mid),
+        killSwitch: this.risk.killSwitch.isTriggered,
+      };
+    });
 
-    let plan: GridPlan;
-    if (this.o.adaptive_policy_enabled && this.smart !== undefined) {
-      this.toxicityGate.recordPrice(ts, symbol, mid);
-      const preliminary = this.toxicityGate.check(ts, symbol, spreadBps, mid);
-      plan = this.smart.adaptivePlan(s, feat, this.killSwitch.isTriggered, preliminary);
-    } else if (this.o.controller_enabled && effectiveSpacing !== this.o.spacing_bps) {
-      plan = this.spacedPolicy(effectiveSpacing).evaluate(mid);
-    } else {
-      plan = this.policy.evaluate(mid);
-    }
-
-    this.toxicityGate.recordPrice(ts, symbol, mid);
+    this.risk.toxicity.recordPrice(ts, symbol, mid);
     const pricing = this.rules.pricing(symbol);
     const first = plan.sizeSchedule[0];
     const estimated =
       pricing === undefined
         ? (first ?? ONE).mul(mid)
         : pricing.quantity(first ?? ONE, mid).mul(mid);
-    if (this.o.fix_daily_loss_limit) {
-      this.syncRiskGatePnl();
-      this.riskGate.updateUnrealizedPnl(this.portfolio.unrealized());
-    }
-    // With the fixes, the rate limiter and the exposure limit are consulted only for placements.
+    this.risk.beforeGating(this.portfolio);
     const hold = this.rules.holds(symbol);
     // With the fixes, the rate limiter and the exposure limit are consulted only for
     // placements: the reconcile is made first (and applied below if the event passes).
@@ -485,16 +348,16 @@ export class TradingKernel {
     const consultRisk = !this.o.fix_exposure_limits || placing;
     const exposures =
       this.o.fix_exposure_limits && placing ? this.rules.exposures(symbol) : undefined;
-    const gating = this.checkGating(
+    const gating = this.risk.gate({
       ts,
       symbol,
-      estimated,
+      notional: estimated,
       spreadBps,
       mid,
-      consultRate,
-      consultRisk,
+      consultRateLimiter: consultRate,
+      consultRiskGate: consultRisk,
       exposures,
-    );
+    });
     if (!gating.allowed) {
       this.ordersBlocked++;
       return this.blocked(s, gating.reason, {
@@ -508,32 +371,20 @@ export class TradingKernel {
       });
     }
 
-    if (this.ddGuardV1 !== undefined) {
-      const initial = this.o.initial_capital;
-      let equity = this.portfolio.equity(initial);
-      if (this.o.fix_dd_guard_negative_equity && equity.isNegative()) equity = ZERO;
-      this.ddGuardV1.update({
-        equityStart: initial,
-        equityCurrent: equity,
-        symbolLosses: this.portfolio.symbolLosses(),
+    const ddRefusal = this.risk.ddGuardV1Refusal(plan, symbol, this.portfolio);
+    if (ddRefusal !== undefined) {
+      this.ordersBlocked++;
+      return this.blocked(s, "DD_GUARD_V1", {
+        ts,
+        symbol,
+        prefilter,
+        gating: gating.toJson(),
+        plan,
+        blocked: false,
+        features: featuresJson,
+        blockedByDdGuardV1: true,
+        ddGuardV1Decision: ddRefusal,
       });
-      if (plan.levelsUp > 0 || plan.levelsDown > 0) {
-        const decision = this.ddGuardV1.allow(RiskIntent.INCREASE_RISK, symbol);
-        if (!decision.allowed) {
-          this.ordersBlocked++;
-          return this.blocked(s, "DD_GUARD_V1", {
-            ts,
-            symbol,
-            prefilter,
-            gating: gating.toJson(),
-            plan,
-            blocked: false,
-            features: featuresJson,
-            blockedByDdGuardV1: true,
-            ddGuardV1Decision: decision.toJson(),
-          });
-        }
-      }
     }
 
     const state = this.state(symbol);
@@ -547,17 +398,19 @@ export class TradingKernel {
     if (admit === undefined) {
       for (const a of result.actions) {
         if (a.actionType !== ActionType.PLACE) continue;
-        this.rateLimiter.recordOrder(ts);
+        this.risk.rateLimiter.recordOrder(ts);
         if (a.price !== null && a.quantity !== null) {
-          this.riskGate.recordOrder(symbol, a.price.mul(a.quantity));
+          this.risk.riskGate.recordOrder(symbol, a.price.mul(a.quantity));
         }
         this.ordersPlaced++;
       }
     } else {
       for (const c of result.commands) {
         if (c.kind !== "SubmitOrder") continue;
-        this.rateLimiter.recordOrder(ts);
-        if (!this.o.fix_exposure_limits) this.riskGate.recordOrder(symbol, c.price.mul(c.quantity));
+        this.risk.rateLimiter.recordOrder(ts);
+        if (!this.o.fix_exposure_limits) {
+          this.risk.riskGate.recordOrder(symbol, c.price.mul(c.quantity));
+        }
         this.ordersPlaced++;
       }
     }
@@ -654,17 +507,9 @@ export class TradingKernel {
     }
     const feeQuote = this.portfolio.applyFill(f);
     this.totalFills++;
-    this.lastFillSymbol = f.symbol;
+    this.risk.noteFill(f.symbol);
     this.tickFills.push(f);
     this.onFillBooked?.({ fill: f, feeQuote, submitTs });
-  }
-
-  /** Realized PnL since the last report to the risk gate (fix_daily_loss_limit). */
-  private syncRiskGatePnl(): void {
-    const realized = this.portfolio.realized();
-    if (realized === this.realizedSeenByRiskGate) return;
-    this.riskGate.recordFill(this.lastFillSymbol, ZERO, realized.sub(this.realizedSeenByRiskGate));
-    this.realizedSeenByRiskGate = realized;
   }
 
   /**
@@ -679,7 +524,7 @@ export class TradingKernel {
     const fills = this.tickFills;
     if (fills.length > 0) this.tickFills = [];
     const { ts, symbol } = p.parts;
-    if (this.o.fix_daily_loss_limit) this.syncRiskGatePnl();
+    this.risk.syncPnl(this.portfolio);
     const pnl = pnlSnapshotToJson(this.portfolio.pnlSnapshot(ts, symbol, p.mid));
     const fillsJson =
       fills.length > 0 ? fills.map((f) => fillToJson(f, this.realistic)) : undefined;
@@ -691,76 +536,22 @@ export class TradingKernel {
 
     let cycleIntents: JsonValue = [];
     if (this.cycle !== undefined && fills.length > 0) {
-      const addsAllowed = !this.killSwitch.isTriggered;
+      const addsAllowed = !this.risk.killSwitch.isTriggered;
       cycleIntents = this.cycle.processFills(fills, addsAllowed).intents.map(cycleIntentToJson);
     }
 
-    let drawdownCheck: JsonValue = null;
-    let trippedNow = false;
-    if (this.drawdownGuard !== undefined) {
-      const equity = this.portfolio.equity(this.o.initial_capital);
-      const dd = this.drawdownGuard.update(equity);
-      drawdownCheck = dd.toJson();
-      if (dd.triggered && !this.killSwitch.isTriggered) {
-        this.killSwitch.trip(KillSwitchReason.DRAWDOWN_LIMIT, ts, {
-          equity: equity.toString(),
-          high_water_mark: dd.highWaterMark.toString(),
-          drawdown_pct: float(dd.drawdownPct),
-          threshold_pct: float(dd.thresholdPct),
-        });
-        trippedNow = true;
-      }
-    }
+    const dd = this.risk.drawdownAfterFills(ts, this.portfolio);
 
     const out = new TickOutput({
       ...p.parts,
       fills: fillsJson ?? [],
       pnl,
-      drawdownCheck,
-      killSwitchTriggered: trippedNow,
+      drawdownCheck: dd.check,
+      killSwitchTriggered: dd.trippedNow,
       cycleIntents,
     });
     if (p.rank !== undefined) out.topkV1Rank = p.rank;
     return out;
-  }
-
-  private spacedPolicy(spacingBps: number): StaticGridPolicy {
-    let p = this.spacedPolicies.get(spacingBps);
-    if (p === undefined) {
-      p = new StaticGridPolicy({
-        spacingBps,
-        levels: this.o.levels,
-        sizePerLevel: this.o.size_per_level,
-      });
-      this.spacedPolicies.set(spacingBps, p);
-    }
-    return p;
-  }
-
-  private checkGating(
-    ts: number,
-    symbol: string,
-    notional: Decimal,
-    spreadBps: number,
-    mid: Decimal,
-    consultRateLimiter: boolean,
-    consultRiskGate: boolean,
-    exposures: Exposures | undefined,
-  ): GatingResult {
-    const tox = this.toxicityGate.check(ts, symbol, spreadBps, mid);
-    if (!tox.allowed) return tox;
-    const rate = consultRateLimiter ? this.rateLimiter.check(ts) : undefined;
-    if (rate !== undefined && !rate.allowed) return rate;
-    let risk: GatingResult | undefined;
-    if (!consultRiskGate) risk = undefined;
-    else if (exposures !== undefined) {
-      risk = this.riskGate.checkExposure(symbol, notional, exposures.symbol, exposures.total);
-    } else risk = this.riskGate.checkOrder(symbol, notional);
-    if (risk !== undefined && !risk.allowed) return risk;
-    return GatingResult.allow({
-      rate_limiter: rate?.details ?? null,
-      risk_gate: risk?.details ?? null,
-    });
   }
 
   /** What happened to orders so far (counts). */
@@ -795,62 +586,18 @@ export class TradingKernel {
 
   /** Result fields other than outputs, digest, fixture_path and errors. */
   finish(eventsProcessed: number): Record<string, JsonValue> {
-    const { json: finalPositions, unrealized: totalUnrealized } = this.portfolio.finalPositions();
-    const realized = this.portfolio.realized();
-    let controllerDecisions: JsonValue = [];
-    if (this.o.controller_enabled) {
-      controllerDecisions = this.controller.getAllSymbols().map((symbol) => ({
-        symbol,
-        ...(controllerDecisionToJson(this.controller.decide(symbol)) as Record<string, JsonValue>),
-      }));
-    }
-    let finalEquity = "0";
-    let hwm = "0";
-    let finalDrawdownPct = 0.0;
-    if (this.drawdownGuard !== undefined) {
-      let equity = this.o.initial_capital.add(realized).add(totalUnrealized);
-      const fees = this.portfolio.fees();
-      if (!fees.isZero()) equity = equity.sub(fees);
-      const funding = this.portfolio.funding();
-      if (!funding.isZero()) equity = equity.add(funding);
-      finalEquity = equity.toString();
-      const mark = this.drawdownGuard.highWaterMark;
-      hwm = mark.toString();
-      if (mark.isPositive()) {
-        const dd = mark.sub(equity).div(mark).mul(HUNDRED).toNumber();
-        finalDrawdownPct = Math.max(0.0, dd);
-      }
-    }
-    return {
-      schema_version: PAPER_SCHEMA_VERSION,
-      events_processed: eventsProcessed,
-      events_gated: this.eventsGated,
-      orders_placed: this.ordersPlaced,
-      orders_blocked: this.ordersBlocked,
-      total_fills: this.totalFills,
-      final_positions: finalPositions,
-      total_realized_pnl: realized.toString(),
-      total_unrealized_pnl: totalUnrealized.toString(),
-      ...this.selection.resultFields(),
-      controller_enabled: this.o.controller_enabled,
-      controller_decisions: controllerDecisions,
-      kill_switch_enabled: this.o.kill_switch_enabled,
-      kill_switch_triggered: this.killSwitch.isTriggered,
-      kill_switch_state: this.killSwitch.isTriggered ? this.killSwitch.state.toJson() : null,
-      final_equity: finalEquity,
-      final_drawdown_pct: float(finalDrawdownPct),
-      high_water_mark: hwm,
-      feature_engine_enabled: this.o.feature_engine_enabled,
-      adaptive_policy_enabled: this.o.adaptive_policy_enabled,
-      topk_v1_enabled: this.o.topk_v1_enabled,
-      // The realistic profile's additions (the reference's result keys stay as they are).
-      ...(this.realistic
-        ? {
-            profile: "realistic",
-            total_fees: this.portfolio.fees().toString(),
-            total_funding: this.portfolio.funding().toString(),
-          }
-        : {}),
-    };
+    return runResult({
+      options: this.o,
+      eventsProcessed,
+      eventsGated: this.eventsGated,
+      ordersPlaced: this.ordersPlaced,
+      ordersBlocked: this.ordersBlocked,
+      totalFills: this.totalFills,
+      portfolio: this.portfolio,
+      selectionFields: this.selection.resultFields(),
+      controller: this.planner.controller,
+      killSwitch: this.risk.killSwitch,
+      drawdownGuard: this.risk.drawdownGuard,
+    });
   }
 }

@@ -6,8 +6,8 @@ import { HAND_PATH } from "../../test/support/hand-equity-path.js";
 import { Decimal, dec } from "../core/decimal.js";
 import { OrderSide } from "../domain/enums.js";
 import { type Liquidity, orderFilled } from "../domain/orders.js";
+import type { AccountState, BookedFill } from "../kernel/kernel-types.js";
 import { Portfolio } from "../kernel/portfolio.js";
-import type { AccountState, BookedFill } from "../kernel/trading-kernel.js";
 import { SUMMARY_KEYS, SummaryBuilder } from "./summary.js";
 
 const T0 = Date.UTC(2026, 0, 1);

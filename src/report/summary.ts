@@ -11,7 +11,7 @@
  */
 
 import { Decimal } from "../core/decimal.js";
-import type { AccountState, BookedFill } from "../kernel/trading-kernel.js";
+import type { AccountState, BookedFill } from "../kernel/kernel-types.js";
 import { EquityStats } from "./equity-stats.js";
 import { RoundTrips } from "./round-trips.js";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Decimal } from "../../core/decimal.js";
-import type { AccountState } from "../../kernel/trading-kernel.js";
+import type { AccountState } from "../../kernel/kernel-types.js";
 import { AccountSampler } from "./account-sampler.js";
 
 const T0 = Date.UTC(2026, 0, 1, 12);

@@ -8,7 +8,7 @@
  * so a stretch without data (a missing day) has no points.
  */
 
-import type { AccountState } from "../../kernel/trading-kernel.js";
+import type { AccountState } from "../../kernel/kernel-types.js";
 
 /** Data time between equity points when nothing fills. */
 export const EQUITY_EVERY_MS = 60_000;

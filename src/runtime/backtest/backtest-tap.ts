@@ -13,7 +13,7 @@ import { canonicalJson } from "../../core/canonical-json.js";
 import type { Fixture, FixtureEvent } from "../../data/fixture-reader.js";
 import type { FundingApplied } from "../../domain/orders.js";
 import type { Snapshot } from "../../domain/snapshot.js";
-import type { AccountState, BookedFill } from "../../kernel/trading-kernel.js";
+import type { AccountState, BookedFill } from "../../kernel/kernel-types.js";
 import { LinesFile } from "./backtest-files.js";
 import { type PaperRunHooks, type PaperRunSummary, runPaper } from "./run-paper.js";
 

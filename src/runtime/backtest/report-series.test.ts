@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Decimal } from "../../core/decimal.js";
 import { Snapshot } from "../../domain/snapshot.js";
-import type { AccountState } from "../../kernel/trading-kernel.js";
+import type { AccountState } from "../../kernel/kernel-types.js";
 import {
   combinePortfolios,
   ReportSeriesBuilder,

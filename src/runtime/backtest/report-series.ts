@@ -18,7 +18,7 @@
 
 import { Decimal } from "../../core/decimal.js";
 import type { Snapshot } from "../../domain/snapshot.js";
-import type { AccountState } from "../../kernel/trading-kernel.js";
+import type { AccountState } from "../../kernel/kernel-types.js";
 import { CandleSampler } from "../../report/candle-sampler.js";
 import type {
   BacktestReportData,

@@ -13,7 +13,7 @@ import type { BinanceSource } from "../../data/binance/binance-source.js";
 import { type Fixture, type FixtureEvent, fixtureWith } from "../../data/fixture-reader.js";
 import type { FundingRateEvent, InstrumentSpec, LeverageBracket } from "../../domain/instrument.js";
 import type { EngineOptions } from "../../kernel/kernel-options.js";
-import type { AccountState } from "../../kernel/trading-kernel.js";
+import type { AccountState } from "../../kernel/kernel-types.js";
 import type { BacktestReportData, ReportTable } from "../../report/report-data.js";
 import type { RunSummaryJson } from "../../report/summary.js";
 import {

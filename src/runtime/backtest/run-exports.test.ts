@@ -6,7 +6,7 @@ import { tempDir } from "../../../test/support/run-cli.js";
 import { dec } from "../../core/decimal.js";
 import { OrderSide } from "../../domain/enums.js";
 import { orderFilled } from "../../domain/orders.js";
-import type { BookedFill } from "../../kernel/trading-kernel.js";
+import type { BookedFill } from "../../kernel/kernel-types.js";
 import { withFileTaps } from "./backtest-tap.js";
 import { csvField, equityCsvTap, fillCsvRow, fillsCsvTap } from "./run-exports.js";
 

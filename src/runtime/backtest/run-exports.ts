@@ -6,7 +6,7 @@
  */
 
 import type { FundingApplied } from "../../domain/orders.js";
-import type { AccountState, BookedFill } from "../../kernel/trading-kernel.js";
+import type { AccountState, BookedFill } from "../../kernel/kernel-types.js";
 import { LinesFile } from "./backtest-files.js";
 import type { FileTap, PaperTap } from "./backtest-tap.js";
 

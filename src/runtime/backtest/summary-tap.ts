@@ -1,7 +1,7 @@
 /** The run summary (report/summary.ts) built from a paper run's taps. */
 
 import type { Decimal } from "../../core/decimal.js";
-import type { AccountState } from "../../kernel/trading-kernel.js";
+import type { AccountState } from "../../kernel/kernel-types.js";
 import { SummaryBuilder } from "../../report/summary.js";
 import type { PaperTap } from "./backtest-tap.js";
 
