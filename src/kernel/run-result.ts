@@ -12,7 +12,7 @@ import type { DrawdownGuard } from "../risk/guards/drawdown-guard.js";
 import type { KillSwitch } from "../risk/guards/kill-switch.js";
 import type { AdaptiveController } from "../strategy/policy/adaptive-controller.js";
 import { controllerDecisionToJson } from "../strategy/policy/controller-types.js";
-import type { EngineOptions } from "./kernel-options.js";
+import { type EngineOptions, optionsJson } from "./kernel-options.js";
 import type { Portfolio } from "./portfolio.js";
 import { PAPER_SCHEMA_VERSION } from "./tick-output.js";
 
@@ -90,6 +90,7 @@ export function runResult(p: RunResultParts): Record<string, JsonValue> {
           profile: "realistic",
           total_fees: pf.fees().toString(),
           total_funding: pf.funding().toString(),
+          options: optionsJson(o) as JsonValue,
         }
       : {}),
   };

@@ -79,6 +79,11 @@ async function fixtureBacktest(args: ParsedArgs, io: CliIo): Promise<number> {
   const jobs = intFlag(args, "backtest", "jobs", 0);
   if (jobs < 0) throw new InvalidInputError("grinder backtest: --jobs must be >= 0");
   const reportPath = stringFlag(args, "report");
+  if (!quiet) {
+    io.stdout(
+      "Profile: reference; options: each fixture's config.json (its digests are recorded under that profile)",
+    );
+  }
   const progress = createProgress(progressWanted(io.isTty) && !quiet, "backtest");
   let events = 0;
   const { report, outcomes } = await runBacktest(
