@@ -49,7 +49,7 @@ import { runResult } from "./run-result.js";
 import type { SmartGridHooks } from "./smart-grid-hooks.js";
 import { stopOrders } from "./stop-orders.js";
 import { SymbolSelection } from "./symbol-selection.js";
-import { fillToJson, type OutputParts, TickOutput } from "./tick-output.js";
+import { type DecidedParts, fillToJson, TickOutput } from "./tick-output.js";
 
 const ONE = Decimal.ONE;
 
@@ -62,7 +62,7 @@ type TickKind = "full" | "partial";
 
 interface PendingTick {
   readonly kind: TickKind;
-  readonly parts: Omit<OutputParts, "pnl" | "fills">;
+  readonly parts: DecidedParts;
   readonly mid: Decimal;
   /** Top-K v1 rank of a traded symbol's output (undefined: not reported). */
   rank?: number | null;
@@ -199,7 +199,7 @@ export class TradingKernel {
   private hold(
     kind: TickKind,
     s: Snapshot,
-    parts: Omit<OutputParts, "pnl" | "fills">,
+    parts: DecidedParts,
     decision: KernelDecision = IDLE,
   ): KernelDecision {
     this.pending = { kind, parts, mid: s.midPrice };
@@ -242,11 +242,7 @@ export class TradingKernel {
    * tick of the reference venue, whose resting orders may fill whatever our
    * gates say.
    */
-  private blocked(
-    s: Snapshot,
-    reason: string,
-    parts: Omit<OutputParts, "pnl" | "fills">,
-  ): KernelDecision {
+  private blocked(s: Snapshot, reason: string, parts: DecidedParts): KernelDecision {
     this.blockedByReason.set(reason, (this.blockedByReason.get(reason) ?? 0) + 1);
     const tick =
       this.o.fix_fills_when_blocked && this.o.fill_after_ticks !== 0 && this.states.has(s.symbol);
@@ -529,7 +525,7 @@ export class TradingKernel {
     const fillsJson =
       fills.length > 0 ? fills.map((f) => fillToJson(f, this.realistic)) : undefined;
     if (p.kind === "partial") {
-      const out = new TickOutput({ ...p.parts, pnl, ...(fillsJson ? { fills: fillsJson } : {}) });
+      const out = new TickOutput(p.parts, { pnl, fills: fillsJson });
       if (p.rank !== undefined) out.topkV1Rank = p.rank;
       return out;
     }
@@ -542,8 +538,7 @@ export class TradingKernel {
 
     const dd = this.risk.drawdownAfterFills(ts, this.portfolio);
 
-    const out = new TickOutput({
-      ...p.parts,
+    const out = new TickOutput(p.parts, {
       fills: fillsJson ?? [],
       pnl,
       drawdownCheck: dd.check,
