@@ -8,7 +8,7 @@
  * builds the output, integers stay plain numbers.
  */
 
-import { shortestRepr } from "./decimal.js";
+import { shortestRepr } from "./float-repr.js";
 
 /** A number that the output contract types as a float (printed "10.0", not "10"). */
 export class Float {

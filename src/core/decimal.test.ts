@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { REPO_ROOT } from "../../test/support/run-cli.js";
-import { Decimal, dec, shortestRepr } from "./decimal.js";
+import { Decimal, dec } from "./decimal.js";
+import { shortestRepr } from "./float-repr.js";
 
 // Test data lives in src/ (not compiled); resolve it from dist/core/.
 const casesPath = join(REPO_ROOT, "src", "core", "testdata", "decimal-cases.txt");

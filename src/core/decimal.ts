@@ -14,89 +14,20 @@
  * below; the representation is private to this module.
  */
 
+import {
+  digitCount,
+  LIMIT,
+  MAX_SMALL,
+  PRECISION,
+  pow10,
+  pow10Num,
+  type RoundingMode,
+  shiftRound,
+} from "./decimal-coefficient.js";
 import { InvalidInputError } from "./errors.js";
+import { shortestRepr } from "./float-repr.js";
 
-/** Significant digits kept by arithmetic results (the reference's default context). */
-export const PRECISION = 28;
-
-export type RoundingMode =
-  | "ROUND_DOWN"
-  | "ROUND_HALF_EVEN"
-  | "ROUND_HALF_UP"
-  | "ROUND_UP"
-  | "ROUND_FLOOR"
-  | "ROUND_CEILING";
-
-const POW10: bigint[] = [];
-{
-  let p = 1n;
-  for (let i = 0; i <= 80; i++) {
-    POW10.push(p);
-    p *= 10n;
-  }
-}
-
-function pow10(n: number): bigint {
-  return n < POW10.length ? (POW10[n] as bigint) : 10n ** BigInt(n);
-}
-
-/** Number of decimal digits of a non-negative bigint (0 has one digit). */
-function digitCount(c: bigint): number {
-  if (c < 10n) return 1;
-  // Binary search over the power table for the common range.
-  if (c < (POW10[POW10.length - 1] as bigint)) {
-    let lo = 1;
-    let hi = POW10.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (c < (POW10[mid] as bigint)) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
-  }
-  return c.toString().length;
-}
-
-const LIMIT = pow10(PRECISION);
-
-/** Divide a non-negative coefficient by 10^shift with the given rounding (sign for floor/ceiling). */
-function shiftRound(coef: bigint, shift: number, mode: RoundingMode, neg: boolean): bigint {
-  if (shift <= 0) return coef * pow10(-shift);
-  const d = pow10(shift);
-  const q = coef / d;
-  const r = coef - q * d;
-  if (r === 0n) return q;
-  switch (mode) {
-    case "ROUND_DOWN":
-      return q;
-    case "ROUND_UP":
-      return q + 1n;
-    case "ROUND_FLOOR":
-      return neg ? q + 1n : q;
-    case "ROUND_CEILING":
-      return neg ? q : q + 1n;
-    case "ROUND_HALF_UP": {
-      const twice = r * 2n;
-      return twice >= d ? q + 1n : q;
-    }
-    case "ROUND_HALF_EVEN": {
-      const twice = r * 2n;
-      if (twice > d) return q + 1n;
-      if (twice < d) return q;
-      return q % 2n === 0n ? q : q + 1n;
-    }
-  }
-}
-
-/** Largest coefficient kept as a plain number (every integer up to it is exact in a double). */
-const MAX_SMALL = Number.MAX_SAFE_INTEGER;
-/** Exact powers of ten as doubles (10^0 .. 10^22 are exactly representable). */
-const POW10_NUM: number[] = [];
-for (let i = 0; i <= 22; i++) POW10_NUM.push(10 ** i);
-
-function pow10Num(n: number): number {
-  return POW10_NUM[n] as number;
-}
+export { PRECISION, type RoundingMode };
 
 /**
  * Exact decimal number. Internally the coefficient is a plain number while it
@@ -628,45 +559,4 @@ export function sumDecimals(values: Iterable<Decimal>): Decimal {
   let acc = Decimal.ZERO;
   for (const v of values) acc = acc.add(v);
   return acc;
-}
-
-/**
- * The shortest round-trip representation of a double in the reference's
- * float formatting (`repr(float)`): "10.0", "1e-05", "1.5e+16", "inf".
- */
-const REPR_CACHE = new Map<number, string>();
-
-export function shortestRepr(x: number): string {
-  if (x === 0) return shortestReprUncached(x);
-  const hit = REPR_CACHE.get(x);
-  if (hit !== undefined) return hit;
-  const r = shortestReprUncached(x);
-  if (REPR_CACHE.size >= 4096) REPR_CACHE.clear();
-  REPR_CACHE.set(x, r);
-  return r;
-}
-
-function shortestReprUncached(x: number): string {
-  if (Number.isNaN(x)) return "nan";
-  if (x === Number.POSITIVE_INFINITY) return "inf";
-  if (x === Number.NEGATIVE_INFINITY) return "-inf";
-  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
-  // toExponential() with no argument gives the shortest round-trip digits.
-  const [mant, expStr] = x.toExponential().split("e") as [string, string];
-  const neg = mant.startsWith("-");
-  const digits = mant.replace("-", "").replace(".", "");
-  const e = Number.parseInt(expStr, 10);
-  const sign = neg ? "-" : "";
-  if (e >= -4 && e < 16) {
-    // Plain notation.
-    if (e >= 0) {
-      const intLen = e + 1;
-      if (digits.length <= intLen) return sign + digits + "0".repeat(intLen - digits.length) + ".0";
-      return sign + digits.slice(0, intLen) + "." + digits.slice(intLen);
-    }
-    return sign + "0." + "0".repeat(-e - 1) + digits;
-  }
-  const m = digits.length > 1 ? digits[0] + "." + digits.slice(1) : digits;
-  const es = (e < 0 ? "-" : "+") + String(Math.abs(e)).padStart(2, "0");
-  return sign + m + "e" + es;
 }

@@ -4,7 +4,8 @@
  * `toFixed` rounds exact ties away from zero (0.125 -> "0.13", Python "0.12").
  */
 
-import { Decimal, shortestRepr } from "../../core/decimal.js";
+import { Decimal } from "../../core/decimal.js";
+import { shortestRepr } from "../../core/float-repr.js";
 
 const TWO_POW_52 = 2 ** 52;
 
