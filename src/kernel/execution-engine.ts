@@ -16,7 +16,7 @@ import { GridMode, OrderSide, OrderState, ResetAction } from "../domain/enums.js
 import type { GridPlan } from "../domain/grid-plan.js";
 import type { OrderCommand } from "../domain/orders.js";
 import type { ExecutionAction, ExecutionEvent, OrderRecord } from "./execution-types.js";
-import { ActionType } from "./execution-types.js";
+import { ActionType, openNotionalOf } from "./execution-types.js";
 import { OrderIdSequence } from "./order-ids.js";
 
 export interface GridLevel {
@@ -35,25 +35,75 @@ export interface GridLevel {
 export class ExecutionState {
   readonly orders = new Map<string, OrderRecord>();
   tickCounter = 0;
+  /** Bumped whenever a live order is added, removed or partly filled (memo key). */
+  private version = 0;
+  private memo: (OpenOrdersSummary & { readonly version: number }) | undefined;
 
   /** Live orders of this state, in placement order. */
   liveOrders(): OrderRecord[] {
     const out: OrderRecord[] = [];
-    for (const o of this.orders.values()) {
-      if (
-        o.state === OrderState.PENDING ||
-        o.state === OrderState.OPEN ||
-        o.state === OrderState.PARTIALLY_FILLED
-      )
-        out.push(o);
-    }
+    for (const o of this.orders.values()) if (isLive(o)) out.push(o);
     return out;
+  }
+
+  /** A new order on the book. */
+  add(o: OrderRecord): void {
+    this.orders.set(o.orderId, o);
+    this.version++;
   }
 
   /** An order left the book (filled, cancelled, expired or rejected). */
   remove(orderId: string): boolean {
+    this.version++;
     return this.orders.delete(orderId);
   }
+
+  /** Part of a live order was executed. */
+  partlyFilled(o: OrderRecord, quantity: Decimal): void {
+    o.filledQuantity = o.filledQuantity.add(quantity);
+    o.openNotional = undefined;
+    o.state = OrderState.PARTIALLY_FILLED;
+    this.version++;
+  }
+
+  /**
+   * What the live orders hold, summed once per change of the book (the
+   * realistic order rules read it at every decision).
+   */
+  openSummary(): OpenOrdersSummary {
+    const m = this.memo;
+    if (m !== undefined && m.version === this.version) return m;
+    let notional = ZERO;
+    let buyNotional = ZERO;
+    let sellLeft = ZERO;
+    for (const o of this.orders.values()) {
+      if (!isLive(o)) continue;
+      const n = openNotionalOf(o);
+      notional = notional.add(n);
+      if (o.side === OrderSide.BUY) buyNotional = buyNotional.add(n);
+      else sellLeft = sellLeft.add(o.quantity.sub(o.filledQuantity));
+    }
+    this.memo = { version: this.version, notional, buyNotional, sellLeft };
+    return this.memo;
+  }
+}
+
+/** Sums over a symbol's live orders. */
+export interface OpenOrdersSummary {
+  /** price x what is left, over every live order. */
+  readonly notional: Decimal;
+  /** The same over the BUYs (the quote they reserve). */
+  readonly buyNotional: Decimal;
+  /** What is left of the SELLs (the base they reserve). */
+  readonly sellLeft: Decimal;
+}
+
+function isLive(o: OrderRecord): boolean {
+  return (
+    o.state === OrderState.PENDING ||
+    o.state === OrderState.OPEN ||
+    o.state === OrderState.PARTIALLY_FILLED
+  );
 }
 
 /**
@@ -366,7 +416,7 @@ export class ExecutionEngine {
     for (let i = 0; i < actions.length; i++) {
       const a = actions[i] as ExecutionAction;
       if (a.actionType === ActionType.CANCEL && a.orderId !== null) {
-        state.orders.delete(a.orderId);
+        state.remove(a.orderId);
         commands.push({ kind: "CancelOrder", ts, clientOrderId: a.orderId, symbol: a.symbol });
       } else if (a.actionType === ActionType.PLACE) {
         // A zero price or quantity places nothing (the reference skips falsy decimals).
@@ -381,7 +431,7 @@ export class ExecutionEngine {
             : admit(a.symbol, a.side, a.price, a.quantity, a.levelId))
         ) {
           const orderId = this.ids.next(a.symbol, ts, a.levelId, a.side);
-          state.orders.set(orderId, {
+          state.add({
             orderId,
             symbol: a.symbol,
             side: a.side,

@@ -25,7 +25,6 @@ import type {
   LevelPricing,
   OrderAdmission,
 } from "./execution-engine.js";
-import { openNotionalOf } from "./execution-types.js";
 import type { InstrumentBook } from "./instruments.js";
 import type { EngineOptions } from "./kernel-options.js";
 import type { Portfolio } from "./portfolio.js";
@@ -215,9 +214,7 @@ export class OrderRules {
   private availableMargin(): Decimal {
     const pf = this.c.portfolio;
     let used = pf.positionNotional();
-    for (const st of this.c.states.values()) {
-      for (const o of st.liveOrders()) used = used.add(openNotionalOf(o));
-    }
+    for (const st of this.c.states.values()) used = used.add(st.openSummary().notional);
     return pf.equity(this.c.capital).sub(used.div(this.c.leverage));
   }
 
@@ -242,18 +239,14 @@ export class OrderRules {
     const mark = pf.markOf(symbol);
     const pos = pf.position(symbol);
     if (mark !== undefined && !pos.isZero()) total = pos.abs().mul(mark);
-    for (const o of this.c.states.get(symbol)?.liveOrders() ?? []) {
-      total = total.add(openNotionalOf(o));
-    }
-    return total;
+    const st = this.c.states.get(symbol);
+    return st === undefined ? total : total.add(st.openSummary().notional);
   }
 
-  /** Exposure over every symbol with orders or a position. */
+  /** Exposure over every symbol: positions at their marks plus every open order. */
   totalExposure(): Decimal {
-    const symbols = new Set<string>(this.c.states.keys());
-    for (const s of this.c.portfolio.ledger.getAllPositions().keys()) symbols.add(s);
-    let total = Decimal.ZERO;
-    for (const s of symbols) total = total.add(this.exposure(s));
+    let total = this.c.portfolio.positionNotional();
+    for (const st of this.c.states.values()) total = total.add(st.openSummary().notional);
     return total;
   }
 
@@ -289,18 +282,12 @@ export class OrderRules {
     let freeBase = Decimal.ZERO;
     if (this.c.checkBalances) {
       freeQuote = pf.cash();
-      for (const st of this.c.states.values()) {
-        for (const o of st.liveOrders()) {
-          if (o.side === OrderSide.BUY) {
-            freeQuote = freeQuote.sub(openNotionalOf(o));
-          }
-        }
-      }
+      for (const st of this.c.states.values())
+        freeQuote = freeQuote.sub(st.openSummary().buyNotional);
       const held = pf.position(symbol);
       freeBase = held.isPositive() ? held : Decimal.ZERO;
-      for (const o of this.c.states.get(symbol)?.liveOrders() ?? []) {
-        if (o.side === OrderSide.SELL) freeBase = freeBase.sub(o.quantity.sub(o.filledQuantity));
-      }
+      const st = this.c.states.get(symbol);
+      if (st !== undefined) freeBase = freeBase.sub(st.openSummary().sellLeft);
     }
     const batch = new OrderAdmissionBatch(
       {

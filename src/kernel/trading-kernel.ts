@@ -495,11 +495,7 @@ export class TradingKernel {
     const submitTs = order?.createdTs;
     if (order !== undefined && state !== undefined) {
       if (f.leavesQuantity.isZero()) state.remove(f.clientOrderId);
-      else {
-        order.filledQuantity = order.filledQuantity.add(f.quantity);
-        order.openNotional = undefined;
-        order.state = "PARTIALLY_FILLED";
-      }
+      else state.partlyFilled(order, f.quantity);
     }
     const feeQuote = this.portfolio.applyFill(f);
     this.totalFills++;
