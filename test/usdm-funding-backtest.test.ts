@@ -128,8 +128,22 @@ test("USD-M bookTicker with a fundingRate dump: --funding rows are position x ma
   assert.equal(funding.length, checked, "no other funding rows");
   assert.ok(checked >= 2, `funding paid at ${checked} time(s)`);
   const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as {
-    summary: { funding: string };
+    summary: {
+      funding: string;
+      liquidations: number;
+      max_effective_leverage: number;
+      max_margin_use_pct: number;
+      liquidation_distance_pct: Record<string, number | null>;
+    };
   };
+  // The margin keys of a USD-M run: liquidations = the liquidation fills of the export;
+  // a position was open, so leverage, margin use and the distance are positive.
+  const m = summary.summary;
+  assert.equal(m.liquidations, fills.filter((f) => f.liquidity === "liquidation").length);
+  assert.ok(m.max_effective_leverage > 0, `leverage ${m.max_effective_leverage}`);
+  assert.ok(m.max_margin_use_pct > 0, `margin use ${m.max_margin_use_pct}`);
+  assert.deepEqual(Object.keys(m.liquidation_distance_pct), ["BTCUSDT"]);
+  assert.ok((m.liquidation_distance_pct.BTCUSDT ?? 0) > 0);
   assert.ok(
     dec(summary.summary.funding).eq(total),
     `summary funding ${summary.summary.funding} vs ${total}`,

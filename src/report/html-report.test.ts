@@ -38,6 +38,10 @@ const SUMMARY: RunSummaryJson = {
   maker_share: 0.5,
   time_in_market_pct: 51.851851,
   max_position_notional: "930.999",
+  liquidations: 1,
+  max_effective_leverage: 2.3461,
+  max_margin_use_pct: 46.9051,
+  liquidation_distance_pct: { BTCUSDT: 18.4449, ETHUSDT: null },
   orders_submitted: 120,
   orders_cancelled: 7,
   orders_rejected: 1,
@@ -192,13 +196,17 @@ describe("renderBacktestReport (static checks)", () => {
       ["maker_share", "50.00 %"],
       ["time_in_market_pct", "51.85 %"],
       ["max_position_notional", "931.00 USDT"],
+      ["liquidations", "1"],
+      ["max_effective_leverage", "2.35x"],
+      ["max_margin_use_pct", "46.91 %"],
+      ["liquidation_distance_pct", "BTCUSDT 18.44 %, ETHUSDT never open"],
       ["orders_submitted", "120"],
       ["orders_cancelled", "7"],
       ["orders_rejected", "1"],
       ["orders_filtered", "2"],
     ];
     for (const [key, value] of expected) assert.equal(panelValue(html, key), value, key);
-    assert.equal(html.match(/class="metric"/g)?.length, 21);
+    assert.equal(html.match(/class="metric"/g)?.length, 25);
     assert.match(html, /<h2>Summary<\/h2>/);
     assert.match(html, /<h2>Per symbol<\/h2>/);
   });

@@ -24,8 +24,8 @@ import type {
   ReportNumber,
   ReportSymbolSeries,
 } from "./report-data.js";
-import { type RunSummaryJson, SUMMARY_KEYS } from "./summary.js";
-import { formatSummaryValue, SUMMARY_LABELS } from "./summary-format.js";
+import type { RunSummaryJson } from "./summary.js";
+import { formatSummaryValue, SUMMARY_LABELS, shownSummaryKeys } from "./summary-format.js";
 
 export const DEFAULT_MAX_POINTS = 2000;
 export const DEFAULT_MAX_FILLS = 5000;
@@ -243,10 +243,12 @@ function limit(v: number | undefined, fallback: number, name: string): number {
 
 /** The summary panel: every metric but the blocked events (a table of their own). */
 function summaryPanel(s: RunSummaryJson, quote: string): string {
-  const metrics = SUMMARY_KEYS.filter((k) => k !== "blocked_by_reason").map(
-    (k) =>
-      `<div class="metric" data-key="${k}"><dt>${escapeHtml(SUMMARY_LABELS[k])}</dt><dd>${escapeHtml(formatSummaryValue(k, s, quote))}</dd></div>`,
-  );
+  const metrics = shownSummaryKeys(s)
+    .filter((k) => k !== "blocked_by_reason")
+    .map(
+      (k) =>
+        `<div class="metric" data-key="${k}"><dt>${escapeHtml(SUMMARY_LABELS[k])}</dt><dd>${escapeHtml(formatSummaryValue(k, s, quote))}</dd></div>`,
+    );
   return [
     `<section id="run-summary">`,
     "<h2>Summary</h2>",

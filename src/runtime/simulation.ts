@@ -4,6 +4,7 @@
  * (the reference engine's fills) or the simulated venue with its models.
  */
 
+import { Decimal } from "../core/decimal.js";
 import {
   assetsOf,
   type FundingRateEvent,
@@ -50,7 +51,7 @@ export function maintenanceModel(
   return (symbol, notional) => {
     const list = brackets.get(symbol);
     const b = list?.find((x) => !notional.lt(x.notionalFloor) && notional.lt(x.notionalCap));
-    return b === undefined ? flat(symbol, notional) : notional.mul(b.maintMarginRatio).sub(b.cum);
+    return b === undefined ? flat(symbol, notional) : { rate: b.maintMarginRatio, cum: b.cum };
   };
 }
 
@@ -64,6 +65,7 @@ export function marginAccountOf(
     capital: o.initial_capital,
     maintenance: maintenanceModel(o, setup.leverageBrackets),
     liquidationFeeRate: o.liquidation_fee_rate,
+    leverage: Decimal.fromInt(o.leverage),
     funding:
       setup.fundingRates !== undefined
         ? new RecordedFunding(setup.fundingRates)

@@ -11,6 +11,7 @@ import type { Snapshot } from "../../domain/snapshot.js";
 import type { EngineOptions } from "../../kernel/kernel-options.js";
 import { applyOptions, defaultOptions } from "../../kernel/kernel-options.js";
 import type { AccountState, BookedFill } from "../../kernel/kernel-types.js";
+import type { SimulatedTrading } from "../../kernel/simulated-trading.js";
 import type { TradingKernel } from "../../kernel/trading-kernel.js";
 import { createSimulation } from "../simulation.js";
 import { AccountSampler } from "./account-sampler.js";
@@ -88,13 +89,21 @@ export function runPaper(
   return runInTsOrder(() => paperOnce(fixture, outPath, overrides, onOutput, hooks));
 }
 
+/** The kernel's account with, on USD-M, the venue's margin account at the same moment. */
+function accountOf(sim: SimulatedTrading): AccountState {
+  const a = sim.kernel.account();
+  const margin = sim.venue.marginState?.();
+  return margin === undefined ? a : { ...a, margin };
+}
+
 /** The account sampler of `hooks`, wired to the kernel's fill hook (undefined: nothing watches). */
-function watchKernel(kernel: TradingKernel, hooks: PaperRunHooks): AccountSampler | undefined {
+function watchKernel(sim: SimulatedTrading, hooks: PaperRunHooks): AccountSampler | undefined {
+  const { kernel } = sim;
   const { onFill, onAccount } = hooks;
   const sampler =
     onAccount === undefined
       ? undefined
-      : new AccountSampler(() => kernel.account(), onAccount, hooks.equityEveryMs);
+      : new AccountSampler(() => accountOf(sim), onAccount, hooks.equityEveryMs);
   if (onFill !== undefined || sampler !== undefined) {
     kernel.onFillBooked = (b) => {
       onFill?.(b);
@@ -134,7 +143,7 @@ async function paperOnce(
       ? undefined
       : fixture.tailSnapshots(options.topk_window_size);
   sim.kernel.selectionPass(tail ?? snapshotsOf(fixture));
-  const sampler = watchKernel(sim.kernel, hooks);
+  const sampler = watchKernel(sim, hooks);
   const { signal, onPlaced } = hooks;
   hooks.onTrading?.();
   const digest = new StreamingArrayDigest();

@@ -28,6 +28,7 @@
 
 import { Decimal } from "../../core/decimal.js";
 import { OrderSide } from "../../domain/enums.js";
+import type { MarginState } from "../../domain/margin-state.js";
 import type { CancelOrder, Liquidity, OrderFilled, SubmitOrder } from "../../domain/orders.js";
 import { orderFilled } from "../../domain/orders.js";
 import type { Snapshot } from "../../domain/snapshot.js";
@@ -190,6 +191,17 @@ export class SimulatedVenue implements SimulationVenue {
   }
 
   afterDecision(_s: Snapshot, _evaluated: boolean): void {}
+
+  /** USD-M: the margin account now, its open orders' notional counted for initial margin. */
+  marginState(): MarginState | undefined {
+    const account = this.cfg.account;
+    if (account === undefined) return undefined;
+    let open = ZERO;
+    for (const b of this.books.values()) {
+      for (const o of b.orders.values()) open = open.add(o.cmd.price.mul(o.leaves));
+    }
+    return account.state(open);
+  }
 
   submit(cmd: SubmitOrder): void {
     const b = this.book(cmd.symbol);

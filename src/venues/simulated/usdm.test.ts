@@ -16,7 +16,7 @@ import { parseLeverageBrackets } from "../binance/leverage-brackets.js";
 import { FeeModel } from "./fee-model.js";
 import { ConstantFunding, RecordedFunding } from "./funding-schedule.js";
 import { ConstantLatency } from "./latency-model.js";
-import { flatMaintenance, MarginAccount } from "./margin-account.js";
+import { flatMaintenance, MarginAccount, maintenanceMargin } from "./margin-account.js";
 import { SimulatedVenue } from "./simulated-venue.js";
 
 const H = 3_600_000;
@@ -43,6 +43,7 @@ function setup(
     capital: dec(o.capital ?? "100000"),
     maintenance: flatMaintenance(dec(o.mmr ?? "0.004")),
     liquidationFeeRate: dec("0.0125"),
+    leverage: dec("1"),
     funding: o.funding ?? new ConstantFunding(dec("0.0001"), 8),
   });
   const v = new SimulatedVenue({
@@ -197,9 +198,9 @@ describe("USD-M liquidation", () => {
       applyOptions(defaultOptions("realistic"), { market: "um" }, "t"),
       brackets,
     );
-    assert.equal(m("BTCUSDT", dec("40000")).toString(), "160.000"); // 40000 x 0.004
-    assert.equal(m("BTCUSDT", dec("100000")).toString(), "450.000"); // 100000 x 0.005 - 50
-    assert.equal(m("ETHUSDT", dec("1000")).toString(), "4.000"); // no bracket: the flat 0.004
+    assert.equal(maintenanceMargin(m, "BTCUSDT", dec("40000")).toString(), "160.000"); // 40000 x 0.004
+    assert.equal(maintenanceMargin(m, "BTCUSDT", dec("100000")).toString(), "450.000"); // 100000 x 0.005 - 50
+    assert.equal(maintenanceMargin(m, "ETHUSDT", dec("1000")).toString(), "4.000"); // no bracket: the flat 0.004
     assert.throws(
       () => parseLeverageBrackets([{ symbol: "X", brackets: [{ bracket: 0 }] }], "b.json"),
       /b\.json: not a Binance leverageBracket response/,
