@@ -11,6 +11,7 @@ import {
   type InstrumentSpec,
   type LeverageBracket,
 } from "../domain/instrument.js";
+import type { MarkPriceFeed } from "../domain/mark-price.js";
 import type { SimulationVenue } from "../domain/venue.js";
 import type { EngineOptions, FillModel } from "../kernel/kernel-options.js";
 import { SimulatedTrading } from "../kernel/simulated-trading.js";
@@ -39,6 +40,8 @@ export interface SimulationSetup {
   readonly fundingRates?: ReadonlyMap<string, readonly FundingRateEvent[]>;
   /** USD-M: leverage brackets (else a flat `maintenance_margin_rate`). */
   readonly leverageBrackets?: ReadonlyMap<string, readonly LeverageBracket[]>;
+  /** USD-M: the mark price (else the mid of the quotes). */
+  readonly markPrices?: MarkPriceFeed;
 }
 
 /** Maintenance margin by the symbol's bracket when known, else the flat rate. */
@@ -127,6 +130,9 @@ export function createSimulatedVenue(
     l1QtyLimitsFills: o.l1_qty_limits_fills,
     feeAsset: (symbol) => assetsOf(symbol).quote || "QUOTE",
     ...(account !== undefined ? { account } : {}),
+    ...(account !== undefined && setup.markPrices !== undefined
+      ? { markPrices: setup.markPrices }
+      : {}),
   });
 }
 

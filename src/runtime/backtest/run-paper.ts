@@ -135,6 +135,7 @@ async function paperOnce(
     ...(fixture.leverageBrackets !== undefined
       ? { leverageBrackets: fixture.leverageBrackets }
       : {}),
+    ...(fixture.markPrices !== undefined ? { markPrices: fixture.markPrices() } : {}),
   });
   // Top-K v0 keeps only the last window of prices per symbol: a light scan
   // finds those (the full pass below still validates every line).

@@ -5,14 +5,14 @@
  *
  * - Funding: at each funding time of a symbol with a position, the account
  *   receives -(position x mark x rate) (longs pay when the rate is positive);
- *   the mark is the mid in force at that time.
+ *   the mark is the one in force at that time (markPriceKlines close or mid).
  * - Maintenance margin: per position, notional x rate (a flat rate, or the
  *   symbol's Binance leverage bracket: notional x maintMarginRatio - cum).
  * - Liquidation: when the margin balance (wallet + unrealized PnL) is at or
  *   below the total maintenance margin, every position is closed at its mark,
  *   paying notional x the liquidation fee rate, and open orders are cancelled
- *   (as Binance does). Errs on the side of the exchange's own rules only as
- *   far as the mark is the mid (Binance's mark price is an index-based price).
+ *   (as Binance does). The mark is set by the venue: the close of Binance's
+ *   markPriceKlines when given, else the mid of the quotes.
  */
 
 import { Decimal } from "../../core/decimal.js";
