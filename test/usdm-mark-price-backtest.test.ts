@@ -47,9 +47,15 @@ function run(root: string) {
     "backtest",
     ...["--data", root, "--symbols", "BTCUSDT", "--from", "2026-03-02", "--to", "2026-03-03"],
     ...["--config", cfg, "--fills", join(out, "fills.csv"), "--funding", join(out, "funding.csv")],
+    ...["--report", join(out, "r.html")],
   ]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
-  return { r, fills: csv(join(out, "fills.csv")), funding: csv(join(out, "funding.csv")) };
+  return {
+    r,
+    fills: csv(join(out, "fills.csv")),
+    funding: csv(join(out, "funding.csv")),
+    html: readFileSync(join(out, "r.html"), "utf8"),
+  };
 }
 
 test("USD-M with markPriceKlines: funding at the last kline close before the funding time", () => {
@@ -70,7 +76,7 @@ test("USD-M with markPriceKlines: funding at the last kline close before the fun
   }
   writeFileSync(join(monthly, "BTCUSDT-1m-2026-03.csv"), `${monthRows.join("\n")}\n`);
 
-  const { r, fills, funding } = run(root);
+  const { r, fills, funding, html } = run(root);
   assert.match(
     r.stdout,
     /mark price: the close of markPriceKlines 1m \(2 file\(s\)\), the mid where no close is at most 120 s old/,
@@ -107,6 +113,25 @@ test("USD-M with markPriceKlines: funding at the last kline close before the fun
   }
   assert.equal(funding.length, checked, "no other funding rows");
   assert.ok(checked >= 2, `funding paid at ${checked} time(s)`);
+  // The report of a USD-M run: the leverage and margin chart, funding on the equity chart,
+  // the distance to liquidation in the panel, the mark source in the notes.
+  assert.match(html, /data-chart="margin"/);
+  assert.match(
+    html,
+    /data-key="liquidation_distance_pct"><dt>[^<]*<\/dt><dd>BTCUSDT \d+\.\d\d %<\/dd>/,
+  );
+  assert.match(html, /<li>mark price: the close of markPriceKlines 1m/);
+  const data = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(html);
+  const portfolio = (JSON.parse(data?.[1] ?? "{}") as { portfolio: Record<string, unknown[]> })
+    .portfolio;
+  assert.ok(
+    (portfolio.funding ?? []).some((x) => typeof x === "number" && x !== 0),
+    "funding",
+  );
+  assert.ok(
+    (portfolio.lev ?? []).some((x) => typeof x === "number" && x > 0),
+    "leverage",
+  );
 });
 
 test("USD-M without markPriceKlines: the run says the mark is the mid", () => {
