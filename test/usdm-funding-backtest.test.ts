@@ -12,14 +12,11 @@ import { test } from "node:test";
 import { Decimal, dec } from "../src/core/decimal.js";
 import { BTC, writeBookTicker } from "./support/binance-dumps.js";
 import { runCli, tempDir } from "./support/run-cli.js";
+import { csvRecords, positionAt } from "./support/usdm-venue.js";
 
 const H = 3_600_000;
 
-function csv(path: string): Record<string, string>[] {
-  const [header, ...rows] = readFileSync(path, "utf8").trim().split("\n");
-  const keys = (header as string).split(",");
-  return rows.map((r) => Object.fromEntries(r.split(",").map((v, i) => [keys[i] as string, v])));
-}
+const csv = csvRecords;
 
 test("USD-M bookTicker with a fundingRate dump: --funding rows are position x mark x rate", () => {
   const root = tempDir();
@@ -97,13 +94,7 @@ test("USD-M bookTicker with a fundingRate dump: --funding rows are position x ma
   let total = Decimal.ZERO;
   let checked = 0;
   for (const t of expectedTimes) {
-    const position = fills
-      .filter((f) => Number(f.ts) <= t)
-      .reduce(
-        (acc, f) =>
-          acc.add(f.side === "BUY" ? dec(f.qty as string) : dec(f.qty as string).negate()),
-        Decimal.ZERO,
-      );
+    const position = positionAt(fills, t);
     const row = funding.find((f) => Number(f.ts) === t);
     if (position.isZero()) {
       assert.equal(row, undefined, `no payment when flat at ${new Date(t).toISOString()}`);

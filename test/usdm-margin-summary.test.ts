@@ -9,35 +9,16 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { Decimal, dec } from "../src/core/decimal.js";
 import { OrderSide } from "../src/domain/enums.js";
-import type { OrderFilled, SubmitOrder, VenueEvent } from "../src/domain/orders.js";
-import { Snapshot } from "../src/domain/snapshot.js";
+import type { OrderFilled, SubmitOrder } from "../src/domain/orders.js";
 import { SummaryBuilder } from "../src/report/summary.js";
-import { FeeModel } from "../src/venues/simulated/fee-model.js";
 import { ConstantFunding } from "../src/venues/simulated/funding-schedule.js";
-import { ConstantLatency } from "../src/venues/simulated/latency-model.js";
-import {
-  flatMaintenance,
-  liquidationPrice,
-  MarginAccount,
-} from "../src/venues/simulated/margin-account.js";
-import { SimulatedVenue } from "../src/venues/simulated/simulated-venue.js";
+import { liquidationPrice } from "../src/venues/simulated/margin-account.js";
+import { flatQuote, usdmVenue } from "./support/usdm-venue.js";
 
 const T0 = Date.parse("2026-03-02T01:00:00Z");
 const MIN = 60_000;
 
-function snap(ts: number, mid: string, symbol: string): Snapshot {
-  const m = dec(mid);
-  return new Snapshot({
-    ts,
-    symbol,
-    bidPrice: m,
-    askPrice: m,
-    bidQty: dec("1000"),
-    askQty: dec("1000"),
-    lastPrice: m,
-    lastQty: Decimal.ZERO,
-  });
-}
+const snap = (ts: number, mid: string, symbol: string) => flatQuote(ts, mid, symbol, "1000");
 
 function order(
   id: string,
@@ -69,23 +50,12 @@ function close(actual: number | null | undefined, expected: number, what: string
 
 describe("USD-M margin metrics", () => {
   test("leverage, margin use, liquidation distance and liquidations of a run, by hand", () => {
-    const account = new MarginAccount({
-      capital: dec("1000"),
-      maintenance: flatMaintenance(dec("0.01")),
-      liquidationFeeRate: dec("0.0125"),
+    const { v, events } = usdmVenue({
+      capital: "1000",
+      mmr: "0.01",
+      leverage: "5",
       funding: new ConstantFunding(Decimal.ZERO, 8),
-      leverage: dec("5"),
     });
-    const v = new SimulatedVenue({
-      fillModel: "cross",
-      latency: new ConstantLatency(0, 0),
-      fees: new FeeModel({ makerBps: 0, takerBps: 0 }),
-      l1QtyLimitsFills: false,
-      feeAsset: () => "USDT",
-      account,
-    });
-    const events: VenueEvent[] = [];
-    v.setListener((e) => events.push(e));
     const summary = new SummaryBuilder(dec("1000"));
     let booked = 0;
     const point = (ts: number): void => {

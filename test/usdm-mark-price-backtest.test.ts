@@ -10,9 +10,10 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { Decimal, dec } from "../src/core/decimal.js";
+import { dec } from "../src/core/decimal.js";
 import { BTC, writeBookTicker } from "./support/binance-dumps.js";
 import { runCli, tempDir } from "./support/run-cli.js";
+import { csvRecords, positionAt } from "./support/usdm-venue.js";
 
 const H = 3_600_000;
 const MIN = 60_000;
@@ -33,11 +34,7 @@ function klineRow(open: number, close: string): string {
   );
 }
 
-function csv(path: string): Record<string, string>[] {
-  const [header, ...rows] = readFileSync(path, "utf8").trim().split("\n");
-  const keys = (header as string).split(",");
-  return rows.map((r) => Object.fromEntries(r.split(",").map((v, i) => [keys[i] as string, v])));
-}
+const csv = csvRecords;
 
 function run(root: string) {
   const out = tempDir();
@@ -86,13 +83,7 @@ test("USD-M with markPriceKlines: funding at the last kline close before the fun
   const rate = dec("0.0001");
   let checked = 0;
   for (const t of [DAY1 + 8 * H, DAY1 + 16 * H, DAY2, DAY2 + 8 * H, DAY2 + 16 * H]) {
-    const position = fills
-      .filter((f) => Number(f.ts) <= t)
-      .reduce(
-        (acc, f) =>
-          acc.add(f.side === "BUY" ? dec(f.qty as string) : dec(f.qty as string).negate()),
-        Decimal.ZERO,
-      );
+    const position = positionAt(fills, t);
     const row = funding.find((f) => Number(f.ts) === t);
     if (position.isZero()) {
       assert.equal(row, undefined);

@@ -22,9 +22,8 @@ import { join } from "node:path";
 import { Decimal } from "../../core/decimal.js";
 import { InvalidInputError } from "../../core/errors.js";
 import type { MarkPriceFeed } from "../../domain/mark-price.js";
-import { fileChunks, splitLines } from "./byte-lines.js";
+import { labelledCsvLines } from "./csv-parts.js";
 import { parseEpochMs } from "./epoch-time.js";
-import { listZipEntries, readZipEntry } from "./zip-archive.js";
 
 /** The interval read (Binance's finest for mark price klines). */
 export const MARK_INTERVAL = "1m";
@@ -105,24 +104,10 @@ interface MarkRow {
   readonly close: Decimal;
 }
 
-function* linesOf(path: string): Generator<{ readonly where: string; readonly text: string }> {
-  if (path.endsWith(".csv")) {
-    for (const l of splitLines(fileChunks(path)))
-      yield { where: `${path}:${l.lineNo}`, text: l.text };
-    return;
-  }
-  for (const entry of listZipEntries(path)) {
-    if (!entry.name.endsWith(".csv")) continue;
-    for (const l of splitLines(readZipEntry(path, entry))) {
-      yield { where: `${path} (${entry.name}):${l.lineNo}`, text: l.text };
-    }
-  }
-}
-
 /** The rows of one file, streamed; a malformed row is an error naming file:line and the column. */
 export function* markPriceRows(path: string): Generator<MarkRow> {
   let first = true;
-  for (const { where, text } of linesOf(path)) {
+  for (const { where, text } of labelledCsvLines(path)) {
     if (text.trim() === "") continue;
     const fields = text.split(",");
     if (first) {
