@@ -471,6 +471,8 @@ export const backtestCommand: CliCommand = {
     "  --funding FILE      USD-M: funding payments as CSV: ts,symbol,position,mark_price,rate,\n" +
     "                      payment (rates from fundingRate dumps under --data, else\n" +
     "                      funding_rate every funding_interval_hours)\n" +
+    "                      USD-M mark price: markPriceKlines 1m dumps under --data\n" +
+    "                      (futures/um/daily|monthly/markPriceKlines/SYM/1m/), else the mid\n" +
     "  --leverage-brackets FILE  USD-M: maintenance margin by bracket (the JSON of\n" +
     "                      GET /fapi/v1/leverageBracket); else maintenance_margin_rate\n" +
     "  --out FILE          write a JSON summary (per symbol, run summary metrics, engine\n" +
