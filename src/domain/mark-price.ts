@@ -9,4 +9,6 @@ import type { Decimal } from "../core/decimal.js";
 export interface MarkPriceFeed {
   /** The mark of `symbol` at `ts`; undefined when the feed has none then (use the mid). */
   markAt(symbol: string, ts: number): Decimal | undefined;
+  /** Let go of what it holds open (files); it is not asked again. */
+  close?(): void;
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { tempDir } from "../../../test/support/run-cli.js";
@@ -42,6 +42,21 @@ describe("markPriceKlines feed", () => {
     assert.equal(at(DAY + 4 * MIN), undefined); // older: the mid
     assert.equal(at(DAY + 6 * MIN - 1), "99.9");
     assert.equal(feed.markAt("ETHUSDT", DAY + 6 * MIN), undefined);
+  });
+
+  it("closes the file it is reading when closed before its end", {
+    skip: existsSync("/proc/self/fd") ? false : "no /proc/self/fd here",
+  }, () => {
+    const root = tempDir();
+    const rows = Array.from({ length: 10 }, (_, i) => row(DAY + i * MIN, "100"));
+    writeFileSync(join(layout(root), "BTCUSDT-1m-2026-01-01.csv"), `${rows.join("\n")}\n`);
+    const open = (): number => readdirSync("/proc/self/fd").length;
+    const before = open();
+    const feed = markPriceKlinesFeed(findMarkPriceFiles(root, ["BTCUSDT"], ["2026-01-01"]));
+    assert.equal(feed.markAt("BTCUSDT", DAY + 2 * MIN)?.toString(), "100");
+    assert.equal(open(), before + 1, "the file is open while read");
+    feed.close?.();
+    assert.equal(open(), before);
   });
 
   it("names the file, line and column of a bad row", () => {

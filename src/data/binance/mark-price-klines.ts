@@ -161,6 +161,11 @@ class MarkCursor {
     this.next = this.pull();
   }
 
+  /** Close the file being read (the run is over). */
+  close(): void {
+    this.rows.return(undefined);
+  }
+
   private pull(): MarkRow | undefined {
     const r = this.rows.next();
     return r.done === true ? undefined : r.value;
@@ -180,5 +185,10 @@ class MarkCursor {
 export function markPriceKlinesFeed(files: MarkPriceFiles): MarkPriceFeed {
   const cursors = new Map<string, MarkCursor>();
   for (const [symbol, list] of files.bySymbol) cursors.set(symbol, new MarkCursor(rowsOf(list)));
-  return { markAt: (symbol, ts) => cursors.get(symbol)?.at(ts) };
+  return {
+    markAt: (symbol, ts) => cursors.get(symbol)?.at(ts),
+    close: () => {
+      for (const c of cursors.values()) c.close();
+    },
+  };
 }

@@ -6,6 +6,7 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { errorMessage, InterruptedError } from "../../core/errors.js";
 import { type Fixture, runInTsOrder } from "../../data/fixture-reader.js";
+import type { MarkPriceFeed } from "../../domain/mark-price.js";
 import type { FundingApplied } from "../../domain/orders.js";
 import type { Snapshot } from "../../domain/snapshot.js";
 import type { EngineOptions } from "../../kernel/kernel-options.js";
@@ -128,6 +129,22 @@ async function paperOnce(
   hooks: PaperRunHooks,
 ): Promise<PaperRunSummary> {
   const options = paperOptions(fixture, overrides);
+  const markPrices = fixture.markPrices?.();
+  try {
+    return await tradeOnce(fixture, outPath, onOutput, hooks, options, markPrices);
+  } finally {
+    markPrices?.close?.();
+  }
+}
+
+async function tradeOnce(
+  fixture: Fixture,
+  outPath: string | undefined,
+  onOutput: ((json: Readonly<Record<string, unknown>>) => void) | undefined,
+  hooks: PaperRunHooks,
+  options: EngineOptions,
+  markPrices: MarkPriceFeed | undefined,
+): Promise<PaperRunSummary> {
   const sim = createSimulation(options, {
     ...(fixture.instruments !== undefined ? { instruments: fixture.instruments } : {}),
     ...(fixture.dataShape !== undefined ? { data: fixture.dataShape } : {}),
@@ -135,7 +152,7 @@ async function paperOnce(
     ...(fixture.leverageBrackets !== undefined
       ? { leverageBrackets: fixture.leverageBrackets }
       : {}),
-    ...(fixture.markPrices !== undefined ? { markPrices: fixture.markPrices() } : {}),
+    ...(markPrices !== undefined ? { markPrices } : {}),
   });
   // Top-K v0 keeps only the last window of prices per symbol: a light scan
   // finds those (the full pass below still validates every line).
