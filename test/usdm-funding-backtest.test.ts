@@ -12,14 +12,11 @@ import { test } from "node:test";
 import { Decimal, dec } from "../src/core/decimal.js";
 import { BTC, writeBookTicker } from "./support/binance-dumps.js";
 import { runCli, tempDir } from "./support/run-cli.js";
+import { csvRecords, positionAt } from "./support/usdm-venue.js";
 
 const H = 3_600_000;
 
-function csv(path: string): Record<string, string>[] {
-  const [header, ...rows] = readFileSync(path, "utf8").trim().split("\n");
-  const keys = (header as string).split(",");
-  return rows.map((r) => Object.fromEntries(r.split(",").map((v, i) => [keys[i] as string, v])));
-}
+const csv = csvRecords;
 
 test("USD-M bookTicker with a fundingRate dump: --funding rows are position x mark x rate", () => {
   const root = tempDir();
@@ -97,13 +94,7 @@ test("USD-M bookTicker with a fundingRate dump: --funding rows are position x ma
   let total = Decimal.ZERO;
   let checked = 0;
   for (const t of expectedTimes) {
-    const position = fills
-      .filter((f) => Number(f.ts) <= t)
-      .reduce(
-        (acc, f) =>
-          acc.add(f.side === "BUY" ? dec(f.qty as string) : dec(f.qty as string).negate()),
-        Decimal.ZERO,
-      );
+    const position = positionAt(fills, t);
     const row = funding.find((f) => Number(f.ts) === t);
     if (position.isZero()) {
       assert.equal(row, undefined, `no payment when flat at ${new Date(t).toISOString()}`);
@@ -128,8 +119,22 @@ test("USD-M bookTicker with a fundingRate dump: --funding rows are position x ma
   assert.equal(funding.length, checked, "no other funding rows");
   assert.ok(checked >= 2, `funding paid at ${checked} time(s)`);
   const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as {
-    summary: { funding: string };
+    summary: {
+      funding: string;
+      liquidations: number;
+      max_effective_leverage: number;
+      max_margin_use_pct: number;
+      liquidation_distance_pct: Record<string, number | null>;
+    };
   };
+  // The margin keys of a USD-M run: liquidations = the liquidation fills of the export;
+  // a position was open, so leverage, margin use and the distance are positive.
+  const m = summary.summary;
+  assert.equal(m.liquidations, fills.filter((f) => f.liquidity === "liquidation").length);
+  assert.ok(m.max_effective_leverage > 0, `leverage ${m.max_effective_leverage}`);
+  assert.ok(m.max_margin_use_pct > 0, `margin use ${m.max_margin_use_pct}`);
+  assert.deepEqual(Object.keys(m.liquidation_distance_pct), ["BTCUSDT"]);
+  assert.ok((m.liquidation_distance_pct.BTCUSDT ?? 0) > 0);
   assert.ok(
     dec(summary.summary.funding).eq(total),
     `summary funding ${summary.summary.funding} vs ${total}`,

@@ -12,6 +12,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { InvalidInputError } from "../core/errors.js";
 import type { FundingRateEvent, InstrumentSpec, LeverageBracket } from "../domain/instrument.js";
+import type { MarkPriceFeed } from "../domain/mark-price.js";
 import type { Snapshot } from "../domain/snapshot.js";
 import { LineCursor, readLines } from "./line-reader.js";
 import { describe, snapshotFromEvent } from "./snapshot-event.js";
@@ -71,6 +72,8 @@ export interface Fixture {
   readonly fundingRates?: ReadonlyMap<string, readonly FundingRateEvent[]>;
   /** USD-M: leverage brackets by symbol (maintenance margin by notional). */
   readonly leverageBrackets?: ReadonlyMap<string, readonly LeverageBracket[]>;
+  /** USD-M: a fresh mark price feed per trading pass (else the mark is the mid). */
+  readonly markPrices?: () => MarkPriceFeed;
 }
 
 function parseEvent(raw: unknown, where: string): FixtureEvent {
@@ -334,6 +337,7 @@ export function fixtureWith(
     readonly instruments?: ReadonlyMap<string, InstrumentSpec>;
     readonly fundingRates?: ReadonlyMap<string, readonly FundingRateEvent[]>;
     readonly leverageBrackets?: ReadonlyMap<string, readonly LeverageBracket[]>;
+    readonly markPrices?: () => MarkPriceFeed;
   },
 ): Fixture {
   return {
@@ -350,5 +354,6 @@ export function fixtureWith(
     instruments: extra.instruments ?? fixture.instruments,
     fundingRates: extra.fundingRates ?? fixture.fundingRates,
     leverageBrackets: extra.leverageBrackets ?? fixture.leverageBrackets,
+    markPrices: extra.markPrices ?? fixture.markPrices,
   };
 }

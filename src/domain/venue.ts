@@ -11,6 +11,7 @@
 
 import type { Decimal } from "../core/decimal.js";
 import type { OrderSide } from "./enums.js";
+import type { MarginState } from "./margin-state.js";
 import type { CancelOrder, SubmitOrder, VenueEvent } from "./orders.js";
 import type { Snapshot } from "./snapshot.js";
 
@@ -52,4 +53,6 @@ export interface SimulationVenue extends Venue {
    * strategy evaluated the symbol at this event (the reference venue's tick).
    */
   afterDecision(s: Snapshot, evaluated: boolean): void;
+  /** USD-M: the margin account now (undefined, or absent, on spot). */
+  marginState?(): MarginState | undefined;
 }

@@ -1,6 +1,7 @@
 /** What the kernel hands out: its decisions, booked fills and the account. */
 
 import type { Decimal } from "../core/decimal.js";
+import type { MarginState } from "../domain/margin-state.js";
 import type { OrderCommand, OrderFilled } from "../domain/orders.js";
 
 /** A fill as the kernel booked it. */
@@ -22,6 +23,8 @@ export interface AccountState {
   readonly funding: Decimal;
   /** Sum of |position| x mark over symbols. */
   readonly positionNotional: Decimal;
+  /** USD-M: the venue's margin account at the same moment (at its own marks). */
+  readonly margin?: MarginState;
 }
 
 /** What the kernel decided for one market event. */

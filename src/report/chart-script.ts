@@ -1,9 +1,10 @@
 /**
  * The inline script of the HTML report: reads the embedded JSON and draws
  * every `.chart` container with uPlot (inlined before it): equity with fees
- * on a right axis, drawdown (inverted axis, 0 at the top), and per symbol the
+ * (and, USD-M, cumulative funding) on a right axis, USD-M effective leverage
+ * and margin use, drawdown (inverted axis, 0 at the top), and per symbol the
  * price (candles drawn by a hook for klines, else the mid line) with buy and
- * sell fill markers, and the position as a step line.
+ * sell fill markers and liquidation crosses, and the position as a step line.
  *
  * All charts share the time axis: UTC labels, drag to zoom (the others
  * follow), double-click to zoom out, a synced cursor and a tooltip with the
@@ -30,7 +31,11 @@ export const CHART_SCRIPT = `
     mid: [51, 65, 85],
     up: [22, 163, 74],
     down: [220, 38, 38],
-    position: [124, 58, 237]
+    position: [124, 58, 237],
+    funding: [13, 148, 136],
+    leverage: [15, 118, 110],
+    marginUse: [190, 24, 93],
+    liquidation: [15, 23, 42]
   };
   var plots = [];
   var ready = false;
@@ -278,7 +283,16 @@ export const CHART_SCRIPT = `
       c.colors.fees = COLORS.fees;
       labels.push("fees");
     }
-    c.tip = tooltip(labels, [0, 8, 8]);
+    if (p.funding) {
+      // On the fees' axis (both are money flows beside the trading PnL).
+      if (!p.fees) c.axes.push(yAxis("funding" + Q, "fees", 1));
+      else c.axes[1].label = "fees paid, funding" + Q;
+      c.series.push({ label: "funding", scale: "fees", stroke: rgb(COLORS.funding), width: 1.5, dash: [2, 2] });
+      c.cols.push(p.funding);
+      c.colors.funding = COLORS.funding;
+      labels.push("funding");
+    }
+    c.tip = tooltip(labels, [0, 8, 8, 8]);
     plot(div, c);
   }
 
@@ -306,6 +320,26 @@ export const CHART_SCRIPT = `
       cols: [p.t, p.dd],
       tip: tooltip([null, "drawdown %"], [0, 4]),
       colors: { drawdown: COLORS.drawdown }
+    });
+  }
+
+  // USD-M: effective leverage (left axis) and margin use in % (right axis).
+  function drawMargin(div) {
+    var p = data.portfolio;
+    plot(div, {
+      height: 200,
+      series: [
+        { label: "leverage", scale: "lev", stroke: rgb(COLORS.leverage), width: 1.5 },
+        { label: "margin use", scale: "use", stroke: rgb(COLORS.marginUse), width: 1.5, dash: [5, 3] }
+      ],
+      axes: [yAxis("effective leverage (x)", "lev", 3), yAxis("margin use (%)", "use", 1)],
+      scales: {
+        lev: { range: function (u, min, max) { return [0, Math.max(max || 0, 0.01) * 1.05]; } },
+        use: { range: function (u, min, max) { return [0, Math.max(max || 0, 0.01) * 1.05]; } }
+      },
+      cols: [p.t, p.lev, p.use],
+      tip: tooltip([null, "leverage", "margin use %"], [0, 4, 2]),
+      colors: { leverage: COLORS.leverage, marginUse: COLORS.marginUse }
     });
   }
 
@@ -354,7 +388,7 @@ export const CHART_SCRIPT = `
         var buy = k === 0;
         ctx.beginPath();
         for (var i = 0; i < f.t.length; i++) {
-          if ((f.buy[i] === 1) !== buy || f.p[i] === null) continue;
+          if ((f.buy[i] === 1) !== buy || f.p[i] === null || f.liq[i] === 1) continue;
           var x = u.valToPos(f.t[i], "x", true);
           var y = u.valToPos(f.p[i], "price", true);
           if (buy) {
@@ -374,6 +408,21 @@ export const CHART_SCRIPT = `
         ctx.fill();
         ctx.stroke();
       }
+      // Liquidations: a bold cross at the liquidation price.
+      ctx.beginPath();
+      var q = r * 1.4;
+      for (var j = 0; j < f.t.length; j++) {
+        if (f.liq[j] !== 1 || f.p[j] === null) continue;
+        var lx = u.valToPos(f.t[j], "x", true);
+        var ly = u.valToPos(f.p[j], "price", true);
+        ctx.moveTo(lx - q, ly - q);
+        ctx.lineTo(lx + q, ly + q);
+        ctx.moveTo(lx + q, ly - q);
+        ctx.lineTo(lx - q, ly + q);
+      }
+      ctx.strokeStyle = rgb(COLORS.liquidation);
+      ctx.lineWidth = 3 * (window.devicePixelRatio || 1);
+      ctx.stroke();
       ctx.restore();
     };
   }
@@ -385,7 +434,7 @@ export const CHART_SCRIPT = `
       var f = s.fills;
       for (var i = 0; i < f.t.length && out.length < 6; i++) {
         if (Math.abs(u.valToPos(f.t[i], "x") - u.cursor.left) <= 6) {
-          out.push((f.buy[i] === 1 ? "BUY " : "SELL ") + f.q[i] + " @ " + fmt(f.p[i], 10));
+          out.push((f.liq[i] === 1 ? "LIQUIDATION " : "") + (f.buy[i] === 1 ? "BUY " : "SELL ") + f.q[i] + " @ " + fmt(f.p[i], 10));
         }
       }
       return out;
@@ -436,6 +485,7 @@ export const CHART_SCRIPT = `
       digits = [0, 10];
       c.colors = { mid: COLORS.mid, buys: COLORS.up, sells: COLORS.down };
     }
+    if (s.fills.liq.indexOf(1) >= 0) c.colors.liquidations = COLORS.liquidation;
     c.draw.push(fillsHook(s));
     c.tip = tooltip(labels, digits, fillsNear(s));
     plot(div, c);
@@ -468,6 +518,7 @@ export const CHART_SCRIPT = `
       var sym = data.symbols[Number(div.getAttribute("data-symbol-index"))];
       if (kind === "equity") drawEquity(div);
       else if (kind === "drawdown") drawDrawdown(div);
+      else if (kind === "margin") drawMargin(div);
       else if (kind === "price") drawPrice(div, sym);
       else if (kind === "position") drawPosition(div, sym);
       else throw new Error("unknown chart " + kind);

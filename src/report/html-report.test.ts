@@ -13,6 +13,7 @@ import type {
   ReportCandle,
   ReportFill,
   ReportSymbolPoint,
+  ReportSymbolSeries,
 } from "./report-data.js";
 import type { RunSummaryJson } from "./summary.js";
 
@@ -38,6 +39,10 @@ const SUMMARY: RunSummaryJson = {
   maker_share: 0.5,
   time_in_market_pct: 51.851851,
   max_position_notional: "930.999",
+  liquidations: 1,
+  max_effective_leverage: 2.3461,
+  max_margin_use_pct: 46.9051,
+  liquidation_distance_pct: { BTCUSDT: 18.4449, ETHUSDT: null },
   orders_submitted: 120,
   orders_cancelled: 7,
   orders_rejected: 1,
@@ -121,6 +126,36 @@ function sample(): BacktestReportData {
   };
 }
 
+/**
+ * The sample as a USD-M run: cumulative funding, effective leverage and margin
+ * use at every portfolio point, and one liquidation of BTCUSDT (a SELL at
+ * point 7000, drawn as a cross).
+ */
+function usdmSample(): BacktestReportData {
+  const base = sample();
+  const portfolio = base.portfolio.map((p, i) => ({
+    ...p,
+    funding: (-0.001 * i).toFixed(3),
+    leverage: 1 + Math.sin(i / 900),
+    margin_use_pct: 20 + 10 * Math.sin(i / 900),
+  }));
+  const [btc, eth] = base.symbols as [ReportSymbolSeries, ReportSymbolSeries];
+  const liqTs = T0 + 7000 * 1000;
+  const liquidation: ReportFill = {
+    ts: liqTs,
+    side: "SELL",
+    price: "92800.00",
+    qty: "0.250",
+    liquidity: "liquidation",
+  };
+  const fills = [
+    ...btc.fills.filter((f) => f.ts < liqTs),
+    liquidation,
+    ...btc.fills.filter((f) => f.ts >= liqTs),
+  ];
+  return { ...base, portfolio, symbols: [{ ...btc, fills }, eth] };
+}
+
 interface Embedded {
   quote: string;
   portfolio: { t: number[]; equity: (number | null)[]; dd: (number | null)[]; fees: number[] };
@@ -129,7 +164,7 @@ interface Embedded {
     base: string;
     line: { t: number[]; mid: (number | null)[]; pos: (number | null)[] };
     candles: { ms: number; t: number[]; o: number[]; h: number[]; l: number[]; c: number[] } | null;
-    fills: { t: number[]; p: number[]; q: string[]; buy: number[] };
+    fills: { t: number[]; p: number[]; q: string[]; buy: number[]; liq: number[] };
   }[];
 }
 
@@ -192,13 +227,17 @@ describe("renderBacktestReport (static checks)", () => {
       ["maker_share", "50.00 %"],
       ["time_in_market_pct", "51.85 %"],
       ["max_position_notional", "931.00 USDT"],
+      ["liquidations", "1"],
+      ["max_effective_leverage", "2.35x"],
+      ["max_margin_use_pct", "46.91 %"],
+      ["liquidation_distance_pct", "BTCUSDT 18.44 %, ETHUSDT never open"],
       ["orders_submitted", "120"],
       ["orders_cancelled", "7"],
       ["orders_rejected", "1"],
       ["orders_filtered", "2"],
     ];
     for (const [key, value] of expected) assert.equal(panelValue(html, key), value, key);
-    assert.equal(html.match(/class="metric"/g)?.length, 21);
+    assert.equal(html.match(/class="metric"/g)?.length, 25);
     assert.match(html, /<h2>Summary<\/h2>/);
     assert.match(html, /<h2>Per symbol<\/h2>/);
   });
@@ -278,6 +317,27 @@ describe("renderBacktestReport (static checks)", () => {
       () => renderBacktestReport({ ...bad, maxPoints: 3 }),
       /maxPoints: expected an integer >= 10/,
     );
+  });
+
+  it("USD-M: a leverage and margin chart, funding on the equity chart, liquidations always drawn", () => {
+    const u = renderBacktestReport(usdmSample());
+    assert.equal(u.match(/class="chart"/g)?.length, 7);
+    assert.equal(u.match(/data-chart="margin"/g)?.length, 1);
+    assert.match(u, /<h2>Leverage and margin<\/h2>/);
+    assert.match(u, /funding received \(\+\) \/ paid \(-\) \(USDT\), right axis/);
+    assert.match(u, /24 buy and 25 sell fill\(s\), 1 liquidation\(s\); final position/);
+    assert.match(u, /&#10006; liquidation/);
+    const d = embeddedData(u) as Embedded & {
+      portfolio: { funding: (number | null)[]; lev: (number | null)[]; use: (number | null)[] };
+    };
+    // The first point by hand: funding 0, leverage 1 + sin 0 = 1, margin use 20 %.
+    assert.deepEqual([d.portfolio.funding[0], d.portfolio.lev[0], d.portfolio.use[0]], [0, 1, 20]);
+    // Thinned to 10 fills, the liquidation is still drawn (11 markers).
+    const thin = embeddedData(renderBacktestReport({ ...usdmSample(), maxFills: 10 })).symbols[0];
+    assert.equal(thin?.fills.liq.filter((x) => x === 1).length, 1);
+    assert.equal(thin?.fills.t.length, 11);
+    // Spot: none of it.
+    assert.doesNotMatch(html, /data-chart="margin"|liquidation\(s\)/);
   });
 
   it("leaves out the panel, notes and blocked table when there is no run summary", () => {
@@ -380,6 +440,30 @@ describe("renderBacktestReport in headless Chromium", { skip: chromium.skip }, (
     assert.equal(eth?.mid, undefined, "ETHUSDT is drawn as candles");
     assert.ok((eth?.up ?? 0) > 300 && (eth?.down ?? 0) > 300, JSON.stringify(eth));
     assert.ok((btcPos?.position ?? 0) > 300 && (ethPos?.position ?? 0) > 300);
+  });
+
+  it("USD-M: draws the funding line, the leverage and margin-use lines and the liquidation cross", () => {
+    const usdmPage = join(dir, "usdm.html");
+    writeFileSync(usdmPage, renderBacktestReport(usdmSample()));
+    const dom = chromium.browser().dom(usdmPage, "1200,3200");
+    assert.match(dom, /<body[^>]*data-charts-rendered="7"/);
+    assert.doesNotMatch(dom, /\sdata-chart-error="/);
+    const inks = new Map<string, Record<string, number>>();
+    for (const [, kind, json] of dom.matchAll(/data-chart="(\w+)"[^>]*data-ink="([^"]*)"/g)) {
+      if (!inks.has(kind as string)) {
+        inks.set(kind as string, JSON.parse((json as string).replace(/&quot;/g, '"')));
+      }
+    }
+    const equity = inks.get("equity");
+    const margin = inks.get("margin");
+    const btc = inks.get("price");
+    assert.ok((equity?.funding ?? 0) > 200, JSON.stringify(equity));
+    assert.ok(
+      (margin?.leverage ?? 0) > 500 && (margin?.marginUse ?? 0) > 300,
+      JSON.stringify(margin),
+    );
+    // One cross of two 3 px strokes, about 14 px each way: well over 40 pixels.
+    assert.ok((btc?.liquidations ?? 0) > 40, JSON.stringify(btc));
   });
 
   it("is readable at 900 px: nothing wider than the window, charts drawn to fit", () => {

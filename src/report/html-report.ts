@@ -24,8 +24,8 @@ import type {
   ReportNumber,
   ReportSymbolSeries,
 } from "./report-data.js";
-import { type RunSummaryJson, SUMMARY_KEYS } from "./summary.js";
-import { formatSummaryValue, SUMMARY_LABELS } from "./summary-format.js";
+import type { RunSummaryJson } from "./summary.js";
+import { formatSummaryValue, SUMMARY_LABELS, shownSummaryKeys } from "./summary-format.js";
 
 export const DEFAULT_MAX_POINTS = 2000;
 export const DEFAULT_MAX_FILLS = 5000;
@@ -158,11 +158,12 @@ interface SymbolChart {
     base: string;
     line: { t: number[]; mid: (number | null)[]; pos: (number | null)[] };
     candles: { ms: number; t: number[]; o: number[]; h: number[]; l: number[]; c: number[] } | null;
-    fills: { t: number[]; p: (number | null)[]; q: string[]; buy: number[] };
+    fills: { t: number[]; p: (number | null)[]; q: string[]; buy: number[]; liq: number[] };
   };
   readonly notes: string[];
   readonly buys: number;
   readonly sells: number;
+  readonly liquidations: number;
   readonly finalPosition: string;
 }
 
@@ -176,7 +177,14 @@ function symbolChart(s: ReportSymbolSeries, maxPoints: number, maxFills: number)
   ]);
   const fills = inTsOrder(s.fills);
   const buyFlags = fills.map((f) => isBuy(f.side, s.symbol));
-  const shown = thinIndices(fills.length, maxFills);
+  const liqFlags = fills.map((f) => f.liquidity === "liquidation");
+  // Liquidations are always drawn; the other fills are thinned.
+  const thinned = thinIndices(fills.length, maxFills);
+  const shown = liqFlags.some((x) => x)
+    ? [...new Set([...thinned, ...liqFlags.flatMap((x, i) => (x ? [i] : []))])].sort(
+        (a, b) => a - b,
+      )
+    : thinned;
   const notes: string[] = [];
   if (keep.length < points.length) {
     notes.push(`${points.length} points, ${keep.length} drawn (bucket min/max)`);
@@ -216,11 +224,13 @@ function symbolChart(s: ReportSymbolSeries, maxPoints: number, maxFills: number)
         p: shown.map((i) => num((fills[i] as (typeof fills)[number]).price)),
         q: shown.map((i) => String((fills[i] as (typeof fills)[number]).qty)),
         buy: shown.map((i) => (buyFlags[i] ? 1 : 0)),
+        liq: shown.map((i) => (liqFlags[i] ? 1 : 0)),
       },
     },
     notes,
     buys: buyFlags.filter((b) => b).length,
     sells: buyFlags.filter((b) => !b).length,
+    liquidations: liqFlags.filter((x) => x).length,
     finalPosition: last === undefined ? "0" : String(last.position),
   };
 }
@@ -243,10 +253,12 @@ function limit(v: number | undefined, fallback: number, name: string): number {
 
 /** The summary panel: every metric but the blocked events (a table of their own). */
 function summaryPanel(s: RunSummaryJson, quote: string): string {
-  const metrics = SUMMARY_KEYS.filter((k) => k !== "blocked_by_reason").map(
-    (k) =>
-      `<div class="metric" data-key="${k}"><dt>${escapeHtml(SUMMARY_LABELS[k])}</dt><dd>${escapeHtml(formatSummaryValue(k, s, quote))}</dd></div>`,
-  );
+  const metrics = shownSummaryKeys(s)
+    .filter((k) => k !== "blocked_by_reason")
+    .map(
+      (k) =>
+        `<div class="metric" data-key="${k}"><dt>${escapeHtml(SUMMARY_LABELS[k])}</dt><dd>${escapeHtml(formatSummaryValue(k, s, quote))}</dd></div>`,
+    );
   return [
     `<section id="run-summary">`,
     "<h2>Summary</h2>",
@@ -277,6 +289,21 @@ function legend(items: readonly [string, string][]): string {
     .join("")}</p>`;
 }
 
+/** USD-M: effective leverage and margin use over time. */
+function marginSection(): string {
+  return [
+    "<section>",
+    "<h2>Leverage and margin</h2>",
+    `<p class="note">From the simulated margin account at each equity point, at its marks: effective leverage = sum of |position| x mark / margin balance; margin use = initial margin of positions and open orders / margin balance. Not drawn where the margin balance is not positive.</p>`,
+    legend([
+      ["#0f766e", "effective leverage (x)"],
+      ["#be185d", "margin use (%), right axis"],
+    ]),
+    `<div class="chart" data-chart="margin"></div>`,
+    "</section>",
+  ].join("\n");
+}
+
 const HOW_TO =
   "Drag across a chart to zoom (all charts follow); double-click to zoom out; hover for values. Times are UTC.";
 
@@ -293,10 +320,24 @@ export function renderBacktestReport(data: BacktestReportData): string {
   const dd = portfolio.map((p) => num(p.drawdown_pct));
   const hasFees = portfolio.some((p) => p.fees !== undefined);
   const fees = portfolio.map((p) => (p.fees === undefined ? null : num(p.fees)));
+  const opt = (v: ReportNumber | null | undefined): number | null =>
+    v === undefined || v === null ? null : num(v);
+  // USD-M: cumulative funding, effective leverage and margin use.
+  const hasMargin = portfolio.some((p) => p.leverage !== undefined);
+  const funding = portfolio.map((p) => opt(p.funding));
+  const leverage = portfolio.map((p) => opt(p.leverage));
+  const marginUse = portfolio.map((p) => opt(p.margin_use_pct));
   const keep = downsampleIndices(portfolio.length, maxPoints, [
     (i) => equity[i] ?? 0,
     (i) => dd[i] ?? 0,
     (i) => fees[i] ?? 0,
+    ...(hasMargin
+      ? [
+          (i: number) => funding[i] ?? 0,
+          (i: number) => leverage[i] ?? 0,
+          (i: number) => marginUse[i] ?? 0,
+        ]
+      : []),
   ]);
   const portfolioNote =
     keep.length < portfolio.length
@@ -308,6 +349,9 @@ export function renderBacktestReport(data: BacktestReportData): string {
       keep.map((i) => equity[i] ?? null),
       keep.map((i) => dd[i] ?? null),
       keep.map((i) => fees[i] ?? null),
+      keep.map((i) => funding[i] ?? null),
+      keep.map((i) => leverage[i] ?? null),
+      keep.map((i) => marginUse[i] ?? null),
     ],
     data.portfolioGaps ?? [],
   );
@@ -320,6 +364,9 @@ export function renderBacktestReport(data: BacktestReportData): string {
       equity: pf.cols[0],
       dd: pf.cols[1],
       fees: hasFees ? pf.cols[2] : null,
+      funding: hasMargin ? pf.cols[3] : null,
+      lev: hasMargin ? pf.cols[4] : null,
+      use: hasMargin ? pf.cols[5] : null,
     },
     symbols: symbols.map((s) => s.data),
   };
@@ -334,7 +381,8 @@ export function renderBacktestReport(data: BacktestReportData): string {
   const unit = quote ? ` (${escapeHtml(quote)})` : "";
   const symbolSections = symbols
     .map((s, i) => {
-      const facts = `${s.buys} buy and ${s.sells} sell fill(s); final position ${escapeHtml(s.finalPosition)}`;
+      const liq = s.liquidations > 0 ? `, ${s.liquidations} liquidation(s)` : "";
+      const facts = `${s.buys} buy and ${s.sells} sell fill(s)${liq}; final position ${escapeHtml(s.finalPosition)}`;
       const notes = [facts, ...s.notes.map(escapeHtml)].join(" · ");
       const price =
         s.data.candles === null
@@ -347,7 +395,10 @@ export function renderBacktestReport(data: BacktestReportData): string {
         `<section class="symbol">`,
         `<h2>${escapeHtml(s.data.symbol)}</h2>`,
         `<p class="note">${notes}</p>`,
-        price.replace("</p>", `<span>&#9650; buy fill</span><span>&#9660; sell fill</span></p>`),
+        price.replace(
+          "</p>",
+          `<span>&#9650; buy fill</span><span>&#9660; sell fill</span>${s.liquidations > 0 ? "<span>&#10006; liquidation</span>" : ""}</p>`,
+        ),
         `<div class="chart" data-chart="price" data-symbol-index="${i}"></div>`,
         legend([["#7c3aed", `position (${escapeHtml(s.data.base)})`]]),
         `<div class="chart" data-chart="position" data-symbol-index="${i}"></div>`,
@@ -358,6 +409,8 @@ export function renderBacktestReport(data: BacktestReportData): string {
 
   const equityLegend: [string, string][] = [["#2563eb", `equity${unit}`]];
   if (hasFees) equityLegend.push(["#d97706", `fees paid${unit}, right axis`]);
+  if (hasMargin)
+    equityLegend.push(["#0d9488", `funding received (+) / paid (-)${unit}, right axis`]);
   const rs = data.runSummary;
   return [
     "<!DOCTYPE html>",
@@ -375,6 +428,7 @@ export function renderBacktestReport(data: BacktestReportData): string {
     data.sourceNotes === undefined ? "" : sourceNotes(data.sourceNotes),
     rs === undefined ? "" : blockedTable(rs),
     `<section>\n<h2>Equity</h2>\n<p class="note">${portfolioNote}. ${HOW_TO}</p>\n${legend(equityLegend)}\n<div class="chart" data-chart="equity"></div>\n</section>`,
+    hasMargin ? marginSection() : "",
     `<section>\n<h2>Drawdown</h2>\n${legend([["#dc2626", "drawdown below the running peak (%)"]])}\n<div class="chart" data-chart="drawdown"></div>\n</section>`,
     symbolSections,
     "<noscript><p>The charts are drawn by an inline script; enable JavaScript to see them.</p></noscript>",

@@ -15,6 +15,8 @@ export interface ReportFill {
   readonly side: string;
   readonly price: ReportNumber;
   readonly qty: ReportNumber;
+  /** "maker", "taker" or "liquidation" when known (liquidations get their own marker). */
+  readonly liquidity?: string;
 }
 
 export interface ReportSymbolPoint {
@@ -62,6 +64,12 @@ export interface ReportPortfolioPoint {
   readonly drawdown_pct: ReportNumber;
   /** Fees paid so far (quote asset), when known. */
   readonly fees?: ReportNumber;
+  /** USD-M: funding received (+) or paid (-) so far (quote asset). */
+  readonly funding?: ReportNumber;
+  /** USD-M: sum of |position| x mark / margin balance (null when the balance is <= 0). */
+  readonly leverage?: ReportNumber | null;
+  /** USD-M: initial margin in use / margin balance x 100 (null when the balance is <= 0). */
+  readonly margin_use_pct?: ReportNumber | null;
 }
 
 export type ReportCell = string | number;

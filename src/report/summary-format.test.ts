@@ -72,6 +72,10 @@ describe("formatSummaryValue", () => {
       maker_share: 0.5,
       time_in_market_pct: 50,
       max_position_notional: "100",
+      liquidations: 0,
+      max_effective_leverage: null,
+      max_margin_use_pct: null,
+      liquidation_distance_pct: {},
       orders_submitted: 2,
       orders_cancelled: 0,
       orders_rejected: 0,
@@ -79,8 +83,21 @@ describe("formatSummaryValue", () => {
       blocked_by_reason: {},
     };
     const rows = summaryRows(full, "USDT");
-    assert.equal(rows.length, 22);
+    assert.equal(rows.length, 22); // spot: the four margin keys are not shown
     assert.deepEqual(rows[0], ["Net PnL", "1.00 USDT"]);
     assert.deepEqual(rows[2], ["Fees", "0.50 USDT"]);
+    const usdm: RunSummaryJson = {
+      ...full,
+      liquidations: 2,
+      max_effective_leverage: 3.004999,
+      max_margin_use_pct: 60.125,
+      liquidation_distance_pct: { BTCUSDT: 9.999, ETHUSDT: null },
+    };
+    const shown = new Map(summaryRows(usdm, "USDT"));
+    assert.equal(shown.size, 26);
+    assert.equal(shown.get("Liquidations"), "2");
+    assert.equal(shown.get("Max effective leverage"), "3.00x");
+    assert.equal(shown.get("Max margin use"), "60.13 %");
+    assert.equal(shown.get("Closest to liquidation"), "BTCUSDT 10.00 %, ETHUSDT never open");
   });
 });

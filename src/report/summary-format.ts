@@ -6,7 +6,8 @@
  *   as 0.00 keeps 2 significant digits instead (0.0037);
  * - percentages (`*_pct`) and the fractions `win_rate` and `maker_share`
  *   (shown x 100): 2 decimal places and " %";
- * - Sharpe, Sortino, Calmar: 2 decimal places;
+ * - Sharpe, Sortino, Calmar: 2 decimal places; leverage the same and "x";
+ * - liquidation distances: "SYMBOL 12.34 %" each, "never open" for null;
  * - the drawdown duration: whole seconds, then hours and minutes;
  * - undefined ratios (null): "n/a".
  */
@@ -14,7 +15,16 @@
 import { Decimal } from "../core/decimal.js";
 import { type RunSummaryJson, SUMMARY_KEYS } from "./summary.js";
 
-type Kind = "money" | "pct" | "fraction" | "ratio" | "duration" | "count" | "reasons";
+type Kind =
+  | "money"
+  | "pct"
+  | "fraction"
+  | "ratio"
+  | "leverage"
+  | "duration"
+  | "count"
+  | "reasons"
+  | "distances";
 
 const KINDS: Readonly<Record<keyof RunSummaryJson, Kind>> = {
   net_pnl: "money",
@@ -34,6 +44,10 @@ const KINDS: Readonly<Record<keyof RunSummaryJson, Kind>> = {
   maker_share: "fraction",
   time_in_market_pct: "pct",
   max_position_notional: "money",
+  liquidations: "count",
+  max_effective_leverage: "leverage",
+  max_margin_use_pct: "pct",
+  liquidation_distance_pct: "distances",
   orders_submitted: "count",
   orders_cancelled: "count",
   orders_rejected: "count",
@@ -60,6 +74,10 @@ export const SUMMARY_LABELS: Readonly<Record<keyof RunSummaryJson, string>> = {
   maker_share: "Maker share (notional)",
   time_in_market_pct: "Time in market",
   max_position_notional: "Max position notional",
+  liquidations: "Liquidations",
+  max_effective_leverage: "Max effective leverage",
+  max_margin_use_pct: "Max margin use",
+  liquidation_distance_pct: "Closest to liquidation",
   orders_submitted: "Orders submitted",
   orders_cancelled: "Orders cancelled",
   orders_rejected: "Orders rejected",
@@ -108,6 +126,8 @@ export function formatSummaryValue(
       return `${fixed2((v as number) * 100)} %`;
     case "ratio":
       return fixed2(v as number);
+    case "leverage":
+      return `${fixed2(v as number)}x`;
     case "duration": {
       const secs = Math.round(v as number);
       return secs < 60 ? `${secs} s` : `${secs} s (${hoursMinutes(secs)})`;
@@ -118,10 +138,32 @@ export function formatSummaryValue(
       const e = Object.entries(v as Record<string, number>);
       return e.length === 0 ? "none" : e.map(([k, n]) => `${k}=${n}`).join(", ");
     }
+    case "distances": {
+      const e = Object.entries(v as Record<string, number | null>);
+      if (e.length === 0) return "none";
+      return e.map(([k, d]) => `${k} ${d === null ? "never open" : `${fixed2(d)} %`}`).join(", ");
+    }
   }
 }
 
-/** The summary as [label, value] rows, in SUMMARY_KEYS order. */
+/** The keys that only a USD-M run (a margin account) fills. */
+const MARGIN_KEYS: ReadonlySet<keyof RunSummaryJson> = new Set([
+  "liquidations",
+  "max_effective_leverage",
+  "max_margin_use_pct",
+  "liquidation_distance_pct",
+]);
+
+/**
+ * The keys shown to people, in SUMMARY_KEYS order: the margin keys only on
+ * USD-M runs (on spot the JSON keeps them, with 0, null and {}).
+ */
+export function shownSummaryKeys(s: RunSummaryJson): (keyof RunSummaryJson)[] {
+  const usdm = s.max_effective_leverage !== null;
+  return SUMMARY_KEYS.filter((k) => usdm || !MARGIN_KEYS.has(k));
+}
+
+/** The summary as [label, value] rows, in SUMMARY_KEYS order (shownSummaryKeys). */
 export function summaryRows(s: RunSummaryJson, quote = ""): [string, string][] {
-  return SUMMARY_KEYS.map((k) => [SUMMARY_LABELS[k], formatSummaryValue(k, s, quote)]);
+  return shownSummaryKeys(s).map((k) => [SUMMARY_LABELS[k], formatSummaryValue(k, s, quote)]);
 }

@@ -77,7 +77,7 @@ describe("SummaryBuilder", () => {
       ]),
     );
     assert.deepEqual(Object.keys(s).sort(), [...SUMMARY_KEYS].sort());
-    assert.equal(SUMMARY_KEYS.length, 22);
+    assert.equal(SUMMARY_KEYS.length, 26);
     assert.equal(s.net_pnl, "197.9");
     assert.ok(dec(s.gross_pnl).eq(dec("200")), s.gross_pnl);
     assert.equal(s.fees, "2.1");
@@ -130,6 +130,11 @@ describe("SummaryBuilder", () => {
     );
     assert.deepEqual([s.net_pnl, s.return_pct, s.max_drawdown_pct, s.fills], ["0", 0, 0, 0]);
     assert.deepEqual(s.blocked_by_reason, {});
+    // Spot (no margin account at the points): the margin keys are neutral.
+    assert.deepEqual(
+      [s.liquidations, s.max_effective_leverage, s.max_margin_use_pct, s.liquidation_distance_pct],
+      [0, null, null, {}],
+    );
   });
 });
 

@@ -13,6 +13,7 @@
 import { Decimal } from "../core/decimal.js";
 import type { AccountState, BookedFill } from "../kernel/kernel-types.js";
 import { EquityStats } from "./equity-stats.js";
+import { MarginStats } from "./margin-stats.js";
 import { RoundTrips } from "./round-trips.js";
 
 const ZERO = Decimal.ZERO;
@@ -38,6 +39,10 @@ export interface RunSummaryJson {
   readonly maker_share: number | null;
   readonly time_in_market_pct: number | null;
   readonly max_position_notional: string;
+  readonly liquidations: number;
+  readonly max_effective_leverage: number | null;
+  readonly max_margin_use_pct: number | null;
+  readonly liquidation_distance_pct: Readonly<Record<string, number | null>>;
   readonly orders_submitted: number;
   readonly orders_cancelled: number;
   readonly orders_rejected: number;
@@ -64,6 +69,10 @@ export const SUMMARY_KEYS: readonly (keyof RunSummaryJson)[] = [
   "maker_share",
   "time_in_market_pct",
   "max_position_notional",
+  "liquidations",
+  "max_effective_leverage",
+  "max_margin_use_pct",
+  "liquidation_distance_pct",
   "orders_submitted",
   "orders_cancelled",
   "orders_rejected",
@@ -88,6 +97,8 @@ export class SummaryBuilder {
   private turnover = ZERO;
   private makerNotional = ZERO;
   private funding = ZERO;
+  private liquidations = 0;
+  private readonly margin = new MarginStats();
 
   constructor(initialCapital: Decimal) {
     this.initial = initialCapital;
@@ -101,6 +112,7 @@ export class SummaryBuilder {
     const notional = f.price.mul(f.quantity);
     this.turnover = this.turnover.add(notional);
     if (f.liquidity === "maker") this.makerNotional = this.makerNotional.add(notional);
+    else if (f.liquidity === "liquidation") this.liquidations++;
     this.trips.add({
       symbol: f.symbol,
       side: f.side,
@@ -113,6 +125,7 @@ export class SummaryBuilder {
   /** The account at `ts` (points in time order; the last one is the run's end). */
   addEquity(ts: number, a: AccountState): void {
     this.equity.push({ ts, equity: a.equity, positionNotional: a.positionNotional });
+    if (a.margin !== undefined) this.margin.push(a.margin);
     this.last = a;
   }
 
@@ -162,6 +175,8 @@ export class SummaryBuilder {
         : null,
       time_in_market_pct: e.timeInMarketPct,
       max_position_notional: e.maxPositionNotional.toPlainString(),
+      liquidations: this.liquidations,
+      ...this.margin.result(),
       orders_submitted: counts.placed,
       orders_cancelled: counts.canceled,
       orders_rejected: counts.rejected,

@@ -4,12 +4,14 @@
  * (the reference engine's fills) or the simulated venue with its models.
  */
 
+import { Decimal } from "../core/decimal.js";
 import {
   assetsOf,
   type FundingRateEvent,
   type InstrumentSpec,
   type LeverageBracket,
 } from "../domain/instrument.js";
+import type { MarkPriceFeed } from "../domain/mark-price.js";
 import type { SimulationVenue } from "../domain/venue.js";
 import type { EngineOptions, FillModel } from "../kernel/kernel-options.js";
 import { SimulatedTrading } from "../kernel/simulated-trading.js";
@@ -38,6 +40,8 @@ export interface SimulationSetup {
   readonly fundingRates?: ReadonlyMap<string, readonly FundingRateEvent[]>;
   /** USD-M: leverage brackets (else a flat `maintenance_margin_rate`). */
   readonly leverageBrackets?: ReadonlyMap<string, readonly LeverageBracket[]>;
+  /** USD-M: the mark price (else the mid of the quotes). */
+  readonly markPrices?: MarkPriceFeed;
 }
 
 /** Maintenance margin by the symbol's bracket when known, else the flat rate. */
@@ -50,7 +54,7 @@ export function maintenanceModel(
   return (symbol, notional) => {
     const list = brackets.get(symbol);
     const b = list?.find((x) => !notional.lt(x.notionalFloor) && notional.lt(x.notionalCap));
-    return b === undefined ? flat(symbol, notional) : notional.mul(b.maintMarginRatio).sub(b.cum);
+    return b === undefined ? flat(symbol, notional) : { rate: b.maintMarginRatio, cum: b.cum };
   };
 }
 
@@ -64,6 +68,7 @@ export function marginAccountOf(
     capital: o.initial_capital,
     maintenance: maintenanceModel(o, setup.leverageBrackets),
     liquidationFeeRate: o.liquidation_fee_rate,
+    leverage: Decimal.fromInt(o.leverage),
     funding:
       setup.fundingRates !== undefined
         ? new RecordedFunding(setup.fundingRates)
@@ -125,6 +130,9 @@ export function createSimulatedVenue(
     l1QtyLimitsFills: o.l1_qty_limits_fills,
     feeAsset: (symbol) => assetsOf(symbol).quote || "QUOTE",
     ...(account !== undefined ? { account } : {}),
+    ...(account !== undefined && setup.markPrices !== undefined
+      ? { markPrices: setup.markPrices }
+      : {}),
   });
 }
 

@@ -15,6 +15,13 @@ import {
 import { parseBinanceMarket } from "../../data/binance/day-files.js";
 import { readFundingRates } from "../../data/binance/funding-rates.js";
 import { parseBinanceKind } from "../../data/binance/layouts.js";
+import {
+  findMarkPriceFiles,
+  MARK_INTERVAL,
+  MARK_STALE_MS,
+  type MarkPriceFiles,
+  markPriceKlinesFeed,
+} from "../../data/binance/mark-price-klines.js";
 import { sourceStatsNotes } from "../../data/binance/source-stats.js";
 import { assetsOf } from "../../domain/instrument.js";
 import { optionsJson } from "../../kernel/kernel-options.js";
@@ -321,6 +328,8 @@ async function dataBacktest(args: ParsedArgs, io: CliIo, dataDir: string): Promi
         : `Funding: ${read} fundingRate file(s) read${funding.missing.length > 0 ? `; no file for ${funding.missing.join(", ")} (no funding there)` : ""}`,
     );
   }
+  // USD-M: the mark from markPriceKlines dumps under --data, else the mid (said in the notes).
+  const marks = usdm ? findMarkPriceFiles(dataDir, source.symbols, source.dates) : undefined;
   const reportPath = stringFlag(args, "report");
   const outputsPath = stringFlag(args, "outputs");
   const fillsPath = stringFlag(args, "fills");
@@ -340,6 +349,9 @@ async function dataBacktest(args: ParsedArgs, io: CliIo, dataDir: string): Promi
         ? { fundingRates: funding.bySymbol }
         : {}),
       ...(leverageBrackets !== undefined ? { leverageBrackets } : {}),
+      ...(marks !== undefined && marks.count > 0
+        ? { markPrices: () => markPriceKlinesFeed(marks) }
+        : {}),
       withSeries: reportPath !== undefined,
       candleMs: kind === "klines" ? klineIntervalMs(interval ?? "1m") : undefined,
       tap: combineTaps(progressTap(progress), stop.tap()),
@@ -357,6 +369,7 @@ async function dataBacktest(args: ParsedArgs, io: CliIo, dataDir: string): Promi
     progress.done();
   }
   const notes = sourceStatsNotes(source.stats);
+  if (marks !== undefined) notes.push(markPriceNote(marks));
   const what = `${kind}${market ? ` (${market})` : ""}`;
   if (!quiet) {
     io.stdout(
@@ -410,6 +423,15 @@ async function dataBacktest(args: ParsedArgs, io: CliIo, dataDir: string): Promi
   return ok ? 0 : 1;
 }
 
+/** What the USD-M simulation took as its mark, for the source notes. */
+function markPriceNote(m: MarkPriceFiles): string {
+  if (m.count === 0) return "mark price: the mid of the quotes (no markPriceKlines under --data)";
+  const missing = m.missing.slice(0, MISSING_SHOWN).join(", ");
+  const more =
+    m.missing.length > MISSING_SHOWN ? ` and ${m.missing.length - MISSING_SHOWN} more` : "";
+  return `mark price: the close of markPriceKlines ${MARK_INTERVAL} (${m.count} file(s)), the mid where no close is at most ${MARK_STALE_MS / 1000} s old${m.missing.length > 0 ? `; no markPriceKlines for ${missing}${more}` : ""}`;
+}
+
 export const backtestCommand: CliCommand = {
   name: "backtest",
   summary:
@@ -449,6 +471,8 @@ export const backtestCommand: CliCommand = {
     "  --funding FILE      USD-M: funding payments as CSV: ts,symbol,position,mark_price,rate,\n" +
     "                      payment (rates from fundingRate dumps under --data, else\n" +
     "                      funding_rate every funding_interval_hours)\n" +
+    "                      USD-M mark price: markPriceKlines 1m dumps under --data\n" +
+    "                      (futures/um/daily|monthly/markPriceKlines/SYM/1m/), else the mid\n" +
     "  --leverage-brackets FILE  USD-M: maintenance margin by bracket (the JSON of\n" +
     "                      GET /fapi/v1/leverageBracket); else maintenance_margin_rate\n" +
     "  --out FILE          write a JSON summary (per symbol, run summary metrics, engine\n" +

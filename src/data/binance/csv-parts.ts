@@ -42,3 +42,12 @@ export function* csvParts(
     yield { label: `${path}!${entry.name}`, lines: splitLines(readZipEntry(path, entry)) };
   }
 }
+
+/** Every line of a `.csv` or `.zip` file with where it is (`label:line`), for row readers. */
+export function* labelledCsvLines(
+  path: string,
+): Generator<{ readonly where: string; readonly text: string }> {
+  for (const part of csvParts(path)) {
+    for (const l of part.lines) yield { where: `${part.label}:${l.lineNo}`, text: l.text };
+  }
+}

@@ -107,6 +107,7 @@ export function tapFixture(
     instruments: fixture.instruments,
     fundingRates: fixture.fundingRates,
     leverageBrackets: fixture.leverageBrackets,
+    markPrices: fixture.markPrices,
   };
   const onOutput = (json: PaperOutputJson): void => {
     if (current === undefined || tap.onTick === undefined) return;

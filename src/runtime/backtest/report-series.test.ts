@@ -253,3 +253,72 @@ describe("combinePortfolios / reportData", () => {
     assert.ok(data.meta?.some((m) => String(m.value).startsWith("f1 AAA: 5000 points, 0 kept")));
   });
 });
+
+describe("ReportSeriesBuilder on USD-M", () => {
+  it("keeps liquidation fills apart from the thinned ones and the margin ratios of each point", () => {
+    const b = new ReportSeriesBuilder(D("1000"), { maxFills: 2 });
+    const fill = (side: string, price: string, liquidity = "maker") => ({
+      side,
+      price,
+      quantity: "1",
+      liquidity,
+    });
+    // Six maker fills (thinned to every 4th: 0 and 4), then a liquidation: always kept.
+    for (let i = 0; i < 6; i++)
+      b.push(
+        snap(1000 + i, "BTCUSDT", "100", "100"),
+        out(1000 + i, "BTCUSDT", "0", [fill("BUY", "100")]),
+      );
+    b.push(
+      snap(2000, "BTCUSDT", "50", "50"),
+      out(2000, "BTCUSDT", "0", [fill("SELL", "50", "liquidation")]),
+    );
+    const account = (
+      equity: string,
+      margin?: { balance: string; notional: string; im: string },
+    ): AccountState => ({
+      equity: D(equity),
+      realized: D("0"),
+      unrealized: D("0"),
+      fees: D("0"),
+      funding: D("-2.5"),
+      positionNotional: D(margin?.notional ?? "0"),
+      ...(margin === undefined
+        ? {}
+        : {
+            margin: {
+              marginBalance: D(margin.balance),
+              positionNotional: D(margin.notional),
+              initialMargin: D(margin.im),
+              maintenanceMargin: D("0"),
+              symbols: [],
+            },
+          }),
+    });
+    // Balance 800, notional 1600, initial margin 400: leverage 2, margin use 50 %.
+    b.pushAccount(1000, account("800", { balance: "800", notional: "1600", im: "400" }));
+    // A balance at or below 0: no ratio.
+    b.pushAccount(2000, account("-10", { balance: "-10", notional: "0", im: "0" }));
+    const s = b.finish();
+    const fills = s.symbols[0]?.fills ?? [];
+    assert.deepEqual(
+      fills.map((f) => [f.ts, f.side, f.liquidity]),
+      [
+        [1000, "BUY", "maker"],
+        [1004, "BUY", "maker"],
+        [2000, "SELL", "liquidation"],
+      ],
+    );
+    assert.deepEqual(
+      s.portfolio.map((p) => [p.funding, p.leverage, p.margin_use_pct]),
+      [
+        [-2.5, 2, 50],
+        [-2.5, null, null],
+      ],
+    );
+    // Spot points carry none of it.
+    const spot = new ReportSeriesBuilder(D("1000"));
+    spot.pushAccount(1000, account("1000"));
+    assert.equal("leverage" in (spot.finish().portfolio[0] ?? {}), false);
+  });
+});

@@ -20,6 +20,7 @@ import { Decimal } from "../../core/decimal.js";
 import type { Snapshot } from "../../domain/snapshot.js";
 import type { AccountState } from "../../kernel/kernel-types.js";
 import { CandleSampler } from "../../report/candle-sampler.js";
+import { marginRatios } from "../../report/margin-stats.js";
 import type {
   BacktestReportData,
   ReportCandle,
@@ -203,7 +204,14 @@ interface PortfolioPoint {
   readonly equity: number;
   readonly drawdown_pct: number;
   readonly fees: number;
+  /** USD-M only (report-data.ts). */
+  readonly funding?: number;
+  readonly leverage?: number | null;
+  readonly margin_use_pct?: number | null;
 }
+
+/** Liquidation fills kept per symbol (never thinned; later ones are counted). */
+export const DEFAULT_SERIES_LIQUIDATIONS = 1000;
 
 interface SymbolPoint {
   readonly ts: number;
@@ -235,6 +243,9 @@ interface SymbolAcc {
   position: Decimal;
   readonly points: StreamSampler<SymbolPoint>;
   readonly fills: StrideSampler<ReportFill>;
+  /** Liquidation fills, kept apart from the thinned fills. */
+  readonly liquidations: ReportFill[];
+  liquidationsSeen: number;
   readonly candles: CandleSampler | undefined;
   readonly gaps: GapTracker;
 }
@@ -244,6 +255,7 @@ interface FillJson {
   readonly side: string;
   readonly price: string;
   readonly quantity: string;
+  readonly liquidity?: string;
 }
 
 export interface SeriesOptions {
@@ -287,6 +299,9 @@ export class ReportSeriesBuilder {
       (p) => p.equity,
       (p) => p.drawdown_pct,
       (p) => p.fees,
+      (p) => p.funding ?? Number.NaN,
+      (p) => p.leverage ?? Number.NaN,
+      (p) => p.margin_use_pct ?? Number.NaN,
     ]);
   }
 
@@ -319,6 +334,8 @@ export class ReportSeriesBuilder {
           (p) => p.position,
         ]),
         fills: new StrideSampler<ReportFill>(this.o.maxFills),
+        liquidations: [],
+        liquidationsSeen: 0,
         candles:
           this.o.candleMs === undefined
             ? undefined
@@ -331,7 +348,15 @@ export class ReportSeriesBuilder {
     for (const f of fills ?? []) {
       const qty = Decimal.parse(f.quantity);
       acc.position = f.side === "SELL" ? acc.position.sub(qty) : acc.position.add(qty);
-      acc.fills.push({ ts: f.ts, side: f.side, price: f.price, qty: f.quantity });
+      const fill: ReportFill = {
+        ts: f.ts,
+        side: f.side,
+        price: f.price,
+        qty: f.quantity,
+        ...(f.liquidity === undefined ? {} : { liquidity: f.liquidity }),
+      };
+      if (f.liquidity !== "liquidation") acc.fills.push(fill);
+      else if (acc.liquidationsSeen++ < DEFAULT_SERIES_LIQUIDATIONS) acc.liquidations.push(fill);
     }
     const ts = snapshot.ts;
     const mid = snapshot.midPrice.toNumber();
@@ -347,7 +372,21 @@ export class ReportSeriesBuilder {
     if (equity > this.hwm) this.hwm = equity;
     const floor = Math.max(0, equity);
     const dd = this.hwm > 0 ? Math.min(100, ((this.hwm - floor) / this.hwm) * 100) : 0;
-    this.portfolio.push({ ts, equity, drawdown_pct: dd, fees: a.fees.toNumber() });
+    const m = a.margin;
+    const ratios = m === undefined ? undefined : marginRatios(m);
+    this.portfolio.push({
+      ts,
+      equity,
+      drawdown_pct: dd,
+      fees: a.fees.toNumber(),
+      ...(m === undefined
+        ? {}
+        : {
+            funding: a.funding.toNumber(),
+            leverage: ratios?.leverage ?? null,
+            margin_use_pct: ratios?.usePct ?? null,
+          }),
+    });
   }
 
   finish(): RunSeries {
@@ -356,13 +395,16 @@ export class ReportSeriesBuilder {
       symbols: [...this.symbols.entries()].map(([symbol, acc]) => ({
         symbol,
         points: acc.points.points(),
-        fills: acc.fills.items(),
+        fills:
+          acc.liquidations.length === 0
+            ? acc.fills.items()
+            : [...acc.fills.items(), ...acc.liquidations].sort((x, y) => x.ts - y.ts),
         ...(acc.candles === undefined
           ? {}
           : { candles: acc.candles.items(), candleMs: acc.candles.widthMs }),
         gaps: acc.gaps.kept,
         pointsSeen: acc.points.seen,
-        fillsSeen: acc.fills.seen,
+        fillsSeen: acc.fills.seen + acc.liquidationsSeen,
         gapsSeen: acc.gaps.seen,
       })),
       portfolio: this.portfolio.points(),

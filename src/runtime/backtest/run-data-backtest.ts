@@ -12,6 +12,7 @@ import { Decimal } from "../../core/decimal.js";
 import type { BinanceSource } from "../../data/binance/binance-source.js";
 import { type Fixture, type FixtureEvent, fixtureWith } from "../../data/fixture-reader.js";
 import type { FundingRateEvent, InstrumentSpec, LeverageBracket } from "../../domain/instrument.js";
+import type { MarkPriceFeed } from "../../domain/mark-price.js";
 import type { EngineOptions } from "../../kernel/kernel-options.js";
 import type { AccountState } from "../../kernel/kernel-types.js";
 import type { BacktestReportData, ReportTable } from "../../report/report-data.js";
@@ -134,6 +135,8 @@ export interface DataBacktestOptions {
   readonly fundingRates?: ReadonlyMap<string, readonly FundingRateEvent[]>;
   /** USD-M: leverage brackets by symbol (a leverageBracket file). */
   readonly leverageBrackets?: ReadonlyMap<string, readonly LeverageBracket[]>;
+  /** USD-M: a fresh mark price feed per trading pass (markPriceKlines); else the mid. */
+  readonly markPrices?: () => MarkPriceFeed;
   /** Stream every funding payment as a CSV row to this file. */
   readonly fundingPath?: string;
   /** Stop the run (and remove the files being written) when aborted. */
@@ -202,6 +205,7 @@ export async function runDataBacktest(
     {
       ...(o.fundingRates !== undefined ? { fundingRates: o.fundingRates } : {}),
       ...(o.leverageBrackets !== undefined ? { leverageBrackets: o.leverageBrackets } : {}),
+      ...(o.markPrices !== undefined ? { markPrices: o.markPrices } : {}),
     },
   );
   const options = paperOptions(fixture, o.overrides);

@@ -6,11 +6,13 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { errorMessage, InterruptedError } from "../../core/errors.js";
 import { type Fixture, runInTsOrder } from "../../data/fixture-reader.js";
+import type { MarkPriceFeed } from "../../domain/mark-price.js";
 import type { FundingApplied } from "../../domain/orders.js";
 import type { Snapshot } from "../../domain/snapshot.js";
 import type { EngineOptions } from "../../kernel/kernel-options.js";
 import { applyOptions, defaultOptions } from "../../kernel/kernel-options.js";
 import type { AccountState, BookedFill } from "../../kernel/kernel-types.js";
+import type { SimulatedTrading } from "../../kernel/simulated-trading.js";
 import type { TradingKernel } from "../../kernel/trading-kernel.js";
 import { createSimulation } from "../simulation.js";
 import { AccountSampler } from "./account-sampler.js";
@@ -88,13 +90,21 @@ export function runPaper(
   return runInTsOrder(() => paperOnce(fixture, outPath, overrides, onOutput, hooks));
 }
 
+/** The kernel's account with, on USD-M, the venue's margin account at the same moment. */
+function accountOf(sim: SimulatedTrading): AccountState {
+  const a = sim.kernel.account();
+  const margin = sim.venue.marginState?.();
+  return margin === undefined ? a : { ...a, margin };
+}
+
 /** The account sampler of `hooks`, wired to the kernel's fill hook (undefined: nothing watches). */
-function watchKernel(kernel: TradingKernel, hooks: PaperRunHooks): AccountSampler | undefined {
+function watchKernel(sim: SimulatedTrading, hooks: PaperRunHooks): AccountSampler | undefined {
+  const { kernel } = sim;
   const { onFill, onAccount } = hooks;
   const sampler =
     onAccount === undefined
       ? undefined
-      : new AccountSampler(() => kernel.account(), onAccount, hooks.equityEveryMs);
+      : new AccountSampler(() => accountOf(sim), onAccount, hooks.equityEveryMs);
   if (onFill !== undefined || sampler !== undefined) {
     kernel.onFillBooked = (b) => {
       onFill?.(b);
@@ -119,6 +129,22 @@ async function paperOnce(
   hooks: PaperRunHooks,
 ): Promise<PaperRunSummary> {
   const options = paperOptions(fixture, overrides);
+  const markPrices = fixture.markPrices?.();
+  try {
+    return await tradeOnce(fixture, outPath, onOutput, hooks, options, markPrices);
+  } finally {
+    markPrices?.close?.();
+  }
+}
+
+async function tradeOnce(
+  fixture: Fixture,
+  outPath: string | undefined,
+  onOutput: ((json: Readonly<Record<string, unknown>>) => void) | undefined,
+  hooks: PaperRunHooks,
+  options: EngineOptions,
+  markPrices: MarkPriceFeed | undefined,
+): Promise<PaperRunSummary> {
   const sim = createSimulation(options, {
     ...(fixture.instruments !== undefined ? { instruments: fixture.instruments } : {}),
     ...(fixture.dataShape !== undefined ? { data: fixture.dataShape } : {}),
@@ -126,6 +152,7 @@ async function paperOnce(
     ...(fixture.leverageBrackets !== undefined
       ? { leverageBrackets: fixture.leverageBrackets }
       : {}),
+    ...(markPrices !== undefined ? { markPrices } : {}),
   });
   // Top-K v0 keeps only the last window of prices per symbol: a light scan
   // finds those (the full pass below still validates every line).
@@ -134,7 +161,7 @@ async function paperOnce(
       ? undefined
       : fixture.tailSnapshots(options.topk_window_size);
   sim.kernel.selectionPass(tail ?? snapshotsOf(fixture));
-  const sampler = watchKernel(sim.kernel, hooks);
+  const sampler = watchKernel(sim, hooks);
   const { signal, onPlaced } = hooks;
   hooks.onTrading?.();
   const digest = new StreamingArrayDigest();

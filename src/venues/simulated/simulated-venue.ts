@@ -22,12 +22,15 @@
  *   the quote asset.
  * - USD-M (`margin-account.ts`, when an account is given): funding at
  *   funding times, liquidation when the margin balance falls to the
- *   maintenance margin, reduce-only orders. MARKET orders fill at once, in
+ *   maintenance margin, reduce-only orders; the mark is the feed's
+ *   (markPriceKlines) where it has one, else the mid. MARKET orders fill at once, in
  *   full, at the opposite best price (no depth beyond it is modelled).
  */
 
 import { Decimal } from "../../core/decimal.js";
 import { OrderSide } from "../../domain/enums.js";
+import type { MarginState } from "../../domain/margin-state.js";
+import type { MarkPriceFeed } from "../../domain/mark-price.js";
 import type { CancelOrder, Liquidity, OrderFilled, SubmitOrder } from "../../domain/orders.js";
 import { orderFilled } from "../../domain/orders.js";
 import type { Snapshot } from "../../domain/snapshot.js";
@@ -48,6 +51,8 @@ export interface SimulatedVenueConfig {
   readonly feeAsset: (symbol: string) => string;
   /** USD-M: the margin account (funding, liquidation, reduce-only); spot: none. */
   readonly account?: MarginAccount;
+  /** USD-M: the mark price at a time (markPriceKlines); else, or when it has none, the mid. */
+  readonly markPrices?: MarkPriceFeed;
 }
 
 interface SimOrder {
@@ -144,6 +149,8 @@ export class SimulatedVenue implements SimulationVenue {
       // time (orders going live before it first), at the mark in force then.
       for (const e of account.fundingDue(s.symbol, s.ts)) {
         if (b.nextTransition <= e.ts) this.runTransitions(b, e.ts);
+        const mark = this.cfg.markPrices?.markAt(s.symbol, e.ts);
+        if (mark !== undefined) account.mark(s.symbol, mark);
         const paid = account.payFunding(s.symbol, e);
         if (paid !== undefined) this.emit({ kind: "FundingApplied", ...paid });
       }
@@ -154,7 +161,7 @@ export class SimulatedVenue implements SimulationVenue {
     b.ask = s.askPrice;
     b.bidLeft = s.bidQty;
     b.askLeft = s.askQty;
-    account?.mark(s.symbol, s.midPrice);
+    account?.mark(s.symbol, this.cfg.markPrices?.markAt(s.symbol, s.ts) ?? s.midPrice);
     if (b.orders.size > 0) {
       if (this.cfg.fillModel === "cross") this.matchQuote(b, s.ts);
       else if (s.lastQty.isPositive()) this.matchTrade(b, s);
@@ -190,6 +197,17 @@ export class SimulatedVenue implements SimulationVenue {
   }
 
   afterDecision(_s: Snapshot, _evaluated: boolean): void {}
+
+  /** USD-M: the margin account now, its open orders' notional counted for initial margin. */
+  marginState(): MarginState | undefined {
+    const account = this.cfg.account;
+    if (account === undefined) return undefined;
+    let open = ZERO;
+    for (const b of this.books.values()) {
+      for (const o of b.orders.values()) open = open.add(o.cmd.price.mul(o.leaves));
+    }
+    return account.state(open);
+  }
 
   submit(cmd: SubmitOrder): void {
     const b = this.book(cmd.symbol);

@@ -6,57 +6,21 @@
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { Decimal, dec } from "../../core/decimal.js";
+import { flatQuote, usdmVenue } from "../../../test/support/usdm-venue.js";
+import { dec } from "../../core/decimal.js";
 import { OrderSide } from "../../domain/enums.js";
 import type { FundingApplied, OrderFilled, SubmitOrder, VenueEvent } from "../../domain/orders.js";
-import { Snapshot } from "../../domain/snapshot.js";
 import { applyOptions, defaultOptions } from "../../kernel/kernel-options.js";
 import { maintenanceModel } from "../../runtime/simulation.js";
 import { parseLeverageBrackets } from "../binance/leverage-brackets.js";
-import { FeeModel } from "./fee-model.js";
-import { ConstantFunding, RecordedFunding } from "./funding-schedule.js";
-import { ConstantLatency } from "./latency-model.js";
-import { flatMaintenance, MarginAccount } from "./margin-account.js";
-import { SimulatedVenue } from "./simulated-venue.js";
+import { RecordedFunding } from "./funding-schedule.js";
+import { maintenanceMargin } from "./margin-account.js";
 
 const H = 3_600_000;
 const DAY0 = Date.parse("2026-03-02T00:00:00Z");
 
-function snap(ts: number, mid: string, symbol = "BTCUSDT"): Snapshot {
-  const m = dec(mid);
-  return new Snapshot({
-    ts,
-    symbol,
-    bidPrice: m,
-    askPrice: m,
-    bidQty: dec("100"),
-    askQty: dec("100"),
-    lastPrice: m,
-    lastQty: Decimal.ZERO,
-  });
-}
-
-function setup(
-  o: { capital?: string; funding?: ConstantFunding | RecordedFunding; mmr?: string } = {},
-) {
-  const account = new MarginAccount({
-    capital: dec(o.capital ?? "100000"),
-    maintenance: flatMaintenance(dec(o.mmr ?? "0.004")),
-    liquidationFeeRate: dec("0.0125"),
-    funding: o.funding ?? new ConstantFunding(dec("0.0001"), 8),
-  });
-  const v = new SimulatedVenue({
-    fillModel: "cross",
-    latency: new ConstantLatency(0, 0),
-    fees: new FeeModel({ makerBps: 0, takerBps: 0 }),
-    l1QtyLimitsFills: false,
-    feeAsset: () => "USDT",
-    account,
-  });
-  const events: VenueEvent[] = [];
-  v.setListener((e) => events.push(e));
-  return { v, events, account };
-}
+const snap = (ts: number, mid: string, symbol = "BTCUSDT") => flatQuote(ts, mid, symbol);
+const setup = usdmVenue;
 
 function order(
   id: string,
@@ -197,9 +161,9 @@ describe("USD-M liquidation", () => {
       applyOptions(defaultOptions("realistic"), { market: "um" }, "t"),
       brackets,
     );
-    assert.equal(m("BTCUSDT", dec("40000")).toString(), "160.000"); // 40000 x 0.004
-    assert.equal(m("BTCUSDT", dec("100000")).toString(), "450.000"); // 100000 x 0.005 - 50
-    assert.equal(m("ETHUSDT", dec("1000")).toString(), "4.000"); // no bracket: the flat 0.004
+    assert.equal(maintenanceMargin(m, "BTCUSDT", dec("40000")).toString(), "160.000"); // 40000 x 0.004
+    assert.equal(maintenanceMargin(m, "BTCUSDT", dec("100000")).toString(), "450.000"); // 100000 x 0.005 - 50
+    assert.equal(maintenanceMargin(m, "ETHUSDT", dec("1000")).toString(), "4.000"); // no bracket: the flat 0.004
     assert.throws(
       () => parseLeverageBrackets([{ symbol: "X", brackets: [{ bracket: 0 }] }], "b.json"),
       /b\.json: not a Binance leverageBracket response/,
