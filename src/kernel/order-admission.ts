@@ -173,6 +173,14 @@ export interface OrderRulesContext {
   readonly maxTotalExposure: Decimal;
   /** Changes whenever an order leaves the book or fills (balances may have moved). */
   readonly accountVersion: () => number;
+  /** The same, counting only the symbol's own orders (its base balance may have moved). */
+  readonly symbolVersion: (symbol: string) => number;
+}
+
+/** When a level was refused, and which version its refusal waits on. */
+interface RefusedAt {
+  readonly ownBase: boolean;
+  readonly version: number;
 }
 
 /** Refusals that stand until the account changes (the balances or the filters). */
@@ -187,8 +195,12 @@ const STANDING: ReadonlySet<AdmissionReason> = new Set([
 export class OrderRules {
   private readonly pricings = new Map<string, InstrumentPricing>();
   private readonly pricingSpecs = new Map<string, InstrumentSpec>();
-  /** symbol -> signed level (+SELL, -BUY) -> the account version when it was refused. */
-  private readonly refused = new Map<string, Map<number, number>>();
+  /**
+   * symbol -> signed level (+SELL, -BUY) -> the version when it was refused:
+   * the symbol's own for a spot SELL short of base (only the symbol's fills
+   * and orders change its base), else the account's.
+   */
+  private readonly refused = new Map<string, Map<number, RefusedAt>>();
 
   constructor(private readonly c: OrderRulesContext) {}
 
@@ -199,8 +211,12 @@ export class OrderRules {
   holds(symbol: string): LevelHold | undefined {
     const levels = this.refused.get(symbol);
     if (levels === undefined || levels.size === 0) return undefined;
-    const version = this.c.accountVersion();
-    return (side, levelId) => levels.get(side === OrderSide.SELL ? levelId : -levelId) === version;
+    const account = this.c.accountVersion();
+    const own = this.c.symbolVersion(symbol);
+    return (side, levelId) => {
+      const at = levels.get(side === OrderSide.SELL ? levelId : -levelId);
+      return at !== undefined && at.version === (at.ownBase ? own : account);
+    };
   }
 
   /** Any rule in force (else the reference path runs untouched). */
@@ -264,7 +280,8 @@ export class OrderRules {
     report: (reason: AdmissionReason) => void,
     measured?: Exposures,
   ): OrderAdmission {
-    const version = this.c.accountVersion();
+    const account: RefusedAt = { ownBase: false, version: this.c.accountVersion() };
+    const own: RefusedAt = { ownBase: true, version: this.c.symbolVersion(symbol) };
     let levels = this.refused.get(symbol);
     let level = 0;
     const refuse = (reason: AdmissionReason): void => {
@@ -273,7 +290,7 @@ export class OrderRules {
           levels = new Map();
           this.refused.set(symbol, levels);
         }
-        levels.set(level, version);
+        levels.set(level, reason === "INSUFFICIENT_BALANCE" && level > 0 ? own : account);
       }
       report(reason);
     };
@@ -325,7 +342,10 @@ const TWO_PERCENT = Decimal.parse("0.02");
 /** The order rules an options set calls for (all off under the reference profile's defaults). */
 export function orderRulesFor(
   o: EngineOptions,
-  deps: Pick<OrderRulesContext, "instruments" | "portfolio" | "states" | "accountVersion">,
+  deps: Pick<
+    OrderRulesContext,
+    "instruments" | "portfolio" | "states" | "accountVersion" | "symbolVersion"
+  >,
 ): OrderRules {
   const realistic = o.profile === "realistic";
   const perLevel = o.notional_per_level ?? o.initial_capital.mul(TWO_PERCENT);

@@ -67,6 +67,56 @@ describe("realistic order rules in the kernel", () => {
     assert.equal(k.orderCounts().placed, 5);
   });
 
+  test("spot: a SELL short of base waits for its own symbol's base to change, not another's", () => {
+    const eth: InstrumentSpec = { ...SPEC, symbol: "ETHUSDT" };
+    const o = applyOptions(defaultOptions("realistic"), { notional_per_level: "150" }, "test", {
+      strict: true,
+    });
+    const k = new TradingKernel(
+      o,
+      undefined,
+      new Map([
+        [SPEC.symbol, SPEC],
+        [eth.symbol, eth],
+      ]),
+    );
+    const fillAll = (c: SubmitOrder, ts: number): void =>
+      k.onOrderEvent({
+        kind: "OrderFilled",
+        ts,
+        clientOrderId: c.clientOrderId,
+        symbol: c.symbol,
+        side: c.side,
+        price: c.price,
+        quantity: c.quantity,
+        fee: Decimal.ZERO,
+        feeAsset: "USDT",
+        liquidity: "maker",
+        tradeId: `t${ts}`,
+        leavesQuantity: Decimal.ZERO,
+      });
+    const btcBuys = submits(k.decide(snap(1000, "99.99", "100.01"))?.commands ?? []);
+    k.completeTick();
+    const ethBuys = submits(k.decide(snap(1100, "99.99", "100.01", "ETHUSDT"))?.commands ?? []);
+    k.completeTick();
+    // No base held: the 5 SELLs of each symbol refused (5 + 5).
+    assert.equal(k.blockedCounts().get("INSUFFICIENT_BALANCE"), 10);
+    // An ETH fill changes the account, not BTC's base: BTC's SELLs are not proposed again.
+    fillAll(ethBuys[0] as SubmitOrder, 1200);
+    assert.deepEqual(submits(k.decide(snap(1300, "99.99", "100.01"))?.commands ?? []), []);
+    k.completeTick();
+    assert.equal(k.blockedCounts().get("INSUFFICIENT_BALANCE"), 10);
+    // A BTC BUY fill (1.501 base) lets one SELL go: SELL 1 (150 / 100.10 = 1.498) fits, SELL 2
+    // (150 / 100.21 = 1.496) no longer does, nor SELL 3..5; the refilled BUY 1 needs quote only.
+    fillAll(btcBuys[0] as SubmitOrder, 1400);
+    const after = submits(k.decide(snap(1500, "99.99", "100.01"))?.commands ?? []);
+    assert.deepEqual(
+      after.map((c) => `${c.side}${c.levelId}`),
+      ["SELL1", "BUY1"],
+    );
+    assert.equal(k.blockedCounts().get("INSUFFICIENT_BALANCE"), 14);
+  });
+
   test("spot: BUYs are limited by the free quote balance, what open BUYs reserve included", () => {
     const k = kernel({ notional_per_level: "150", initial_capital: "400" });
     const s = submits(k.decide(snap(1000, "99.99", "100.01"))?.commands ?? []);

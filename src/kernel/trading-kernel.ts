@@ -94,6 +94,8 @@ export class TradingKernel {
   private killSwitchActed = false;
   /** Bumped when an order fills or leaves the book (what balances and refusals depend on). */
   private accountVersion = 0;
+  /** Per symbol: bumped with the account version by the symbol's own order events. */
+  private readonly symbolVersions = new Map<string, number>();
   private totalFills = 0;
   private eventsGated = 0;
   /** Events blocked, by reason (gate reason, CONTROLLER_PAUSE, DD_GUARD_V1). */
@@ -124,6 +126,7 @@ export class TradingKernel {
       portfolio: this.portfolio,
       states: this.states,
       accountVersion: () => this.accountVersion,
+      symbolVersion: (symbol) => this.symbolVersions.get(symbol) ?? 0,
     });
     this.execution = new ExecutionEngine({
       pricePrecision: options.price_precision,
@@ -437,7 +440,10 @@ export class TradingKernel {
    * restart, or filled after the kernel let it go) still moves the position.
    */
   onOrderEvent(e: VenueEvent): void {
-    if (e.kind !== "OrderAccepted" && e.kind !== "OrderCancelRejected") this.accountVersion++;
+    if (e.kind !== "OrderAccepted" && e.kind !== "OrderCancelRejected") {
+      this.accountVersion++;
+      this.symbolVersions.set(e.symbol, (this.symbolVersions.get(e.symbol) ?? 0) + 1);
+    }
     switch (e.kind) {
       case "FundingApplied":
         this.portfolio.applyFunding(e.payment);
