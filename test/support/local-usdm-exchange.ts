@@ -222,6 +222,14 @@ export class LocalUsdmExchange {
     }
   }
 
+  /** Push a raw frame on every user-data stream (to test validation). */
+  pushRaw(text: string): void {
+    for (const ws of this.streams.keys()) {
+      ws.send(text);
+      this.pushed += 1;
+    }
+  }
+
   /** Cut every user-data stream connection (no close frame). */
   dropStreams(): void {
     for (const ws of this.streams.keys()) ws.terminate();
