@@ -291,28 +291,26 @@ export class BinanceRestClient {
   }
 
   /** An endpoint that takes the API key but no signature (USER_STREAM: the listenKey). */
-  async apiKeyJson(op: string, method: HttpMethod, apiPath: string): Promise<unknown> {
+  apiKeyJson(op: string, method: HttpMethod, apiPath: string): Promise<unknown> {
+    return this.unsignedJson(op, method, apiPath, true);
+  }
+
+  /** A public GET endpoint by its full path (exchangeInfo). */
+  publicJson(op: string, apiPath: string): Promise<unknown> {
+    return this.unsignedJson(op, "GET", apiPath, false);
+  }
+
+  private async unsignedJson(
+    op: string,
+    method: HttpMethod,
+    apiPath: string,
+    withKey: boolean,
+  ): Promise<unknown> {
     await this.rateGuard.beforeRequest(op, false);
     const res = await this.http.request({
       method,
       url: `${this.baseUrl}${apiPath}`,
-      headers: { "X-MBX-APIKEY": this.#apiKey },
-      timeoutMs: this.timeoutMs,
-      op,
-    });
-    this.stats.httpCalls += 1;
-    this.rateGuard.onResponse(res.status, res.headers);
-    if (res.status < 200 || res.status >= 300)
-      throw mapBinanceError(op, res.status, res.bodyText, res.headers, this.clock.nowMs());
-    return parseJson(res.bodyText, op);
-  }
-
-  /** A public GET endpoint by its full path (exchangeInfo). */
-  async publicJson(op: string, apiPath: string): Promise<unknown> {
-    await this.rateGuard.beforeRequest(op, false);
-    const res = await this.http.request({
-      method: "GET",
-      url: `${this.baseUrl}${apiPath}`,
+      ...(withKey ? { headers: { "X-MBX-APIKEY": this.#apiKey } } : {}),
       timeoutMs: this.timeoutMs,
       op,
     });
