@@ -172,6 +172,67 @@ describe("grinder live --mode live_trade --market um (real process, local USD-M 
     }
   });
 
+  it("SIGKILL mid-run, a fill while down, a restart: the fill booked once from userTrades, no order placed twice", async () => {
+    const path = join(TMP, "journal-um-restart.jsonl");
+    const first = startLive(args(path, UM_CONFIG));
+    try {
+      await waitFor(
+        () => ex.openOrders().filter((o) => o.side === "BUY").length >= 2,
+        15_000,
+        "the grid on the exchange",
+        20,
+      );
+      await waitFor(
+        () => eventsOf(journal(path)).filter((e) => e.kind === "OrderAccepted").length >= 4,
+        10_000,
+        "the placements in the journal",
+        20,
+      );
+    } finally {
+      first.child.kill("SIGKILL");
+      await first.exit;
+    }
+    const runId = String(journal(path).find((l) => l.type === "session")?.run_id);
+    const ours = new Set(
+      journal(path)
+        .filter((l) => l.type === "tick")
+        .flatMap((l) => l.commands as Obj[])
+        .map((c) => exchangeClientOrderId(runId, String(c.client_order_id))),
+    );
+    const buy = ex.openOrders().find((o) => o.side === "BUY" && ours.has(o.clientOrderId));
+    assert.ok(buy !== undefined, "one of the run's BUY orders rests");
+    const trade = ex.execute(buy.clientOrderId); // nobody listens
+    const second = startLive(args(path, UM_CONFIG));
+    try {
+      await waitFor(
+        () => eventsOf(journal(path)).some((e) => e.kind === "OrderFilled"),
+        15_000,
+        "the fill booked after the restart",
+        20,
+      );
+      second.child.kill("SIGTERM");
+      assert.equal((await second.exit).code, 0, second.err.join("\n"));
+    } finally {
+      second.child.kill("SIGKILL");
+    }
+    const fills = eventsOf(journal(path)).filter((e) => e.kind === "OrderFilled");
+    assert.equal(fills.length, 1, "booked once");
+    assert.equal(fills[0]?.trade_id, String(trade.id), "from the trade list, with its id");
+    const fee = Decimal.parse(buy.price)
+      .mul(Decimal.parse(buy.origQty))
+      .mul(Decimal.parse("0.0002"));
+    assert.ok(Decimal.parse(String(fills[0]?.fee)).eq(fee), `fee ${String(fills[0]?.fee)}`);
+    const placed = new Map<string, number>();
+    for (const r of ex.calls("/fapi/v1/order", "POST")) {
+      const id = r.params.get("newClientOrderId") ?? "";
+      if (ours.has(id)) placed.set(id, (placed.get(id) ?? 0) + 1);
+    }
+    assert.ok(
+      [...placed.values()].every((n) => n === 1),
+      "each client id placed once",
+    );
+  });
+
   it("refuses an account in hedge mode: exit 2, naming what to change, nothing placed", async () => {
     ex.dualSidePosition = true;
     const placed = ex.calls("/fapi/v1/order", "POST").length;
