@@ -222,6 +222,11 @@ export class LocalUsdmExchange {
     }
   }
 
+  /** Forget every listenKey without telling anyone (a keep-alive then gets -1125). */
+  forgetListenKeys(): void {
+    this.listenKeys.clear();
+  }
+
   /** Push a raw frame on every user-data stream (to test validation). */
   pushRaw(text: string): void {
     for (const ws of this.streams.keys()) {

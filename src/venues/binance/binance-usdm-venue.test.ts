@@ -257,6 +257,20 @@ describe("BinanceUsdmVenue: the user data stream", () => {
     assert.equal(ex.calls("/fapi/v1/listenKey", "PUT").length, 2);
   });
 
+  it("a keep-alive answered -1125 (key unknown): a new key and a new connection", async () => {
+    const v = makeVenue();
+    await started(v);
+    ex.forgetListenKeys();
+    timers.advance(30 * 60 * 1000);
+    await waitFor(() => ex.calls("/fapi/v1/listenKey", "POST").length === 2, 5000, "a new key");
+    await waitFor(() => v.stream?.connected === true && ex.streamCount === 1, 5000, "reconnected");
+    assert.equal(v.stream?.keepAlives, 0, "the keep-alive failed");
+    assert.ok(
+      logs.some((l) => /keep-alive: .*-1125/.test(l)),
+      logs.join("\n"),
+    );
+  });
+
   it("listenKeyExpired: a new key, a new connection, then a REST re-sync books the gap's fill", async () => {
     const v = makeVenue();
     await started(v);
