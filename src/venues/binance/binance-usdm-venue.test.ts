@@ -32,6 +32,7 @@ let events: OrderEvent[];
 let logs: string[];
 let timers: FakeTimers;
 let sleeps: number[];
+let metrics: ConnectorMetrics;
 /** While set, the venue's sleeps (the stream's backoff) wait for it. */
 let held: Promise<void> | undefined;
 
@@ -42,6 +43,7 @@ beforeEach(async () => {
   logs = [];
   sleeps = [];
   timers = new FakeTimers();
+  metrics = new ConnectorMetrics();
   venue = undefined;
   held = undefined;
 });
@@ -61,7 +63,7 @@ function makeVenue(o: { stream?: boolean; restSyncMs?: number } = {}): BinanceUs
     runId: "0123456789ab",
     restSyncMs: o.restSyncMs ?? 3_600_000,
     timers,
-    connectorMetrics: new ConnectorMetrics(),
+    connectorMetrics: metrics,
     sleep: async (ms) => {
       sleeps.push(ms);
       await held;
@@ -280,6 +282,7 @@ describe("BinanceUsdmVenue: the user data stream", () => {
     await waitFor(() => ex.calls("/fapi/v1/listenKey", "POST").length === 2, 5000, "a new key");
     await waitFor(() => v.stream?.connected === true && ex.streamCount === 1, 5000, "reconnected");
     assert.equal(v.stream?.reconnects, 1);
+    assert.equal(metrics.retryCount("user_stream", "listen_key_expired"), 1, "counted");
     const before = ex.calls("/fapi/v1/openOrders").length;
     await v.sync();
     assert.equal(ex.calls("/fapi/v1/openOrders").length, before + 1, "re-synced by REST");
@@ -305,6 +308,7 @@ describe("BinanceUsdmVenue: the user data stream", () => {
     await waitFor(() => v.stream?.connected === true, 5000, "reconnected");
     // Backoff after the first failure: 500 ms base, equal jitter at 0.5 -> 250 + floor(0.5 x 251) = 375.
     assert.deepEqual(sleeps, [375]);
+    assert.equal(metrics.retryCount("user_stream", "closed"), 1, "counted");
     await v.sync();
     assert.deepEqual(
       fills().map((f) => [f.quantity.toString(), f.fee.toString(), f.liquidity]),

@@ -225,6 +225,7 @@ export class BinanceUsdmVenue implements Venue {
               if (again) this.resyncNeeded = true;
               this.log(`user data stream ${again ? "reconnected" : "connected"}`);
             },
+            onRetry: (reason) => this.metrics.recordRetry("user_stream", reason),
             log: this.log,
             sleep: this.sleep,
             random: this.random,

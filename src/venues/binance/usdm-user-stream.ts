@@ -42,6 +42,8 @@ export interface UsdmUserStreamOptions {
   readonly wsBaseUrl: string;
   readonly onEvent: (e: UsdmUserEvent) => void;
   readonly onConnected: (again: boolean) => void;
+  /** A connection ended (or could not be made) and is made again; `reason` is short. */
+  readonly onRetry?: (reason: string) => void;
   readonly log: (line: string) => void;
   readonly sleep: Sleep;
   readonly random: RandomSource;
@@ -118,9 +120,13 @@ export class UsdmUserStream {
         this.o.onConnected(!first);
         first = false;
         const why = await this.read(conn);
-        this.o.log(`user data stream ended: ${why}`);
+        this.o.log(`user data stream ended: ${why.detail}`);
+        if (!signal.aborted) this.o.onRetry?.(why.reason);
       } catch (e) {
-        if (!signal.aborted) this.o.log(`user data stream: ${errorMessage(e)}`);
+        if (!signal.aborted) {
+          this.o.log(`user data stream: ${errorMessage(e)}`);
+          this.o.onRetry?.("connect_failed");
+        }
       } finally {
         this.isConnected = false;
         this.conn?.terminate();
@@ -141,8 +147,8 @@ export class UsdmUserStream {
     }
   }
 
-  /** Read frames until the connection ends; the reason it ended. */
-  private async read(conn: WsConnection): Promise<string> {
+  /** Read frames until the connection ends; why it ended (a short reason and the detail). */
+  private async read(conn: WsConnection): Promise<{ reason: string; detail: string }> {
     for (;;) {
       const ev = await conn.recv(0);
       switch (ev.kind) {
@@ -158,7 +164,7 @@ export class UsdmUserStream {
           }
           if (e.kind === "listenKeyExpired") {
             this.key = undefined;
-            return "listenKeyExpired (a new key is made)";
+            return { reason: "listen_key_expired", detail: "listenKeyExpired (a new key is made)" };
           }
           this.o.onEvent(e);
           continue;
@@ -168,13 +174,16 @@ export class UsdmUserStream {
           this.o.log(`user data stream: binary frame of ${ev.size} bytes ignored`);
           continue;
         case "closed":
-          return `closed (code ${ev.code}${ev.reason ? `, ${ev.reason}` : ""})`;
+          return {
+            reason: "closed",
+            detail: `closed (code ${ev.code}${ev.reason ? `, ${ev.reason}` : ""})`,
+          };
         case "timeout":
           continue;
         case "pongTimeout":
-          return "no pong";
+          return { reason: "pong_timeout", detail: "no pong" };
         case "expired":
-          return "connection too old";
+          return { reason: "expired", detail: "connection too old" };
       }
     }
   }
