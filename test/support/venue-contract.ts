@@ -42,6 +42,12 @@ export interface VenueCapabilities {
   readonly partialFills: Capability;
   /** The venue refuses some orders (`refusedOrder`). */
   readonly rejects: Capability;
+  /**
+   * USD-M perpetuals: shorts from flat, reduce-only and market orders (the
+   * harness gives `position`). Absent: a spot-only venue (those cases are
+   * skipped with that reason).
+   */
+  readonly futures?: Capability;
 }
 
 export interface OrderShape {
@@ -60,6 +66,8 @@ export interface VenueHarness {
   readonly capabilities: VenueCapabilities;
   fill(clientOrderId: string, quantity?: Decimal): Promise<void>;
   settle(): Promise<void>;
+  /** With `futures`: the signed position of `symbol` on the venue's account. */
+  position?(): Promise<Decimal>;
   restart(history: readonly (OrderCommand | OrderEvent)[]): Promise<Venue>;
   close(): Promise<void>;
 }
@@ -82,7 +90,11 @@ class Session {
     });
   }
 
-  async submit(shape: OrderShape, clientOrderId?: string): Promise<SubmitOrder> {
+  async submit(
+    shape: OrderShape,
+    clientOrderId?: string,
+    extra: Pick<SubmitOrder, "orderType" | "reduceOnly"> = {},
+  ): Promise<SubmitOrder> {
     this.n++;
     const cmd: SubmitOrder = {
       kind: "SubmitOrder",
@@ -95,6 +107,7 @@ class Session {
       quantity: shape.quantity,
       levelId: this.n,
       actionIndex: 0,
+      ...extra,
     };
     this.history.push(cmd);
     await this.h.venue.submit(cmd);
@@ -167,6 +180,10 @@ function half(q: Decimal): Decimal {
 
 type Needs = keyof VenueCapabilities;
 
+const SPOT_ONLY: Capability = {
+  unsupported: "a spot-only venue (no shorts, reduce-only or market orders)",
+};
+
 /** Register the contract's cases for one venue. */
 export function venueContract(name: string, makeHarness: () => Promise<VenueHarness>): void {
   const contractCase = (
@@ -178,7 +195,7 @@ export function venueContract(name: string, makeHarness: () => Promise<VenueHarn
       const h = await makeHarness();
       try {
         for (const need of needs) {
-          const c = h.capabilities[need];
+          const c = h.capabilities[need] ?? SPOT_ONLY;
           if (c !== true) {
             t.skip(`${name} cannot: ${c.unsupported}`);
             return;
@@ -360,6 +377,81 @@ export function venueContract(name: string, makeHarness: () => Promise<VenueHarn
         ts.every((x) => Number.isSafeInteger(x)),
         "every event has a time",
       );
+    },
+  );
+
+  // --- USD-M perpetuals ---
+
+  const position = (s: Session): Promise<Decimal> => {
+    const p = s.h.position;
+    if (p === undefined) throw new Error("a futures harness gives position()");
+    return p.call(s.h);
+  };
+  /** A market order of `shape`'s side and quantity (its price a reference only). */
+  const market = (shape: OrderShape, side: OrderSide): OrderShape => ({ ...shape, side });
+
+  contractCase("USD-M: a SELL from flat opens a short", ["futures"], async (s) => {
+    assert.ok((await position(s)).isZero(), "flat at the start");
+    const sell = s.h.resting[1];
+    assert.equal(sell.side, "SELL");
+    const o = await s.submit(sell);
+    await s.h.fill(o.clientOrderId);
+    await s.h.settle();
+    assert.deepEqual(s.kinds(o.clientOrderId), ["OrderAccepted", "OrderFilled"]);
+    assert.ok((await position(s)).eq(sell.quantity.negate()), `short ${sell.quantity}`);
+  });
+
+  contractCase("USD-M: a market order fills at once as taker", ["futures"], async (s) => {
+    const shape = market(s.h.resting[0], "BUY");
+    const o = await s.submit(shape, undefined, { orderType: "MARKET" });
+    await s.h.settle();
+    assert.deepEqual(s.kinds(o.clientOrderId), ["OrderAccepted", "OrderFilled"]);
+    const fills = s.fills(o.clientOrderId);
+    assert.equal(fills[0]?.liquidity, "taker");
+    assert.ok(fills[0]?.quantity.eq(shape.quantity), "the whole quantity");
+    assert.ok(fills[0]?.leavesQuantity.isZero());
+    assert.ok((await position(s)).eq(shape.quantity), "long the quantity");
+    assert.deepEqual(await s.open(), [], "nothing rests");
+  });
+
+  contractCase(
+    "USD-M: reduce-only is accepted when it reduces, rejected when it would increase",
+    ["futures"],
+    async (s) => {
+      const q = s.h.resting[0].quantity;
+      const flatSell = await s.submit(market(s.h.resting[1], "SELL"), undefined, {
+        orderType: "MARKET",
+        reduceOnly: true,
+      });
+      await s.h.settle();
+      assert.deepEqual(
+        s.kinds(flatSell.clientOrderId),
+        ["OrderRejected"],
+        "flat: nothing to reduce",
+      );
+      const open = await s.submit(market(s.h.resting[0], "BUY"), undefined, {
+        orderType: "MARKET",
+      });
+      await s.h.settle();
+      assert.equal(s.fills(open.clientOrderId).length > 0, true, "long opened");
+      const sameSide = await s.submit(market(s.h.resting[0], "BUY"), undefined, {
+        orderType: "MARKET",
+        reduceOnly: true,
+      });
+      await s.h.settle();
+      assert.deepEqual(
+        s.kinds(sameSide.clientOrderId),
+        ["OrderRejected"],
+        "a reduce-only BUY on a long would increase it",
+      );
+      const close = await s.submit(market(s.h.resting[1], "SELL"), undefined, {
+        orderType: "MARKET",
+        reduceOnly: true,
+      });
+      await s.h.settle();
+      assert.deepEqual(s.kinds(close.clientOrderId), ["OrderAccepted", "OrderFilled"]);
+      assert.ok(s.fills(close.clientOrderId)[0]?.quantity.eq(q), `reduced by ${q}`);
+      assert.ok((await position(s)).isZero(), "flat again");
     },
   );
 }

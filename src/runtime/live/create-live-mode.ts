@@ -2,7 +2,7 @@
 
 import type { EngineOptions } from "../../kernel/kernel-options.js";
 import type { ConnectorMetrics } from "../../net/connector-metrics.js";
-import { BinanceSpotVenue } from "../../venues/binance/binance-spot-venue.js";
+import { createTradeVenue } from "./create-trade-venue.js";
 import type { LiveLoopConfig, LiveLoopDeps } from "./live-loop-config.js";
 import type { LiveMode } from "./live-mode.js";
 import { PaperMode } from "./live-mode-paper.js";
@@ -10,8 +10,9 @@ import { ReadOnlyMode } from "./live-mode-read-only.js";
 import { LiveTradeMode } from "./live-mode-trade.js";
 
 /**
- * paper, read_only, or live_trade with its venue (BinanceSpotVenue unless
- * `deps.venue` gives one; refuses, ConfigError, when live_trade is not armed).
+ * paper, read_only, or live_trade with its venue (`create-trade-venue.ts`:
+ * BinanceSpotVenue, or BinanceUsdmVenue with market um, unless `deps.venue`
+ * gives one; refuses, ConfigError, when live_trade is not armed).
  */
 export function createLiveMode(
   config: LiveLoopConfig,
@@ -23,16 +24,7 @@ export function createLiveMode(
   if (config.mode === "paper") return { mode: new PaperMode({ engineOptions }), trade: undefined };
   if (config.mode === "read_only")
     return { mode: new ReadOnlyMode({ engineOptions }), trade: undefined };
-  const venue =
-    deps.venue ??
-    new BinanceSpotVenue({
-      ...(config.restUrl !== undefined ? { restUrl: config.restUrl } : {}),
-      env: config.env,
-      confirmed: config.trade?.confirmed ?? false,
-      ...(deps.sleep !== undefined ? { sleep: deps.sleep } : {}),
-      connectorMetrics,
-      log: (l) => log(`exchange: ${l}`),
-    });
+  const venue = createTradeVenue(config, deps, engineOptions, connectorMetrics, log);
   const trade = new LiveTradeMode({
     engineOptions,
     venue,

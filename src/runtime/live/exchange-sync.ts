@@ -20,12 +20,12 @@
  */
 
 import type { VenueEvent } from "../../domain/orders.js";
-import type { BinanceSpotVenue } from "../../venues/binance/binance-spot-venue.js";
 import type { JournalUntracked } from "./journal-lines.js";
+import type { LiveTradeVenue } from "./live-trade-venue.js";
 
 /** The reconciliation after a takeover (see the file comment). */
 export async function reconcileExchange(
-  venue: BinanceSpotVenue,
+  venue: LiveTradeVenue,
   symbols: readonly string[],
   cancelStrays: boolean,
   log: (line: string) => void,

@@ -7,9 +7,9 @@ import type { Snapshot } from "../../domain/snapshot.js";
 import type { TickOutput } from "../../kernel/tick-output.js";
 import type { ConnectorMetrics } from "../../net/connector-metrics.js";
 import type { RetryConfig } from "../../net/retry-config.js";
-import type { BinanceSpotVenue } from "../../venues/binance/binance-spot-venue.js";
 import type { LiveSource } from "./live-options.js";
-import type { LiveRunMode } from "./live-runtime-options.js";
+import type { LiveMarket, LiveRunMode } from "./live-runtime-options.js";
+import type { LiveTradeVenue } from "./live-trade-venue.js";
 
 /** Settings of --mode live_trade. */
 export interface LiveTradeConfig {
@@ -41,6 +41,8 @@ export interface LiveLoopConfig {
   readonly restUrl?: string;
   /** Resolved and guarded WebSocket URL of the Binance feed (default: env, else the testnet). */
   readonly wsUrl?: string;
+  /** spot (default) or um (USD-M perpetuals: BinanceUsdmVenue in live_trade). */
+  readonly market?: LiveMarket;
   /** live_trade settings (defaults: not confirmed, strays reported, poll every 1000 ms). */
   readonly trade?: LiveTradeConfig;
 }
@@ -71,8 +73,8 @@ export interface LiveLoopDeps {
   readonly followIntervalMs?: number;
   /** Journal lines replayed between two yields to the event loop (default 2000). */
   readonly replayChunk?: number;
-  /** live_trade: the venue (default: Binance spot REST at `restUrl`, keys from `env`). */
-  readonly venue?: BinanceSpotVenue;
+  /** live_trade: the venue (default: Binance spot, or USD-M with market um, at `restUrl`). */
+  readonly venue?: LiveTradeVenue;
   /** live_trade: waits between polls (default: real sleep). */
   readonly pollSleep?: Sleep;
 }

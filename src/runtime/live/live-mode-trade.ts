@@ -1,5 +1,6 @@
 /**
- * live_trade: the kernel's orders on Binance spot (BinanceSpotVenue).
+ * live_trade: the kernel's orders on Binance (BinanceSpotVenue, or
+ * BinanceUsdmVenue with `--market um`; see `live-trade-venue.ts`).
  *
  * A tick is decided and its output made at once (the exchange answers
  * later; the kernel never fills its own orders); the loop journals the tick
@@ -18,7 +19,6 @@ import type { OrderCommand, VenueEvent } from "../../domain/orders.js";
 import type { Snapshot } from "../../domain/snapshot.js";
 import type { TickOutput } from "../../kernel/tick-output.js";
 import type { TradingKernel } from "../../kernel/trading-kernel.js";
-import type { BinanceSpotVenue } from "../../venues/binance/binance-spot-venue.js";
 import { reconcileExchange } from "./exchange-sync.js";
 import type { JournalUntracked } from "./journal-lines.js";
 import { createLiveKernel } from "./live-kernel-setup.js";
@@ -28,9 +28,10 @@ import {
   type LiveModeOptions,
   type TickResult,
 } from "./live-mode.js";
+import type { LiveTradeVenue } from "./live-trade-venue.js";
 
 export interface LiveTradeModeOptions extends LiveModeOptions {
-  readonly venue: BinanceSpotVenue;
+  readonly venue: LiveTradeVenue;
   /** Cancel strays (our prefix, unknown to the kernel) at a takeover. */
   readonly cancelStrays: boolean;
   readonly log: (line: string) => void;
@@ -44,7 +45,7 @@ export function newRunId(): string {
 export class LiveTradeMode implements LiveMode {
   readonly name = "live_trade";
   readonly executes = true;
-  readonly venue: BinanceSpotVenue;
+  readonly venue: LiveTradeVenue;
   kernel: TradingKernel;
   /** Events reported and applied, not yet journaled. */
   private unjournaled: VenueEvent[] = [];

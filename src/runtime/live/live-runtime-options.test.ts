@@ -71,8 +71,9 @@ describe("grinder live run options", () => {
       [["--mode", "paper", "--mode=paper"], /--mode: given twice$/],
       [
         ["--nope"],
-        /unknown option --nope \(options: --symbols, .*--config, --journal, --state-dir, --speed, --rest-url, --ws-url, --confirm, --cancel-strays, --poll-ms\)$/,
+        /unknown option --nope \(options: --symbols, .*--config, --journal, --state-dir, --speed, --rest-url, --ws-url, --confirm, --cancel-strays, --poll-ms, --market\)$/,
       ],
+      [["--market", "coinm"], /--market: expected spot or um, got "coinm"$/],
       [["--mode", "live_trade", "--confirm", "MAINNET"], /--confirm: expected TESTNET/],
       [["--mode", "live_trade", "--cancel-strays=yes"], /--cancel-strays takes no value$/],
       [["--mode", "live_trade", "--poll-ms", "5"], /--poll-ms: must be between 10 and 3600000/],
@@ -119,6 +120,10 @@ describe("grinder live run options", () => {
     assert.equal(processOptionsOf(o).mode, "paper");
     assert.equal(processOptionsOf(parseLiveRunArgs(["--mode", "paper"])).mode, "paper");
     assert.equal(processOptionsOf(d).mode, "read_only");
+    // The market: spot unless --market um (any mode: a read_only run reads the USD-M feed).
+    assert.equal(d.market, "spot");
+    assert.equal(parseLiveRunArgs(["--market", "um"]).market, "um");
+    assert.equal(parseLiveRunArgs(["--mode", "live_trade", "--market=um"]).market, "um");
   });
 
   it("fills the trading-loop defaults for process-only options", () => {

@@ -24,6 +24,10 @@ export type LiveRunMode = (typeof LIVE_RUN_MODES)[number];
 
 export const DEFAULT_POLL_MS = 1000;
 
+/** Markets of `grinder live --market`: spot, or um (Binance USD-M perpetual futures). */
+export const LIVE_MARKETS = ["spot", "um"] as const;
+export type LiveMarket = (typeof LIVE_MARKETS)[number];
+
 export interface LiveRunOptions extends Omit<LiveOptions, "mode"> {
   readonly mode: LiveRunMode;
   /** Engine options file (JSON object, validated strictly). */
@@ -45,6 +49,8 @@ export interface LiveRunOptions extends Omit<LiveOptions, "mode"> {
   readonly cancelStrays: boolean;
   /** live_trade: how often the exchange's open orders are polled for fills, in ms. */
   readonly pollMs: number;
+  /** --market: spot (default) or um (USD-M: futures endpoints, feed and venue). */
+  readonly market: LiveMarket;
 }
 
 export const DEFAULT_STATE_DIR = "state";
@@ -61,6 +67,7 @@ const LIVE_RUN_SPEC = {
   confirm: { type: "string" },
   "cancel-strays": { type: "boolean" },
   "poll-ms": { type: "string" },
+  market: { type: "string" },
 } as const satisfies Options;
 
 /** Flags that only make sense with --mode live_trade. */
@@ -73,7 +80,8 @@ export const LIVE_RUN_USAGE = [
   "grinder live [--source fixture:DIR|binance] [--mode read_only|paper|live_trade]",
   "             [--symbols BTCUSDT,ETHUSDT] [--config FILE] [--journal FILE] [--state-dir DIR]",
   "             [--speed X] [--rest-url URL] [--ws-url URL] [--confirm TESTNET] [--cancel-strays]",
-  "             [--poll-ms 1000] [--duration-s N] [--metrics-port 9090] [--metrics-host 0.0.0.0]",
+  "             [--poll-ms 1000] [--market spot|um] [--duration-s N] [--metrics-port 9090]",
+  "             [--metrics-host 0.0.0.0]",
   "",
   "  --source        market data: fixture:DIR (a fixture replayed in real time) or binance",
   "                  (bookTicker WebSocket, testnet unless --ws-url / GRINDER_BINANCE_WS_URL)",
@@ -100,6 +108,10 @@ export const LIVE_RUN_USAGE = [
   "  --cancel-strays live_trade: at start, cancel exchange orders with our client-id prefix",
   "                  that the engine does not hold (default: report them)",
   "  --poll-ms       live_trade: how often open orders are checked for fills (default 1000)",
+  "  --market        spot, or um: Binance USD-M perpetual futures (the futures testnet, the",
+  "                  USD-M bookTicker feed; live_trade trades one-way positions with the",
+  '                  engine\'s leverage, needs market: "um" in --config, refuses hedge mode)',
+  "                  (default spot)",
   "  --duration-s    stop after N seconds; 0 runs until SIGINT/SIGTERM or the end of a fixture",
   "                  (default 0)",
   "  --metrics-port  port of /healthz, /readyz and /metrics (default 9090; 0 picks a free one)",
@@ -135,6 +147,13 @@ function parseMode(v: string): LiveRunMode {
   return m;
 }
 
+function parseMarket(v: string): LiveMarket {
+  const m = LIVE_MARKETS.find((x) => x === v);
+  if (m === undefined)
+    throw new InvalidInputError(`--market: expected spot or um, got ${JSON.stringify(v)}`);
+  return m;
+}
+
 function parsePollMs(v: string): number {
   if (!/^[0-9]+$/.test(v))
     throw new InvalidInputError(
@@ -160,6 +179,7 @@ export function parseLiveRunArgs(argv: readonly string[]): LiveRunOptions {
   const speed = flag("speed");
   const confirm = flag("confirm");
   const pollMs = flag("poll-ms");
+  const market = flag("market");
   const o: LiveRunOptions = {
     ...base,
     mode: mode === undefined ? base.mode : errors.value(base.mode, () => parseMode(mode)),
@@ -173,6 +193,7 @@ export function parseLiveRunArgs(argv: readonly string[]): LiveRunOptions {
     confirmTestnet: confirm !== undefined,
     cancelStrays: boolFlag(args, "cancel-strays"),
     pollMs: pollMs === undefined ? DEFAULT_POLL_MS : errors.value(0, () => parsePollMs(pollMs)),
+    market: market === undefined ? "spot" : errors.value("spot", () => parseMarket(market)),
   };
   if (confirm !== undefined && confirm !== "TESTNET")
     errors.add(
@@ -209,6 +230,7 @@ export function withRunDefaults(o: LiveOptions | LiveRunOptions): LiveRunOptions
     confirmTestnet: false,
     cancelStrays: false,
     pollMs: DEFAULT_POLL_MS,
+    market: "spot",
   };
 }
 

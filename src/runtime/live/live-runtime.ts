@@ -38,6 +38,7 @@ import {
 } from "./live-runtime-options.js";
 import { type LiveLoopDeps, liveTradingLoopFactory } from "./live-trading-loop.js";
 import type { TradingLoop, TradingLoopContext, TradingLoopFactory } from "./trading-loop.js";
+import { usdmAccountProblem } from "./usdm-preflight.js";
 
 export type ShutdownSignal = "SIGINT" | "SIGTERM";
 
@@ -107,7 +108,7 @@ export async function runLive(
   try {
     // The mainnet guard applies to the URLs finally used, in every mode.
     endpoints = resolveBinanceEndpoints(
-      "spot",
+      options.market === "um" ? "usdm" : "spot",
       { restUrl: options.restUrl, wsUrl: options.wsUrl },
       env,
     );
@@ -118,7 +119,11 @@ export async function runLive(
   }
   if (options.mode === "live_trade" && deps.tradingLoopFactory === undefined) {
     // Refused before anything starts or touches the disk (the loop checks again).
-    const problem = liveTradeArmingProblem(env, options.confirmTestnet);
+    const problem =
+      liveTradeArmingProblem(env, options.confirmTestnet) ??
+      (options.market === "um"
+        ? await usdmAccountProblem(endpoints.rest.url, env, io.stdout)
+        : undefined);
     if (problem !== undefined) {
       io.stderr(`grinder live: ${problem}`);
       return 2;
@@ -144,7 +149,8 @@ export async function runLive(
   if (deps.tradingLoopFactory === undefined) io.stdout(`  journal: ${journalPath}`);
   if (options.mode === "live_trade")
     io.stdout(
-      `  exchange: ${endpoints.rest.url} (${endpoints.rest.source}), fills polled every ` +
+      `  exchange: ${options.market === "um" ? "USD-M " : ""}${endpoints.rest.url} ` +
+        `(${endpoints.rest.source}), fills polled every ` +
         `${options.pollMs} ms, strays ${options.cancelStrays ? "cancelled" : "reported"}`,
     );
 
@@ -176,13 +182,20 @@ export async function runLive(
         env,
         restUrl: endpoints.rest.url,
         wsUrl: endpoints.ws.url,
+        market: options.market,
         trade: {
           confirmed: options.confirmTestnet,
           cancelStrays: options.cancelStrays,
           pollMs: options.pollMs,
         },
       },
-      { ...deps.liveLoop, connectorMetrics },
+      {
+        ...deps.liveLoop,
+        connectorMetrics,
+        ...(options.market === "um"
+          ? { connector: { market: "usdm" as const, ...deps.liveLoop?.connector } }
+          : {}),
+      },
     );
   let loop: TradingLoop;
   try {

@@ -102,8 +102,19 @@ export class LiveTradeDriver {
     await this.step("sync", () => this.trade.poll());
   }
 
-  /** Every `pollMs`, a poll unless a tick just made one; a failure stops the run. */
+  /**
+   * Every `pollMs`, a poll unless a tick just made one; a failure stops the
+   * run. When it ends, the venue's background work (a user-data stream) stops.
+   */
   async pollLoop(signal: AbortSignal): Promise<void> {
+    try {
+      await this.polls(signal);
+    } finally {
+      await this.trade.venue.close?.();
+    }
+  }
+
+  private async polls(signal: AbortSignal): Promise<void> {
     const sleep = this.host.deps.pollSleep ?? realSleep;
     for (;;) {
       try {

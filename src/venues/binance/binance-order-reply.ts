@@ -49,7 +49,8 @@ export const OPEN_ORDER_STATUSES: ReadonlySet<string> = new Set([
 
 type Obj = Readonly<Record<string, unknown>>;
 
-class ReplyFields {
+/** Typed reads of one reply object; a missing or malformed field is an error naming it. */
+export class ReplyFields {
   constructor(
     private readonly o: Obj,
     private readonly where: string,
@@ -83,6 +84,16 @@ class ReplyFields {
     return d ?? this.bad(key, "a decimal string");
   }
 
+  bool(key: string): boolean {
+    const v = this.o[key];
+    return typeof v === "boolean" ? v : this.bad(key, "true or false");
+  }
+
+  /** A nested value, for a further `fieldsOf` or array check. */
+  raw(key: string): unknown {
+    return this.o[key];
+  }
+
   ms(...keys: string[]): number {
     for (const k of keys) {
       const v = this.o[k];
@@ -92,7 +103,7 @@ class ReplyFields {
   }
 }
 
-function fieldsOf(v: unknown, where: string): ReplyFields {
+export function fieldsOf(v: unknown, where: string): ReplyFields {
   if (typeof v !== "object" || v === null || Array.isArray(v))
     throw new ConnectorTransientError(`${where}: expected a JSON object, got ${JSON.stringify(v)}`);
   return new ReplyFields(v as Obj, where);

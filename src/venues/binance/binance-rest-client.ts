@@ -78,6 +78,17 @@ export interface LimitOrderRequest {
   readonly clientOrderId: string;
 }
 
+/**
+ * An order of any type we send: LIMIT (GTC, `price` sent) or MARKET (no
+ * price); USD-M only: `reduceOnly`, and `newOrderRespType` RESULT (the reply
+ * shows the executed quantity of a MARKET order).
+ */
+export interface OrderRequest extends LimitOrderRequest {
+  readonly type?: "LIMIT" | "MARKET";
+  readonly reduceOnly?: boolean;
+  readonly responseType?: "ACK" | "RESULT" | "FULL";
+}
+
 export interface BinanceRestClientStats {
   httpCalls: number;
   ordersPlaced: number;
@@ -158,19 +169,29 @@ export class BinanceRestClient {
    * order's state is returned.
    */
   async placeLimitOrder(req: LimitOrderRequest): Promise<BinanceOrder> {
+    return this.placeOrder(req);
+  }
+
+  /** Place a LIMIT GTC or MARKET order (see `placeLimitOrder` for unknown outcomes). */
+  async placeOrder(req: OrderRequest): Promise<BinanceOrder> {
     this.validateSymbol(req.symbol);
     if (!req.price.isPositive() || !req.quantity.isPositive())
       throw new ConnectorNonRetryableError(
         `Invalid order: price ${req.price.toString()} and quantity ${req.quantity.toString()} must be positive`,
       );
+    const market = req.type === "MARKET";
     const params: QueryParams = [
       ["symbol", req.symbol],
       ["side", req.side],
-      ["type", "LIMIT"],
-      ["timeInForce", "GTC"],
+      ["type", market ? "MARKET" : "LIMIT"],
+      ...(market ? [] : ([["timeInForce", "GTC"]] as QueryParams)),
       ["quantity", plainDecimal(req.quantity)],
-      ["price", plainDecimal(req.price)],
+      ...(market ? [] : ([["price", plainDecimal(req.price)]] as QueryParams)),
       ["newClientOrderId", req.clientOrderId],
+      ...(req.reduceOnly === true ? ([["reduceOnly", "true"]] as QueryParams) : []),
+      ...(req.responseType !== undefined
+        ? ([["newOrderRespType", req.responseType]] as QueryParams)
+        : []),
     ];
     try {
       const body = await this.signedRaw("place", "POST", "/order", params, true);
@@ -255,6 +276,51 @@ export class BinanceRestClient {
     }
   }
 
+  /**
+   * Any other signed endpoint, by its full path ("/fapi/v2/positionRisk"):
+   * the parsed JSON reply (Binance errors thrown as connector errors).
+   */
+  signedJson(
+    op: string,
+    method: HttpMethod,
+    apiPath: string,
+    params: QueryParams,
+    isWrite = false,
+  ): Promise<unknown> {
+    return this.signedRaw(op, method, apiPath, params, isWrite, true);
+  }
+
+  /** An endpoint that takes the API key but no signature (USER_STREAM: the listenKey). */
+  apiKeyJson(op: string, method: HttpMethod, apiPath: string): Promise<unknown> {
+    return this.unsignedJson(op, method, apiPath, true);
+  }
+
+  /** A public GET endpoint by its full path (exchangeInfo). */
+  publicJson(op: string, apiPath: string): Promise<unknown> {
+    return this.unsignedJson(op, "GET", apiPath, false);
+  }
+
+  private async unsignedJson(
+    op: string,
+    method: HttpMethod,
+    apiPath: string,
+    withKey: boolean,
+  ): Promise<unknown> {
+    await this.rateGuard.beforeRequest(op, false);
+    const res = await this.http.request({
+      method,
+      url: `${this.baseUrl}${apiPath}`,
+      ...(withKey ? { headers: { "X-MBX-APIKEY": this.#apiKey } } : {}),
+      timeoutMs: this.timeoutMs,
+      op,
+    });
+    this.stats.httpCalls += 1;
+    this.rateGuard.onResponse(res.status, res.headers);
+    if (res.status < 200 || res.status >= 300)
+      throw mapBinanceError(op, res.status, res.bodyText, res.headers, this.clock.nowMs());
+    return parseJson(res.bodyText, op);
+  }
+
   /** Resync the server-time offset now. */
   async syncTime(): Promise<number> {
     this.stats.timeSyncs += 1;
@@ -298,7 +364,7 @@ export class BinanceRestClient {
     }
   }
 
-  private async resolvePlace(req: LimitOrderRequest, cause: unknown): Promise<BinanceOrder> {
+  private async resolvePlace(req: OrderRequest, cause: unknown): Promise<BinanceOrder> {
     const found = await this.lookup(req.symbol, req.clientOrderId, "place", cause);
     if (found === undefined) {
       this.stats.unknownResolvedNotApplied += 1;
@@ -360,6 +426,7 @@ export class BinanceRestClient {
     path: string,
     params: QueryParams,
     isWrite: boolean,
+    absolutePath = false,
   ): Promise<unknown> {
     if (!this.timeSync.isSynced) await this.syncTime();
     for (let attempt = 0; ; attempt++) {
@@ -367,7 +434,9 @@ export class BinanceRestClient {
       const query = signedQuery(params, this.#apiSecret, this.timeSync.nowMs(), this.recvWindowMs);
       const res = await this.http.request({
         method,
-        url: this.url(path, query),
+        url: absolutePath
+          ? `${this.baseUrl}${path}${query ? `?${query}` : ""}`
+          : this.url(path, query),
         headers: { "X-MBX-APIKEY": this.#apiKey },
         timeoutMs: this.timeoutMs,
         op,

@@ -8,7 +8,9 @@ import { type VenueHarness, venueContract } from "../../../test/support/venue-co
 import { Decimal } from "../../core/decimal.js";
 import { Snapshot } from "../../domain/snapshot.js";
 import { FeeModel, REGULAR_RATES } from "./fee-model.js";
+import { ConstantFunding } from "./funding-schedule.js";
 import { ConstantLatency } from "./latency-model.js";
+import { flatMaintenance, MarginAccount } from "./margin-account.js";
 import { type SimulatedFillModel, SimulatedVenue } from "./simulated-venue.js";
 
 const d = Decimal.parse;
@@ -35,14 +37,29 @@ function quote(
   });
 }
 
-function harness(model: SimulatedFillModel, latencyMs: number): () => Promise<VenueHarness> {
+function harness(
+  model: SimulatedFillModel,
+  latencyMs: number,
+  market: "spot" | "um" = "spot",
+): () => Promise<VenueHarness> {
   return async () => {
+    // USD-M: a cross-margin account (no funding due within the test's few seconds).
+    const account =
+      market === "um"
+        ? new MarginAccount({
+            capital: d("100000"),
+            maintenance: flatMaintenance(d("0.004")),
+            liquidationFeeRate: d("0.0125"),
+            funding: new ConstantFunding(d("0"), 8),
+          })
+        : undefined;
     const venue = new SimulatedVenue({
       fillModel: model,
       latency: new ConstantLatency(latencyMs, latencyMs),
-      fees: new FeeModel(REGULAR_RATES.spot),
+      fees: new FeeModel(market === "um" ? REGULAR_RATES.um : REGULAR_RATES.spot),
       l1QtyLimitsFills: true,
       feeAsset: () => "USDT",
+      ...(account !== undefined ? { account } : {}),
     });
     // Market time runs ahead of the contract's command times; each event is later.
     let ts = 1_700_000_002_000;
@@ -59,7 +76,8 @@ function harness(model: SimulatedFillModel, latencyMs: number): () => Promise<Ve
         { side: "SELL", price: d("100.10"), quantity: d("0.100") },
       ],
       refused: { side: "BUY", price: d("0"), quantity: d("0.100") },
-      capabilities: { partialFills: true, rejects: true },
+      capabilities: { partialFills: true, rejects: true, ...(account ? { futures: true } : {}) },
+      ...(account !== undefined ? { position: async () => account.position(SYMBOL) } : {}),
       async fill(clientOrderId, quantity) {
         // Past any latency first, so the order is on the book.
         venue.onMarket(quote(next(), {}));
@@ -90,4 +108,6 @@ describe("SimulatedVenue: the venue contract", () => {
   venueContract("simulated cross", harness("cross", 0));
   venueContract("simulated cross with 30 ms latency", harness("cross", 30));
   venueContract("simulated trade queue", harness("trade_queue", 0));
+  venueContract("simulated USD-M cross", harness("cross", 0, "um"));
+  venueContract("simulated USD-M cross with 30 ms latency", harness("cross", 30, "um"));
 });
