@@ -48,6 +48,7 @@ function harness(
       market === "um"
         ? new MarginAccount({
             capital: d("100000"),
+            leverage: d("10"),
             maintenance: flatMaintenance(d("0.004")),
             liquidationFeeRate: d("0.0125"),
             funding: new ConstantFunding(d("0"), 8),
