@@ -71,7 +71,7 @@ describe("grinder live run options", () => {
       [["--mode", "paper", "--mode=paper"], /--mode: given twice$/],
       [
         ["--nope"],
-        /unknown option --nope \(options: --symbols, .*--config, --journal, --state-dir, --speed, --rest-url, --ws-url, --confirm, --cancel-strays, --poll-ms\)$/,
+        /unknown option --nope \(options: --symbols, .*--config, --journal, --state-dir, --speed, --rest-url, --ws-url, --confirm, --cancel-strays, --poll-ms, --allow-host\)$/,
       ],
       [["--mode", "live_trade", "--confirm", "MAINNET"], /--confirm: expected TESTNET/],
       [["--mode", "live_trade", "--cancel-strays=yes"], /--cancel-strays takes no value$/],
@@ -119,6 +119,14 @@ describe("grinder live run options", () => {
     assert.equal(processOptionsOf(o).mode, "paper");
     assert.equal(processOptionsOf(parseLiveRunArgs(["--mode", "paper"])).mode, "paper");
     assert.equal(processOptionsOf(d).mode, "read_only");
+  });
+
+  it("--allow-host is repeatable", () => {
+    assert.deepEqual(parseLiveRunArgs([]).allowHosts, []);
+    assert.deepEqual(
+      parseLiveRunArgs(["--allow-host", "a.internal", "--allow-host=b.internal"]).allowHosts,
+      ["a.internal", "b.internal"],
+    );
   });
 
   it("fills the trading-loop defaults for process-only options", () => {

@@ -9,7 +9,14 @@
  */
 
 import { join } from "node:path";
-import { boolFlag, FlagErrors, type Options, parseFlags, stringFlag } from "../../argv/args.js";
+import {
+  boolFlag,
+  FlagErrors,
+  type Options,
+  parseFlags,
+  stringFlag,
+  stringsFlag,
+} from "../../argv/args.js";
 import { InvalidInputError } from "../../core/errors.js";
 import {
   LIVE_OPTION_SPEC,
@@ -45,6 +52,8 @@ export interface LiveRunOptions extends Omit<LiveOptions, "mode"> {
   readonly cancelStrays: boolean;
   /** live_trade: how often the exchange's open orders are polled for fills, in ms. */
   readonly pollMs: number;
+  /** --allow-host (repeatable): host names allowed besides the testnets, with GRINDER_ALLOW_HOSTS. */
+  readonly allowHosts: readonly string[];
 }
 
 export const DEFAULT_STATE_DIR = "state";
@@ -61,6 +70,7 @@ const LIVE_RUN_SPEC = {
   confirm: { type: "string" },
   "cancel-strays": { type: "boolean" },
   "poll-ms": { type: "string" },
+  "allow-host": { type: "string", multiple: true },
 } as const satisfies Options;
 
 /** Flags that only make sense with --mode live_trade. */
@@ -73,7 +83,8 @@ export const LIVE_RUN_USAGE = [
   "grinder live [--source fixture:DIR|binance] [--mode read_only|paper|live_trade]",
   "             [--symbols BTCUSDT,ETHUSDT] [--config FILE] [--journal FILE] [--state-dir DIR]",
   "             [--speed X] [--rest-url URL] [--ws-url URL] [--confirm TESTNET] [--cancel-strays]",
-  "             [--poll-ms 1000] [--duration-s N] [--metrics-port 9090] [--metrics-host 127.0.0.1]",
+  "             [--poll-ms 1000] [--allow-host HOST]... [--duration-s N] [--metrics-port 9090]",
+  "             [--metrics-host 127.0.0.1]",
   "",
   "  --source        market data: fixture:DIR (a fixture replayed in real time) or binance",
   "                  (bookTicker WebSocket, testnet unless --ws-url / GRINDER_BINANCE_WS_URL)",
@@ -100,6 +111,9 @@ export const LIVE_RUN_USAGE = [
   "  --cancel-strays live_trade: at start, cancel exchange orders with our client-id prefix",
   "                  that the engine does not hold (default: report them)",
   "  --poll-ms       live_trade: how often open orders are checked for fills (default 1000)",
+  "  --allow-host    a host name the REST/WebSocket URLs may use besides the Binance testnet",
+  "                  and demo hosts and loopback (repeatable; adds to GRINDER_ALLOW_HOSTS);",
+  "                  never an IP address or a Binance production host",
   "  --duration-s    stop after N seconds; 0 runs until SIGINT/SIGTERM or the end of a fixture",
   "                  (default 0)",
   "  --metrics-port  port of /healthz, /readyz and /metrics (default 9090; 0 picks a free one)",
@@ -108,7 +122,7 @@ export const LIVE_RUN_USAGE = [
   "",
   "Environment: GRINDER_HA_ENABLED, GRINDER_REDIS_URL, GRINDER_HA_LOCK_TTL_MS,",
   "             GRINDER_HA_RENEW_INTERVAL_MS, GRINDER_HA_INSTANCE_ID, GRINDER_BINANCE_WS_URL,",
-  "             GRINDER_BINANCE_REST_URL; live_trade: ARMED, ALLOW_TESTNET_TRADE,",
+  "             GRINDER_BINANCE_REST_URL, GRINDER_ALLOW_HOSTS; live_trade: ARMED, ALLOW_TESTNET_TRADE,",
   "             BINANCE_API_KEY, BINANCE_API_SECRET (never printed)",
 ].join("\n");
 
@@ -174,6 +188,7 @@ export function parseLiveRunArgs(argv: readonly string[]): LiveRunOptions {
     confirmTestnet: confirm !== undefined,
     cancelStrays: boolFlag(args, "cancel-strays"),
     pollMs: pollMs === undefined ? DEFAULT_POLL_MS : errors.value(0, () => parsePollMs(pollMs)),
+    allowHosts: stringsFlag(args, "allow-host") ?? [],
   };
   if (confirm !== undefined && confirm !== "TESTNET")
     errors.add(
@@ -210,6 +225,7 @@ export function withRunDefaults(o: LiveOptions | LiveRunOptions): LiveRunOptions
     confirmTestnet: false,
     cancelStrays: false,
     pollMs: DEFAULT_POLL_MS,
+    allowHosts: [],
   };
 }
 
