@@ -21,6 +21,12 @@
  * - `session_end`: a clean stop of the writer, with the kernel's summary at
  *   that point (live_trade: also the venue's orders not yet done).
  *
+ * Every line carries `epoch`, the writer's HA fencing epoch (the lease
+ * acquisition it writes under; without HA the journal's last epoch, 0 for a
+ * new journal; a line without it reads as 0). A writer refuses to append when
+ * the journal's last line has a higher epoch than its own: a deposed leader
+ * that resumes cannot write after its successor (`live-journal.ts`).
+ *
  * Snapshots and events are the kernel's whole input, in the order it saw
  * them, so a replay rebuilds it exactly (`journal-replayer.ts`).
  */
@@ -50,6 +56,8 @@ export interface JournalSessionLine {
   readonly next_seq: number;
   /** live_trade: the journal's run id (client order ids derive from it). */
   readonly run_id?: string;
+  /** The writer's fencing epoch (absent: 0). */
+  readonly epoch?: number;
 }
 
 export interface JournalTickLine {
@@ -68,6 +76,8 @@ export interface JournalTickLine {
   /** The kernel's output (null when it produced none or failed). */
   readonly output: unknown;
   readonly error?: string;
+  /** The writer's fencing epoch (absent: 0). */
+  readonly epoch?: number;
 }
 
 /** An open order on the exchange that the kernel does not hold, and what was done with it. */
@@ -88,6 +98,8 @@ export interface JournalEventsLine {
   readonly cause: EventsCause;
   readonly events: readonly JsonValue[];
   readonly untracked?: readonly JournalUntracked[];
+  /** The writer's fencing epoch (absent: 0). */
+  readonly epoch?: number;
 }
 
 export interface JournalSessionEndLine {
@@ -99,6 +111,8 @@ export interface JournalSessionEndLine {
   readonly summary: unknown;
   /** live_trade: the venue's orders not yet done (kernel and exchange ids, state). */
   readonly venue_orders?: unknown;
+  /** The writer's fencing epoch (absent: 0). */
+  readonly epoch?: number;
 }
 
 export type JournalLine =
@@ -185,10 +199,23 @@ function untrackedOf(raw: unknown, where: string): JournalUntracked {
   };
 }
 
+/** The fencing epoch of a line (0 when absent). */
+export function epochOf(line: JournalLine): number {
+  return line.epoch ?? 0;
+}
+
 /** Validate one parsed line. */
 export function parseJournalLine(raw: unknown, where: string): JournalLine {
   if (!isObj(raw)) bad(where, "expected a JSON object");
   const o = raw as Obj;
+  const line = parseLineBody(o, where);
+  if (o.epoch === undefined) return line;
+  const epoch = intField(o, "epoch", where);
+  if (epoch < 0) bad(where, `field "epoch": expected an integer >= 0, got ${epoch}`);
+  return { ...line, epoch };
+}
+
+function parseLineBody(o: Obj, where: string): JournalLine {
   switch (o.type) {
     case "session": {
       const runId = optStrField(o, "run_id", where);

@@ -81,6 +81,11 @@ export class LiveTradeMode implements LiveMode {
     this.venue.useRunId(runId);
   }
 
+  /** The fencing epoch the venue's next commands are named and sent under. */
+  useEpoch(epoch: number): void {
+    this.venue.useEpoch(epoch);
+  }
+
   /** The journal's run id, drawn now for a new journal. */
   ensureRunId(): string {
     const id = this.venue.runId ?? newRunId();

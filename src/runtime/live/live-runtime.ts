@@ -161,6 +161,7 @@ export async function runLive(
     mayTrade: () =>
       !haConfig.enabled ||
       (haState.role === HaRole.ACTIVE && elector !== null && elector.mayWrite()),
+    epoch: () => (haConfig.enabled ? (elector?.epoch ?? 0) : undefined),
     clock,
     log: io.stdout,
   };

@@ -14,10 +14,11 @@ import { orderEventToJson } from "../../domain/order-json.js";
 import type { VenueEvent } from "../../domain/orders.js";
 import type { Snapshot } from "../../domain/snapshot.js";
 import { realSleep } from "../../net/clock.js";
+import { isWriteFencedError } from "../../venues/common/write-fence.js";
 import { describeExchangeActivity } from "./exchange-sync.js";
 import type { EventsCause, JournalLine, JournalUntracked } from "./journal-lines.js";
 import type { JournalReplayer } from "./journal-replayer.js";
-import type { LiveJournalWriter } from "./live-journal.js";
+import { isJournalFencedError, type LiveJournalWriter } from "./live-journal.js";
 import type { LiveLoopDeps } from "./live-loop-config.js";
 import type { LiveMetricsRecorder } from "./live-metrics.js";
 import type { TickResult } from "./live-mode.js";
@@ -36,6 +37,8 @@ export interface LiveTradeHost {
   /** One snapshot through the kernel, journaled. */
   tick(s: Snapshot): TickResult;
   dropKernel(why: string): void;
+  /** A write refused by the fence: stand down, the kernel is rebuilt at the next takeover. */
+  fenced(e: unknown): void;
   fail(e: unknown): void;
 }
 
@@ -118,6 +121,10 @@ export class LiveTradeDriver {
           if (this.pollDue) await this.pollNow();
         });
       } catch (e) {
+        if (isJournalFencedError(e) || isWriteFencedError(e)) {
+          this.host.fenced(e);
+          continue;
+        }
         this.host.fail(e);
         return;
       }
@@ -155,7 +162,7 @@ export class LiveTradeDriver {
   ): void {
     if (events.length === 0 && untracked.length === 0) return;
     const h = this.host;
-    if (h.writer === undefined) {
+    if (h.writer === undefined || !h.ctx.mayTrade()) {
       // The kernel moved on without the journal: it must not trade on from here.
       h.dropKernel(`stood down before journaling ${events.length} exchange events`);
       return;

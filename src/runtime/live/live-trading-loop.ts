@@ -27,12 +27,15 @@ import type { Snapshot } from "../../domain/snapshot.js";
 import type { EngineOptions } from "../../kernel/kernel-options.js";
 import { realSleep } from "../../net/clock.js";
 import { type ConnectorMetrics, getConnectorMetrics } from "../../net/connector-metrics.js";
+import { isWriteFencedError, WriteFencedError } from "../../venues/common/write-fence.js";
 import { createLiveMode } from "./create-live-mode.js";
 import { checkSessionLine, type JournalLine } from "./journal-lines.js";
 import { JournalReplayer, type Position } from "./journal-replayer.js";
 import { createMarketFeed, type FeedRetryReason, type MarketFeed } from "./live-feeds.js";
 import {
   checkJournalHead,
+  isJournalFencedError,
+  JournalFencedError,
   journalSize,
   type LiveJournalWriter,
   prepareJournalLocation,
@@ -72,6 +75,8 @@ export class LiveTradingLoop implements TradingLoop {
   private readonly connectorMetrics: ConnectorMetrics;
   readonly inner = new AbortController();
   writer: LiveJournalWriter | undefined;
+  /** Aborted when this instance stops writing (lease lost): ends in-flight exchange retries. */
+  private fence: AbortController | undefined;
   /** Snapshots the journal already holds (just after a takeover). */
   cutoff: Position | undefined;
   skippedAtCutoff = 0;
@@ -136,6 +141,14 @@ export class LiveTradingLoop implements TradingLoop {
         },
       },
     });
+    // Every exchange write is fenced: this instance writes the journal and holds its lease.
+    this.trade?.venue.setWriteFence({
+      mayWrite: () => this.writer !== undefined && ctx.mayTrade(),
+      get signal() {
+        return fenceSignal();
+      },
+    });
+    const fenceSignal = (): AbortSignal | undefined => this.fence?.signal;
     ctx.metrics.registry.addCollector(() => {
       ctx.metrics.setFeedConnected(this.feed.connected);
       ctx.metrics.setFeedReconnectsTotal(this.feed.reconnects);
@@ -198,6 +211,9 @@ export class LiveTradingLoop implements TradingLoop {
           this.maybeFollow();
           continue;
         }
+        const epoch = ctx.epoch?.();
+        if (epoch !== undefined && this.writer !== undefined && epoch !== this.writer.epoch)
+          this.standDown(`a new lease, fencing epoch ${epoch}`);
         if (this.writer === undefined || this.takeoverTask !== undefined) {
           // (A live_trade takeover writes its session line before reconciling: wait for it.)
           const ok = await this.beginTakeover();
@@ -205,8 +221,14 @@ export class LiveTradingLoop implements TradingLoop {
           if (!ok) continue;
         }
         if (this.beforeCutoff(s)) continue;
-        if (driver !== undefined) await driver.exclusive(() => driver.tradeLive(s));
-        else this.tick(s);
+        try {
+          if (driver !== undefined) await driver.exclusive(() => driver.tradeLive(s));
+          else this.tick(s);
+        } catch (e) {
+          // A deposed leader: it becomes a STANDBY that follows the journal, it does not exit.
+          if (!isJournalFencedError(e) && !isWriteFencedError(e)) throw e;
+          this.fenced(e);
+        }
       }
       if (this.fatal === undefined && !inner.signal.aborted) this.log("feed finished");
     } finally {
@@ -243,7 +265,9 @@ export class LiveTradingLoop implements TradingLoop {
   }
 
   /** Stop writing (no longer allowed to trade); the kernel is kept for a quick resume. */
-  private standDown(why = `role ${this.ctx.role()}`): void {
+  standDown(why = `role ${this.ctx.role()}`): void {
+    this.fence?.abort(new WriteFencedError(`trading (${why})`));
+    this.fence = undefined;
     const w = this.writer;
     if (w === undefined) return;
     this.writer = undefined;
@@ -251,11 +275,27 @@ export class LiveTradingLoop implements TradingLoop {
     this.log(`stopped trading (${why}); journal closed at seq ${this.journal.seq}`);
   }
 
+  /** A write refused by the fence (lease lost, or a newer epoch in the journal): stand down. */
+  fenced(e: unknown): void {
+    this.standDown(`fenced: ${errorMessage(e)}`);
+    this.dropKernel("fenced while trading");
+  }
+
+  /** Called by the takeover once the writer is open under `epoch`. */
+  armFence(epoch: number): void {
+    this.fence?.abort(new WriteFencedError("trading (a new lease)"));
+    this.fence = new AbortController();
+    this.trade?.useEpoch(epoch);
+    this.log(`writing under fencing epoch ${epoch}`);
+  }
+
   /** At a clean stop of the writer: the summary line, then close. */
   private closeJournal(reason: string): void {
     const w = this.writer;
     if (w === undefined) return;
     this.writer = undefined;
+    this.fence?.abort(new WriteFencedError(`trading (${reason})`));
+    this.fence = undefined;
     try {
       if (this.journal.offset >= 0 && this.ctx.mayTrade())
         w.append(
@@ -270,6 +310,9 @@ export class LiveTradingLoop implements TradingLoop {
           },
           true,
         );
+    } catch (e) {
+      if (!isJournalFencedError(e)) throw e;
+      this.log(`no session end written: ${errorMessage(e)}`);
     } finally {
       w.close();
     }
@@ -327,8 +370,17 @@ export class LiveTradingLoop implements TradingLoop {
     this.recorder.resetRisk();
   }
 
-  /** Append a line as the writer; the kernel's journal position moves with it. */
+  /**
+   * Append a line as the writer; the kernel's journal position moves with it.
+   * Refused (JournalFencedError) once this instance's lease has run out by its
+   * own clock, or when the journal holds a newer epoch (the writer checks).
+   */
   append(line: JournalLine, sync = false): void {
+    if (!this.ctx.mayTrade())
+      throw new JournalFencedError(
+        `journal ${this.config.journalPath}: not appending, this instance may no longer write ` +
+          `(role ${this.ctx.role()}, lease lost)`,
+      );
     const w = this.writer as LiveJournalWriter;
     w.append(line, sync);
     this.journal.appended(w.size);

@@ -36,8 +36,13 @@ export interface TradingLoopContext {
   readonly metrics: LiveMetricsSink;
   /** Current HA role name ("active", "standby"; stays "unknown" when HA is off). */
   readonly role: () => string;
-  /** Whether orders may be placed now: HA off, or this instance ACTIVE. */
+  /**
+   * Whether orders may be placed and the journal written now: HA off, or
+   * this instance ACTIVE with its lease still running by its own clock.
+   */
   readonly mayTrade: () => boolean;
+  /** The HA fencing epoch of the current lease (undefined without HA). */
+  readonly epoch?: () => number | undefined;
   /** Epoch milliseconds. */
   readonly clock: () => number;
   readonly log: (line: string) => void;

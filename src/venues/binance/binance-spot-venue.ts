@@ -54,6 +54,7 @@ import type { HttpClient } from "../../net/http-client.js";
 import { systemRandom } from "../../net/random.js";
 import { retryWithPolicy } from "../../net/retry.js";
 import { makeRetryPolicy, type RetryPolicy } from "../../net/retry-policy.js";
+import { type WriteFence, WriteFencedError } from "../common/write-fence.js";
 import { WriteGate } from "../common/write-gate.js";
 import { BINANCE_CODE_CANCEL_REJECTED } from "./binance-error-mapping.js";
 import { type BinanceOrder, OPEN_ORDER_STATUSES } from "./binance-order-reply.js";
@@ -155,6 +156,7 @@ export class BinanceSpotVenue implements Venue {
   private readonly log: (line: string) => void;
   private runIdValue: string | undefined;
   private emit: OrderEventListener = NO_LISTENER;
+  private fence: WriteFence | undefined;
 
   /** Refuses (ConfigError) unless armed; the URL is guarded by the REST client. */
   constructor(o: BinanceSpotVenueOptions) {
@@ -256,11 +258,28 @@ export class BinanceSpotVenue implements Venue {
     this.emit(e);
   }
 
-  /** One write through the breaker and the retry policy. */
+  /**
+   * STUB (ha-ops): the fencing epoch of the writes that follow (the venue
+   * branch puts it into client order ids); a no-op here until that lands.
+   */
+  useEpoch(epoch: number): void {
+    void epoch;
+  }
+
+  /** HA fencing: checked before every write attempt; its signal ends a retry's wait. */
+  setWriteFence(fence: WriteFence | undefined): void {
+    this.fence = fence;
+  }
+
+  /** One write through the fence, the breaker and the retry policy. */
   private write<T>(op: string, fn: () => Promise<T>): Promise<T> {
+    const fence = this.fence;
+    const signal = fence?.signal;
     return retryWithPolicy(
       op,
       async () => {
+        if (fence !== undefined && (!fence.mayWrite() || signal?.aborted === true))
+          throw new WriteFencedError(op);
         this.breaker.beforeCall(op);
         try {
           const r = await fn();
@@ -272,7 +291,11 @@ export class BinanceSpotVenue implements Venue {
         }
       },
       this.retryPolicy,
-      { sleep: this.sleep, random: this.random, metrics: this.metrics },
+      {
+        sleep: signal === undefined ? this.sleep : (ms) => this.sleep(ms, signal),
+        random: this.random,
+        metrics: this.metrics,
+      },
     ).then((r) => r.result);
   }
 
