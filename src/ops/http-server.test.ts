@@ -43,6 +43,28 @@ describe("endpoint bodies", () => {
       ready: false,
     });
   });
+
+  it("/readyz names a halt of the exchange writes with its reason and end", () => {
+    // 1_700_000_120_500 ms = 2023-11-14T22:15:20.500Z, unix second 1700000120.
+    assert.deepEqual(
+      buildReadyzBody(HaRole.ACTIVE, { reason: "ip_ban", untilMs: 1_700_000_120_500 }),
+      {
+        body:
+          '{"ready": true, "role": "active", "halted": {"reason": "ip_ban", ' +
+          '"until": "2023-11-14T22:15:20.500Z", "until_s": 1700000120}}',
+        ready: true,
+      },
+    );
+    const r = routeOpsRequest("GET", "/readyz", {
+      ...endpoints(),
+      halt: () => ({ reason: "rate_limit", untilMs: 1_700_000_003_000 }),
+    });
+    assert.deepEqual(JSON.parse(r.body).halted, {
+      reason: "rate_limit",
+      until: "2023-11-14T22:13:23.000Z",
+      until_s: 1700000003,
+    });
+  });
 });
 
 describe("routeOpsRequest", () => {

@@ -4,7 +4,10 @@
  * - `GET /healthz`: liveness, always 200 while the process serves,
  *   `{"status": "ok", "uptime_s": <float>}`.
  * - `GET /readyz`: readiness, 200 only when the HA role is ACTIVE, 503 for
- *   STANDBY and UNKNOWN, `{"ready": <bool>, "role": "<role>"}`.
+ *   STANDBY and UNKNOWN, `{"ready": <bool>, "role": "<role>"}`; while the
+ *   exchange halts the venue's writes (a 418 ban, a 429 back-off) the body
+ *   also says so: `"halted": {"reason": "ip_ban", "until": "<ISO time>",
+ *   "until_s": <unix seconds>}`.
  * - `GET /metrics`: Prometheus text exposition 0.0.4.
  * - anything else: 404 (405 for a method other than GET/HEAD on a known path).
  *
@@ -29,6 +32,15 @@ export interface OpsEndpoints {
   readonly role: () => HaRole;
   /** The `/metrics` body. */
   readonly metricsText: () => string;
+  /** The venue's write halt now, if any (live_trade). */
+  readonly halt?: () => WriteHaltStatus | undefined;
+}
+
+/** A halt of the exchange writes, as /readyz reports it. */
+export interface WriteHaltStatus {
+  readonly reason: string;
+  /** Epoch milliseconds. */
+  readonly untilMs: number;
 }
 
 export interface OpsResponse {
@@ -43,10 +55,18 @@ export function buildHealthzBody(uptimeS: number): string {
   return `{"status": "ok", "uptime_s": ${pyJsonFloat(roundHalfEven(uptimeS, 2))}}`;
 }
 
-/** `/readyz` body and whether the instance is ready (ACTIVE). */
-export function buildReadyzBody(role: HaRole): { readonly body: string; readonly ready: boolean } {
+/** `/readyz` body and whether the instance is ready (ACTIVE); a write halt is named. */
+export function buildReadyzBody(
+  role: HaRole,
+  halt?: WriteHaltStatus,
+): { readonly body: string; readonly ready: boolean } {
   const ready = role === HaRole.ACTIVE;
-  return { body: `{"ready": ${ready ? "true" : "false"}, "role": "${role}"}`, ready };
+  const halted =
+    halt === undefined
+      ? ""
+      : `, "halted": {"reason": ${JSON.stringify(halt.reason)}, "until": ` +
+        `"${new Date(halt.untilMs).toISOString()}", "until_s": ${Math.floor(halt.untilMs / 1000)}}`;
+  return { body: `{"ready": ${ready ? "true" : "false"}, "role": "${role}"${halted}}`, ready };
 }
 
 const PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
@@ -70,7 +90,7 @@ export function routeOpsRequest(method: string, url: string, ep: OpsEndpoints): 
     return { status: 200, contentType: JSON_CONTENT_TYPE, body: buildHealthzBody(uptime) };
   }
   if (path === "/readyz") {
-    const r = buildReadyzBody(ep.role());
+    const r = buildReadyzBody(ep.role(), ep.halt?.());
     return { status: r.ready ? 200 : 503, contentType: JSON_CONTENT_TYPE, body: r.body };
   }
   return { status: 200, contentType: PROMETHEUS_CONTENT_TYPE, body: ep.metricsText() };

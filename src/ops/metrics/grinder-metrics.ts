@@ -10,6 +10,7 @@ import {
   HA_ROLE_VALUES,
   METRICS_CONTRACT_V1,
   type MetricSpec,
+  VENUE_HALT_REASON_VALUES,
 } from "./metrics-contract.js";
 import { Counter, Gauge, MetricsRegistry } from "./prometheus-registry.js";
 
@@ -160,6 +161,16 @@ export class GrinderMetrics {
 
   recordCircuitTrip(op: string, reason = "threshold"): void {
     this.counter("grinder_circuit_trips_total").inc({ op, reason });
+  }
+
+  /** The venue's write halt now (undefined: writes flow): reason gauge and its end. */
+  setVenueHalt(halt: { readonly reason: string; readonly untilMs: number } | undefined): void {
+    const g = this.gauge("grinder_venue_halted");
+    for (const reason of VENUE_HALT_REASON_VALUES)
+      g.set(halt?.reason === reason ? 1 : 0, { reason });
+    this.gauge("grinder_venue_halted_until_seconds").set(
+      halt === undefined ? 0 : Math.floor(halt.untilMs / 1000),
+    );
   }
 
   // --- market-data feed ---

@@ -35,6 +35,9 @@ export const CIRCUIT_STATE_VALUES = ["closed", "open", "half_open"] as const;
 /** Retry / trip reason categories of the connector metrics. */
 export const CONNECTOR_REASON_VALUES = ["transient", "timeout", "other", "threshold"] as const;
 
+/** Why a venue's writes are halted: a 418 IP ban, or a 429 back-off. */
+export const VENUE_HALT_REASON_VALUES = ["ip_ban", "rate_limit"] as const;
+
 /** Placeholder label value used before a labelled metric has its first sample. */
 export const PLACEHOLDER_LABEL_VALUE = "none";
 
@@ -181,6 +184,23 @@ export const METRICS_CONTRACT_V1: readonly MetricSpec[] = [
     group: "connector",
     labelValues: { reason: [...CONNECTOR_REASON_VALUES, NONE] },
     placeholders: [{ op: NONE, reason: NONE }],
+  },
+  {
+    name: "grinder_venue_halted",
+    type: "gauge",
+    help: "1 while the exchange venue's writes are halted for this reason (418 ban, 429 back-off), else 0",
+    labels: ["reason"],
+    group: "connector",
+    labelValues: { reason: [...VENUE_HALT_REASON_VALUES] },
+    placeholders: VENUE_HALT_REASON_VALUES.map((reason) => ({ reason })),
+    valueOrder: { reason: [...VENUE_HALT_REASON_VALUES] },
+  },
+  {
+    name: "grinder_venue_halted_until_seconds",
+    type: "gauge",
+    help: "Unix time (seconds) until which the venue's writes are halted; 0 when they are not",
+    labels: [],
+    group: "connector",
   },
   {
     name: "grinder_feed_connected",

@@ -18,6 +18,7 @@ import type { OrderCommand, VenueEvent } from "../../domain/orders.js";
 import type { Snapshot } from "../../domain/snapshot.js";
 import type { TickOutput } from "../../kernel/tick-output.js";
 import type { TradingKernel } from "../../kernel/trading-kernel.js";
+import type { WriteHalt } from "../../venues/binance/binance-rate-limits.js";
 import type { BinanceSpotVenue } from "../../venues/binance/binance-spot-venue.js";
 import { reconcileExchange } from "./exchange-sync.js";
 import type { JournalUntracked } from "./journal-lines.js";
@@ -130,6 +131,11 @@ export class LiveTradeMode implements LiveMode {
       if (c.kind === "SubmitOrder") await this.venue.submit(c);
       else await this.venue.cancel(c);
     }
+  }
+
+  /** Whether the exchange halted writes now (a 418 ban, a 429 back-off), why and until when. */
+  writeHalt(): WriteHalt | undefined {
+    return this.venue.client.rateGuard.writeHalt;
   }
 
   /** Look for fills and orders gone. */

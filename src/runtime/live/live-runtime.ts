@@ -202,6 +202,7 @@ export async function runLive(
     startedAtMs,
     role: () => haState.role,
     metricsText: () => metrics.render(),
+    halt: () => loop.venueHalt?.(),
   });
   let port: number;
   try {

@@ -33,6 +33,7 @@ export interface LiveTradeHost {
   readonly recorder: LiveMetricsRecorder;
   readonly stopped: boolean;
   readonly writer: LiveJournalWriter | undefined;
+  log(line: string): void;
   append(line: JournalLine, sync?: boolean): void;
   /** One snapshot through the kernel, journaled. */
   tick(s: Snapshot): TickResult;
@@ -47,12 +48,19 @@ export class LiveTradeDriver {
   private chain: Promise<unknown> = Promise.resolve();
   /** One-line account of the last exchange step (for the takeover's log). */
   lastActivity = "";
+  /** The halt last logged (reason@until), undefined while writes flow. */
+  private haltKey: string | undefined;
+  private skippedWhileHalted = 0;
 
   constructor(
     private readonly host: LiveTradeHost,
     readonly trade: LiveTradeMode,
     private readonly pollMs: number,
   ) {}
+
+  private log(line: string): void {
+    this.host.log(line);
+  }
 
   /** Run `fn` after every step started before it (exchange calls never interleave). */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -81,9 +89,39 @@ export class LiveTradeDriver {
     this.lastPollMs = this.host.ctx.clock();
   }
 
+  /**
+   * While the exchange halts writes (a 418 ban, a 429 back-off) the snapshot
+   * is not decided: the kernel issues no command it could not send, so it
+   * never holds orders as sent that were not (the commands of the tick that
+   * met the halt were answered: rejections it has learnt). Polls wait too.
+   * One log line when a halt starts and one when it ends. True while halted.
+   */
+  halted(): boolean {
+    const halt = this.trade.writeHalt();
+    const key = halt === undefined ? undefined : `${halt.reason}@${halt.untilMs}`;
+    if (key !== this.haltKey) {
+      if (halt !== undefined)
+        this.log(
+          `exchange writes halted (${halt.reason}) until ${new Date(halt.untilMs).toISOString()}: ` +
+            `${halt.detail}; no tick is decided and nothing is sent until then`,
+        );
+      else
+        this.log(
+          `exchange writes resumed after the halt (${this.skippedWhileHalted} snapshots not decided)`,
+        );
+      if (halt === undefined) this.skippedWhileHalted = 0;
+      this.haltKey = key;
+    }
+    return halt !== undefined;
+  }
+
   /** One snapshot (inside `exclusive`): a poll when due, the tick, then its commands. */
   async tradeLive(s: Snapshot): Promise<void> {
     if (!this.live) return;
+    if (this.halted()) {
+      this.skippedWhileHalted++;
+      return;
+    }
     if (this.pollDue) {
       await this.pollNow();
       if (!this.live) return;
@@ -100,7 +138,7 @@ export class LiveTradeDriver {
   }
 
   private async pollNow(): Promise<void> {
-    if (this.host.journal.offset < 0 || !this.live) return;
+    if (this.host.journal.offset < 0 || !this.live || this.halted()) return;
     this.polled();
     await this.step("sync", () => this.trade.poll());
   }

@@ -52,7 +52,7 @@ import type { LiveMode, TickResult } from "./live-mode.js";
 import type { LiveTradeMode } from "./live-mode-trade.js";
 import { type Takeover, takeOver } from "./live-takeover.js";
 import { LiveTradeDriver } from "./live-trade-driver.js";
-import type { TradingLoop, TradingLoopContext } from "./trading-loop.js";
+import type { TradingLoop, TradingLoopContext, VenueHaltView } from "./trading-loop.js";
 
 export type {
   LiveLoopConfig,
@@ -150,6 +150,7 @@ export class LiveTradingLoop implements TradingLoop {
     });
     const fenceSignal = (): AbortSignal | undefined => this.fence?.signal;
     ctx.metrics.registry.addCollector(() => {
+      ctx.metrics.setVenueHalt(this.venueHalt());
       ctx.metrics.setFeedConnected(this.feed.connected);
       ctx.metrics.setFeedReconnectsTotal(this.feed.reconnects);
     });
@@ -157,6 +158,11 @@ export class LiveTradingLoop implements TradingLoop {
 
   log(line: string): void {
     this.ctx.log(`  trading: ${line}`);
+  }
+
+  /** live_trade: the exchange's write halt now (a 418 ban, a 429 back-off). */
+  venueHalt(): VenueHaltView | undefined {
+    return this.trade?.writeHalt();
   }
 
   /** Sequence number of the last journaled snapshot. */

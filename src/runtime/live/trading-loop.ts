@@ -27,6 +27,8 @@ export interface LiveMetricsSink {
   setDrawdownPct(pct: number): void;
   setHighWaterMark(value: { toNumber(): number }): void;
   recordTakeover(): void;
+  /** The venue's write halt now (undefined: writes flow). */
+  setVenueHalt(halt: { readonly reason: string; readonly untilMs: number } | undefined): void;
   /** Gauges computed at each scrape run through collectors. */
   readonly registry: { addCollector(collect: () => void): void };
 }
@@ -56,6 +58,16 @@ export interface TradingLoop {
   start(signal: AbortSignal): Promise<void>;
   /** Called on every HA role change, after the metrics were updated. */
   onRoleChange(role: string): void;
+  /** Whether the venue's writes are halted now (live_trade), why and until when. */
+  venueHalt?(): VenueHaltView | undefined;
+}
+
+/** A venue's write halt as /readyz and the metrics show it. */
+export interface VenueHaltView {
+  readonly reason: string;
+  /** Epoch milliseconds. */
+  readonly untilMs: number;
+  readonly detail: string;
 }
 
 export type TradingLoopFactory = (ctx: TradingLoopContext) => TradingLoop;
