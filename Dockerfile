@@ -21,7 +21,7 @@ COPY --from=build /app/node_modules/ ./node_modules/
 COPY --from=build /app/dist/ ./dist/
 COPY monitoring/ ./monitoring/
 COPY fixtures/ ./fixtures/
-# The live journal (state/journal-<mode>.jsonl) must survive restarts and be
+# The live journal (state/journal-<mode>-<source>-<symbols>.jsonl) must survive restarts and be
 # shared by the HA pair: a writable volume owned by the runtime user.
 RUN mkdir -p /app/state && chown node:node /app/state
 VOLUME ["/app/state"]

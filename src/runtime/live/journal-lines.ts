@@ -311,9 +311,20 @@ export function parseJournalEntry(text: string, lineNo: number, where: string): 
 export interface JournalIdentity {
   readonly mode: JournalMode;
   readonly fingerprint: string;
+  /** The market data's kind, "fixture" or "binance" (unchecked when absent). */
+  readonly sourceKind?: string;
 }
 
-/** Refuses (ConfigError) a session line that `run` cannot continue. */
+/** The kind of a session line's source ("fixture:DIR" -> fixture, "binance (URL)" -> binance). */
+export function sourceKindOf(source: string): string {
+  return source.startsWith("fixture:") ? "fixture" : (source.split(/[\s:(]/)[0] ?? source);
+}
+
+const START_AFRESH =
+  "start afresh with --journal FILE (another journal) or --state-dir DIR (another directory), " +
+  "or move this journal away";
+
+/** Refuses (ConfigError) a session line that `run` cannot continue, naming file, reason and flags. */
 export function checkSessionLine(
   line: JournalSessionLine,
   where: string,
@@ -321,14 +332,23 @@ export function checkSessionLine(
 ): void {
   if (line.v !== JOURNAL_VERSION)
     throw new ConfigError(
-      `${where}: journal version ${line.v}, expected ${JOURNAL_VERSION}; start a new journal ` +
-        "(--journal FILE, or move this one away)",
+      `${where}: journal version ${line.v}, expected ${JOURNAL_VERSION}; ${START_AFRESH}`,
     );
-  if (line.mode !== run.mode || line.options_fingerprint !== run.fingerprint)
+  if (line.mode !== run.mode)
     throw new ConfigError(
-      `${where}: the journal was written in mode ${line.mode} with engine options ` +
-        `${line.options_fingerprint}; this run is mode ${run.mode} with options ` +
-        `${run.fingerprint}. Continue it with the same mode and options, or start a new ` +
-        "journal (--journal FILE, or move this one away)",
+      `${where}: the journal was written in mode ${line.mode}; this run is mode ${run.mode}. ` +
+        `Continue it in mode ${line.mode}, or ${START_AFRESH}`,
+    );
+  const kind = sourceKindOf(line.source);
+  if (run.sourceKind !== undefined && kind !== run.sourceKind)
+    throw new ConfigError(
+      `${where}: the journal was written from market data ${line.source}; this run reads ` +
+        `${run.sourceKind}. Continue it with --source ${kind === "fixture" ? line.source : kind}, or ${START_AFRESH}`,
+    );
+  if (line.options_fingerprint !== run.fingerprint)
+    throw new ConfigError(
+      `${where}: the journal was written with engine options ${line.options_fingerprint}; ` +
+        `this run has options ${run.fingerprint} (another --config, fixture config.json or ` +
+        `version). Continue it with the same options, or ${START_AFRESH}`,
     );
 }

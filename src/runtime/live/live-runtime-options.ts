@@ -8,7 +8,7 @@
  * (src/argv/args.ts) reads every flag; `--cancel-strays` takes no value.
  */
 
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import {
   boolFlag,
   FlagErrors,
@@ -35,7 +35,7 @@ export interface LiveRunOptions extends Omit<LiveOptions, "mode"> {
   readonly mode: LiveRunMode;
   /** Engine options file (JSON object, validated strictly). */
   readonly configPath: string | undefined;
-  /** Journal file; undefined = `<stateDir>/journal-<mode>.jsonl`. */
+  /** Journal file; undefined = `<stateDir>/journal-<mode>-<source>-<symbols>.jsonl`. */
   readonly journalPath: string | undefined;
   readonly stateDir: string;
   /** Fixture replay speed factor; 0 = as fast as possible. */
@@ -98,7 +98,8 @@ export const LIVE_RUN_USAGE = [
   "  --config        engine options file (JSON, as for grinder paper; unknown keys are errors);",
   "                  a fixture's config.json applies first",
   "  --journal       JSONL journal of every processed snapshot, decision, fill and PnL",
-  "                  (default <state-dir>/journal-<mode>.jsonl); an instance that starts",
+  "                  (default <state-dir>/journal-<mode>-<source>-<symbols>.jsonl, e.g.",
+  "                  journal-paper-binance-BTCUSDT_ETHUSDT.jsonl); an instance that starts",
   "                  trading continues from it",
   "  --state-dir     directory of the default journal (default state)",
   "  --speed         fixture replay speed: 1 = real time, 10 = ten times faster,",
@@ -201,13 +202,58 @@ export function parseLiveRunArgs(argv: readonly string[]): LiveRunOptions {
   return o;
 }
 
-/** Where the journal of a run goes. */
+/** A file-name part: letters, digits, `.`, `_` and `-` kept, anything else `_`. */
+function fileNamePart(s: string): string {
+  const clean = s.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[._]+/, "");
+  return clean === "" ? "_" : clean;
+}
+
+/** Longest default journal name part for the symbols (longer lists are cut and hashed). */
+const MAX_SYMBOLS_PART = 80;
+
+/** A short, stable hash of a text (FNV-1a, 8 hex digits) for names cut short. */
+function shortHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, "0");
+}
+
+/**
+ * The default journal's file name: `journal-<mode>-<source>-<symbols>.jsonl`,
+ * where the source is `binance` or `fixture-<directory name>` and the symbols
+ * are joined with `_` (`all` for every symbol of a fixture), sanitised for a
+ * file name. Runs of another mode, source or symbols get journals of their own.
+ */
+export function defaultJournalName(o: {
+  readonly mode: LiveRunMode;
+  readonly source: LiveOptions["source"];
+  readonly symbols: readonly string[];
+  readonly symbolsGiven: boolean;
+}): string {
+  const source =
+    o.source.kind === "binance"
+      ? "binance"
+      : `fixture-${fileNamePart(basename(o.source.dir.replace(/[/\\]+$/, "")))}`;
+  const all = o.source.kind === "fixture" && !o.symbolsGiven;
+  let symbols = all ? "all" : fileNamePart(o.symbols.join("_"));
+  if (symbols.length > MAX_SYMBOLS_PART)
+    symbols = `${symbols.slice(0, MAX_SYMBOLS_PART)}-${shortHash(symbols)}`;
+  return `journal-${o.mode}-${source}-${symbols}.jsonl`;
+}
+
+/** Where the journal of a run goes: --journal, else the default name under --state-dir. */
 export function liveJournalPath(o: {
   readonly journalPath: string | undefined;
   readonly stateDir: string;
   readonly mode: LiveRunMode;
+  readonly source: LiveOptions["source"];
+  readonly symbols: readonly string[];
+  readonly symbolsGiven: boolean;
 }): string {
-  return o.journalPath ?? join(o.stateDir, `journal-${o.mode}.jsonl`);
+  return o.journalPath ?? join(o.stateDir, defaultJournalName(o));
 }
 
 /** Run options for process options parsed without the trading-loop flags (defaults). */

@@ -283,7 +283,7 @@ describe("live trading loop, read_only mode", () => {
     return a.run().then(() => {
       assert.throws(
         () => harness({ dir: fixture("toxic_jump"), mode: "paper", journal }),
-        /journal was written in mode read_only .* this run is mode paper/,
+        /ro-mismatch\.jsonl:1: the journal was written in mode read_only; this run is mode paper\. .*start afresh with --journal FILE .* or --state-dir DIR/,
       );
     });
   });

@@ -109,7 +109,11 @@ export class LiveTradingLoop implements TradingLoop {
     );
     this.fingerprint = engineFingerprint(this.engineOptions, config.mode);
     prepareJournalLocation(config.journalPath);
-    const identity = { mode: config.mode, fingerprint: this.fingerprint };
+    const identity = {
+      mode: config.mode,
+      fingerprint: this.fingerprint,
+      sourceKind: config.source.kind,
+    };
     checkJournalHead(config.journalPath, identity);
     this.recorder = new LiveMetricsRecorder(ctx.metrics, this.engineOptions);
     this.connectorMetrics = deps.connectorMetrics ?? getConnectorMetrics();
