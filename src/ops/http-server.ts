@@ -31,7 +31,7 @@ export interface OpsEndpoints {
   readonly startedAtMs: number;
   readonly role: () => HaRole;
   /** The `/metrics` body. */
-  readonly metricsText: () => string;
+  readonly metricsText: () => string | Promise<string>;
   /** The venue's write halt now, if any (live_trade). */
   readonly halt?: () => WriteHaltStatus | undefined;
 }
@@ -71,8 +71,15 @@ export function buildReadyzBody(
 
 const PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
 
-/** The response to one request (pure apart from the endpoint callbacks). */
-export function routeOpsRequest(method: string, url: string, ep: OpsEndpoints): OpsResponse {
+/**
+ * The response to one request (pure apart from the endpoint callbacks); a
+ * promise only for `/metrics` when its text comes asynchronously.
+ */
+export function routeOpsRequest(
+  method: string,
+  url: string,
+  ep: OpsEndpoints,
+): OpsResponse | Promise<OpsResponse> {
   const q = url.indexOf("?");
   const path = q >= 0 ? url.slice(0, q) : url;
   if (!PATHS.has(path))
@@ -93,7 +100,13 @@ export function routeOpsRequest(method: string, url: string, ep: OpsEndpoints): 
     const r = buildReadyzBody(ep.role(), ep.halt?.());
     return { status: r.ready ? 200 : 503, contentType: JSON_CONTENT_TYPE, body: r.body };
   }
-  return { status: 200, contentType: PROMETHEUS_CONTENT_TYPE, body: ep.metricsText() };
+  const text = ep.metricsText();
+  const metrics = (body: string): OpsResponse => ({
+    status: 200,
+    contentType: PROMETHEUS_CONTENT_TYPE,
+    body,
+  });
+  return typeof text === "string" ? metrics(text) : text.then(metrics);
 }
 
 export class OpsHttpServer {
@@ -101,13 +114,13 @@ export class OpsHttpServer {
   private boundPort = 0;
 
   constructor(private readonly endpoints: OpsEndpoints) {
-    this.server = createServer((req, res) => this.handle(req, res));
+    this.server = createServer((req, res) => void this.handle(req, res));
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let r: OpsResponse;
     try {
-      r = routeOpsRequest(req.method ?? "GET", req.url ?? "/", this.endpoints);
+      r = await routeOpsRequest(req.method ?? "GET", req.url ?? "/", this.endpoints);
     } catch (e) {
       r = {
         status: 500,

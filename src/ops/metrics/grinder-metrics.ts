@@ -5,6 +5,7 @@
  */
 
 import { ConfigError } from "../../core/errors.js";
+import { LatencyHistograms } from "./latency-histograms.js";
 import {
   FORBIDDEN_METRIC_LABELS,
   HA_ROLE_VALUES,
@@ -36,6 +37,8 @@ export interface GrinderMetricsOptions {
 
 export class GrinderMetrics {
   readonly registry = new MetricsRegistry({ forbiddenLabelNames: FORBIDDEN_METRIC_LABELS });
+  /** The latency histograms (prom-client), rendered after the contract series. */
+  readonly latency = new LatencyHistograms();
   readonly startedAtMs: number;
   private readonly clock: () => number;
   private readonly byName = new Map<string, Counter | Gauge>();
@@ -206,11 +209,27 @@ export class GrinderMetrics {
     this.counter("grinder_takeovers_total").inc();
   }
 
+  // --- latency (histograms) ---
+
+  observeOrderAckLatency(seconds: number): void {
+    this.latency.observeOrderAck(seconds);
+  }
+
+  observeTickToOrderLatency(seconds: number): void {
+    this.latency.observeTickToOrder(seconds);
+  }
+
   // --- exposition ---
 
-  /** The `/metrics` body (uptime taken from the clock now). */
+  /** The Metrics Contract series (uptime taken from the clock now). */
   render(): string {
     this.gauge("grinder_uptime_seconds").set(this.uptimeSeconds());
     return this.registry.render();
+  }
+
+  /** The `/metrics` body: the contract series, then the latency histograms. */
+  async renderAll(): Promise<string> {
+    const contract = this.render();
+    return `${contract}${await this.latency.render()}`;
   }
 }

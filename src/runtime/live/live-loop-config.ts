@@ -75,4 +75,6 @@ export interface LiveLoopDeps {
   readonly venue?: BinanceSpotVenue;
   /** live_trade: waits between polls (default: real sleep). */
   readonly pollSleep?: Sleep;
+  /** Monotonic milliseconds of the latency histograms (default performance.now). */
+  readonly monotonicMs?: () => number;
 }

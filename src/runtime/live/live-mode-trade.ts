@@ -42,6 +42,12 @@ export function newRunId(): string {
   return randomBytes(6).toString("hex");
 }
 
+/** The latency metrics of the sends (the live metrics sink has them). */
+export interface LatencySink {
+  observeOrderAckLatency(seconds: number): void;
+  observeTickToOrderLatency(seconds: number): void;
+}
+
 export class LiveTradeMode implements LiveMode {
   readonly name = "live_trade";
   readonly executes = true;
@@ -49,6 +55,8 @@ export class LiveTradeMode implements LiveMode {
   kernel: TradingKernel;
   /** Events reported and applied, not yet journaled. */
   private unjournaled: VenueEvent[] = [];
+  private latency: LatencySink | undefined;
+  private monotonicMs: () => number = () => performance.now();
 
   constructor(private readonly o: LiveTradeModeOptions) {
     this.venue = o.venue;
@@ -125,11 +133,29 @@ export class LiveTradeMode implements LiveMode {
     this.venue.gate.update({ killSwitchActive: active });
   }
 
-  /** A tick's command batch, in order (after its tick line is on disk). */
-  async send(commands: readonly OrderCommand[]): Promise<void> {
+  /** Where the send latencies go, measured by a monotonic clock in ms (the loop sets it). */
+  setLatencySink(sink: LatencySink, monotonicMs: () => number): void {
+    this.latency = sink;
+    this.monotonicMs = monotonicMs;
+  }
+
+  /**
+   * A tick's command batch, in order (after its tick line is on disk).
+   * `receivedAtMs` (monotonic) is when the tick's snapshot arrived: the
+   * first command's send measures the tick-to-order latency; each submit's
+   * answer (accepted, rejected or refused) the order-ack latency.
+   */
+  async send(commands: readonly OrderCommand[], receivedAtMs?: number): Promise<void> {
+    const sink = this.latency;
+    const now = this.monotonicMs;
+    if (commands.length > 0 && sink !== undefined && receivedAtMs !== undefined)
+      sink.observeTickToOrderLatency((now() - receivedAtMs) / 1000);
     for (const c of commands) {
-      if (c.kind === "SubmitOrder") await this.venue.submit(c);
-      else await this.venue.cancel(c);
+      if (c.kind === "SubmitOrder") {
+        const sentAt = now();
+        await this.venue.submit(c);
+        sink?.observeOrderAckLatency((now() - sentAt) / 1000);
+      } else await this.venue.cancel(c);
     }
   }
 

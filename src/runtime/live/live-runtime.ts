@@ -201,7 +201,7 @@ export async function runLive(
     clock,
     startedAtMs,
     role: () => haState.role,
-    metricsText: () => metrics.render(),
+    metricsText: () => metrics.renderAll(),
     halt: () => loop.venueHalt?.(),
   });
   let port: number;

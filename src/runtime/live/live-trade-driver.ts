@@ -115,8 +115,11 @@ export class LiveTradeDriver {
     return halt !== undefined;
   }
 
-  /** One snapshot (inside `exclusive`): a poll when due, the tick, then its commands. */
-  async tradeLive(s: Snapshot): Promise<void> {
+  /**
+   * One snapshot (inside `exclusive`): a poll when due, the tick, then its
+   * commands; `receivedAtMs` (monotonic) is when the snapshot arrived.
+   */
+  async tradeLive(s: Snapshot, receivedAtMs?: number): Promise<void> {
     if (!this.live) return;
     if (this.halted()) {
       this.skippedWhileHalted++;
@@ -134,7 +137,7 @@ export class LiveTradeDriver {
       return;
     }
     this.trade.setKillSwitch(this.host.recorder.riskState.killSwitchTriggered);
-    await this.step("tick", () => this.trade.send(r.commands));
+    await this.step("tick", () => this.trade.send(r.commands, receivedAtMs));
   }
 
   private async pollNow(): Promise<void> {

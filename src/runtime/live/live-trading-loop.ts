@@ -87,6 +87,8 @@ export class LiveTradingLoop implements TradingLoop {
   private readonly followIntervalMs: number;
   private fatal: unknown;
   private running = false;
+  /** Monotonic milliseconds (latencies). */
+  private readonly monotonicMs: () => number;
   private errors = 0;
 
   /** Snapshots received from the feed, on any role. */
@@ -122,6 +124,8 @@ export class LiveTradingLoop implements TradingLoop {
     );
     this.mode = made.mode;
     this.trade = made.trade;
+    this.monotonicMs = deps.monotonicMs ?? (() => performance.now());
+    made.trade?.setLatencySink(ctx.metrics, this.monotonicMs);
     this.driver =
       made.trade === undefined
         ? undefined
@@ -213,6 +217,7 @@ export class LiveTradingLoop implements TradingLoop {
       const driver = this.driver;
       if (driver !== undefined) poller = driver.pollLoop(pollStop.signal);
       for await (const s of this.feed.snapshots(inner.signal)) {
+        const receivedAtMs = this.monotonicMs();
         this.feedSnapshots++;
         ctx.metrics.recordFeedSnapshot();
         this.latest.set(s.symbol, s);
@@ -232,7 +237,7 @@ export class LiveTradingLoop implements TradingLoop {
         }
         if (this.beforeCutoff(s)) continue;
         try {
-          if (driver !== undefined) await driver.exclusive(() => driver.tradeLive(s));
+          if (driver !== undefined) await driver.exclusive(() => driver.tradeLive(s, receivedAtMs));
           else this.tick(s);
         } catch (e) {
           // A deposed leader: it becomes a STANDBY that follows the journal, it does not exit.

@@ -27,6 +27,10 @@ export interface LiveMetricsSink {
   setDrawdownPct(pct: number): void;
   setHighWaterMark(value: { toNumber(): number }): void;
   recordTakeover(): void;
+  /** Seconds from an order's submit to the exchange's answer (live_trade). */
+  observeOrderAckLatency(seconds: number): void;
+  /** Seconds from a snapshot received to the first order of its tick sent (live_trade). */
+  observeTickToOrderLatency(seconds: number): void;
   /** The venue's write halt now (undefined: writes flow). */
   setVenueHalt(halt: { readonly reason: string; readonly untilMs: number } | undefined): void;
   /** Gauges computed at each scrape run through collectors. */
