@@ -143,7 +143,7 @@ describe("live_trade under a 418 ban", () => {
     // The tick that met the ban: its commands were answered as rejections the kernel learnt.
     const firstEvents = lines.find((l) => l.type === "events") as Obj;
     const rejected = (firstEvents.events as Obj[]).filter((e) => e.kind === "OrderRejected");
-    assert.equal(rejected.length, (ticks[0]?.commands as Obj[]).length);
+    assert.equal(rejected.length, ((ticks[0] as Obj).commands as Obj[]).length);
     assert.match(String(rejected[0]?.reason), /IP banned/);
     assert.ok(
       rejected.slice(1).every((e) => /Writes stopped after an IP ban/.test(String(e.reason))),
