@@ -48,6 +48,8 @@ export interface Takeover {
   writer: LiveJournalWriter | undefined;
   cutoff: Position | undefined;
   skippedAtCutoff: number;
+  /** The lease epoch a takeover was refused under (the journal is newer): not tried again. */
+  fencedAtEpoch: number | undefined;
   log(line: string): void;
   resetKernel(): void;
   append(line: JournalLine, sync?: boolean): void;
@@ -98,7 +100,11 @@ export async function takeOver(t: Takeover): Promise<boolean> {
     t.writer = LiveJournalWriter.open(path, epoch, j.lastEpoch);
   } catch (e) {
     if (!isJournalFencedError(e)) throw e;
-    t.log(`not taking over: ${errorMessage(e)}`);
+    t.log(
+      `not taking over: ${errorMessage(e)} (after a Redis restart without persistence, ` +
+        `set grinder:leader:epoch to at least ${j.lastEpoch}; see runbook 07)`,
+    );
+    t.fencedAtEpoch = epoch;
     return false;
   }
   t.armFence(epoch);

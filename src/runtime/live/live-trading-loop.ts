@@ -79,6 +79,7 @@ export class LiveTradingLoop implements TradingLoop {
   private fence: AbortController | undefined;
   /** Snapshots the journal already holds (just after a takeover). */
   cutoff: Position | undefined;
+  fencedAtEpoch: number | undefined;
   skippedAtCutoff = 0;
   private chain: Promise<unknown> = Promise.resolve();
   private takeoverTask: Promise<boolean> | undefined;
@@ -229,6 +230,8 @@ export class LiveTradingLoop implements TradingLoop {
         const epoch = ctx.epoch?.();
         if (epoch !== undefined && this.writer !== undefined && epoch !== this.writer.epoch)
           this.standDown(`a new lease, fencing epoch ${epoch}`);
+        // A takeover refused under this lease's epoch (the journal is newer) is not retried.
+        if (epoch !== undefined && epoch === this.fencedAtEpoch) continue;
         if (this.writer === undefined || this.takeoverTask !== undefined) {
           // (A live_trade takeover writes its session line before reconciling: wait for it.)
           const ok = await this.beginTakeover();
