@@ -139,7 +139,7 @@ export class OpsHttpServer {
   }
 
   /** Start listening; resolves with the bound port (useful with port 0). */
-  listen(port: number, host = "0.0.0.0"): Promise<number> {
+  listen(port: number, host = "127.0.0.1"): Promise<number> {
     return new Promise((resolve, reject) => {
       const onError = (e: Error): void => reject(e);
       this.server.once("error", onError);
