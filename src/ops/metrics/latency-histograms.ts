@@ -16,6 +16,7 @@
  */
 
 import { Histogram, Registry } from "prom-client";
+import { LATENCY_HISTOGRAM_NAMES } from "./metrics-contract.js";
 
 /** Buckets (seconds) of an order's round trip to the exchange. */
 export const ORDER_ACK_BUCKETS: readonly number[] = [
@@ -30,13 +31,13 @@ export const TICK_TO_ORDER_BUCKETS: readonly number[] = [
 export class LatencyHistograms {
   readonly registry = new Registry();
   private readonly orderAck = new Histogram({
-    name: "grinder_order_ack_latency_seconds",
+    name: LATENCY_HISTOGRAM_NAMES[0],
     help: "Seconds from an order's submit to the exchange's answer (live_trade; retries included)",
     buckets: [...ORDER_ACK_BUCKETS],
     registers: [this.registry],
   });
   private readonly tickToOrder = new Histogram({
-    name: "grinder_tick_to_order_latency_seconds",
+    name: LATENCY_HISTOGRAM_NAMES[1],
     help: "Seconds from a market snapshot received to the first order of its tick sent (live_trade)",
     buckets: [...TICK_TO_ORDER_BUCKETS],
     registers: [this.registry],

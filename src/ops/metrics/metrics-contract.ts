@@ -253,6 +253,28 @@ export const METRICS_CONTRACT_V1: readonly MetricSpec[] = [
   },
 ];
 
+/** The latency histograms, on prom-client beside the contract's registry (`latency-histograms.ts`). */
+export const LATENCY_HISTOGRAM_NAMES = [
+  "grinder_order_ack_latency_seconds",
+  "grinder_tick_to_order_latency_seconds",
+] as const;
+
+/**
+ * A latency histogram's series (`<name>_bucket` with label `le`, `_sum`,
+ * `_count`) described as a spec (for dashboards and alert rules), or undefined.
+ */
+export function findHistogramSeries(name: string): MetricSpec | undefined {
+  for (const base of LATENCY_HISTOGRAM_NAMES)
+    for (const [suffix, labels] of [
+      ["_bucket", ["le"]],
+      ["_sum", []],
+      ["_count", []],
+    ] as const)
+      if (name === `${base}${suffix}`)
+        return { name, type: "counter", help: base, labels: [...labels], group: "trading" };
+  return undefined;
+}
+
 /** Contract entry of a metric name, or undefined. */
 export function findMetricSpec(name: string): MetricSpec | undefined {
   return METRICS_CONTRACT_V1.find((m) => m.name === name);
