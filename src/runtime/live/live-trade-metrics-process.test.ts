@@ -13,7 +13,7 @@
  */
 
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -33,15 +33,15 @@ import { BIN, tempDir } from "../../../test/support/run-cli.js";
 const TMP = tempDir("grinder-trade-metrics-");
 let ex: LocalBinanceExchange;
 let fx: { dir: string; cleanup: () => Promise<void> };
-let child: ChildProcess | undefined;
+const children: ChildProcess[] = [];
+let runs = 0;
 
 before(async () => {
   ex = await LocalBinanceExchange.start({ apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET });
   fx = await makeTradeFixture(400, 250);
 });
 after(async () => {
-  if (child !== undefined && child.exitCode === null && child.signalCode === null)
-    child.kill("SIGKILL");
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
   await ex.close();
   await fx.cleanup();
   rmSync(TMP, { recursive: true, force: true });
@@ -53,6 +53,41 @@ function sample(text: string, series: string): number | undefined {
   return undefined;
 }
 
+/** Start `grinder live --mode live_trade` on a fixture; resolves once it serves, with its port. */
+async function startTrading(
+  dir: string,
+): Promise<{ p: ChildProcessWithoutNullStreams; out: string[]; port: number }> {
+  const p = spawn(
+    process.execPath,
+    [
+      BIN,
+      "live",
+      "--source",
+      `fixture:${dir}`,
+      "--mode",
+      "live_trade",
+      "--confirm",
+      "TESTNET",
+      "--rest-url",
+      ex.url,
+      "--speed",
+      "10",
+      "--journal",
+      join(TMP, `j-${++runs}.jsonl`),
+      "--metrics-port",
+      "0",
+    ],
+    { cwd: TMP, env: { ...process.env, ...armedEnv({ GRINDER_HA_ENABLED: "false" }) } },
+  );
+  children.push(p);
+  const out: string[] = [];
+  p.stdout.on("data", (b: Buffer) => out.push(b.toString("utf8")));
+  p.stderr.on("data", (b: Buffer) => out.push(b.toString("utf8")));
+  await waitFor(() => /health: {2}http:\/\/localhost:\d+/.test(out.join("")), 15_000, "port", 20);
+  const port = Number(/health: {2}http:\/\/localhost:(\d+)/.exec(out.join(""))?.[1]);
+  return { p, out, port };
+}
+
 describe("live_trade metrics on the real port", () => {
   it("connector retries, idempotency, circuit state, trips and refusals, and the latency histograms, under injected faults", {
     timeout: 60_000,
@@ -62,34 +97,7 @@ describe("live_trade metrics on the real port", () => {
       { kind: "reply", status: 503, body: BINANCE_ERRORS.serverError },
       5,
     );
-    const p = spawn(
-      process.execPath,
-      [
-        BIN,
-        "live",
-        "--source",
-        `fixture:${fx.dir}`,
-        "--mode",
-        "live_trade",
-        "--confirm",
-        "TESTNET",
-        "--rest-url",
-        ex.url,
-        "--speed",
-        "10",
-        "--journal",
-        join(TMP, "j.jsonl"),
-        "--metrics-port",
-        "0",
-      ],
-      { cwd: TMP, env: { ...process.env, ...armedEnv({ GRINDER_HA_ENABLED: "false" }) } },
-    );
-    child = p;
-    const out: string[] = [];
-    p.stdout.on("data", (b: Buffer) => out.push(b.toString("utf8")));
-    p.stderr.on("data", (b: Buffer) => out.push(b.toString("utf8")));
-    await waitFor(() => /health: {2}http:\/\/localhost:\d+/.test(out.join("")), 15_000, "port", 20);
-    const port = Number(/health: {2}http:\/\/localhost:(\d+)/.exec(out.join(""))?.[1]);
+    const { p, out, port } = await startTrading(fx.dir);
     let text = "";
     const read = async (): Promise<string> => {
       text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -121,5 +129,47 @@ describe("live_trade metrics on the real port", () => {
     p.kill("SIGTERM");
     const code = await new Promise<number | null>((r) => p.on("exit", (c) => r(c)));
     assert.equal(code, 0, out.join(""));
+  });
+
+  it("a 418: /readyz's body and the metrics on the real port name the halt, logged once", {
+    timeout: 60_000,
+  }, async () => {
+    // The first placement meets the ban (Retry-After 120 s): nothing is decided meanwhile.
+    ex.inject(
+      { method: "POST", path: "/api/v3/order" },
+      {
+        kind: "reply",
+        status: 418,
+        body: BINANCE_ERRORS.banned(Date.now() + 120_000),
+        headers: { "retry-after": "120" },
+      },
+    );
+    const { p, out, port } = await startTrading(fx.dir);
+    let ready = { status: 0, body: "" };
+    const haltDeadline = Date.now() + 20_000;
+    while (!ready.body.includes('"halted"') && Date.now() < haltDeadline) {
+      const r = await fetch(`http://127.0.0.1:${port}/readyz`);
+      ready = { status: r.status, body: await r.text() };
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    assert.match(
+      ready.body,
+      /^\{"ready": false, "role": "unknown", "halted": \{"reason": "ip_ban", "until": "[0-9T:.-]+Z", "until_s": \d+\}\}$/,
+    );
+    assert.equal(ready.status, 503, "HA off: not ready, as before");
+    const halted = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    assert.equal(sample(halted, 'grinder_venue_halted{reason="ip_ban"}'), 1);
+    const until = Number(/"until_s": (\d+)/.exec(ready.body)?.[1]);
+    assert.equal(sample(halted, "grinder_venue_halted_until_seconds"), until);
+    // Retry-After 120 s from the reply: the halt ends about two minutes after now.
+    assert.ok(Math.abs(until - (Date.now() / 1000 + 120)) < 10, `until ${until}`);
+    await new Promise((res) => setTimeout(res, 1500)); // more snapshots arrive while halted
+    const lines = out.join("").split("\n");
+    assert.equal(lines.filter((l) => l.includes("exchange writes halted (ip_ban)")).length, 1);
+
+    p.kill("SIGTERM");
+    const code = await new Promise<number | null>((r) => p.on("exit", (c) => r(c)));
+    assert.equal(code, 0, out.join(""));
+    assert.equal(ex.calls("/api/v3/order", "POST").length, 5 + 1, "one placement met the ban");
   });
 });
