@@ -29,6 +29,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
   armedEnv,
+  liveTradeArgs,
   makeTradeFixture,
   TEST_API_KEY,
   TEST_API_SECRET,
@@ -207,14 +208,7 @@ describe("HA fencing of two live_trade processes on one journal", {
     proxyA.holdFirstPlacement = true;
     const [urlA, urlB] = [await proxyA.start(), await proxyB.start()];
     const args = (restUrl: string): string[] => [
-      "--source",
-      `fixture:${fx.dir}`,
-      "--mode",
-      "live_trade",
-      "--confirm",
-      "TESTNET",
-      "--rest-url",
-      restUrl,
+      ...liveTradeArgs(fx.dir, restUrl),
       "--poll-ms",
       "200",
       "--speed",

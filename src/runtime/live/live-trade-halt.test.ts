@@ -15,15 +15,13 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
   armedEnv,
+  banNextPlacement,
   makeTradeFixture,
   sleepUntilAborted,
   TEST_API_KEY,
   TEST_API_SECRET,
 } from "../../../test/support/live-trade-testing.js";
-import {
-  BINANCE_ERRORS,
-  LocalBinanceExchange,
-} from "../../../test/support/local-binance-exchange.js";
+import { LocalBinanceExchange } from "../../../test/support/local-binance-exchange.js";
 import { OffsetClock } from "../../../test/support/offset-clock.js";
 import { tempDir } from "../../../test/support/run-cli.js";
 import { ConnectorMetrics } from "../../net/connector-metrics.js";
@@ -110,15 +108,7 @@ describe("live_trade under a 418 ban", () => {
       },
     );
     loopRef = loop;
-    ex.inject(
-      { method: "POST", path: "/api/v3/order" },
-      {
-        kind: "reply",
-        status: 418,
-        body: BINANCE_ERRORS.banned(Date.now() + 2000),
-        headers: { "retry-after": "2" },
-      },
-    );
+    banNextPlacement(ex, 2);
     await loop.start(new AbortController().signal);
 
     const halted = logs.filter((l) => l.includes("exchange writes halted"));

@@ -19,6 +19,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
   armedEnv,
+  banNextPlacement,
+  liveTradeArgs,
   makeTradeFixture,
   TEST_API_KEY,
   TEST_API_SECRET,
@@ -62,14 +64,7 @@ async function startTrading(
     [
       BIN,
       "live",
-      "--source",
-      `fixture:${dir}`,
-      "--mode",
-      "live_trade",
-      "--confirm",
-      "TESTNET",
-      "--rest-url",
-      ex.url,
+      ...liveTradeArgs(dir, ex.url),
       "--speed",
       "10",
       "--journal",
@@ -135,15 +130,7 @@ describe("live_trade metrics on the real port", () => {
     timeout: 60_000,
   }, async () => {
     // The first placement meets the ban (Retry-After 120 s): nothing is decided meanwhile.
-    ex.inject(
-      { method: "POST", path: "/api/v3/order" },
-      {
-        kind: "reply",
-        status: 418,
-        body: BINANCE_ERRORS.banned(Date.now() + 120_000),
-        headers: { "retry-after": "120" },
-      },
-    );
+    banNextPlacement(ex, 120);
     const { p, out, port } = await startTrading(fx.dir);
     let ready = { status: 0, body: "" };
     const haltDeadline = Date.now() + 20_000;
