@@ -21,13 +21,14 @@ COPY --from=build /app/node_modules/ ./node_modules/
 COPY --from=build /app/dist/ ./dist/
 COPY monitoring/ ./monitoring/
 COPY fixtures/ ./fixtures/
-# The live journal (state/journal-<mode>.jsonl) must survive restarts and be
+# The live journal (state/journal-<mode>-<source>-<symbols>.jsonl) must survive restarts and be
 # shared by the HA pair: a writable volume owned by the runtime user.
 RUN mkdir -p /app/state && chown node:node /app/state
 VOLUME ["/app/state"]
 USER node
 
-# /healthz, /readyz and /metrics (grinder live --metrics-port).
+# /healthz, /readyz and /metrics (grinder live --metrics-port); grinder binds
+# 127.0.0.1 by default, so the image binds every interface explicitly.
 EXPOSE 9090
 
 # No curl in the slim image: Node's own fetch probes liveness.
@@ -35,4 +36,4 @@ HEALTHCHECK --interval=30s --timeout=10s --start-period=5s --retries=3 \
     CMD ["node", "-e", "fetch('http://127.0.0.1:9090/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
 ENTRYPOINT ["node", "dist/cli/bin.js", "live"]
-CMD ["--symbols", "BTCUSDT,ETHUSDT", "--duration-s", "0", "--metrics-port", "9090"]
+CMD ["--symbols", "BTCUSDT,ETHUSDT", "--duration-s", "0", "--metrics-port", "9090", "--metrics-host", "0.0.0.0"]

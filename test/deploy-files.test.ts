@@ -87,6 +87,8 @@ describe("Dockerfile", () => {
   it("default arguments parse, and port, EXPOSE and health check agree", () => {
     const opts: LiveRunOptions = parseLiveRunArgs(jsonArray(last("CMD").args));
     assert.equal(last("EXPOSE").args, String(opts.metricsPort));
+    // grinder binds 127.0.0.1 by default: a container must bind every interface explicitly.
+    assert.equal(opts.metricsHost, "0.0.0.0", "the image binds --metrics-host 0.0.0.0");
     const hc = last("HEALTHCHECK").args;
     const cmd = jsonArray(hc.slice(hc.indexOf("CMD") + 3).trim());
     assert.equal(cmd[0], "node", "health check runs node (the image has no curl)");
@@ -162,6 +164,7 @@ function checkGrinderService(s: Service, file: string): LiveRunOptions {
   const opts = parseLiveRunArgs(command as string[]);
   const containerPorts = portsOf(s).map(([, c]) => c);
   assert.deepEqual(containerPorts, [opts.metricsPort], `${where}: publishes --metrics-port`);
+  assert.equal(opts.metricsHost, "0.0.0.0", `${where}: binds --metrics-host 0.0.0.0 explicitly`);
   const env = envOf(s);
   for (const k of Object.keys(env)) {
     assert.ok(

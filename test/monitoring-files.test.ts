@@ -169,6 +169,9 @@ describe("Grafana provisioning", () => {
       "grinder_kill_switch_triggered",
       "grinder_drawdown_pct",
       "grinder_ha_role",
+      "grinder_venue_halted",
+      "grinder_order_ack_latency_seconds_bucket",
+      "grinder_tick_to_order_latency_seconds_bucket",
     ]) {
       assert.ok(all.includes(m), `dashboard does not show ${m}`);
     }

@@ -7,6 +7,7 @@ import {
   buildReadyzBody,
   type OpsEndpoints,
   OpsHttpServer,
+  type OpsResponse,
   routeOpsRequest,
 } from "./http-server.js";
 
@@ -18,6 +19,13 @@ function endpoints(over: Partial<OpsEndpoints> = {}): OpsEndpoints {
     metricsText: () => "# HELP grinder_up x\n# TYPE grinder_up gauge\ngrinder_up 1\n",
     ...over,
   };
+}
+
+/** routeOpsRequest with synchronous endpoints: the response itself. */
+function routeSync(method: string, url: string, ep: OpsEndpoints): OpsResponse {
+  const r = routeOpsRequest(method, url, ep);
+  assert.ok(!(r instanceof Promise), "a synchronous response");
+  return r;
 }
 
 describe("endpoint bodies", () => {
@@ -43,37 +51,59 @@ describe("endpoint bodies", () => {
       ready: false,
     });
   });
+
+  it("/readyz names a halt of the exchange writes with its reason and end", () => {
+    // 1_700_000_120_500 ms = 2023-11-14T22:15:20.500Z, unix second 1700000120.
+    assert.deepEqual(
+      buildReadyzBody(HaRole.ACTIVE, { reason: "ip_ban", untilMs: 1_700_000_120_500 }),
+      {
+        body:
+          '{"ready": true, "role": "active", "halted": {"reason": "ip_ban", ' +
+          '"until": "2023-11-14T22:15:20.500Z", "until_s": 1700000120}}',
+        ready: true,
+      },
+    );
+    const r = routeSync("GET", "/readyz", {
+      ...endpoints(),
+      halt: () => ({ reason: "rate_limit", untilMs: 1_700_000_003_000 }),
+    });
+    assert.deepEqual(JSON.parse(r.body).halted, {
+      reason: "rate_limit",
+      until: "2023-11-14T22:13:23.000Z",
+      until_s: 1700000003,
+    });
+  });
 });
 
 describe("routeOpsRequest", () => {
   it("routes the three endpoints with their status codes and content types", () => {
-    const h = routeOpsRequest("GET", "/healthz", endpoints());
+    const h = routeSync("GET", "/healthz", endpoints());
     assert.deepEqual(
       [h.status, h.contentType, h.body],
       [200, "application/json", '{"status": "ok", "uptime_s": 3600.25}'],
     );
     let role: HaRole = HaRole.STANDBY;
     const ep = endpoints({ role: () => role });
-    assert.equal(routeOpsRequest("GET", "/readyz", ep).status, 503);
+    assert.equal(routeSync("GET", "/readyz", ep).status, 503);
     role = HaRole.UNKNOWN;
-    assert.equal(routeOpsRequest("GET", "/readyz", ep).status, 503);
+    assert.equal(routeSync("GET", "/readyz", ep).status, 503);
     role = HaRole.ACTIVE;
-    const r = routeOpsRequest("GET", "/readyz", ep);
+    const r = routeSync("GET", "/readyz", ep);
     assert.deepEqual([r.status, r.body], [200, '{"ready": true, "role": "active"}']);
-    const m = routeOpsRequest("GET", "/metrics", ep);
+    const m = routeSync("GET", "/metrics", ep);
     assert.equal(m.status, 200);
     assert.equal(m.contentType, "text/plain; version=0.0.4; charset=utf-8");
     assert.ok(m.body.includes("grinder_up 1\n"));
   });
 
   it("answers 404 for other paths, 405 for other methods, ignores a query string", () => {
-    assert.equal(routeOpsRequest("GET", "/", endpoints()).status, 404);
-    assert.equal(routeOpsRequest("GET", "/healthz/x", endpoints()).status, 404);
-    assert.equal(routeOpsRequest("GET", "/HEALTHZ", endpoints()).status, 404);
-    const p = routeOpsRequest("POST", "/metrics", endpoints());
+    assert.equal(routeSync("GET", "/", endpoints()).status, 404);
+    assert.equal(routeSync("GET", "/healthz/x", endpoints()).status, 404);
+    assert.equal(routeSync("GET", "/HEALTHZ", endpoints()).status, 404);
+    const p = routeSync("POST", "/metrics", endpoints());
     assert.equal(p.status, 405);
     assert.equal(p.headers?.Allow, "GET, HEAD");
-    assert.equal(routeOpsRequest("GET", "/healthz?verbose=1", endpoints()).status, 200);
+    assert.equal(routeSync("GET", "/healthz?verbose=1", endpoints()).status, 200);
   });
 });
 

@@ -4,7 +4,10 @@
  * - `GET /healthz`: liveness, always 200 while the process serves,
  *   `{"status": "ok", "uptime_s": <float>}`.
  * - `GET /readyz`: readiness, 200 only when the HA role is ACTIVE, 503 for
- *   STANDBY and UNKNOWN, `{"ready": <bool>, "role": "<role>"}`.
+ *   STANDBY and UNKNOWN, `{"ready": <bool>, "role": "<role>"}`; while the
+ *   exchange halts the venue's writes (a 418 ban, a 429 back-off) the body
+ *   also says so: `"halted": {"reason": "ip_ban", "until": "<ISO time>",
+ *   "until_s": <unix seconds>}`.
  * - `GET /metrics`: Prometheus text exposition 0.0.4.
  * - anything else: 404 (405 for a method other than GET/HEAD on a known path).
  *
@@ -28,7 +31,16 @@ export interface OpsEndpoints {
   readonly startedAtMs: number;
   readonly role: () => HaRole;
   /** The `/metrics` body. */
-  readonly metricsText: () => string;
+  readonly metricsText: () => string | Promise<string>;
+  /** The venue's write halt now, if any (live_trade). */
+  readonly halt?: () => WriteHaltStatus | undefined;
+}
+
+/** A halt of the exchange writes, as /readyz reports it. */
+export interface WriteHaltStatus {
+  readonly reason: string;
+  /** Epoch milliseconds. */
+  readonly untilMs: number;
 }
 
 export interface OpsResponse {
@@ -43,16 +55,31 @@ export function buildHealthzBody(uptimeS: number): string {
   return `{"status": "ok", "uptime_s": ${pyJsonFloat(roundHalfEven(uptimeS, 2))}}`;
 }
 
-/** `/readyz` body and whether the instance is ready (ACTIVE). */
-export function buildReadyzBody(role: HaRole): { readonly body: string; readonly ready: boolean } {
+/** `/readyz` body and whether the instance is ready (ACTIVE); a write halt is named. */
+export function buildReadyzBody(
+  role: HaRole,
+  halt?: WriteHaltStatus,
+): { readonly body: string; readonly ready: boolean } {
   const ready = role === HaRole.ACTIVE;
-  return { body: `{"ready": ${ready ? "true" : "false"}, "role": "${role}"}`, ready };
+  const halted =
+    halt === undefined
+      ? ""
+      : `, "halted": {"reason": ${JSON.stringify(halt.reason)}, "until": ` +
+        `"${new Date(halt.untilMs).toISOString()}", "until_s": ${Math.floor(halt.untilMs / 1000)}}`;
+  return { body: `{"ready": ${ready ? "true" : "false"}, "role": "${role}"${halted}}`, ready };
 }
 
 const PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
 
-/** The response to one request (pure apart from the endpoint callbacks). */
-export function routeOpsRequest(method: string, url: string, ep: OpsEndpoints): OpsResponse {
+/**
+ * The response to one request (pure apart from the endpoint callbacks); a
+ * promise only for `/metrics` when its text comes asynchronously.
+ */
+export function routeOpsRequest(
+  method: string,
+  url: string,
+  ep: OpsEndpoints,
+): OpsResponse | Promise<OpsResponse> {
   const q = url.indexOf("?");
   const path = q >= 0 ? url.slice(0, q) : url;
   if (!PATHS.has(path))
@@ -70,10 +97,16 @@ export function routeOpsRequest(method: string, url: string, ep: OpsEndpoints): 
     return { status: 200, contentType: JSON_CONTENT_TYPE, body: buildHealthzBody(uptime) };
   }
   if (path === "/readyz") {
-    const r = buildReadyzBody(ep.role());
+    const r = buildReadyzBody(ep.role(), ep.halt?.());
     return { status: r.ready ? 200 : 503, contentType: JSON_CONTENT_TYPE, body: r.body };
   }
-  return { status: 200, contentType: PROMETHEUS_CONTENT_TYPE, body: ep.metricsText() };
+  const text = ep.metricsText();
+  const metrics = (body: string): OpsResponse => ({
+    status: 200,
+    contentType: PROMETHEUS_CONTENT_TYPE,
+    body,
+  });
+  return typeof text === "string" ? metrics(text) : text.then(metrics);
 }
 
 export class OpsHttpServer {
@@ -81,13 +114,13 @@ export class OpsHttpServer {
   private boundPort = 0;
 
   constructor(private readonly endpoints: OpsEndpoints) {
-    this.server = createServer((req, res) => this.handle(req, res));
+    this.server = createServer((req, res) => void this.handle(req, res));
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let r: OpsResponse;
     try {
-      r = routeOpsRequest(req.method ?? "GET", req.url ?? "/", this.endpoints);
+      r = await routeOpsRequest(req.method ?? "GET", req.url ?? "/", this.endpoints);
     } catch (e) {
       r = {
         status: 500,
@@ -106,7 +139,7 @@ export class OpsHttpServer {
   }
 
   /** Start listening; resolves with the bound port (useful with port 0). */
-  listen(port: number, host = "0.0.0.0"): Promise<number> {
+  listen(port: number, host = "127.0.0.1"): Promise<number> {
     return new Promise((resolve, reject) => {
       const onError = (e: Error): void => reject(e);
       this.server.once("error", onError);

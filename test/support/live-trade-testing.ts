@@ -7,7 +7,11 @@
 import { after, afterEach, before, beforeEach } from "node:test";
 import type { Sleep } from "../../src/core/clock.js";
 import { activeHandles, assertNoLeakedHandles, type HandleCounts } from "./handles.js";
-import { LocalBinanceExchange, type ServerOrder } from "./local-binance-exchange.js";
+import {
+  BINANCE_ERRORS,
+  LocalBinanceExchange,
+  type ServerOrder,
+} from "./local-binance-exchange.js";
 import { makeTempFixture, snapshotLine } from "./temp-fixture.js";
 
 /** Planted fake credentials: tests check that no output ever contains them. */
@@ -107,4 +111,31 @@ export function localExchangePerTest(): { readonly ex: LocalBinanceExchange } {
       return current;
     },
   };
+}
+
+/** The argv of an armed `grinder live --mode live_trade` on a fixture against `restUrl`. */
+export function liveTradeArgs(fixtureDir: string, restUrl: string): string[] {
+  return [
+    "--source",
+    `fixture:${fixtureDir}`,
+    "--mode",
+    "live_trade",
+    "--confirm",
+    "TESTNET",
+    "--rest-url",
+    restUrl,
+  ];
+}
+
+/** The next placement on `ex` is answered by an IP ban (418) with Retry-After `seconds`. */
+export function banNextPlacement(ex: LocalBinanceExchange, seconds: number): void {
+  ex.inject(
+    { method: "POST", path: "/api/v3/order" },
+    {
+      kind: "reply",
+      status: 418,
+      body: BINANCE_ERRORS.banned(Date.now() + seconds * 1000),
+      headers: { "retry-after": String(seconds) },
+    },
+  );
 }

@@ -5,7 +5,7 @@
  * PromQL parser.
  */
 
-import { findMetricSpec } from "../../src/ops/metrics/metrics-contract.js";
+import { findHistogramSeries, findMetricSpec } from "../../src/ops/metrics/metrics-contract.js";
 
 export interface LabelMatcher {
   readonly label: string;
@@ -93,7 +93,7 @@ export function checkExprAgainstContract(expr: string): string[] {
   const known = new Set<string>(TARGET_LABELS);
   for (const ref of refs) {
     if (ref.name === "up") continue;
-    const spec = findMetricSpec(ref.name);
+    const spec = findMetricSpec(ref.name) ?? findHistogramSeries(ref.name);
     if (spec === undefined) {
       problems.push(`unknown metric ${ref.name}`);
       continue;

@@ -5,11 +5,13 @@
  */
 
 import { ConfigError } from "../../core/errors.js";
+import { LatencyHistograms } from "./latency-histograms.js";
 import {
   FORBIDDEN_METRIC_LABELS,
   HA_ROLE_VALUES,
   METRICS_CONTRACT_V1,
   type MetricSpec,
+  VENUE_HALT_REASON_VALUES,
 } from "./metrics-contract.js";
 import { Counter, Gauge, MetricsRegistry } from "./prometheus-registry.js";
 
@@ -35,6 +37,8 @@ export interface GrinderMetricsOptions {
 
 export class GrinderMetrics {
   readonly registry = new MetricsRegistry({ forbiddenLabelNames: FORBIDDEN_METRIC_LABELS });
+  /** The latency histograms (prom-client), rendered after the contract series. */
+  readonly latency = new LatencyHistograms();
   readonly startedAtMs: number;
   private readonly clock: () => number;
   private readonly byName = new Map<string, Counter | Gauge>();
@@ -162,6 +166,16 @@ export class GrinderMetrics {
     this.counter("grinder_circuit_trips_total").inc({ op, reason });
   }
 
+  /** The venue's write halt now (undefined: writes flow): reason gauge and its end. */
+  setVenueHalt(halt: { readonly reason: string; readonly untilMs: number } | undefined): void {
+    const g = this.gauge("grinder_venue_halted");
+    for (const reason of VENUE_HALT_REASON_VALUES)
+      g.set(halt?.reason === reason ? 1 : 0, { reason });
+    this.gauge("grinder_venue_halted_until_seconds").set(
+      halt === undefined ? 0 : Math.floor(halt.untilMs / 1000),
+    );
+  }
+
   // --- market-data feed ---
 
   setFeedConnected(connected: boolean): void {
@@ -195,11 +209,27 @@ export class GrinderMetrics {
     this.counter("grinder_takeovers_total").inc();
   }
 
+  // --- latency (histograms) ---
+
+  observeOrderAckLatency(seconds: number): void {
+    this.latency.observeOrderAck(seconds);
+  }
+
+  observeTickToOrderLatency(seconds: number): void {
+    this.latency.observeTickToOrder(seconds);
+  }
+
   // --- exposition ---
 
-  /** The `/metrics` body (uptime taken from the clock now). */
+  /** The Metrics Contract series (uptime taken from the clock now). */
   render(): string {
     this.gauge("grinder_uptime_seconds").set(this.uptimeSeconds());
     return this.registry.render();
+  }
+
+  /** The `/metrics` body: the contract series, then the latency histograms. */
+  async renderAll(): Promise<string> {
+    const contract = this.render();
+    return `${contract}${await this.latency.render()}`;
   }
 }

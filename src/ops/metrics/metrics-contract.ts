@@ -35,6 +35,9 @@ export const CIRCUIT_STATE_VALUES = ["closed", "open", "half_open"] as const;
 /** Retry / trip reason categories of the connector metrics. */
 export const CONNECTOR_REASON_VALUES = ["transient", "timeout", "other", "threshold"] as const;
 
+/** Why a venue's writes are halted: a 418 IP ban, or a 429 back-off. */
+export const VENUE_HALT_REASON_VALUES = ["ip_ban", "rate_limit"] as const;
+
 /** Placeholder label value used before a labelled metric has its first sample. */
 export const PLACEHOLDER_LABEL_VALUE = "none";
 
@@ -183,6 +186,23 @@ export const METRICS_CONTRACT_V1: readonly MetricSpec[] = [
     placeholders: [{ op: NONE, reason: NONE }],
   },
   {
+    name: "grinder_venue_halted",
+    type: "gauge",
+    help: "1 while the exchange venue's writes are halted for this reason (418 ban, 429 back-off), else 0",
+    labels: ["reason"],
+    group: "connector",
+    labelValues: { reason: [...VENUE_HALT_REASON_VALUES] },
+    placeholders: VENUE_HALT_REASON_VALUES.map((reason) => ({ reason })),
+    valueOrder: { reason: [...VENUE_HALT_REASON_VALUES] },
+  },
+  {
+    name: "grinder_venue_halted_until_seconds",
+    type: "gauge",
+    help: "Unix time (seconds) until which the venue's writes are halted; 0 when they are not",
+    labels: [],
+    group: "connector",
+  },
+  {
     name: "grinder_feed_connected",
     type: "gauge",
     help: "1 while the market-data feed is connected, 0 while it is down, retrying or finished",
@@ -232,6 +252,28 @@ export const METRICS_CONTRACT_V1: readonly MetricSpec[] = [
     group: "trading",
   },
 ];
+
+/** The latency histograms, on prom-client beside the contract's registry (`latency-histograms.ts`). */
+export const LATENCY_HISTOGRAM_NAMES = [
+  "grinder_order_ack_latency_seconds",
+  "grinder_tick_to_order_latency_seconds",
+] as const;
+
+/**
+ * A latency histogram's series (`<name>_bucket` with label `le`, `_sum`,
+ * `_count`) described as a spec (for dashboards and alert rules), or undefined.
+ */
+export function findHistogramSeries(name: string): MetricSpec | undefined {
+  for (const base of LATENCY_HISTOGRAM_NAMES)
+    for (const [suffix, labels] of [
+      ["_bucket", ["le"]],
+      ["_sum", []],
+      ["_count", []],
+    ] as const)
+      if (name === `${base}${suffix}`)
+        return { name, type: "counter", help: base, labels: [...labels], group: "trading" };
+  return undefined;
+}
 
 /** Contract entry of a metric name, or undefined. */
 export function findMetricSpec(name: string): MetricSpec | undefined {

@@ -21,6 +21,12 @@
  * - `session_end`: a clean stop of the writer, with the kernel's summary at
  *   that point (live_trade: also the venue's orders not yet done).
  *
+ * Every line carries `epoch`, the writer's HA fencing epoch (the lease
+ * acquisition it writes under; without HA the journal's last epoch, 0 for a
+ * new journal; a line without it reads as 0). A writer refuses to append when
+ * the journal's last line has a higher epoch than its own: a deposed leader
+ * that resumes cannot write after its successor (`live-journal.ts`).
+ *
  * Snapshots and events are the kernel's whole input, in the order it saw
  * them, so a replay rebuilds it exactly (`journal-replayer.ts`).
  */
@@ -50,6 +56,8 @@ export interface JournalSessionLine {
   readonly next_seq: number;
   /** live_trade: the journal's run id (client order ids derive from it). */
   readonly run_id?: string;
+  /** The writer's fencing epoch (absent: 0). */
+  readonly epoch?: number;
 }
 
 export interface JournalTickLine {
@@ -68,6 +76,8 @@ export interface JournalTickLine {
   /** The kernel's output (null when it produced none or failed). */
   readonly output: unknown;
   readonly error?: string;
+  /** The writer's fencing epoch (absent: 0). */
+  readonly epoch?: number;
 }
 
 /** An open order on the exchange that the kernel does not hold, and what was done with it. */
@@ -88,6 +98,8 @@ export interface JournalEventsLine {
   readonly cause: EventsCause;
   readonly events: readonly JsonValue[];
   readonly untracked?: readonly JournalUntracked[];
+  /** The writer's fencing epoch (absent: 0). */
+  readonly epoch?: number;
 }
 
 export interface JournalSessionEndLine {
@@ -99,6 +111,8 @@ export interface JournalSessionEndLine {
   readonly summary: unknown;
   /** live_trade: the venue's orders not yet done (kernel and exchange ids, state). */
   readonly venue_orders?: unknown;
+  /** The writer's fencing epoch (absent: 0). */
+  readonly epoch?: number;
 }
 
 export type JournalLine =
@@ -185,10 +199,23 @@ function untrackedOf(raw: unknown, where: string): JournalUntracked {
   };
 }
 
+/** The fencing epoch of a line (0 when absent). */
+export function epochOf(line: JournalLine): number {
+  return line.epoch ?? 0;
+}
+
 /** Validate one parsed line. */
 export function parseJournalLine(raw: unknown, where: string): JournalLine {
   if (!isObj(raw)) bad(where, "expected a JSON object");
   const o = raw as Obj;
+  const line = parseLineBody(o, where);
+  if (o.epoch === undefined) return line;
+  const epoch = intField(o, "epoch", where);
+  if (epoch < 0) bad(where, `field "epoch": expected an integer >= 0, got ${epoch}`);
+  return { ...line, epoch };
+}
+
+function parseLineBody(o: Obj, where: string): JournalLine {
   switch (o.type) {
     case "session": {
       const runId = optStrField(o, "run_id", where);
@@ -284,9 +311,20 @@ export function parseJournalEntry(text: string, lineNo: number, where: string): 
 export interface JournalIdentity {
   readonly mode: JournalMode;
   readonly fingerprint: string;
+  /** The market data's kind, "fixture" or "binance" (unchecked when absent). */
+  readonly sourceKind?: string;
 }
 
-/** Refuses (ConfigError) a session line that `run` cannot continue. */
+/** The kind of a session line's source ("fixture:DIR" -> fixture, "binance (URL)" -> binance). */
+export function sourceKindOf(source: string): string {
+  return source.startsWith("fixture:") ? "fixture" : (source.split(/[\s:(]/)[0] ?? source);
+}
+
+const START_AFRESH =
+  "start afresh with --journal FILE (another journal) or --state-dir DIR (another directory), " +
+  "or move this journal away";
+
+/** Refuses (ConfigError) a session line that `run` cannot continue, naming file, reason and flags. */
 export function checkSessionLine(
   line: JournalSessionLine,
   where: string,
@@ -294,14 +332,23 @@ export function checkSessionLine(
 ): void {
   if (line.v !== JOURNAL_VERSION)
     throw new ConfigError(
-      `${where}: journal version ${line.v}, expected ${JOURNAL_VERSION}; start a new journal ` +
-        "(--journal FILE, or move this one away)",
+      `${where}: journal version ${line.v}, expected ${JOURNAL_VERSION}; ${START_AFRESH}`,
     );
-  if (line.mode !== run.mode || line.options_fingerprint !== run.fingerprint)
+  if (line.mode !== run.mode)
     throw new ConfigError(
-      `${where}: the journal was written in mode ${line.mode} with engine options ` +
-        `${line.options_fingerprint}; this run is mode ${run.mode} with options ` +
-        `${run.fingerprint}. Continue it with the same mode and options, or start a new ` +
-        "journal (--journal FILE, or move this one away)",
+      `${where}: the journal was written in mode ${line.mode}; this run is mode ${run.mode}. ` +
+        `Continue it in mode ${line.mode}, or ${START_AFRESH}`,
+    );
+  const kind = sourceKindOf(line.source);
+  if (run.sourceKind !== undefined && kind !== run.sourceKind)
+    throw new ConfigError(
+      `${where}: the journal was written from market data ${line.source}; this run reads ` +
+        `${run.sourceKind}. Continue it with --source ${kind === "fixture" ? line.source : kind}, or ${START_AFRESH}`,
+    );
+  if (line.options_fingerprint !== run.fingerprint)
+    throw new ConfigError(
+      `${where}: the journal was written with engine options ${line.options_fingerprint}; ` +
+        `this run has options ${run.fingerprint} (another --config, fixture config.json or ` +
+        `version). Continue it with the same options, or ${START_AFRESH}`,
     );
 }

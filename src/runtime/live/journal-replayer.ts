@@ -21,7 +21,7 @@ import { ConfigError, errorMessage, InvalidInputError } from "../../core/errors.
 import { orderCommandToJson, orderEventToJson } from "../../domain/order-json.js";
 import type { OrderCommand, VenueEvent } from "../../domain/orders.js";
 import type { Snapshot } from "../../domain/snapshot.js";
-import type { JournalEntry, JournalSessionLine } from "./journal-lines.js";
+import { epochOf, type JournalEntry, type JournalSessionLine } from "./journal-lines.js";
 import { type JournalRangeEntry, readJournalRange } from "./live-journal.js";
 import type { LiveMode } from "./live-mode.js";
 import type { LiveTradeMode } from "./live-mode-trade.js";
@@ -78,6 +78,8 @@ export class JournalReplayer {
   replayedTicks = 0;
   /** Journal size the kernel's state corresponds to (-1: no usable kernel). */
   offset = -1;
+  /** Highest fencing epoch of the lines read so far (a writer continues only at or above it). */
+  lastEpoch = 0;
   /** Number of the journal line at `offset` (for messages). */
   private nextLineNo = 1;
 
@@ -97,6 +99,7 @@ export class JournalReplayer {
     this.seq = 0;
     this.last = undefined;
     this.replayedTicks = 0;
+    this.lastEpoch = 0;
   }
 
   /** The kernel is ahead of (or apart from) the journal: the next catch-up starts over. */
@@ -136,6 +139,7 @@ export class JournalReplayer {
   }
 
   private apply(e: JournalRangeEntry, where: string): void {
+    this.lastEpoch = Math.max(this.lastEpoch, epochOf(e.line));
     switch (e.line.type) {
       case "session":
         this.session(e.line, where);
@@ -194,6 +198,8 @@ export class JournalReplayer {
       throw new ConfigError(`${where}: a ${line.mode} line in a ${this.mode.name} run`);
     let r: ReturnType<LiveMode["step"]>;
     try {
+      // The commands are registered with the venue under the epoch they were written with.
+      this.trade?.useEpoch(epochOf(line));
       r = this.mode.step(snapshot);
     } catch (x) {
       throw new InvalidInputError(`${where}: ${errorMessage(x)}`);

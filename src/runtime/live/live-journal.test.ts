@@ -5,8 +5,9 @@ import { after, describe, it } from "node:test";
 import { tempDir } from "../../../test/support/run-cli.js";
 import { Decimal } from "../../core/decimal.js";
 import { Snapshot } from "../../domain/snapshot.js";
-import { JOURNAL_VERSION, type JournalTickLine } from "./journal-lines.js";
+import { epochOf, JOURNAL_VERSION, type JournalTickLine } from "./journal-lines.js";
 import {
+  isJournalFencedError,
   journalSize,
   LiveJournalWriter,
   prepareJournalLocation,
@@ -231,4 +232,63 @@ describe("live journal", () => {
     prepareJournalLocation(join(TMP, "new-dir", "j.jsonl"));
     assert.ok(statSync(join(TMP, "new-dir")).isDirectory());
   });
+
+  it("fencing: lines carry the writer's epoch; a deposed writer's append after a newer one is refused", () => {
+    const path = join(TMP, "fenced.jsonl");
+    const end = (n: number) => ({
+      type: "session_end" as const,
+      instance_id: "a",
+      wall_ms: n,
+      last_seq: 0,
+      reason: "test",
+      summary: null,
+    });
+    const a = LiveJournalWriter.open(path, 3, 0);
+    a.append(end(1));
+    // B took over under epoch 4 (it read A's line as the last, epoch 3).
+    const b = LiveJournalWriter.open(path, 4, 3);
+    b.append(end(2));
+    // A resumes: the file changed since its own write; the last line is epoch 4 > 3.
+    assert.throws(
+      () => a.append(end(3)),
+      (e: unknown) =>
+        isJournalFencedError(e) &&
+        /last line has fencing epoch 4, newer than this writer's 3: another instance took over/.test(
+          e.message,
+        ),
+    );
+    b.append(end(4));
+    a.close();
+    b.close();
+    const lines = [...readJournal(path)].map((e) => e.line);
+    assert.deepEqual(
+      lines.map((l) => [l.type === "session_end" ? l.wall_ms : -1, epochOf(l)]),
+      [
+        [1, 3],
+        [2, 4],
+        [4, 4],
+      ],
+    );
+    // Opening under an epoch older than the journal's last line (known or read) is refused too.
+    assert.throws(() => LiveJournalWriter.open(path, 3, 0), isJournalFencedError);
+    assert.throws(() => LiveJournalWriter.open(path, 2, 5), /fencing epoch 5, newer than/);
+    // The same or a newer epoch continues; a line without epoch reads as 0.
+    const c = LiveJournalWriter.open(path, 4, 4);
+    c.close();
+    appendFileSync(path, `${JSON.stringify(end(5))}\n`);
+    assert.equal(epochOf([...readJournal(path)].at(-1)?.line ?? end(0)), 0);
+    assert.throws(
+      () => readJournalLineWithEpoch(path, -1),
+      /field "epoch": expected an integer >= 0, got -1/,
+    );
+  });
 });
+
+/** Append a line with the given epoch and read the journal back (throws on a bad epoch). */
+function readJournalLineWithEpoch(path: string, epoch: number): number {
+  appendFileSync(
+    path,
+    `${JSON.stringify({ type: "session_end", instance_id: "x", wall_ms: 9, last_seq: 0, reason: "r", summary: null, epoch })}\n`,
+  );
+  return [...readJournal(path)].length;
+}

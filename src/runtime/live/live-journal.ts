@@ -189,24 +189,87 @@ export function journalSize(path: string): number {
   }
 }
 
-/** Appends journal lines; one writer per journal at a time (the ACTIVE instance). */
+/** An append refused: the journal's last line was written under a newer fencing epoch. */
+export class JournalFencedError extends InvalidInputError {
+  readonly fenced = true as const;
+}
+
+export function isJournalFencedError(e: unknown): e is JournalFencedError {
+  return e instanceof JournalFencedError;
+}
+
+/** The last complete line of an open file of `size` bytes (undefined when there is none). */
+function lastLineOf(fd: number, size: number): string | undefined {
+  if (size === 0) return undefined;
+  const chunk = Buffer.alloc(64 * 1024);
+  let tail = Buffer.alloc(0);
+  let end = size;
+  while (end > 0) {
+    const start = Math.max(0, end - chunk.length);
+    const n = readSync(fd, chunk, 0, end - start, start);
+    tail = Buffer.concat([chunk.subarray(0, n), tail]);
+    end = start;
+    // The last newline ends the last complete line; the one before it starts it.
+    const last = tail.lastIndexOf(0x0a);
+    if (last < 0) continue;
+    const before = last === 0 ? -1 : tail.lastIndexOf(0x0a, last - 1);
+    if (before >= 0 || end === 0) return tail.toString("utf8", before + 1, last);
+  }
+  return undefined;
+}
+
+/** The fencing epoch of a journal line's text (0 when absent or unreadable). */
+function epochOfText(text: string | undefined): number {
+  if (text === undefined) return 0;
+  try {
+    const v = (JSON.parse(text) as { epoch?: unknown }).epoch;
+    return typeof v === "number" && Number.isSafeInteger(v) ? v : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Appends journal lines; one writer per journal at a time (the ACTIVE
+ * instance). Every line is stamped with the writer's fencing epoch. Before
+ * each append the writer looks whether the file changed since its own last
+ * write; if so it reads the last line's epoch, and it refuses
+ * (JournalFencedError) while that epoch is newer than its own: a successor
+ * has written, this writer is deposed.
+ */
 export class LiveJournalWriter {
   private fd: number | undefined;
   private sizeAfterWrite: number;
   private linesWritten = 0;
+  /** Epoch of the journal's last line as this writer knows it. */
+  private lastEpoch: number;
 
   private constructor(
     readonly path: string,
     fd: number,
+    readonly epoch: number,
+    knownLastEpoch: number,
   ) {
     this.fd = fd;
     this.sizeAfterWrite = fstatSync(fd).size;
+    this.lastEpoch = Math.max(knownLastEpoch, epochOfText(lastLineOf(fd, this.sizeAfterWrite)));
   }
 
-  /** Open for appending, creating the file and its directory when needed. */
-  static open(path: string): LiveJournalWriter {
+  /**
+   * Open for appending (creating the file and its directory when needed),
+   * writing under fencing epoch `epoch`; `knownLastEpoch` is the last epoch
+   * the caller saw in the journal. Refuses when the journal is already newer.
+   */
+  static open(path: string, epoch = 0, knownLastEpoch = 0): LiveJournalWriter {
     mkdirSync(dirname(path), { recursive: true });
-    return new LiveJournalWriter(path, openSync(path, "a"));
+    const w = new LiveJournalWriter(path, openSync(path, "a+"), epoch, knownLastEpoch);
+    try {
+      w.checkFence();
+    } catch (e) {
+      w.close();
+      throw e;
+    }
+    return w;
   }
 
   get isOpen(): boolean {
@@ -222,16 +285,31 @@ export class LiveJournalWriter {
     return this.linesWritten;
   }
 
-  /** Append one line; with `sync`, wait until it is on disk. */
+  private checkFence(): void {
+    const fd = this.fd;
+    if (fd === undefined) return;
+    const size = fstatSync(fd).size;
+    if (size !== this.sizeAfterWrite)
+      this.lastEpoch = Math.max(this.lastEpoch, epochOfText(lastLineOf(fd, size)));
+    if (this.lastEpoch > this.epoch)
+      throw new JournalFencedError(
+        `journal ${this.path}: its last line has fencing epoch ${this.lastEpoch}, newer than ` +
+          `this writer's ${this.epoch}: another instance took over; not appending`,
+      );
+  }
+
+  /** Append one line (stamped with the writer's epoch); with `sync`, wait until it is on disk. */
   append(line: JournalLine, sync = false): void {
     const fd = this.fd;
     if (fd === undefined) throw new InvalidInputError(`journal ${this.path} is closed`);
-    const buf = Buffer.from(`${JSON.stringify(line)}\n`, "utf8");
+    this.checkFence();
+    const buf = Buffer.from(`${JSON.stringify({ ...line, epoch: this.epoch })}\n`, "utf8");
     let off = 0;
     while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
     if (sync) fsyncSync(fd);
     this.linesWritten++;
     this.sizeAfterWrite = fstatSync(fd).size;
+    this.lastEpoch = this.epoch;
   }
 
   /** Flush to disk and close. Idempotent. */

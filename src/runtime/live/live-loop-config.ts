@@ -77,4 +77,6 @@ export interface LiveLoopDeps {
   readonly venue?: LiveTradeVenue;
   /** live_trade: waits between polls (default: real sleep). */
   readonly pollSleep?: Sleep;
+  /** Monotonic milliseconds of the latency histograms (default performance.now). */
+  readonly monotonicMs?: () => number;
 }

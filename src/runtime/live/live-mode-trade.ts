@@ -19,6 +19,7 @@ import type { OrderCommand, VenueEvent } from "../../domain/orders.js";
 import type { Snapshot } from "../../domain/snapshot.js";
 import type { TickOutput } from "../../kernel/tick-output.js";
 import type { TradingKernel } from "../../kernel/trading-kernel.js";
+import type { WriteHalt } from "../../venues/binance/binance-rate-limits.js";
 import { reconcileExchange } from "./exchange-sync.js";
 import type { JournalUntracked } from "./journal-lines.js";
 import { createLiveKernel } from "./live-kernel-setup.js";
@@ -42,6 +43,12 @@ export function newRunId(): string {
   return randomBytes(6).toString("hex");
 }
 
+/** The latency metrics of the sends (the live metrics sink has them). */
+export interface LatencySink {
+  observeOrderAckLatency(seconds: number): void;
+  observeTickToOrderLatency(seconds: number): void;
+}
+
 export class LiveTradeMode implements LiveMode {
   readonly name = "live_trade";
   readonly executes = true;
@@ -49,6 +56,8 @@ export class LiveTradeMode implements LiveMode {
   kernel: TradingKernel;
   /** Events reported and applied, not yet journaled. */
   private unjournaled: VenueEvent[] = [];
+  private latency: LatencySink | undefined;
+  private monotonicMs: () => number = () => performance.now();
 
   constructor(private readonly o: LiveTradeModeOptions) {
     this.venue = o.venue;
@@ -80,6 +89,11 @@ export class LiveTradeMode implements LiveMode {
         `${where}: run_id ${runId}, but the journal's run id is ${current}`,
       );
     this.venue.useRunId(runId);
+  }
+
+  /** The fencing epoch the venue's next commands are named and sent under. */
+  useEpoch(epoch: number): void {
+    this.venue.useEpoch(epoch);
   }
 
   /** The journal's run id, drawn now for a new journal. */
@@ -120,12 +134,35 @@ export class LiveTradeMode implements LiveMode {
     this.venue.gate.update({ killSwitchActive: active });
   }
 
-  /** A tick's command batch, in order (after its tick line is on disk). */
-  async send(commands: readonly OrderCommand[]): Promise<void> {
+  /** Where the send latencies go, measured by a monotonic clock in ms (the loop sets it). */
+  setLatencySink(sink: LatencySink, monotonicMs: () => number): void {
+    this.latency = sink;
+    this.monotonicMs = monotonicMs;
+  }
+
+  /**
+   * A tick's command batch, in order (after its tick line is on disk).
+   * `receivedAtMs` (monotonic) is when the tick's snapshot arrived: the
+   * first command's send measures the tick-to-order latency; each submit's
+   * answer (accepted, rejected or refused) the order-ack latency.
+   */
+  async send(commands: readonly OrderCommand[], receivedAtMs?: number): Promise<void> {
+    const sink = this.latency;
+    const now = this.monotonicMs;
+    if (commands.length > 0 && sink !== undefined && receivedAtMs !== undefined)
+      sink.observeTickToOrderLatency((now() - receivedAtMs) / 1000);
     for (const c of commands) {
-      if (c.kind === "SubmitOrder") await this.venue.submit(c);
-      else await this.venue.cancel(c);
+      if (c.kind === "SubmitOrder") {
+        const sentAt = now();
+        await this.venue.submit(c);
+        sink?.observeOrderAckLatency((now() - sentAt) / 1000);
+      } else await this.venue.cancel(c);
     }
+  }
+
+  /** Whether the exchange halted writes now (a 418 ban, a 429 back-off), why and until when. */
+  writeHalt(): WriteHalt | undefined {
+    return this.venue.client.rateGuard.writeHalt;
   }
 
   /** Look for fills and orders gone. */

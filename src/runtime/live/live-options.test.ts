@@ -10,6 +10,11 @@ it("defaults match the reference's run_live defaults", () => {
   assert.equal(DEFAULT_LIVE_OPTIONS.mode, "read_only");
 });
 
+it("binds the ops endpoints to loopback unless --metrics-host says otherwise", () => {
+  assert.equal(parseLiveArgs([]).metricsHost, "127.0.0.1");
+  assert.equal(parseLiveArgs(["--metrics-host", "0.0.0.0"]).metricsHost, "0.0.0.0");
+});
+
 it("parses every flag, in both spellings", () => {
   const o = parseLiveArgs([
     "--symbols",

@@ -33,19 +33,20 @@ export const DEFAULT_LIVE_OPTIONS: LiveOptions = {
   symbols: ["BTCUSDT", "ETHUSDT"],
   durationS: 0,
   metricsPort: 9090,
-  metricsHost: "0.0.0.0",
+  metricsHost: "127.0.0.1",
   source: { kind: "binance" },
   mode: "read_only",
 };
 
 export const LIVE_USAGE = [
   "grinder live [--symbols BTCUSDT,ETHUSDT] [--duration-s N] [--metrics-port 9090]",
-  "             [--metrics-host 0.0.0.0] [--source fixture:DIR|binance] [--mode read_only|paper]",
+  "             [--metrics-host 127.0.0.1] [--source fixture:DIR|binance] [--mode read_only|paper]",
   "",
   "  --symbols       comma-separated symbols (default BTCUSDT,ETHUSDT)",
   "  --duration-s    stop after N seconds; 0 runs until SIGINT/SIGTERM (default 0)",
   "  --metrics-port  port of /healthz, /readyz and /metrics (default 9090; 0 picks a free one)",
-  "  --metrics-host  address to bind (default 0.0.0.0)",
+  "  --metrics-host  address to bind (default 127.0.0.1: this host only; 0.0.0.0 for every",
+  "                  interface, as in a container)",
   "  --source        market data: fixture:DIR (recorded events) or binance (default binance)",
   "  --mode          read_only (no orders) or paper (simulated orders) (default read_only)",
   "",

@@ -20,7 +20,7 @@ describe("grinder live run options", () => {
     assert.equal(o.stateDir, DEFAULT_STATE_DIR);
     assert.equal(o.speed, 1);
     assert.equal(o.symbolsGiven, false);
-    assert.equal(liveJournalPath(o), "state/journal-read_only.jsonl");
+    assert.equal(liveJournalPath(o), "state/journal-read_only-binance-BTCUSDT_ETHUSDT.jsonl");
   });
 
   it("parses its own flags and passes the process flags through, in any order and syntax", () => {
@@ -45,7 +45,10 @@ describe("grinder live run options", () => {
     assert.equal(o.metricsPort, 0);
     assert.equal(o.speed, 60);
     assert.equal(o.configPath, "opts.json");
-    assert.equal(liveJournalPath(o), "/var/lib/grinder/journal-paper.jsonl");
+    assert.equal(
+      liveJournalPath(o),
+      "/var/lib/grinder/journal-paper-fixture-dir-BTCUSDT_ETHUSDT.jsonl",
+    );
     const j = parseLiveRunArgs([
       "--journal",
       "/tmp/j.jsonl",
@@ -71,7 +74,7 @@ describe("grinder live run options", () => {
       [["--mode", "paper", "--mode=paper"], /--mode: given twice$/],
       [
         ["--nope"],
-        /unknown option --nope \(options: --symbols, .*--config, --journal, --state-dir, --speed, --rest-url, --ws-url, --confirm, --cancel-strays, --poll-ms, --market\)$/,
+        /unknown option --nope \(options: --symbols, .*--config, --journal, --state-dir, --speed, --rest-url, --ws-url, --confirm, --cancel-strays, --poll-ms, --market, --allow-host\)$/,
       ],
       [["--market", "coinm"], /--market: expected spot or um, got "coinm"$/],
       [["--mode", "live_trade", "--confirm", "MAINNET"], /--confirm: expected TESTNET/],
@@ -114,7 +117,7 @@ describe("grinder live run options", () => {
     assert.equal(o.cancelStrays, true);
     assert.equal(o.pollMs, 250);
     assert.deepEqual(o.symbols, ["BTCUSDT"]);
-    assert.equal(liveJournalPath(o), "state/journal-live_trade.jsonl");
+    assert.equal(liveJournalPath(o), "state/journal-live_trade-binance-BTCUSDT.jsonl");
     // Endpoints are accepted in every mode (a read_only run reads market data).
     assert.equal(parseLiveRunArgs(["--ws-url", "ws://x:1/s"]).wsUrl, "ws://x:1/s");
     assert.equal(processOptionsOf(o).mode, "paper");
@@ -124,6 +127,36 @@ describe("grinder live run options", () => {
     assert.equal(d.market, "spot");
     assert.equal(parseLiveRunArgs(["--market", "um"]).market, "um");
     assert.equal(parseLiveRunArgs(["--mode", "live_trade", "--market=um"]).market, "um");
+  });
+
+  it("--allow-host is repeatable", () => {
+    assert.deepEqual(parseLiveRunArgs([]).allowHosts, []);
+    assert.deepEqual(
+      parseLiveRunArgs(["--allow-host", "a.internal", "--allow-host=b.internal"]).allowHosts,
+      ["a.internal", "b.internal"],
+    );
+  });
+
+  it("default journals per mode, source and symbols, sanitised", () => {
+    const path = (argv: string[]) => liveJournalPath(parseLiveRunArgs(argv));
+    assert.equal(
+      path(["--source", "fixture:fixtures/sample_day/", "--mode", "paper"]),
+      "state/journal-paper-fixture-sample_day-all.jsonl",
+    );
+    assert.equal(
+      path(["--source", "fixture:../my data (1)", "--symbols", "ethusdt", "--state-dir", "s"]),
+      "s/journal-read_only-fixture-my_data_1_-ETHUSDT.jsonl",
+    );
+    assert.equal(path(["--mode", "paper"]), "state/journal-paper-binance-BTCUSDT_ETHUSDT.jsonl");
+    // Many symbols: cut, with a hash of the whole list (so two long lists never share a file).
+    const many = Array.from({ length: 30 }, (_, i) => `SYM${i}USDT`);
+    const long = path(["--symbols", many.join(",")]);
+    assert.match(
+      long,
+      /^state\/journal-read_only-binance-SYM0USDT_SYM1USDT_.{50,}-[0-9a-f]{8}\.jsonl$/,
+    );
+    assert.notEqual(long, path(["--symbols", [...many, "XUSDT"].join(",")]));
+    assert.equal(path(["--journal", "j.jsonl", "--mode", "paper"]), "j.jsonl");
   });
 
   it("fills the trading-loop defaults for process-only options", () => {

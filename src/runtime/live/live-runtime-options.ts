@@ -8,8 +8,15 @@
  * (src/argv/args.ts) reads every flag; `--cancel-strays` takes no value.
  */
 
-import { join } from "node:path";
-import { boolFlag, FlagErrors, type Options, parseFlags, stringFlag } from "../../argv/args.js";
+import { basename, join } from "node:path";
+import {
+  boolFlag,
+  FlagErrors,
+  type Options,
+  parseFlags,
+  stringFlag,
+  stringsFlag,
+} from "../../argv/args.js";
 import { InvalidInputError } from "../../core/errors.js";
 import {
   LIVE_OPTION_SPEC,
@@ -32,7 +39,7 @@ export interface LiveRunOptions extends Omit<LiveOptions, "mode"> {
   readonly mode: LiveRunMode;
   /** Engine options file (JSON object, validated strictly). */
   readonly configPath: string | undefined;
-  /** Journal file; undefined = `<stateDir>/journal-<mode>.jsonl`. */
+  /** Journal file; undefined = `<stateDir>/journal-<mode>-<source>-<symbols>.jsonl`. */
   readonly journalPath: string | undefined;
   readonly stateDir: string;
   /** Fixture replay speed factor; 0 = as fast as possible. */
@@ -51,6 +58,8 @@ export interface LiveRunOptions extends Omit<LiveOptions, "mode"> {
   readonly pollMs: number;
   /** --market: spot (default) or um (USD-M: futures endpoints, feed and venue). */
   readonly market: LiveMarket;
+  /** --allow-host (repeatable): host names allowed besides the testnets, with GRINDER_ALLOW_HOSTS. */
+  readonly allowHosts: readonly string[];
 }
 
 export const DEFAULT_STATE_DIR = "state";
@@ -68,6 +77,7 @@ const LIVE_RUN_SPEC = {
   "cancel-strays": { type: "boolean" },
   "poll-ms": { type: "string" },
   market: { type: "string" },
+  "allow-host": { type: "string", multiple: true },
 } as const satisfies Options;
 
 /** Flags that only make sense with --mode live_trade. */
@@ -80,8 +90,8 @@ export const LIVE_RUN_USAGE = [
   "grinder live [--source fixture:DIR|binance] [--mode read_only|paper|live_trade]",
   "             [--symbols BTCUSDT,ETHUSDT] [--config FILE] [--journal FILE] [--state-dir DIR]",
   "             [--speed X] [--rest-url URL] [--ws-url URL] [--confirm TESTNET] [--cancel-strays]",
-  "             [--poll-ms 1000] [--market spot|um] [--duration-s N] [--metrics-port 9090]",
-  "             [--metrics-host 0.0.0.0]",
+  "             [--poll-ms 1000] [--market spot|um] [--allow-host HOST]... [--duration-s N]",
+  "             [--metrics-port 9090] [--metrics-host 127.0.0.1]",
   "",
   "  --source        market data: fixture:DIR (a fixture replayed in real time) or binance",
   "                  (bookTicker WebSocket, testnet unless --ws-url / GRINDER_BINANCE_WS_URL)",
@@ -95,7 +105,8 @@ export const LIVE_RUN_USAGE = [
   "  --config        engine options file (JSON, as for grinder paper; unknown keys are errors);",
   "                  a fixture's config.json applies first",
   "  --journal       JSONL journal of every processed snapshot, decision, fill and PnL",
-  "                  (default <state-dir>/journal-<mode>.jsonl); an instance that starts",
+  "                  (default <state-dir>/journal-<mode>-<source>-<symbols>.jsonl, e.g.",
+  "                  journal-paper-binance-BTCUSDT_ETHUSDT.jsonl); an instance that starts",
   "                  trading continues from it",
   "  --state-dir     directory of the default journal (default state)",
   "  --speed         fixture replay speed: 1 = real time, 10 = ten times faster,",
@@ -112,14 +123,18 @@ export const LIVE_RUN_USAGE = [
   "                  USD-M bookTicker feed; live_trade trades one-way positions with the",
   '                  engine\'s leverage, needs market: "um" in --config, refuses hedge mode)',
   "                  (default spot)",
+  "  --allow-host    a host name the REST/WebSocket URLs may use besides the Binance testnet",
+  "                  and demo hosts and loopback (repeatable; adds to GRINDER_ALLOW_HOSTS);",
+  "                  never an IP address or a Binance production host",
   "  --duration-s    stop after N seconds; 0 runs until SIGINT/SIGTERM or the end of a fixture",
   "                  (default 0)",
   "  --metrics-port  port of /healthz, /readyz and /metrics (default 9090; 0 picks a free one)",
-  "  --metrics-host  address to bind (default 0.0.0.0)",
+  "  --metrics-host  address to bind (default 127.0.0.1: this host only; 0.0.0.0 for every",
+  "                  interface, as in a container)",
   "",
   "Environment: GRINDER_HA_ENABLED, GRINDER_REDIS_URL, GRINDER_HA_LOCK_TTL_MS,",
   "             GRINDER_HA_RENEW_INTERVAL_MS, GRINDER_HA_INSTANCE_ID, GRINDER_BINANCE_WS_URL,",
-  "             GRINDER_BINANCE_REST_URL; live_trade: ARMED, ALLOW_TESTNET_TRADE,",
+  "             GRINDER_BINANCE_REST_URL, GRINDER_ALLOW_HOSTS; live_trade: ARMED, ALLOW_TESTNET_TRADE,",
   "             BINANCE_API_KEY, BINANCE_API_SECRET (never printed)",
 ].join("\n");
 
@@ -194,6 +209,7 @@ export function parseLiveRunArgs(argv: readonly string[]): LiveRunOptions {
     cancelStrays: boolFlag(args, "cancel-strays"),
     pollMs: pollMs === undefined ? DEFAULT_POLL_MS : errors.value(0, () => parsePollMs(pollMs)),
     market: market === undefined ? "spot" : errors.value("spot", () => parseMarket(market)),
+    allowHosts: stringsFlag(args, "allow-host") ?? [],
   };
   if (confirm !== undefined && confirm !== "TESTNET")
     errors.add(
@@ -206,13 +222,58 @@ export function parseLiveRunArgs(argv: readonly string[]): LiveRunOptions {
   return o;
 }
 
-/** Where the journal of a run goes. */
+/** A file-name part: letters, digits, `.`, `_` and `-` kept, anything else `_`. */
+function fileNamePart(s: string): string {
+  const clean = s.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[._]+/, "");
+  return clean === "" ? "_" : clean;
+}
+
+/** Longest default journal name part for the symbols (longer lists are cut and hashed). */
+const MAX_SYMBOLS_PART = 80;
+
+/** A short, stable hash of a text (FNV-1a, 8 hex digits) for names cut short. */
+function shortHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, "0");
+}
+
+/**
+ * The default journal's file name: `journal-<mode>-<source>-<symbols>.jsonl`,
+ * where the source is `binance` or `fixture-<directory name>` and the symbols
+ * are joined with `_` (`all` for every symbol of a fixture), sanitised for a
+ * file name. Runs of another mode, source or symbols get journals of their own.
+ */
+export function defaultJournalName(o: {
+  readonly mode: LiveRunMode;
+  readonly source: LiveOptions["source"];
+  readonly symbols: readonly string[];
+  readonly symbolsGiven: boolean;
+}): string {
+  const source =
+    o.source.kind === "binance"
+      ? "binance"
+      : `fixture-${fileNamePart(basename(o.source.dir.replace(/[/\\]+$/, "")))}`;
+  const all = o.source.kind === "fixture" && !o.symbolsGiven;
+  let symbols = all ? "all" : fileNamePart(o.symbols.join("_"));
+  if (symbols.length > MAX_SYMBOLS_PART)
+    symbols = `${symbols.slice(0, MAX_SYMBOLS_PART)}-${shortHash(symbols)}`;
+  return `journal-${o.mode}-${source}-${symbols}.jsonl`;
+}
+
+/** Where the journal of a run goes: --journal, else the default name under --state-dir. */
 export function liveJournalPath(o: {
   readonly journalPath: string | undefined;
   readonly stateDir: string;
   readonly mode: LiveRunMode;
+  readonly source: LiveOptions["source"];
+  readonly symbols: readonly string[];
+  readonly symbolsGiven: boolean;
 }): string {
-  return o.journalPath ?? join(o.stateDir, `journal-${o.mode}.jsonl`);
+  return o.journalPath ?? join(o.stateDir, defaultJournalName(o));
 }
 
 /** Run options for process options parsed without the trading-loop flags (defaults). */
@@ -231,6 +292,7 @@ export function withRunDefaults(o: LiveOptions | LiveRunOptions): LiveRunOptions
     cancelStrays: false,
     pollMs: DEFAULT_POLL_MS,
     market: "spot",
+    allowHosts: [],
   };
 }
 

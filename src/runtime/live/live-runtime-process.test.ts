@@ -5,8 +5,8 @@
  */
 
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { freePort, waitFor } from "../../../test/support/redis-server-process.js";
@@ -178,10 +178,11 @@ describe("grinder live as a process", () => {
       const { code } = await p.exit;
       assert.equal(code, 0, p.err.join("\n"));
       assert.equal(p.out.filter((l) => l !== "").at(-1), "GRINDER stopped.");
-      const fallback = join(tmp, "grinder-state", "journal-read_only.jsonl");
+      const name = "journal-read_only-binance-BTCUSDT_ETHUSDT.jsonl";
+      const fallback = join(tmp, "grinder-state", name);
       assert.match(
         p.err.join("\n"),
-        /warning: journal state\/journal-read_only\.jsonl: cannot write there .*journaling to .*grinder-state\/journal-read_only\.jsonl instead/,
+        /warning: journal state\/journal-read_only-binance-BTCUSDT_ETHUSDT\.jsonl: cannot write there .*journaling to .*grinder-state\/journal-read_only-binance-BTCUSDT_ETHUSDT\.jsonl instead/,
       );
       assert.ok(p.out.some((l) => l === `  journal: ${fallback}`));
       const lines = readFileSync(fallback, "utf8").split("\n");
@@ -189,5 +190,65 @@ describe("grinder live as a process", () => {
     } finally {
       if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill("SIGKILL");
     }
+  });
+
+  it("state paths per mode, source and symbols: a binance paper run starts after a fixture paper run; a mismatch names file, reason and flags", async () => {
+    const cwd = join(TMP, "paths");
+    mkdirSync(cwd);
+    const closed = await freePort();
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, [BIN, "live", "--metrics-port", "0", ...args], {
+        cwd,
+        encoding: "utf8",
+        env: {
+          ...process.env,
+          GRINDER_HA_ENABLED: "false",
+          GRINDER_BINANCE_WS_URL: `ws://127.0.0.1:${closed}/stream`,
+        },
+        timeout: 60_000,
+      });
+    const fx = join(REPO_ROOT, "fixtures", "toxic_jump");
+    const fixtureRun = run(["--source", `fixture:${fx}`, "--mode", "paper", "--speed", "0"]);
+    assert.equal(fixtureRun.status, 0, fixtureRun.stderr);
+    assert.match(fixtureRun.stdout, /journal: state\/journal-paper-fixture-toxic_jump-all\.jsonl/);
+    // The same directory, Binance market data, paper: a journal of its own; it starts.
+    const binanceRun = run(["--source", "binance", "--mode", "paper", "--duration-s", "1"]);
+    assert.equal(binanceRun.status, 0, binanceRun.stderr);
+    assert.match(binanceRun.stdout, /journal: state\/journal-paper-binance-BTCUSDT_ETHUSDT\.jsonl/);
+    assert.match(binanceRun.stdout, /GRINDER running/);
+    assert.deepEqual(readdirSync(join(cwd, "state")).sort(), [
+      "journal-paper-binance-BTCUSDT_ETHUSDT.jsonl",
+      "journal-paper-fixture-toxic_jump-all.jsonl",
+    ]);
+    // The fixture's journal named explicitly for a Binance run: refused, exit 2.
+    const mismatch = run([
+      "--source",
+      "binance",
+      "--mode",
+      "paper",
+      "--journal",
+      "state/journal-paper-fixture-toxic_jump-all.jsonl",
+      "--duration-s",
+      "1",
+    ]);
+    assert.equal(mismatch.status, 2, mismatch.stdout + mismatch.stderr);
+    assert.match(
+      mismatch.stderr,
+      /state\/journal-paper-fixture-toxic_jump-all\.jsonl:1: the journal was written from market data fixture:.*toxic_jump; this run reads binance\. .*start afresh with --journal FILE .*or --state-dir DIR/,
+    );
+    // Another mode on the fixture's journal: refused the same way.
+    const otherMode = run([
+      "--source",
+      `fixture:${fx}`,
+      "--mode",
+      "read_only",
+      "--journal",
+      "state/journal-paper-fixture-toxic_jump-all.jsonl",
+    ]);
+    assert.equal(otherMode.status, 2);
+    assert.match(
+      otherMode.stderr,
+      /journal-paper-fixture-toxic_jump-all\.jsonl:1: the journal was written in mode paper; this run is mode read_only\. Continue it in mode paper, or start afresh with --journal FILE/,
+    );
   });
 });

@@ -18,6 +18,7 @@ import {
 } from "../../../test/support/handles.js";
 import {
   armedEnv,
+  liveTradeArgs,
   makeTradeFixture,
   openOnExchange,
   placementsPerClientId,
@@ -151,14 +152,7 @@ describe("grinder live --mode live_trade as a process, killed mid-run", () => {
   }, async () => {
     const path = join(TMP, "kill.jsonl");
     const common = [
-      "--source",
-      `fixture:${fx.dir}`,
-      "--mode",
-      "live_trade",
-      "--confirm",
-      "TESTNET",
-      "--rest-url",
-      ex.url,
+      ...liveTradeArgs(fx.dir, ex.url),
       "--poll-ms",
       "100",
       "--journal",

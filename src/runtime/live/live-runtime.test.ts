@@ -96,6 +96,24 @@ async function get(
 }
 
 describe("grinder live (in-process)", () => {
+  it("--allow-host joins GRINDER_ALLOW_HOSTS; an IP address or an unnamed host exits 2", async () => {
+    const run = async (argv: string[], env: Record<string, string> = {}) => {
+      const io = captureIo();
+      const code = await runLiveCommand(["--metrics-port", "0", ...argv], env, io);
+      return { code, err: io.err.join("\n") };
+    };
+    const ws = ["--ws-url", "wss://feed.internal/stream", "--duration-s", "1"];
+    const unnamed = await run(ws);
+    assert.equal(unnamed.code, 2);
+    assert.match(unnamed.err, /--ws-url: WebSocket URL: host feed\.internal is not allowed/);
+    const ip = await run([...ws, "--allow-host", "10.0.0.5"]);
+    assert.equal(ip.code, 2);
+    assert.match(ip.err, /--allow-host: "10\.0\.0\.5" is an IP address/);
+    const envIp = await run(ws, { GRINDER_ALLOW_HOSTS: "feed.internal,3232235521" });
+    assert.equal(envIp.code, 2);
+    assert.match(envIp.err, /GRINDER_ALLOW_HOSTS: "3232235521" is an IP address/);
+  });
+
   it("serves the endpoints, exports every contract metric, stops on SIGTERM", async () => {
     let now = 1_700_000_000_000;
     const { rt, done, io, signals } = await startLive(slowFixture(), {}, { clock: () => now });

@@ -24,6 +24,7 @@ import { OpsHttpServer } from "../../ops/http-server.js";
 import { mirrorConnectorMetrics } from "../../ops/metrics/connector-mirror.js";
 import { GrinderMetrics } from "../../ops/metrics/grinder-metrics.js";
 import { liveTradeArmingProblem } from "../../venues/binance/binance-spot-venue.js";
+import { withAllowedHosts } from "../../venues/binance/binance-urls.js";
 import { type BinanceEndpoints, resolveBinanceEndpoints } from "../../venues/binance/endpoints.js";
 import { prepareJournalLocation } from "./live-journal.js";
 import { formatLiveSource, type LiveOptions } from "./live-options.js";
@@ -106,6 +107,8 @@ export async function runLive(
   const options = withRunDefaults(liveOptions);
   let endpoints: BinanceEndpoints;
   try {
+    // --allow-host joins GRINDER_ALLOW_HOSTS for every connection of the run.
+    env = withAllowedHosts(env, options.allowHosts);
     // The mainnet guard applies to the URLs finally used, in every mode.
     endpoints = resolveBinanceEndpoints(
       options.market === "um" ? "usdm" : "spot",
@@ -164,6 +167,7 @@ export async function runLive(
     mayTrade: () =>
       !haConfig.enabled ||
       (haState.role === HaRole.ACTIVE && elector !== null && elector.mayWrite()),
+    epoch: () => (haConfig.enabled ? (elector?.epoch ?? 0) : undefined),
     clock,
     log: io.stdout,
   };
@@ -210,7 +214,8 @@ export async function runLive(
     clock,
     startedAtMs,
     role: () => haState.role,
-    metricsText: () => metrics.render(),
+    metricsText: () => metrics.renderAll(),
+    halt: () => loop.venueHalt?.(),
   });
   let port: number;
   try {

@@ -6,19 +6,27 @@
  * 2. The journal is replayed from where the kernel stands (from the start
  *    for a fresh kernel; only the rest for a STANDBY that followed it), up
  *    to its end, again while it still grows (an old ACTIVE finishing).
- * 3. The instance opens the journal for writing and appends its session
- *    line (live_trade: with the journal's run id, drawn now for a new one).
+ * 3. The instance opens the journal for writing under its fencing epoch
+ *    (refused when the journal already holds a newer one) and appends its
+ *    session line (live_trade: with the journal's run id, drawn now for a
+ *    new one).
  * 4. live_trade: reconciliation with the exchange (`exchange-sync.ts`); a
  *    failure stops the run (no trading blind).
  * 5. Trading continues after the journal's last market position.
  */
 
 import { errorMessage, InvalidInputError } from "../../core/errors.js";
+import { isWriteFencedError } from "../../venues/common/write-fence.js";
 import type { JournalLine } from "./journal-lines.js";
 import { JOURNAL_VERSION } from "./journal-lines.js";
 import type { JournalReplayer, Position } from "./journal-replayer.js";
 import type { MarketFeed } from "./live-feeds.js";
-import { journalSize, LiveJournalWriter, repairJournalTail } from "./live-journal.js";
+import {
+  isJournalFencedError,
+  journalSize,
+  LiveJournalWriter,
+  repairJournalTail,
+} from "./live-journal.js";
 import type { LiveLoopConfig, LiveLoopDeps } from "./live-loop-config.js";
 import type { LiveMetricsRecorder } from "./live-metrics.js";
 import type { LiveTradeMode } from "./live-mode-trade.js";
@@ -40,9 +48,15 @@ export interface Takeover {
   writer: LiveJournalWriter | undefined;
   cutoff: Position | undefined;
   skippedAtCutoff: number;
+  /** The lease epoch a takeover was refused under (the journal is newer): not tried again. */
+  fencedAtEpoch: number | undefined;
   log(line: string): void;
   resetKernel(): void;
   append(line: JournalLine, sync?: boolean): void;
+  /** A write refused by the fence: stand down. */
+  fenced(e: unknown): void;
+  /** The writer is open under `epoch`: exchange writes are fenced by the lease from here. */
+  armFence(epoch: number): void;
 }
 
 /** Replay the journal to its end; the lines replayed (undefined when stopped meanwhile). */
@@ -79,8 +93,21 @@ export async function takeOver(t: Takeover): Promise<boolean> {
   if (cut > 0) t.log(`journal ${path}: removed a torn last line (${cut} bytes)`);
   const replayed = await replayToEnd(t, path);
   if (replayed === undefined || !t.ctx.mayTrade() || t.stopped) return false;
-  t.writer = LiveJournalWriter.open(path);
   const j = t.journal;
+  // The lease's fencing epoch; without HA the journal's own (0 for a new journal).
+  const epoch = t.ctx.epoch?.() ?? j.lastEpoch;
+  try {
+    t.writer = LiveJournalWriter.open(path, epoch, j.lastEpoch);
+  } catch (e) {
+    if (!isJournalFencedError(e)) throw e;
+    t.log(
+      `not taking over: ${errorMessage(e)} (after a Redis restart without persistence, ` +
+        `set grinder:leader:epoch to at least ${j.lastEpoch}; see runbook 07)`,
+    );
+    t.fencedAtEpoch = epoch;
+    return false;
+  }
+  t.armFence(epoch);
   t.append({
     type: "session",
     v: JOURNAL_VERSION,
@@ -99,6 +126,10 @@ export async function takeOver(t: Takeover): Promise<boolean> {
     try {
       await driver.exclusive(() => reconcile(t, driver));
     } catch (e) {
+      if (isJournalFencedError(e) || isWriteFencedError(e)) {
+        t.fenced(e);
+        return false;
+      }
       throw new InvalidInputError(
         `reconciling with the exchange failed: ${errorMessage(e)}; not trading blind`,
       );

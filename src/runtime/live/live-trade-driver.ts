@@ -14,10 +14,11 @@ import { orderEventToJson } from "../../domain/order-json.js";
 import type { VenueEvent } from "../../domain/orders.js";
 import type { Snapshot } from "../../domain/snapshot.js";
 import { realSleep } from "../../net/clock.js";
+import { isWriteFencedError } from "../../venues/common/write-fence.js";
 import { describeExchangeActivity } from "./exchange-sync.js";
 import type { EventsCause, JournalLine, JournalUntracked } from "./journal-lines.js";
 import type { JournalReplayer } from "./journal-replayer.js";
-import type { LiveJournalWriter } from "./live-journal.js";
+import { isJournalFencedError, type LiveJournalWriter } from "./live-journal.js";
 import type { LiveLoopDeps } from "./live-loop-config.js";
 import type { LiveMetricsRecorder } from "./live-metrics.js";
 import type { TickResult } from "./live-mode.js";
@@ -32,10 +33,13 @@ export interface LiveTradeHost {
   readonly recorder: LiveMetricsRecorder;
   readonly stopped: boolean;
   readonly writer: LiveJournalWriter | undefined;
+  log(line: string): void;
   append(line: JournalLine, sync?: boolean): void;
   /** One snapshot through the kernel, journaled. */
   tick(s: Snapshot): TickResult;
   dropKernel(why: string): void;
+  /** A write refused by the fence: stand down, the kernel is rebuilt at the next takeover. */
+  fenced(e: unknown): void;
   fail(e: unknown): void;
 }
 
@@ -44,12 +48,19 @@ export class LiveTradeDriver {
   private chain: Promise<unknown> = Promise.resolve();
   /** One-line account of the last exchange step (for the takeover's log). */
   lastActivity = "";
+  /** The halt last logged (reason@until), undefined while writes flow. */
+  private haltKey: string | undefined;
+  private skippedWhileHalted = 0;
 
   constructor(
     private readonly host: LiveTradeHost,
     readonly trade: LiveTradeMode,
     private readonly pollMs: number,
   ) {}
+
+  private log(line: string): void {
+    this.host.log(line);
+  }
 
   /** Run `fn` after every step started before it (exchange calls never interleave). */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -78,9 +89,42 @@ export class LiveTradeDriver {
     this.lastPollMs = this.host.ctx.clock();
   }
 
-  /** One snapshot (inside `exclusive`): a poll when due, the tick, then its commands. */
-  async tradeLive(s: Snapshot): Promise<void> {
+  /**
+   * While the exchange halts writes (a 418 ban, a 429 back-off) the snapshot
+   * is not decided: the kernel issues no command it could not send, so it
+   * never holds orders as sent that were not (the commands of the tick that
+   * met the halt were answered: rejections it has learnt). Polls wait too.
+   * One log line when a halt starts and one when it ends. True while halted.
+   */
+  halted(): boolean {
+    const halt = this.trade.writeHalt();
+    const key = halt === undefined ? undefined : `${halt.reason}@${halt.untilMs}`;
+    if (key !== this.haltKey) {
+      if (halt !== undefined)
+        this.log(
+          `exchange writes halted (${halt.reason}) until ${new Date(halt.untilMs).toISOString()}: ` +
+            `${halt.detail}; no tick is decided and nothing is sent until then`,
+        );
+      else
+        this.log(
+          `exchange writes resumed after the halt (${this.skippedWhileHalted} snapshots not decided)`,
+        );
+      if (halt === undefined) this.skippedWhileHalted = 0;
+      this.haltKey = key;
+    }
+    return halt !== undefined;
+  }
+
+  /**
+   * One snapshot (inside `exclusive`): a poll when due, the tick, then its
+   * commands; `receivedAtMs` (monotonic) is when the snapshot arrived.
+   */
+  async tradeLive(s: Snapshot, receivedAtMs?: number): Promise<void> {
     if (!this.live) return;
+    if (this.halted()) {
+      this.skippedWhileHalted++;
+      return;
+    }
     if (this.pollDue) {
       await this.pollNow();
       if (!this.live) return;
@@ -93,11 +137,11 @@ export class LiveTradeDriver {
       return;
     }
     this.trade.setKillSwitch(this.host.recorder.riskState.killSwitchTriggered);
-    await this.step("tick", () => this.trade.send(r.commands));
+    await this.step("tick", () => this.trade.send(r.commands, receivedAtMs));
   }
 
   private async pollNow(): Promise<void> {
-    if (this.host.journal.offset < 0 || !this.live) return;
+    if (this.host.journal.offset < 0 || !this.live || this.halted()) return;
     this.polled();
     await this.step("sync", () => this.trade.poll());
   }
@@ -129,6 +173,10 @@ export class LiveTradeDriver {
           if (this.pollDue) await this.pollNow();
         });
       } catch (e) {
+        if (isJournalFencedError(e) || isWriteFencedError(e)) {
+          this.host.fenced(e);
+          continue;
+        }
         this.host.fail(e);
         return;
       }
@@ -166,7 +214,7 @@ export class LiveTradeDriver {
   ): void {
     if (events.length === 0 && untracked.length === 0) return;
     const h = this.host;
-    if (h.writer === undefined) {
+    if (h.writer === undefined || !h.ctx.mayTrade()) {
       // The kernel moved on without the journal: it must not trade on from here.
       h.dropKernel(`stood down before journaling ${events.length} exchange events`);
       return;

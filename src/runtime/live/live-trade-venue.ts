@@ -9,6 +9,8 @@
 
 import type { OrderCommand, VenueEvent } from "../../domain/orders.js";
 import type { Venue } from "../../domain/venue.js";
+import type { WriteHalt } from "../../venues/binance/binance-rate-limits.js";
+import type { WriteFence } from "../../venues/common/write-fence.js";
 import type { WriteGate } from "../../venues/common/write-gate.js";
 
 export interface LiveTradeSyncReport {
@@ -23,6 +25,12 @@ export interface LiveTradeVenue extends Venue {
   readonly gate: WriteGate;
   readonly runId: string | undefined;
   useRunId(runId: string): void;
+  /** The HA fencing epoch of the orders submitted or restored after it (0 without HA). */
+  useEpoch(epoch: number): void;
+  /** HA fencing of every write attempt. */
+  setWriteFence(fence: WriteFence | undefined): void;
+  /** Writes halted by a ban or a rate limit, until when. */
+  readonly client: { readonly rateGuard: { readonly writeHalt: WriteHalt | undefined } };
   /** Forget every order and the run id (a fresh kernel replays its journal). */
   reset(): void;
   /** A journaled command or event, replayed: the venue knows its orders again. */

@@ -39,6 +39,8 @@ function harness(opts: {
   deps?: LiveLoopDeps;
   instanceId?: string;
   speed?: number;
+  /** The HA lease's fencing epoch (undefined: HA off). */
+  epoch?: number;
 }): Harness {
   const metrics = new GrinderMetrics({ clock: () => 0 });
   const logs: string[] = [];
@@ -49,6 +51,7 @@ function harness(opts: {
     metrics,
     role: () => (active ? HaRole.ACTIVE : HaRole.STANDBY),
     mayTrade: () => active,
+    ...(opts.epoch !== undefined ? { epoch: () => opts.epoch } : {}),
     clock: () => 1_000,
     log: (l) => logs.push(l),
   };
@@ -283,9 +286,65 @@ describe("live trading loop, read_only mode", () => {
     return a.run().then(() => {
       assert.throws(
         () => harness({ dir: fixture("toxic_jump"), mode: "paper", journal }),
-        /journal was written in mode read_only .* this run is mode paper/,
+        /ro-mismatch\.jsonl:1: the journal was written in mode read_only; this run is mode paper\. .*start afresh with --journal FILE .* or --state-dir DIR/,
       );
     });
+  });
+});
+
+describe("live trading loop, HA fencing of the journal", () => {
+  it("lines carry the writer's epoch; a lease older than the journal's last line does not take over and keeps running", async () => {
+    const dir = fixture("cycle_dd_guard");
+    const journal = join(TMP, "fenced-epoch.jsonl");
+    const a = harness({
+      dir,
+      mode: "paper",
+      journal,
+      instanceId: "A",
+      epoch: 5,
+      deps: {
+        onTick: (t) => {
+          if (t.seq === 20) a.abort.abort("stop A");
+        },
+      },
+    });
+    await a.run();
+    const written = journalLines(journal);
+    assert.ok(written.length >= 22);
+    assert.ok(
+      written.every((l) => l.epoch === 5),
+      "every line under epoch 5",
+    );
+    const size = readFileSync(journal, "utf8").length;
+    // B holds a lease with epoch 4: older than the journal. It must not write; the run ends normally.
+    const b = harness({ dir, mode: "paper", journal, instanceId: "B", epoch: 4 });
+    await b.run();
+    assert.equal(readFileSync(journal, "utf8").length, size, "nothing appended");
+    const refused = b.logs.filter((l) => l.includes("not taking over"));
+    assert.equal(refused.length, 1, b.logs.join("\n"));
+    assert.match(
+      refused[0] as string,
+      /its last line has fencing epoch 5, newer than this writer's 4: another instance took over; not appending/,
+    );
+    assert.equal(b.ticks.length, 0);
+    // C under epoch 6 continues the journal.
+    const c = harness({
+      dir,
+      mode: "paper",
+      journal,
+      instanceId: "C",
+      epoch: 6,
+      deps: {
+        onTick: (t) => {
+          if (t.seq === 25) c.abort.abort("stop C");
+        },
+      },
+    });
+    await c.run();
+    const all = journalLines(journal);
+    const fromC = all.slice(written.length);
+    assert.ok(fromC.length > 0 && fromC.every((l) => l.epoch === 6));
+    assert.ok(c.logs.some((l) => l.includes("writing under fencing epoch 6")));
   });
 });
 

@@ -27,12 +27,15 @@ import type { Snapshot } from "../../domain/snapshot.js";
 import type { EngineOptions } from "../../kernel/kernel-options.js";
 import { realSleep } from "../../net/clock.js";
 import { type ConnectorMetrics, getConnectorMetrics } from "../../net/connector-metrics.js";
+import { isWriteFencedError, WriteFencedError } from "../../venues/common/write-fence.js";
 import { createLiveMode } from "./create-live-mode.js";
 import { checkSessionLine, type JournalLine } from "./journal-lines.js";
 import { JournalReplayer, type Position } from "./journal-replayer.js";
 import { createMarketFeed, type FeedRetryReason, type MarketFeed } from "./live-feeds.js";
 import {
   checkJournalHead,
+  isJournalFencedError,
+  JournalFencedError,
   journalSize,
   type LiveJournalWriter,
   prepareJournalLocation,
@@ -49,7 +52,7 @@ import type { LiveMode, TickResult } from "./live-mode.js";
 import type { LiveTradeMode } from "./live-mode-trade.js";
 import { type Takeover, takeOver } from "./live-takeover.js";
 import { LiveTradeDriver } from "./live-trade-driver.js";
-import type { TradingLoop, TradingLoopContext } from "./trading-loop.js";
+import type { TradingLoop, TradingLoopContext, VenueHaltView } from "./trading-loop.js";
 
 export type {
   LiveLoopConfig,
@@ -72,8 +75,11 @@ export class LiveTradingLoop implements TradingLoop {
   private readonly connectorMetrics: ConnectorMetrics;
   readonly inner = new AbortController();
   writer: LiveJournalWriter | undefined;
+  /** Aborted when this instance stops writing (lease lost): ends in-flight exchange retries. */
+  private fence: AbortController | undefined;
   /** Snapshots the journal already holds (just after a takeover). */
   cutoff: Position | undefined;
+  fencedAtEpoch: number | undefined;
   skippedAtCutoff = 0;
   private chain: Promise<unknown> = Promise.resolve();
   private takeoverTask: Promise<boolean> | undefined;
@@ -82,6 +88,8 @@ export class LiveTradingLoop implements TradingLoop {
   private readonly followIntervalMs: number;
   private fatal: unknown;
   private running = false;
+  /** Monotonic milliseconds (latencies). */
+  private readonly monotonicMs: () => number;
   private errors = 0;
 
   /** Snapshots received from the feed, on any role. */
@@ -104,7 +112,11 @@ export class LiveTradingLoop implements TradingLoop {
     );
     this.fingerprint = engineFingerprint(this.engineOptions, config.mode);
     prepareJournalLocation(config.journalPath);
-    const identity = { mode: config.mode, fingerprint: this.fingerprint };
+    const identity = {
+      mode: config.mode,
+      fingerprint: this.fingerprint,
+      sourceKind: config.source.kind,
+    };
     checkJournalHead(config.journalPath, identity);
     this.recorder = new LiveMetricsRecorder(ctx.metrics, this.engineOptions);
     this.connectorMetrics = deps.connectorMetrics ?? getConnectorMetrics();
@@ -113,6 +125,8 @@ export class LiveTradingLoop implements TradingLoop {
     );
     this.mode = made.mode;
     this.trade = made.trade;
+    this.monotonicMs = deps.monotonicMs ?? (() => performance.now());
+    made.trade?.setLatencySink(ctx.metrics, this.monotonicMs);
     this.driver =
       made.trade === undefined
         ? undefined
@@ -136,7 +150,16 @@ export class LiveTradingLoop implements TradingLoop {
         },
       },
     });
+    // Every exchange write is fenced: this instance writes the journal and holds its lease.
+    this.trade?.venue.setWriteFence({
+      mayWrite: () => this.writer !== undefined && ctx.mayTrade(),
+      get signal() {
+        return fenceSignal();
+      },
+    });
+    const fenceSignal = (): AbortSignal | undefined => this.fence?.signal;
     ctx.metrics.registry.addCollector(() => {
+      ctx.metrics.setVenueHalt(this.venueHalt());
       ctx.metrics.setFeedConnected(this.feed.connected);
       ctx.metrics.setFeedReconnectsTotal(this.feed.reconnects);
     });
@@ -144,6 +167,11 @@ export class LiveTradingLoop implements TradingLoop {
 
   log(line: string): void {
     this.ctx.log(`  trading: ${line}`);
+  }
+
+  /** live_trade: the exchange's write halt now (a 418 ban, a 429 back-off). */
+  venueHalt(): VenueHaltView | undefined {
+    return this.trade?.writeHalt();
   }
 
   /** Sequence number of the last journaled snapshot. */
@@ -190,6 +218,7 @@ export class LiveTradingLoop implements TradingLoop {
       const driver = this.driver;
       if (driver !== undefined) poller = driver.pollLoop(pollStop.signal);
       for await (const s of this.feed.snapshots(inner.signal)) {
+        const receivedAtMs = this.monotonicMs();
         this.feedSnapshots++;
         ctx.metrics.recordFeedSnapshot();
         this.latest.set(s.symbol, s);
@@ -198,6 +227,11 @@ export class LiveTradingLoop implements TradingLoop {
           this.maybeFollow();
           continue;
         }
+        const epoch = ctx.epoch?.();
+        if (epoch !== undefined && this.writer !== undefined && epoch !== this.writer.epoch)
+          this.standDown(`a new lease, fencing epoch ${epoch}`);
+        // A takeover refused under this lease's epoch (the journal is newer) is not retried.
+        if (epoch !== undefined && epoch === this.fencedAtEpoch) continue;
         if (this.writer === undefined || this.takeoverTask !== undefined) {
           // (A live_trade takeover writes its session line before reconciling: wait for it.)
           const ok = await this.beginTakeover();
@@ -205,8 +239,14 @@ export class LiveTradingLoop implements TradingLoop {
           if (!ok) continue;
         }
         if (this.beforeCutoff(s)) continue;
-        if (driver !== undefined) await driver.exclusive(() => driver.tradeLive(s));
-        else this.tick(s);
+        try {
+          if (driver !== undefined) await driver.exclusive(() => driver.tradeLive(s, receivedAtMs));
+          else this.tick(s);
+        } catch (e) {
+          // A deposed leader: it becomes a STANDBY that follows the journal, it does not exit.
+          if (!isJournalFencedError(e) && !isWriteFencedError(e)) throw e;
+          this.fenced(e);
+        }
       }
       if (this.fatal === undefined && !inner.signal.aborted) this.log("feed finished");
     } finally {
@@ -243,7 +283,9 @@ export class LiveTradingLoop implements TradingLoop {
   }
 
   /** Stop writing (no longer allowed to trade); the kernel is kept for a quick resume. */
-  private standDown(why = `role ${this.ctx.role()}`): void {
+  standDown(why = `role ${this.ctx.role()}`): void {
+    this.fence?.abort(new WriteFencedError(`trading (${why})`));
+    this.fence = undefined;
     const w = this.writer;
     if (w === undefined) return;
     this.writer = undefined;
@@ -251,11 +293,27 @@ export class LiveTradingLoop implements TradingLoop {
     this.log(`stopped trading (${why}); journal closed at seq ${this.journal.seq}`);
   }
 
+  /** A write refused by the fence (lease lost, or a newer epoch in the journal): stand down. */
+  fenced(e: unknown): void {
+    this.standDown(`fenced: ${errorMessage(e)}`);
+    this.dropKernel("fenced while trading");
+  }
+
+  /** Called by the takeover once the writer is open under `epoch`. */
+  armFence(epoch: number): void {
+    this.fence?.abort(new WriteFencedError("trading (a new lease)"));
+    this.fence = new AbortController();
+    this.trade?.useEpoch(epoch);
+    this.log(`writing under fencing epoch ${epoch}`);
+  }
+
   /** At a clean stop of the writer: the summary line, then close. */
   private closeJournal(reason: string): void {
     const w = this.writer;
     if (w === undefined) return;
     this.writer = undefined;
+    this.fence?.abort(new WriteFencedError(`trading (${reason})`));
+    this.fence = undefined;
     try {
       if (this.journal.offset >= 0 && this.ctx.mayTrade())
         w.append(
@@ -270,6 +328,9 @@ export class LiveTradingLoop implements TradingLoop {
           },
           true,
         );
+    } catch (e) {
+      if (!isJournalFencedError(e)) throw e;
+      this.log(`no session end written: ${errorMessage(e)}`);
     } finally {
       w.close();
     }
@@ -327,8 +388,17 @@ export class LiveTradingLoop implements TradingLoop {
     this.recorder.resetRisk();
   }
 
-  /** Append a line as the writer; the kernel's journal position moves with it. */
+  /**
+   * Append a line as the writer; the kernel's journal position moves with it.
+   * Refused (JournalFencedError) once this instance's lease has run out by its
+   * own clock, or when the journal holds a newer epoch (the writer checks).
+   */
   append(line: JournalLine, sync = false): void {
+    if (!this.ctx.mayTrade())
+      throw new JournalFencedError(
+        `journal ${this.config.journalPath}: not appending, this instance may no longer write ` +
+          `(role ${this.ctx.role()}, lease lost)`,
+      );
     const w = this.writer as LiveJournalWriter;
     w.append(line, sync);
     this.journal.appended(w.size);

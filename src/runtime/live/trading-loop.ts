@@ -27,6 +27,12 @@ export interface LiveMetricsSink {
   setDrawdownPct(pct: number): void;
   setHighWaterMark(value: { toNumber(): number }): void;
   recordTakeover(): void;
+  /** Seconds from an order's submit to the exchange's answer (live_trade). */
+  observeOrderAckLatency(seconds: number): void;
+  /** Seconds from a snapshot received to the first order of its tick sent (live_trade). */
+  observeTickToOrderLatency(seconds: number): void;
+  /** The venue's write halt now (undefined: writes flow). */
+  setVenueHalt(halt: { readonly reason: string; readonly untilMs: number } | undefined): void;
   /** Gauges computed at each scrape run through collectors. */
   readonly registry: { addCollector(collect: () => void): void };
 }
@@ -36,8 +42,13 @@ export interface TradingLoopContext {
   readonly metrics: LiveMetricsSink;
   /** Current HA role name ("active", "standby"; stays "unknown" when HA is off). */
   readonly role: () => string;
-  /** Whether orders may be placed now: HA off, or this instance ACTIVE. */
+  /**
+   * Whether orders may be placed and the journal written now: HA off, or
+   * this instance ACTIVE with its lease still running by its own clock.
+   */
   readonly mayTrade: () => boolean;
+  /** The HA fencing epoch of the current lease (undefined without HA). */
+  readonly epoch?: () => number | undefined;
   /** Epoch milliseconds. */
   readonly clock: () => number;
   readonly log: (line: string) => void;
@@ -51,6 +62,16 @@ export interface TradingLoop {
   start(signal: AbortSignal): Promise<void>;
   /** Called on every HA role change, after the metrics were updated. */
   onRoleChange(role: string): void;
+  /** Whether the venue's writes are halted now (live_trade), why and until when. */
+  venueHalt?(): VenueHaltView | undefined;
+}
+
+/** A venue's write halt as /readyz and the metrics show it. */
+export interface VenueHaltView {
+  readonly reason: string;
+  /** Epoch milliseconds. */
+  readonly untilMs: number;
+  readonly detail: string;
 }
 
 export type TradingLoopFactory = (ctx: TradingLoopContext) => TradingLoop;

@@ -3,7 +3,12 @@ import { describe, it } from "node:test";
 import { ManualClock } from "../../core/clock.js";
 import { isConnectorNonRetryableError } from "../../net/errors/connector-non-retryable-error.js";
 import { isConnectorTransientError } from "../../net/errors/connector-transient-error.js";
-import { BinanceRateLimitGuard, DEFAULT_RATE_LIMITS, intervalMs } from "./binance-rate-limits.js";
+import {
+  BinanceRateLimitGuard,
+  DEFAULT_BAN_HALT_MS,
+  DEFAULT_RATE_LIMITS,
+  intervalMs,
+} from "./binance-rate-limits.js";
 import { ServerTimeSync } from "./server-time-sync.js";
 
 function guard(startMs = 1_700_000_000_000) {
@@ -65,17 +70,66 @@ describe("BinanceRateLimitGuard", () => {
     assert.equal(g.stats.rateLimited429, 1);
   });
 
-  it("a 418 stops writes until cleared; reads resume after Retry-After", async () => {
+  it("a 418 halts every request until Retry-After, then writes resume by themselves", async () => {
     const { clock, g } = guard();
+    const t0 = clock.nowMs();
     g.onResponse(418, { "retry-after": "120" });
-    assert.match(g.writesHalted ?? "", /IP banned/);
-    await assert.rejects(g.beforeRequest("cancel", true), (e: unknown) =>
-      isConnectorNonRetryableError(e),
+    assert.deepEqual([g.writeHalt?.reason, g.writeHalt?.untilMs], ["ip_ban", t0 + 120_000]);
+    assert.match(g.writesHalted ?? "", /IP banned \(418\) .* for 120000 ms \(Retry-After\)/);
+    await assert.rejects(
+      g.beforeRequest("cancel", true),
+      (e: unknown) =>
+        isConnectorNonRetryableError(e) &&
+        /Writes stopped after an IP ban \(418\) until 2023-11-14T22:15:20.000Z/.test(e.message),
     );
-    clock.advance(120_000);
-    await g.beforeRequest("open_orders", false);
+    await assert.rejects(g.beforeRequest("open_orders", false), /Backing off/);
+    clock.advance(119_999);
     await assert.rejects(g.beforeRequest("place", true), /Writes stopped after an IP ban/);
-    g.clearHalt();
+    assert.equal(g.writeHalt?.reason, "ip_ban");
+    clock.advance(1);
+    assert.equal(g.writeHalt, undefined);
+    assert.equal(g.writesHalted, undefined);
+    await g.beforeRequest("place", true);
+    await g.beforeRequest("open_orders", false);
+    assert.deepEqual(clock.sleeps, [], "no sleeping: the clock decides");
+  });
+
+  it("a 418 without Retry-After ends at the ban message's time, else after the default 2 minutes", async () => {
+    const named = guard();
+    const t0 = named.clock.nowMs();
+    named.g.onResponse(
+      418,
+      {},
+      `{"code":-1003,"msg":"Way too many requests; IP(127.0.0.1) banned until ${t0 + 45_000}. Please use WebSocket Streams for live updates to avoid bans."}`,
+    );
+    assert.equal(named.g.writeHalt?.untilMs, t0 + 45_000);
+    assert.match(named.g.writesHalted ?? "", /for 45000 ms \(the ban message\)/);
+    named.clock.advance(45_000);
+    await named.g.beforeRequest("place", true);
+
+    const bare = guard();
+    bare.g.onResponse(418, {}, "");
+    assert.equal(DEFAULT_BAN_HALT_MS, 120_000);
+    assert.equal(bare.g.writeHalt?.untilMs, bare.clock.nowMs() + 120_000);
+    assert.match(bare.g.writesHalted ?? "", /no end given, default 120000 ms/);
+    bare.clock.advance(120_000);
+    assert.equal(bare.g.writeHalt, undefined);
+    await bare.g.beforeRequest("place", true);
+    // An operator may end a ban early.
+    bare.g.onResponse(418, {}, "");
+    bare.g.clearHalt();
+    await bare.g.beforeRequest("place", true);
+  });
+
+  it("a 429's Retry-After halts writes as a rate limit, not a ban", async () => {
+    const { clock, g } = guard();
+    g.onResponse(429, { "retry-after": "3" });
+    assert.deepEqual(
+      [g.writeHalt?.reason, g.writeHalt?.untilMs, g.writesHalted],
+      ["rate_limit", clock.nowMs() + 3000, undefined],
+    );
+    clock.advance(3000);
+    assert.equal(g.writeHalt, undefined);
     await g.beforeRequest("place", true);
   });
 

@@ -3,7 +3,12 @@
  * - reads X-MBX-USED-WEIGHT-<n><unit> and X-MBX-ORDER-COUNT-<n><unit> headers
  *   and slows writes down (waits for the next window) when usage nears a limit;
  * - after a 429, refuses every request until Retry-After has passed;
- * - after a 418 (IP ban), stops all writes until an operator clears the halt.
+ * - after a 418 (IP ban), refuses every request, writes included, until the
+ *   ban ends: Retry-After, else the "banned until <ms>" of Binance's message,
+ *   else DEFAULT_BAN_HALT_MS (2 minutes); then writes resume by themselves.
+ *
+ * `writeHalt` tells the trading loop whether writes are halted now (a ban or
+ * a 429 back-off), why and until when, so it decides no tick meanwhile.
  */
 
 import type { Clock, Sleep } from "../../core/clock.js";
@@ -29,6 +34,22 @@ const HEADER = /^x-mbx-(used-weight|order-count)-(\d+)([smhd])$/;
 export function intervalMs(tag: string): number | undefined {
   const m = /^(\d+)([smhd])$/.exec(tag);
   return m ? Number(m[1]) * (UNIT_MS[m[2] as string] as number) : undefined;
+}
+
+/** How long writes stop after a 418 that names no end (no Retry-After, no "banned until"). */
+export const DEFAULT_BAN_HALT_MS = 120_000;
+
+/** Why writes are halted now, and until when (epoch ms by the guard's clock). */
+export interface WriteHalt {
+  readonly reason: "ip_ban" | "rate_limit";
+  readonly untilMs: number;
+  readonly detail: string;
+}
+
+/** The end of a ban named in Binance's 418 message ("... banned until 1700000060000."). */
+export function bannedUntilMs(bodyText: string | undefined): number | undefined {
+  const m = /banned until (\d{10,16})/.exec(bodyText ?? "");
+  return m ? Number(m[1]) : undefined;
 }
 
 interface Usage {
@@ -58,7 +79,8 @@ export interface BinanceRateLimitGuardOptions {
 export class BinanceRateLimitGuard {
   private readonly usage = new Map<string, Usage>();
   private blockedUntilMs = 0;
-  private halted: string | undefined;
+  private banUntilMs = 0;
+  private banDetail = "";
   readonly stats: RateLimitStats = {
     throttledWrites: 0,
     throttleWaitMs: 0,
@@ -74,14 +96,29 @@ export class BinanceRateLimitGuard {
     this.maxThrottleWaitMs = options.maxThrottleWaitMs ?? 60_000;
   }
 
-  /** Why writes are stopped (after a 418), if they are. */
+  /** Why writes are stopped (a 418 ban still running), if they are. */
   get writesHalted(): string | undefined {
-    return this.halted;
+    return this.options.clock.nowMs() < this.banUntilMs ? this.banDetail : undefined;
   }
 
-  /** Operator action after a ban has been investigated. */
+  /** Whether writes are halted now (a ban, else a 429 back-off), why and until when. */
+  get writeHalt(): WriteHalt | undefined {
+    const now = this.options.clock.nowMs();
+    if (now < this.banUntilMs)
+      return { reason: "ip_ban", untilMs: this.banUntilMs, detail: this.banDetail };
+    if (now < this.blockedUntilMs)
+      return {
+        reason: "rate_limit",
+        untilMs: this.blockedUntilMs,
+        detail: "rate limited (429), backing off until Retry-After",
+      };
+    return undefined;
+  }
+
+  /** Operator action: end a ban early (after it has been investigated). */
   clearHalt(): void {
-    this.halted = undefined;
+    this.banUntilMs = 0;
+    this.blockedUntilMs = 0;
   }
 
   /** Latest usage seen for a header tag such as "used-weight-1m" (0 when stale or unseen). */
@@ -96,11 +133,12 @@ export class BinanceRateLimitGuard {
    * for a write while writes are halted; waits (writes only) when a limit is near.
    */
   async beforeRequest(op: string, isWrite: boolean): Promise<void> {
-    if (isWrite && this.halted !== undefined)
-      throw new ConnectorNonRetryableError(
-        `Writes stopped after an IP ban (418): ${this.halted}; refusing ${op}`,
-      );
     const now = this.options.clock.nowMs();
+    if (isWrite && now < this.banUntilMs)
+      throw new ConnectorNonRetryableError(
+        `Writes stopped after an IP ban (418) until ${new Date(this.banUntilMs).toISOString()}: ` +
+          `${this.banDetail}; refusing ${op}`,
+      );
     if (now < this.blockedUntilMs) {
       this.stats.rejectedWhileBackingOff += 1;
       const wait = this.blockedUntilMs - now;
@@ -141,8 +179,8 @@ export class BinanceRateLimitGuard {
     return wait;
   }
 
-  /** Call with every reply (errors included). */
-  onResponse(status: number, headers: Readonly<Record<string, string>>): void {
+  /** Call with every reply (errors included); the body names a 418's end when Retry-After does not. */
+  onResponse(status: number, headers: Readonly<Record<string, string>>, bodyText?: string): void {
     const now = this.options.clock.nowMs();
     for (const [name, value] of Object.entries(headers)) {
       const m = HEADER.exec(name.toLowerCase());
@@ -156,15 +194,30 @@ export class BinanceRateLimitGuard {
         windowMs,
       });
     }
-    if (status === 429 || status === 418) {
+    if (status === 429) {
+      this.stats.rateLimited429 += 1;
       const retryAfter = parseRetryAfterMs(headers["retry-after"], now);
       if (retryAfter !== undefined)
         this.blockedUntilMs = Math.max(this.blockedUntilMs, now + retryAfter);
-      if (status === 429) this.stats.rateLimited429 += 1;
-      else {
-        this.stats.bans418 += 1;
-        this.halted = `IP banned at ${new Date(now).toISOString()}${retryAfter !== undefined ? ` for ${retryAfter}ms` : ""}`;
-      }
+    } else if (status === 418) {
+      this.stats.bans418 += 1;
+      const retryAfter = parseRetryAfterMs(headers["retry-after"], now);
+      const named = bannedUntilMs(bodyText);
+      const source =
+        retryAfter !== undefined
+          ? "Retry-After"
+          : named !== undefined && named > now
+            ? "the ban message"
+            : `no end given, default ${DEFAULT_BAN_HALT_MS} ms`;
+      const until =
+        retryAfter !== undefined
+          ? now + retryAfter
+          : named !== undefined && named > now
+            ? named
+            : now + DEFAULT_BAN_HALT_MS;
+      this.banUntilMs = Math.max(this.banUntilMs, until);
+      this.blockedUntilMs = Math.max(this.blockedUntilMs, until);
+      this.banDetail = `IP banned (418) at ${new Date(now).toISOString()} for ${until - now} ms (${source})`;
     }
   }
 }

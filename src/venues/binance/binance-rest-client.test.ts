@@ -382,7 +382,7 @@ describe("BinanceRestClient against a local exchange", () => {
     }
   });
 
-  it("418 stops every write", async () => {
+  it("418 stops every request until Retry-After; then writes resume by themselves", async () => {
     try {
       const p = port();
       const r = req();
@@ -401,14 +401,18 @@ describe("BinanceRestClient against a local exchange", () => {
         (e: unknown) => isConnectorNonRetryableError(e) && /IP banned/.test(e.message),
       );
       const n = ex.requests.length;
-      clock.advance(60_000);
+      clock.advance(59_000); // (this clock also moves with real time: a second of margin)
       await assert.rejects(
         p.cancelOrder("BTCUSDT", r.clientOrderId),
         /Writes stopped after an IP ban/,
       );
       await assert.rejects(p.placeLimitOrder(req()), /Writes stopped after an IP ban/);
-      assert.equal(ex.requests.length, n);
-      await p.openOrders("BTCUSDT"); // reads resume after Retry-After
+      assert.equal(ex.requests.length, n, "nothing sent during the ban");
+      assert.equal(p.rateGuard.writeHalt?.reason, "ip_ban");
+      clock.advance(1_000);
+      assert.equal(p.rateGuard.writeHalt, undefined);
+      await p.openOrders("BTCUSDT");
+      await p.placeLimitOrder(req()); // writes resume after Retry-After
     } finally {
       await stop();
     }

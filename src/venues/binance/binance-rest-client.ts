@@ -409,7 +409,7 @@ export class BinanceRestClient {
       op: "time",
     });
     this.stats.httpCalls += 1;
-    this.rateGuard.onResponse(res.status, res.headers);
+    this.rateGuard.onResponse(res.status, res.headers, res.bodyText);
     if (res.status < 200 || res.status >= 300)
       throw mapBinanceError("time", res.status, res.bodyText, res.headers, this.clock.nowMs());
     const body = parseJson(res.bodyText, "time") as Json;
@@ -442,7 +442,7 @@ export class BinanceRestClient {
         op,
       });
       this.stats.httpCalls += 1;
-      this.rateGuard.onResponse(res.status, res.headers);
+      this.rateGuard.onResponse(res.status, res.headers, res.bodyText);
       if (res.status >= 200 && res.status < 300) return parseJson(res.bodyText, op);
       const err = mapBinanceError(op, res.status, res.bodyText, res.headers, this.clock.nowMs());
       if (err.exchangeCode === BINANCE_CODE_INVALID_TIMESTAMP && attempt === 0) {

@@ -52,8 +52,8 @@ import { isConnectorIOError } from "../../net/errors/connector-io-error.js";
 import { isOrderStatusUnknownError } from "../../net/errors/order-status-unknown-error.js";
 import type { HttpClient } from "../../net/http-client.js";
 import { systemRandom } from "../../net/random.js";
-import { retryWithPolicy } from "../../net/retry.js";
 import { makeRetryPolicy, type RetryPolicy } from "../../net/retry-policy.js";
+import { guardedWrite, type WriteFence } from "../common/write-fence.js";
 import { WriteGate } from "../common/write-gate.js";
 import { BINANCE_CODE_CANCEL_REJECTED } from "./binance-error-mapping.js";
 import { type BinanceOrder, OPEN_ORDER_STATUSES } from "./binance-order-reply.js";
@@ -155,6 +155,7 @@ export class BinanceSpotVenue implements Venue {
   private readonly log: (line: string) => void;
   private runIdValue: string | undefined;
   private emit: OrderEventListener = NO_LISTENER;
+  private fence: WriteFence | undefined;
 
   /** Refuses (ConfigError) unless armed; the URL is guarded by the REST client. */
   constructor(o: BinanceSpotVenueOptions) {
@@ -256,24 +257,23 @@ export class BinanceSpotVenue implements Venue {
     this.emit(e);
   }
 
-  /** One write through the breaker and the retry policy. */
+  /**
+   * STUB (ha-ops): the fencing epoch of the writes that follow (the venue
+   * branch puts it into client order ids); a no-op here until that lands.
+   */
+  useEpoch(epoch: number): void {
+    void epoch;
+  }
+
+  /** HA fencing: checked before every write attempt; its signal ends a retry's wait. */
+  setWriteFence(fence: WriteFence | undefined): void {
+    this.fence = fence;
+  }
+
+  /** One write through the fence, the breaker and the retry policy. */
   private write<T>(op: string, fn: () => Promise<T>): Promise<T> {
-    return retryWithPolicy(
-      op,
-      async () => {
-        this.breaker.beforeCall(op);
-        try {
-          const r = await fn();
-          this.breaker.recordSuccess(op);
-          return r;
-        } catch (e) {
-          if (this.breaker.shouldTrip(e)) this.breaker.recordFailure(op, errorMessage(e));
-          throw e;
-        }
-      },
-      this.retryPolicy,
-      { sleep: this.sleep, random: this.random, metrics: this.metrics },
-    ).then((r) => r.result);
+    const { breaker, retryPolicy, sleep, random, metrics } = this;
+    return guardedWrite(op, fn, { breaker, retryPolicy, sleep, random, metrics }, this.fence);
   }
 
   async submit(cmd: SubmitOrder): Promise<void> {

@@ -24,7 +24,8 @@ export type Env = Readonly<Record<string, string | undefined>>;
  * Hosts grinder may trade on: the spot and USD-M testnets and Binance's demo
  * trading (REST, WebSocket API, streams). Anything else is refused before any
  * connection, unless it is loopback or named by the operator
- * (GRINDER_ALLOW_HOSTS); Binance production hosts never are.
+ * (`--allow-host`, GRINDER_ALLOW_HOSTS: host names only); Binance production
+ * hosts never are, nor is any IP literal other than loopback.
  */
 export const TRADING_HOSTS: readonly string[] = [
   "testnet.binance.vision",
@@ -54,6 +55,14 @@ function normalHost(host: string): string {
   return h.endsWith(".") && !h.endsWith("..") ? h.slice(0, -1) : h;
 }
 
+/**
+ * An IP literal, as the URL parser leaves it: every IPv4 form (decimal,
+ * hex, octal, fewer parts) is normalised to a dotted quad, IPv6 is bracketed.
+ */
+function isIpLiteral(host: string): boolean {
+  return host.startsWith("[") || /^\d+\.\d+\.\d+\.\d+$/.test(host);
+}
+
 /** Loopback by the parsed host (the URL parser has already normalised IPv4 forms). */
 function isLoopback(host: string): boolean {
   if (host === "localhost" || host === "[::1]") return true;
@@ -61,25 +70,77 @@ function isLoopback(host: string): boolean {
   return m !== null && m[1] === "127";
 }
 
+/** A name with an empty label ("a..b", ".a", "a.."): no real host, refused. */
+function hasEmptyLabel(host: string): boolean {
+  return normalHost(host)
+    .split(".")
+    .some((label) => label === "");
+}
+
 /** Binance production: binance.com (demo hosts excepted), binance.us, the vision data mirrors. */
 function isProduction(host: string): boolean {
-  if (TRADING_HOSTS.includes(host)) return false;
+  const h = host.replace(/\.+$/, "");
+  if (TRADING_HOSTS.includes(h)) return false;
   return (
-    host === "binance.com" ||
-    host.endsWith(".binance.com") ||
-    host === "binance.us" ||
-    host.endsWith(".binance.us") ||
-    host === "data-api.binance.vision" ||
-    host === "data-stream.binance.vision"
+    h === "binance.com" ||
+    h.endsWith(".binance.com") ||
+    h === "binance.us" ||
+    h.endsWith(".binance.us") ||
+    h === "data-api.binance.vision" ||
+    h === "data-stream.binance.vision"
   );
 }
 
-/** The operator's extra hosts, from GRINDER_ALLOW_HOSTS. */
+/**
+ * One host the operator allows (`--allow-host`, GRINDER_ALLOW_HOSTS), checked:
+ * a DNS name only (no scheme, port, path or user), never an IP literal (loopback
+ * needs no naming) and never a Binance production host. `where` names the source.
+ */
+export function checkAllowedHost(entry: string, where: string): string {
+  const raw = entry.trim();
+  let parsed: string;
+  try {
+    parsed = new URL(`http://${raw}/`).hostname;
+  } catch {
+    throw new ConfigError(`${where}: ${JSON.stringify(raw)} is not a host name`);
+  }
+  const host = normalHost(parsed);
+  if (isIpLiteral(host))
+    throw new ConfigError(
+      `${where}: ${JSON.stringify(raw)} is an IP address; only host names may be allowed ` +
+        "(loopback is always allowed)",
+    );
+  if (raw === "" || parsed !== raw.toLowerCase())
+    throw new ConfigError(
+      `${where}: ${JSON.stringify(raw)} is not a bare host name (no scheme, port, path or user)`,
+    );
+  if (isProduction(host))
+    throw new ConfigError(
+      `${where}: ${JSON.stringify(raw)} is a Binance production host, which is never allowed`,
+    );
+  if (hasEmptyLabel(host))
+    throw new ConfigError(`${where}: ${JSON.stringify(raw)} has an empty label`);
+  return host;
+}
+
+/** The operator's extra hosts, from GRINDER_ALLOW_HOSTS (each checked by `checkAllowedHost`). */
 export function allowedExtraHosts(env: Env): string[] {
   return (env[ENV_ALLOW_HOSTS] ?? "")
     .split(",")
-    .map((h) => normalHost(h.trim()))
-    .filter((h) => h !== "");
+    .filter((h) => h.trim() !== "")
+    .map((h) => checkAllowedHost(h, ENV_ALLOW_HOSTS));
+}
+
+/**
+ * The environment with the hosts of `--allow-host` added to GRINDER_ALLOW_HOSTS
+ * (each checked now, naming the flag), so every connection of the command sees both.
+ */
+export function withAllowedHosts(env: Env, hosts: readonly string[]): Env {
+  for (const h of hosts) checkAllowedHost(h, "--allow-host");
+  allowedExtraHosts(env);
+  if (hosts.length === 0) return env;
+  const current = (env[ENV_ALLOW_HOSTS] ?? "").trim();
+  return { ...env, [ENV_ALLOW_HOSTS]: [...(current === "" ? [] : [current]), ...hosts].join(",") };
 }
 
 /** What an endpoint is for: trading (keys, orders) or public market data. */
@@ -109,6 +170,14 @@ export function assertAllowedEndpoint(
     );
   const host = normalHost(parsed.hostname);
   if (isLoopback(host) || TRADING_HOSTS.includes(host)) return;
+  if (isIpLiteral(host))
+    throw new ConnectorNonRetryableError(
+      `${what}: host ${parsed.hostname} is an IP address; only loopback and allowed host names may be used`,
+    );
+  if (hasEmptyLabel(host) && !isProduction(host))
+    throw new ConnectorNonRetryableError(
+      `${what}: host ${parsed.hostname} has an empty label; not a host grinder may use`,
+    );
   if (use === "market-data" && MARKET_DATA_HOSTS.includes(host)) return;
   if (isProduction(host)) {
     throw new ConnectorNonRetryableError(

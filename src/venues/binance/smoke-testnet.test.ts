@@ -172,6 +172,43 @@ describe("grinder smoke-testnet", () => {
     assert.equal(ex.requests.length, before);
   });
 
+  it("--allow-host names a further host; IP addresses and production are refused (exit 2)", async () => {
+    const refused = capture({ httpClient: noHttp });
+    assert.equal(
+      await runSmokeTestnet(["--rest-url", "https://gateway.internal"], {}, refused.io),
+      2,
+    );
+    assert.match(refused.err.join("\n"), /host gateway\.internal is not allowed/);
+    const allowed = capture({ httpClient: noHttp });
+    const code = await runSmokeTestnet(
+      [
+        "--rest-url",
+        "https://gateway.internal",
+        "--ws-url",
+        "wss://stream.internal/ws",
+        "--allow-host",
+        "gateway.internal",
+        "--allow-host=stream.internal",
+      ],
+      {},
+      allowed.io,
+    );
+    assert.equal(code, 0, allowed.text());
+    assert.match(allowed.text(), /Endpoint: https:\/\/gateway\.internal \(not contacted\)/);
+    for (const [host, re] of [
+      ["10.0.0.5", /--allow-host: "10\.0\.0\.5" is an IP address/],
+      ["0x0a000005", /--allow-host: "0x0a000005" is an IP address/],
+      ["api.binance.com", /--allow-host: "api\.binance\.com" is a Binance production host/],
+    ] as const) {
+      const c = capture({ httpClient: noHttp });
+      assert.equal(await runSmokeTestnet(["--allow-host", host], {}, c.io), 2, host);
+      assert.match(c.err.join("\n"), re);
+    }
+    const ip = capture({ httpClient: noHttp });
+    assert.equal(await runSmokeTestnet(["--rest-url", "http://0xC0A80001:8080"], {}, ip.io), 2);
+    assert.match(ip.err.join("\n"), /host 192\.168\.0\.1 is an IP address/);
+  });
+
   it("--rest-url points the run at another endpoint and beats the environment", async () => {
     const c = capture();
     const before = ex.requests.length;

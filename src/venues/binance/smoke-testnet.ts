@@ -9,14 +9,21 @@
  * printed.
  */
 
-import { boolFlag, FlagErrors, type Options, parseFlags, stringFlag } from "../../argv/args.js";
+import {
+  boolFlag,
+  FlagErrors,
+  type Options,
+  parseFlags,
+  stringFlag,
+  stringsFlag,
+} from "../../argv/args.js";
 import type { Clock, Sleep } from "../../core/clock.js";
 import { Decimal } from "../../core/decimal.js";
 import { errorMessage, InvalidInputError } from "../../core/errors.js";
 import { OrderSide } from "../../domain/enums.js";
 import type { HttpClient } from "../../net/http-client.js";
 import { BinanceRestClient } from "./binance-rest-client.js";
-import type { BinanceMarket, Env } from "./binance-urls.js";
+import { type BinanceMarket, type Env, withAllowedHosts } from "./binance-urls.js";
 import { clientOrderIdFromKey } from "./client-order-id.js";
 import { type BinanceEndpoints, resolveBinanceEndpoints } from "./endpoints.js";
 
@@ -31,7 +38,7 @@ export interface SmokeIo {
 
 export const SMOKE_USAGE = `usage: grinder smoke-testnet [--confirm TESTNET] [--symbol SYMBOL] [--price PRICE]
                               [--quantity QTY] [--market spot|usdm] [--kill-switch]
-                              [--rest-url URL] [--ws-url URL]
+                              [--rest-url URL] [--ws-url URL] [--allow-host HOST]...
 
 Place one micro limit order on the Binance TESTNET and cancel it.
 Dry-run (no HTTP calls) unless --confirm TESTNET is given AND the environment has
@@ -46,6 +53,9 @@ ARMED=1, ALLOW_TESTNET_TRADE=1, BINANCE_API_KEY and BINANCE_API_SECRET.
   --rest-url URL      REST base URL (default: GRINDER_BINANCE_REST_URL, else the testnet)
   --ws-url URL        WebSocket URL, checked only (default: GRINDER_BINANCE_WS_URL, else the
                       testnet); the smoke test opens no stream
+  --allow-host HOST   a host name the URLs may use besides the testnet and demo hosts and
+                      loopback (repeatable; adds to GRINDER_ALLOW_HOSTS; never an IP address
+                      or a production host)
 
 Production hosts are refused wherever the URL comes from (exit 2).`;
 
@@ -58,6 +68,7 @@ interface SmokeArgs {
   killSwitch: boolean;
   restUrl: string | undefined;
   wsUrl: string | undefined;
+  allowHosts: readonly string[];
   help: boolean;
 }
 
@@ -70,6 +81,7 @@ const SMOKE_OPTIONS = {
   "kill-switch": { type: "boolean" },
   "rest-url": { type: "string" },
   "ws-url": { type: "string" },
+  "allow-host": { type: "string", multiple: true },
   help: { type: "boolean", short: "h" },
 } as const satisfies Options;
 
@@ -107,6 +119,7 @@ function parseSmokeArgs(argv: readonly string[]): SmokeArgs {
     killSwitch: boolFlag(a, "kill-switch"),
     restUrl: stringFlag(a, "rest-url"),
     wsUrl: stringFlag(a, "ws-url"),
+    allowHosts: stringsFlag(a, "allow-host") ?? [],
     help: boolFlag(a, "help"),
   };
   errors.check();
@@ -175,6 +188,7 @@ export async function runSmokeTestnet(
   }
   let endpoints: BinanceEndpoints;
   try {
+    env = withAllowedHosts(env, args.allowHosts);
     endpoints = resolveBinanceEndpoints(
       args.market,
       { restUrl: args.restUrl, wsUrl: args.wsUrl },
