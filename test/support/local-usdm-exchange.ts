@@ -121,6 +121,11 @@ export class LocalUsdmExchange {
   readonly positions = new Map<string, { amt: Decimal; entry: Decimal }>();
   /** Events pushed on the user-data stream (all connections). */
   pushed = 0;
+  /** FUNDING_FEE rows of the income history. */
+  readonly fundingIncome: { symbol: string; income: Decimal; time: number; tranId: number }[] = [];
+  /** Settled fundings (the public funding-rate history). */
+  readonly fundingRates: { symbol: string; rate: Decimal; time: number; mark: Decimal }[] = [];
+  private nextTranId = 7700;
   private readonly books = new Map<string, { bid: Decimal; ask: Decimal }>();
   private readonly listenKeys = new Set<string>();
   private readonly streams = new Map<WebSocket, string>();
@@ -372,6 +377,32 @@ export class LocalUsdmExchange {
     return t;
   }
 
+  /**
+   * A funding settles at `time`: the position pays position x mark x rate
+   * (longs pay when the rate is positive), recorded in the income history;
+   * the stream gets an ACCOUNT_UPDATE with reason FUNDING_FEE and the balance
+   * only, as Binance sends for cross margin.
+   */
+  settleFunding(symbol: string, rate: string, mark: string, time = Date.now()): Decimal {
+    const amt = this.position(symbol);
+    const income = amt.mul(D(mark)).mul(D(rate)).negate();
+    this.fundingRates.push({ symbol, rate: D(rate), time, mark: D(mark) });
+    if (!amt.isZero()) {
+      this.fundingIncome.push({ symbol, income, time, tranId: this.nextTranId++ });
+      this.push({
+        e: "ACCOUNT_UPDATE",
+        E: time,
+        T: time,
+        a: {
+          m: "FUNDING_FEE",
+          B: [{ a: "USDT", wb: this.o.walletBalance ?? "10000", cw: "10000", bc: txt(income) }],
+          P: [],
+        },
+      });
+    }
+    return income;
+  }
+
   /** One-way position: add `signed` at `price` (average entry kept while it grows). */
   private move(symbol: string, signed: Decimal, price: Decimal): void {
     const p = this.positions.get(symbol) ?? { amt: Decimal.ZERO, entry: Decimal.ZERO };
@@ -438,6 +469,21 @@ export class LocalUsdmExchange {
     const m = `${r.method} ${r.path}`;
     if (m === "GET /fapi/v1/time") return [200, { serverTime: Date.now() }];
     if (m === "GET /fapi/v1/exchangeInfo") return [200, this.exchangeInfo()];
+    if (m === "GET /fapi/v1/fundingRate") {
+      const from = Number(p.get("startTime") ?? 0);
+      const to = Number(p.get("endTime") ?? Number.MAX_SAFE_INTEGER);
+      return [
+        200,
+        this.fundingRates
+          .filter((f) => f.symbol === p.get("symbol") && f.time >= from && f.time <= to)
+          .map((f) => ({
+            symbol: f.symbol,
+            fundingRate: txt(f.rate),
+            fundingTime: f.time,
+            markPrice: txt(f.mark),
+          })),
+      ];
+    }
     if (r.path === "/fapi/v1/listenKey") {
       const bad = this.checkKey(key);
       if (bad !== undefined) return bad;
@@ -460,6 +506,25 @@ export class LocalUsdmExchange {
         return [200, this.account()];
       case "GET /fapi/v2/positionRisk":
         return [200, this.symbols.map((s) => this.positionRow(s))];
+      case "GET /fapi/v1/income": {
+        if (p.get("incomeType") !== "FUNDING_FEE") return [200, []];
+        const from = Number(p.get("startTime") ?? 0);
+        return [
+          200,
+          this.fundingIncome
+            .filter((f) => f.time >= from)
+            .map((f) => ({
+              symbol: f.symbol,
+              incomeType: "FUNDING_FEE",
+              income: txt(f.income),
+              asset: "USDT",
+              info: "FUNDING_FEE",
+              time: f.time,
+              tranId: f.tranId,
+              tradeId: "",
+            })),
+        ];
+      }
     }
     const symbol = p.get("symbol") ?? "";
     if (symbol === "") return [400, ERR.mandatory("symbol")];

@@ -19,7 +19,7 @@ import { LocalUsdmExchange } from "../../../test/support/local-usdm-exchange.js"
 import { waitFor } from "../../../test/support/redis-server-process.js";
 import { Decimal } from "../../core/decimal.js";
 import { ConfigError } from "../../core/errors.js";
-import type { OrderEvent, OrderFilled, SubmitOrder } from "../../domain/orders.js";
+import type { FundingApplied, OrderEvent, OrderFilled, SubmitOrder } from "../../domain/orders.js";
 import { ConnectorMetrics } from "../../net/connector-metrics.js";
 import { BinanceUsdmVenue, HEDGE_MODE_REFUSAL } from "./binance-usdm-venue.js";
 
@@ -29,6 +29,7 @@ const SYMBOL = "BTCUSDT";
 let ex: LocalUsdmExchange;
 let venue: BinanceUsdmVenue | undefined;
 let events: OrderEvent[];
+let fundings: FundingApplied[];
 let logs: string[];
 let timers: FakeTimers;
 let sleeps: number[];
@@ -40,6 +41,7 @@ beforeEach(async () => {
   ex = await LocalUsdmExchange.start({ apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET });
   ex.setBook(SYMBOL, "99.50", "100.50");
   events = [];
+  fundings = [];
   logs = [];
   sleeps = [];
   timers = new FakeTimers();
@@ -73,6 +75,7 @@ function makeVenue(o: { stream?: boolean; restSyncMs?: number } = {}): BinanceUs
   });
   venue.setListener((e) => {
     if (e.kind !== "FundingApplied") events.push(e);
+    else fundings.push(e);
   });
   return venue;
 }
@@ -328,5 +331,52 @@ describe("BinanceUsdmVenue: the user data stream", () => {
       logs.join("\n"),
     );
     assert.equal(v.stream?.connected, true);
+  });
+});
+
+describe("BinanceUsdmVenue: funding", () => {
+  it("a funding payment is booked from the income history with its rate and mark, once, and not again after a replay", async () => {
+    const v = makeVenue();
+    await started(v);
+    const o = order("BUY", "99.40", "0.100");
+    await v.submit(o);
+    ex.execute(v.exchangeIdOf(o.clientOrderId));
+    await settle(v);
+    // Long 0.100 at mark 101.20, rate 0.0001: pays 0.100 x 101.20 x 0.0001 = 0.001012.
+    const t = Date.now();
+    ex.settleFunding(SYMBOL, "0.0001", "101.20", t);
+    await settle(v);
+    assert.deepEqual(
+      fundings.map((f) => [
+        f.symbol,
+        f.ts,
+        f.position.toString(),
+        f.markPrice.toString(),
+        f.rate.toString(),
+        f.payment.toString(),
+      ]),
+      [[SYMBOL, t, "0.1", "101.2", "0.0001", "-0.001012"]],
+    );
+    await v.sync({ rest: true });
+    assert.equal(fundings.length, 1, "a second sync books nothing again");
+
+    // A fresh venue that replays the journal's items (the order, its fill, the funding).
+    const replayed = [...fundings];
+    await v.close();
+    fundings.splice(0);
+    const w = makeVenue({ stream: false });
+    w.restore(o);
+    for (const e of events) w.restore(e);
+    for (const f of replayed) w.restore(f);
+    await w.sync({ rest: true, symbols: [SYMBOL] });
+    assert.equal(fundings.length, 0, "the journaled payment is not booked twice");
+    // The next funding is booked: a negative rate, so the long receives 0.100 x 100.00 x
+    // 0.0002 = 0.002.
+    ex.settleFunding(SYMBOL, "-0.0002", "100.00", t + 8 * 3_600_000);
+    await w.sync({ rest: true, symbols: [SYMBOL] });
+    assert.deepEqual(
+      fundings.map((f) => f.payment.toString()),
+      ["0.002"],
+    );
   });
 });

@@ -42,6 +42,7 @@ import { Decimal } from "../../core/decimal.js";
 import { ConfigError, errorMessage } from "../../core/errors.js";
 import type {
   CancelOrder,
+  FundingApplied,
   Liquidity,
   OrderCommand,
   OrderEvent,
@@ -73,6 +74,7 @@ import {
   isOurClientOrderId,
 } from "./client-order-id.js";
 import { SpotOrderTracker, sameScale, type TrackedOrder } from "./spot-order-tracker.js";
+import { UsdmFundingSync } from "./usdm-funding-sync.js";
 import {
   parseAccount,
   parseDualSidePosition,
@@ -170,6 +172,8 @@ export class BinanceUsdmVenue implements Venue {
   private lastRestSyncMs = Number.NEGATIVE_INFINITY;
   /** Positions as the last ACCOUNT_UPDATE showed them. */
   readonly positions = new Map<string, Decimal>();
+  /** Funding payments from the income history, each booked once. */
+  private readonly funding: UsdmFundingSync;
   /** Stream events received (all kinds). */
   pushesReceived = 0;
 
@@ -213,6 +217,11 @@ export class BinanceUsdmVenue implements Venue {
       throw new ConfigError(`live_trade: ${errorMessage(e)}`);
     }
     this.gate = new WriteGate({ armed: true });
+    this.funding = new UsdmFundingSync({
+      client: this.client,
+      position: (symbol) => this.positions.get(symbol) ?? Decimal.ZERO,
+      log: this.log,
+    });
     this.runIdValue = o.runId;
     this.tracker = new SpotOrderTracker((id) => this.exchangeIdOf(id));
     this.stream =
@@ -271,8 +280,10 @@ export class BinanceUsdmVenue implements Venue {
   }
 
   restore(item: OrderCommand | VenueEvent): void {
+    if (item.kind === "FundingApplied") return this.funding.restore(item);
+    this.funding.noteJournalTime(item.ts);
     if (item.kind === "SubmitOrder" || item.kind === "CancelOrder") this.tracker.onCommand(item);
-    else if (item.kind !== "FundingApplied") {
+    else {
       if (item.kind === "OrderFilled") this.seenTrades.add(item.tradeId);
       this.tracker.onEvent(item);
     }
@@ -307,6 +318,7 @@ export class BinanceUsdmVenue implements Venue {
    */
   async start(symbols: readonly string[] = []): Promise<void> {
     if (!this.started) {
+      this.funding.noteStart(this.clock.nowMs());
       const dual = parseDualSidePosition(
         await this.client.signedJson("position_mode", "GET", "/fapi/v1/positionSide/dual", []),
       );
@@ -627,6 +639,8 @@ export class BinanceUsdmVenue implements Venue {
     this.pushesReceived += 1;
     if (e.kind === "order") this.pushed.push(e);
     else if (e.kind === "account") {
+      // Funding is in the income history, per symbol: the next sync asks for it.
+      if (e.reason === "FUNDING_FEE") this.resyncNeeded = true;
       for (const p of e.positions)
         if (p.positionSide === "BOTH") this.positions.set(p.symbol, p.positionAmt);
     }
@@ -715,7 +729,29 @@ export class BinanceUsdmVenue implements Venue {
         });
       }
     }
+    await this.bookFunding(symbols, options.strict === true);
     return { untracked };
+  }
+
+  /** Funding paid or received on the symbols traded, not booked yet. */
+  private async bookFunding(symbols: ReadonlySet<string>, strict: boolean): Promise<void> {
+    const traded = new Set(symbols);
+    for (const s of this.rules?.keys() ?? []) traded.add(s);
+    for (const s of this.positions.keys()) traded.add(s);
+    let payments: FundingApplied[];
+    try {
+      payments = await this.funding.collect(traded);
+    } catch (e) {
+      if (strict) throw e;
+      this.log(`funding income: ${errorMessage(e)} (retried later)`);
+      return;
+    }
+    for (const f of payments) {
+      this.log(
+        `funding ${f.symbol} at ${f.ts}: ${f.payment} (rate ${f.rate}, mark ${f.markPrice})`,
+      );
+      this.emit(f);
+    }
   }
 
   private async settleMissing(t: TrackedOrder): Promise<void> {

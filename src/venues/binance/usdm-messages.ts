@@ -252,3 +252,48 @@ export function parseUsdmUserEvent(text: string): UsdmUserEvent {
       return { kind: "other", type };
   }
 }
+
+/** One FUNDING_FEE row of the account's income history (`GET /fapi/v1/income`). */
+export interface UsdmFundingIncome {
+  readonly symbol: string;
+  /** Received (negative: paid), in `asset`. */
+  readonly income: Decimal;
+  readonly asset: string;
+  readonly time: number;
+  readonly tranId: string;
+}
+
+export function parseFundingIncome(v: unknown): UsdmFundingIncome[] {
+  return arrayOf(v, "income reply").map((row, i) => {
+    const f = fieldsOf(row, `income reply [${i}]`);
+    return {
+      symbol: f.str("symbol"),
+      income: f.dec("income"),
+      asset: f.str("asset"),
+      time: f.ms("time"),
+      tranId: f.id("tranId"),
+    };
+  });
+}
+
+/** One settled funding of a symbol (`GET /fapi/v1/fundingRate`). */
+export interface UsdmFundingRate {
+  readonly symbol: string;
+  readonly fundingRate: Decimal;
+  readonly fundingTime: number;
+  readonly markPrice: Decimal;
+}
+
+export function parseFundingRates(v: unknown): UsdmFundingRate[] {
+  return arrayOf(v, "fundingRate reply").map((row, i) => {
+    const f = fieldsOf(row, `fundingRate reply [${i}]`);
+    return {
+      symbol: f.str("symbol"),
+      fundingRate: f.dec("fundingRate"),
+      fundingTime: f.ms("fundingTime"),
+      // Binance leaves it empty on old rows.
+      markPrice:
+        f.has("markPrice") && f.raw("markPrice") !== "" ? f.dec("markPrice") : Decimal.ZERO,
+    };
+  });
+}
