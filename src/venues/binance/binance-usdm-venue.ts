@@ -280,7 +280,10 @@ export class BinanceUsdmVenue implements Venue {
   }
 
   restore(item: OrderCommand | VenueEvent): void {
-    if (item.kind === "FundingApplied") return this.funding.restore(item);
+    if (item.kind === "FundingApplied") {
+      this.funding.restore(item);
+      return;
+    }
     this.funding.noteJournalTime(item.ts);
     if (item.kind === "SubmitOrder" || item.kind === "CancelOrder") this.tracker.onCommand(item);
     else {
