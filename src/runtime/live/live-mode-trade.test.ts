@@ -123,7 +123,7 @@ describe("live_trade: ticks to the exchange", () => {
       .calls("/api/v3/order", "POST")
       .map((q) => q.params.get("newClientOrderId"));
     assert.deepEqual(posted, r.open().map(r.onExchange));
-    assert.ok(posted.every((id) => /^grinder_[0-9a-f]{24}$/.test(String(id))));
+    assert.ok(posted.every((id) => /^grinder-e0-[0-9a-f]{16}$/.test(String(id))));
     assert.notEqual(exchangeClientOrderId("ffffffffffff", r.open()[0] as string), posted[0]);
     assert.deepEqual(
       eventsOf(r).map((e) => e.kind),
@@ -188,14 +188,14 @@ describe("live_trade: reconcile at a restart", () => {
       await r.tick(snap(0));
       const stray = local.ex.seedOrder({
         symbol: "BTCUSDT",
-        clientOrderId: `grinder_${"ab".repeat(12)}`,
+        clientOrderId: `grinder-e0-${"ab".repeat(8)}`,
         side: "BUY",
         price: "90.00",
         qty: "0.1",
       });
       const other = local.ex.seedOrder({
         symbol: "ETHUSDT",
-        clientOrderId: `grinder_${"cd".repeat(12)}`,
+        clientOrderId: `grinder-e0-${"cd".repeat(8)}`,
         side: "BUY",
         price: "40.00",
         qty: "0.1",
@@ -219,8 +219,8 @@ describe("live_trade: reconcile at a restart", () => {
       assert.match(
         r.logs.join("\n"),
         cancelStrays
-          ? /exchange: stray_cancelled BTCUSDT grinder_abab/
-          : /exchange: stray BTCUSDT grinder_abab.*--cancel-strays cancels it/,
+          ? /exchange: stray_cancelled BTCUSDT grinder-e0-abab/
+          : /exchange: stray BTCUSDT grinder-e0-abab.*--cancel-strays cancels it/,
       );
       assert.equal(eventsOf(r).length, 4, "the kernel's own orders: nothing new");
       for (const o of local.ex.orders) if (o.status === "NEW") o.status = "CANCELED";

@@ -123,7 +123,7 @@ function onExchange(lines: readonly Obj[], kernelId: unknown): string {
 }
 
 function ourOpen(ex: LocalBinanceExchange): ServerOrder[] {
-  return openOnExchange(ex).filter((o) => o.clientOrderId.startsWith("grinder_"));
+  return openOnExchange(ex).filter((o) => o.clientOrderId.startsWith("grinder-e"));
 }
 
 let baseline: HandleCounts;
@@ -221,7 +221,7 @@ describe("grinder live --mode live_trade as a process, killed mid-run", () => {
     fillOne("ETHUSDT", "BUY");
     const stray = ex.seedOrder({
       symbol: "BTCUSDT",
-      clientOrderId: `grinder_${"5a".repeat(12)}`,
+      clientOrderId: `grinder-e0-${"5a".repeat(8)}`,
       side: "BUY",
       price: "90.00",
       qty: "0.1",
@@ -244,7 +244,7 @@ describe("grinder live --mode live_trade as a process, killed mid-run", () => {
       log,
       /trading: reconciling with the exchange: \d+ tracked orders, symbols BTCUSDT,ETHUSDT, cancelling strays/,
     );
-    assert.match(log, /exchange: stray_cancelled BTCUSDT grinder_5a5a/);
+    assert.match(log, /exchange: stray_cancelled BTCUSDT grinder-e0-5a5a/);
     assert.match(log, /exchange: foreign ETHUSDT web_manual_1/);
     assert.match(log, /trading: reconciled: .*\b1 stray cancelled\b.*\b1 foreign\b/);
 

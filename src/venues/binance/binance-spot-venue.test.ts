@@ -326,7 +326,7 @@ describe("BinanceSpotVenue: sync after a restart", () => {
     local.ex.fill(first.venue.exchangeIdOf(b.clientOrderId));
     local.ex.seedOrder({
       symbol: "BTCUSDT",
-      clientOrderId: `grinder_${"5a".repeat(12)}`,
+      clientOrderId: `grinder-e0-${"5a".repeat(8)}`,
       side: "BUY",
       price: "90.00",
       qty: "0.1",
@@ -353,7 +353,7 @@ describe("BinanceSpotVenue: sync after a restart", () => {
     assert.equal(fa?.leavesQuantity.toString(), "0.060");
     assert.ok(fb?.leavesQuantity.isZero());
     assert.deepEqual(report.untracked, [
-      { symbol: "BTCUSDT", exchangeClientOrderId: `grinder_${"5a".repeat(12)}`, ours: true },
+      { symbol: "BTCUSDT", exchangeClientOrderId: `grinder-e0-${"5a".repeat(8)}`, ours: true },
       { symbol: "ETHUSDT", exchangeClientOrderId: "web_manual_1", ours: false },
     ]);
     assert.equal(
@@ -368,10 +368,47 @@ describe("BinanceSpotVenue: sync after a restart", () => {
     await second.venue.sync();
     assert.equal(second.events.length, 3, "a second sync books nothing");
     assert.equal(
-      await second.venue.cancelUntracked("BTCUSDT", `grinder_${"5a".repeat(12)}`),
+      await second.venue.cancelUntracked("BTCUSDT", `grinder-e0-${"5a".repeat(8)}`),
       undefined,
     );
     assert.match(String(await second.venue.cancelUntracked("BTCUSDT", "nope")), /-2011/);
+  });
+
+  it("ids carry the epoch they were sent under; restored orders keep theirs", async () => {
+    const first = rig();
+    const a = order();
+    await first.venue.submit(a);
+    first.venue.useEpoch(7);
+    const b = order();
+    await first.venue.submit(b);
+    const sent = local.ex
+      .calls("/api/v3/order", "POST")
+      .map((q) => q.params.get("newClientOrderId"));
+    assert.match(String(sent[0]), /^grinder-e0-[0-9a-f]{16}$/);
+    assert.match(String(sent[1]), /^grinder-e7-[0-9a-f]{16}$/);
+    assert.equal(String(sent[0]).slice(-16) === String(sent[1]).slice(-16), false);
+
+    // A restart replays the journal under the epoch each line was written in, then trades under 9.
+    const second = rig();
+    second.venue.restore(a);
+    second.venue.useEpoch(7);
+    second.venue.restore(b);
+    for (const e of first.events) second.venue.restore(e);
+    second.venue.useEpoch(9);
+    const c = order();
+    await second.venue.submit(c);
+    assert.deepEqual(
+      second.venue.trackedOrders().map((t) => t.exchangeClientOrderId),
+      [
+        sent[0],
+        sent[1],
+        local.ex.calls("/api/v3/order", "POST").at(-1)?.params.get("newClientOrderId"),
+      ],
+    );
+    assert.match(second.venue.trackedOrders()[2]?.exchangeClientOrderId ?? "", /^grinder-e9-/);
+    await second.venue.sync({ strict: true });
+    assert.equal(second.events.length, 1, "a and b recognised on the exchange: nothing new");
+    assert.throws(() => second.venue.useEpoch(10_000_000), /fencing epoch/);
   });
 
   it("an order gone from the exchange without trace expires; a failed listing throws when strict", async () => {

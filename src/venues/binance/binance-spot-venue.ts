@@ -61,6 +61,7 @@ import { BinanceRestClient } from "./binance-rest-client.js";
 import type { Env } from "./binance-urls.js";
 import {
   assertClientOrderIdPrefix,
+  assertEpoch,
   DEFAULT_CLIENT_ORDER_ID_PREFIX,
   exchangeClientOrderId,
   isOurClientOrderId,
@@ -154,6 +155,8 @@ export class BinanceSpotVenue implements Venue {
   private readonly metrics: ConnectorMetrics;
   private readonly log: (line: string) => void;
   private runIdValue: string | undefined;
+  /** HA fencing epoch of the ids of orders submitted from now on (0: not under HA). */
+  private epoch = 0;
   private emit: OrderEventListener = NO_LISTENER;
 
   /** Refuses (ConfigError) unless armed; the URL is guarded by the REST client. */
@@ -205,9 +208,23 @@ export class BinanceSpotVenue implements Venue {
     this.runIdValue = runId;
   }
 
+  /**
+   * The HA fencing epoch that ids of orders submitted (or restored from the
+   * journal) after this call carry; orders already known keep their ids.
+   */
+  useEpoch(epoch: number): void {
+    assertEpoch(epoch);
+    this.epoch = epoch;
+  }
+
+  get fencingEpoch(): number {
+    return this.epoch;
+  }
+
   /** Forget every order and the run id (a fresh kernel replays its journal from the start). */
   reset(): void {
     this.runIdValue = undefined;
+    this.epoch = 0;
     this.tracker = new SpotOrderTracker((id) => this.exchangeIdOf(id));
   }
 
@@ -219,7 +236,7 @@ export class BinanceSpotVenue implements Venue {
   exchangeIdOf(kernelClientOrderId: string): string {
     const runId = this.runIdValue;
     if (runId === undefined) throw new ConfigError("BinanceSpotVenue: no run id set");
-    return exchangeClientOrderId(runId, kernelClientOrderId, this.prefix);
+    return exchangeClientOrderId(runId, kernelClientOrderId, this.epoch, this.prefix);
   }
 
   setListener(listener: OrderEventListener): void {
