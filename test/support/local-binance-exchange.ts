@@ -433,6 +433,10 @@ export class LocalBinanceExchange {
       if (!o) return [400, BINANCE_ERRORS.noSuchOrder];
       return [200, this.orderReply(o, futures)];
     }
+    if (endpoint === "/myTrades" && r.method === "GET" && !futures) {
+      this.weightUsed += 20;
+      return this.myTrades(r, symbol);
+    }
     if (endpoint === "/openOrders" && r.method === "GET") {
       this.weightUsed += futures ? 1 : 6;
       return [
@@ -632,6 +636,83 @@ export class LocalBinanceExchange {
       },
       counts,
     ];
+  }
+
+  /**
+   * GET /api/v3/myTrades: the account's trades of a symbol, oldest first;
+   * `orderId` picks one order's, `fromId` starts at a trade id, `limit`
+   * (default 500, at most 1000) caps the list.
+   */
+  private myTrades(r: LocalExchangeRequest, symbol: string): [number, unknown] {
+    const num = (key: string): number | undefined | null => {
+      const v = r.params.get(key);
+      if (v === null) return undefined;
+      return /^\d+$/.test(v) ? Number(v) : null;
+    };
+    const orderId = num("orderId");
+    const fromId = num("fromId");
+    const limit = num("limit") ?? 500;
+    if (orderId === null) return [400, BINANCE_ERRORS.mandatory("orderId")];
+    if (fromId === null) return [400, BINANCE_ERRORS.mandatory("fromId")];
+    if (limit === null || limit < 1 || limit > 1000)
+      return [400, BINANCE_ERRORS.mandatory("limit")];
+    const buyer = new Map(this.orders.map((o) => [o.orderId, o.side === "BUY"]));
+    return [
+      200,
+      this.trades
+        .filter(
+          (t) =>
+            t.symbol === symbol &&
+            (orderId === undefined || t.orderId === orderId) &&
+            (fromId === undefined || t.id >= fromId),
+        )
+        .slice(0, limit)
+        .map((t) => ({
+          symbol: t.symbol,
+          id: t.id,
+          orderId: t.orderId,
+          orderListId: -1,
+          price: t.price,
+          qty: t.qty,
+          quoteQty: fmt8(D(t.price).mul(D(t.qty))),
+          commission: t.commission,
+          commissionAsset: t.commissionAsset,
+          time: t.time,
+          isBuyer: buyer.get(t.orderId) === true,
+          isMaker: t.isMaker,
+          isBestMatch: true,
+        })),
+    ];
+  }
+
+  /**
+   * What the account's balances changed by through its trades, per asset
+   * (a BUY adds the base and pays the quote, a SELL the reverse; each
+   * commission leaves its asset).
+   */
+  balanceChanges(): Map<string, Decimal> {
+    const out = new Map<string, Decimal>();
+    const add = (asset: string, v: Decimal): void => {
+      out.set(asset, (out.get(asset) ?? Decimal.ZERO).add(v));
+    };
+    const sides = new Map(this.orders.map((o) => [o.orderId, o.side]));
+    for (const t of this.trades) {
+      const rules = this.rules.get(t.symbol) as SymbolRules;
+      const qty = D(t.qty);
+      const quote = D(t.price).mul(qty);
+      const buy = sides.get(t.orderId) === "BUY";
+      add(rules.baseAsset, buy ? qty : qty.negate());
+      add(rules.quoteAsset, buy ? quote.negate() : quote);
+      add(t.commissionAsset, D(t.commission).negate());
+    }
+    return out;
+  }
+
+  /** The base and quote assets of a symbol. */
+  assetsOf(symbol: string): { readonly base: string; readonly quote: string } {
+    const r = this.rules.get(symbol);
+    if (r === undefined) throw new Error(`local exchange: no symbol ${symbol}`);
+    return { base: r.baseAsset, quote: r.quoteAsset };
   }
 
   /** DELETE /api/v3/order reply: the order's id in origClientOrderId, the cancel's in clientOrderId. */

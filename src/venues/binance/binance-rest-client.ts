@@ -36,8 +36,10 @@ import {
 } from "./binance-error-mapping.js";
 import {
   type BinanceOrder,
+  type BinanceTrade,
   OPEN_ORDER_STATUSES,
   parseBinanceOrder,
+  parseBinanceTrade,
 } from "./binance-order-reply.js";
 import {
   BinanceRateLimitGuard,
@@ -231,6 +233,27 @@ export class BinanceRestClient {
     if (!Array.isArray(body))
       throw new ConnectorTransientError("open_orders: expected a JSON array from Binance");
     return body.map((o) => parseBinanceOrder(o, "open_orders"));
+  }
+
+  /**
+   * The account's executions of one order (`GET /api/v3/myTrades` with
+   * `orderId`), oldest first, with their commissions.
+   */
+  async myTrades(symbol: string, orderId: string): Promise<BinanceTrade[]> {
+    this.validateSymbol(symbol);
+    const body = await this.signedRaw(
+      "my_trades",
+      "GET",
+      "/myTrades",
+      [
+        ["symbol", symbol],
+        ["orderId", orderId],
+      ],
+      false,
+    );
+    if (!Array.isArray(body))
+      throw new ConnectorTransientError("my_trades: expected a JSON array from Binance");
+    return body.map((t, i) => parseBinanceTrade(t, `my_trades reply [${i}]`));
   }
 
   /** One order by client order id; undefined when the exchange does not know it (-2013). */

@@ -310,6 +310,103 @@ describe("BinanceSpotVenue: submit and cancel", () => {
   });
 });
 
+describe("BinanceSpotVenue: fills from the account's trade list", () => {
+  it("each trade of a resting order is booked once with its commission, maker flag and trade id", async () => {
+    const r = rig();
+    const o = order({ side: "SELL", price: d("100.10") });
+    await r.venue.submit(o);
+    const id = r.venue.exchangeIdOf(o.clientOrderId);
+    const t1 = local.ex.execute(id, "0.030");
+    const t2 = local.ex.execute(id, "0.020");
+    await r.venue.sync();
+    const fills = fillsOf(r.events);
+    // SELL: commission in USDT, 0.1% of 100.10 x qty.
+    assert.deepEqual(
+      fills.map((f) => [
+        f.tradeId,
+        f.quantity.toString(),
+        f.fee.toString(),
+        f.feeAsset,
+        f.liquidity,
+      ]),
+      [
+        [String(t1.id), "0.030", "0.00300300", "USDT", "maker"],
+        [String(t2.id), "0.020", "0.00200200", "USDT", "maker"],
+      ],
+    );
+    assert.deepEqual(
+      fills.map((f) => f.leavesQuantity.toString()),
+      ["0.070", "0.050"],
+    );
+    await r.venue.sync();
+    assert.equal(fillsOf(r.events).length, 2, "nothing twice");
+  });
+
+  it("a failed trade list leaves the order for the next sync; a restart never books a journaled trade again", async () => {
+    const r = rig();
+    const o = order();
+    await r.venue.submit(o);
+    const id = r.venue.exchangeIdOf(o.clientOrderId);
+    local.ex.execute(id, "0.040");
+    local.ex.inject(
+      { path: "/api/v3/myTrades" },
+      { kind: "reply", status: 503, body: BINANCE_ERRORS.serverError },
+    );
+    await r.venue.sync();
+    assert.deepEqual(kinds(r.events), ["OrderAccepted"]);
+    assert.match(logs.join("\n"), /trades of .*retried at the next sync/);
+    local.ex.fill(id); // the rest trades, then the order is off the book
+    await r.venue.sync();
+    const fills = fillsOf(r.events);
+    assert.deepEqual(
+      fills.map((f) => [f.quantity.toString(), f.fee.toString(), f.feeAsset]),
+      [
+        ["0.040", "0.00004000", "BTC"],
+        ["0.060", "0.00006000", "BTC"],
+      ],
+    );
+    // A second client rebuilt from the journal (commands and events) books nothing.
+    const again = rig();
+    again.venue.restore(o);
+    for (const e of r.events) again.venue.restore(e);
+    await again.venue.sync({ strict: true });
+    assert.deepEqual(again.events, []);
+  });
+
+  it("an averaged fill booked earlier is not booked again by its trades", async () => {
+    const r = rig();
+    const o = order();
+    await r.venue.submit(o);
+    const id = r.venue.exchangeIdOf(o.clientOrderId);
+    local.ex.execute(id, "0.040");
+    // The journal of an older version holds the fill without trade detail.
+    const second = rig();
+    second.venue.restore(o);
+    second.venue.restore(r.events[0] as OrderEvent);
+    second.venue.restore({
+      kind: "OrderFilled",
+      ts: 3,
+      clientOrderId: o.clientOrderId,
+      symbol: "BTCUSDT",
+      side: "BUY",
+      price: d("99.90"),
+      quantity: d("0.040"),
+      fee: Decimal.ZERO,
+      feeAsset: "",
+      liquidity: "maker",
+      tradeId: "1000:0.040",
+      leavesQuantity: d("0.060"),
+    });
+    local.ex.execute(id, "0.010");
+    await second.venue.sync();
+    const fills = fillsOf(second.events);
+    assert.deepEqual(
+      fills.map((f) => [f.quantity.toString(), f.leavesQuantity.toString()]),
+      [["0.010", "0.050"]],
+    );
+  });
+});
+
 describe("BinanceSpotVenue: sync after a restart", () => {
   it("books fills made while down once, sends what was journaled but never sent, reports strays and foreign orders", async () => {
     const first = rig();

@@ -56,7 +56,11 @@ import { retryWithPolicy } from "../../net/retry.js";
 import { makeRetryPolicy, type RetryPolicy } from "../../net/retry-policy.js";
 import { WriteGate } from "../common/write-gate.js";
 import { BINANCE_CODE_CANCEL_REJECTED } from "./binance-error-mapping.js";
-import { type BinanceOrder, OPEN_ORDER_STATUSES } from "./binance-order-reply.js";
+import {
+  type BinanceOrder,
+  type BinanceTrade,
+  OPEN_ORDER_STATUSES,
+} from "./binance-order-reply.js";
 import { BinanceRestClient } from "./binance-rest-client.js";
 import type { Env } from "./binance-urls.js";
 import {
@@ -67,7 +71,17 @@ import {
   isOurClientOrderId,
 } from "./client-order-id.js";
 import { checkEnvGuards } from "./smoke-testnet.js";
-import { SpotOrderTracker, sameScale, type TrackedOrder } from "./spot-order-tracker.js";
+import {
+  type ExchangeTrade,
+  SpotOrderTracker,
+  sameScale,
+  type TrackedOrder,
+} from "./spot-order-tracker.js";
+
+/** Order of numeric exchange ids (decimal text of any length). */
+function compareIds(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
 
 export interface BinanceSpotVenueOptions {
   /** REST base URL, resolved and guarded (undefined: GRINDER_BINANCE_REST_URL, else the testnet). */
@@ -346,7 +360,7 @@ export class BinanceSpotVenue implements Venue {
       this.rejected(t, errorMessage(e));
       return;
     }
-    this.settle(t, reply);
+    await this.settle(t, reply);
   }
 
   private rejected(t: TrackedOrder, reason: string): void {
@@ -401,7 +415,7 @@ export class BinanceSpotVenue implements Venue {
       });
       return;
     }
-    this.settle(t, reply);
+    if (!(await this.settle(t, reply))) return;
     if (reply.status === "FILLED")
       this.emit({
         kind: "OrderCancelRejected",
@@ -421,13 +435,17 @@ export class BinanceSpotVenue implements Venue {
     });
   }
 
-  /** Report what an exchange reply shows beyond what was reported: accepted, fills, end. */
-  private settle(t: TrackedOrder, o: BinanceOrder): void {
+  /**
+   * Report what an exchange reply shows beyond what was reported: accepted,
+   * fills, end. Returns false when executions could not be booked yet (the
+   * trade list failed): the order stays live and the next sync settles it.
+   */
+  private async settle(t: TrackedOrder, o: BinanceOrder): Promise<boolean> {
     const { cmd } = t;
     if (t.state === "pending") {
       if (o.status === "REJECTED") {
         this.rejected(t, "REJECTED by the exchange");
-        return;
+        return true;
       }
       this.report({
         kind: "OrderAccepted",
@@ -438,29 +456,53 @@ export class BinanceSpotVenue implements Venue {
       });
     }
     t.venueOrderId ??= o.orderId;
-    let executed = t.executed;
+    // A placement reply lists the order's first trades.
+    let executed = Decimal.ZERO;
     for (const f of o.fills) {
       executed = executed.add(f.qty);
-      const leaves = cmd.quantity.sub(executed);
-      this.report({
-        kind: "OrderFilled",
-        ts: o.time,
-        clientOrderId: cmd.clientOrderId,
-        symbol: cmd.symbol,
-        side: cmd.side,
-        price: sameScale(f.price, cmd.price),
-        quantity: sameScale(f.qty, cmd.quantity),
-        fee: f.commission,
-        feeAsset: f.commissionAsset,
-        liquidity: "taker",
-        tradeId: f.tradeId,
-        leavesQuantity: leaves.isPositive() ? sameScale(leaves, cmd.quantity) : Decimal.ZERO,
-      });
+      this.bookTrade(t, { ...f, isMaker: false, time: o.time }, executed);
     }
-    const rest: OrderFilled | undefined = this.tracker.executionFill(t, o);
-    if (rest !== undefined) this.report(rest);
-    if (t.state === "done" || OPEN_ORDER_STATUSES.has(o.status) || o.status === "FILLED") return;
+    if (o.executedQty.gt(t.executed) && !(await this.bookTradesOf(t, o))) return false;
+    if (t.state === "done" || OPEN_ORDER_STATUSES.has(o.status) || o.status === "FILLED")
+      return true;
     this.gone(t, o.status === "CANCELED" ? "OrderCanceled" : "OrderExpired", o.time);
+    return true;
+  }
+
+  private bookTrade(t: TrackedOrder, x: ExchangeTrade, executedAfter: Decimal): void {
+    const f = this.tracker.tradeFill(t, x, executedAfter);
+    if (f !== undefined) this.report(f);
+  }
+
+  /**
+   * Book the executions of an order that the exchange shows (`o`) beyond
+   * what was booked, trade by trade from the account's trade list, with
+   * their commissions. What the list does not show (yet) is booked at the
+   * average price without commission, logged. False when the list failed.
+   */
+  private async bookTradesOf(t: TrackedOrder, o: BinanceOrder): Promise<boolean> {
+    let trades: BinanceTrade[];
+    try {
+      trades = await this.client.myTrades(t.cmd.symbol, o.orderId);
+    } catch (e) {
+      this.log(`trades of ${t.exchangeId}: ${errorMessage(e)} (retried at the next sync)`);
+      return false;
+    }
+    let executed = Decimal.ZERO;
+    for (const x of [...trades].sort((a, b) => compareIds(a.tradeId, b.tradeId))) {
+      if (x.orderId !== o.orderId) continue;
+      executed = executed.add(x.qty);
+      if (executed.gt(o.executedQty)) break; // listed after the state we were shown
+      this.bookTrade(t, x, executed);
+    }
+    const rest = this.tracker.executionFill(t, o);
+    if (rest !== undefined) {
+      this.log(
+        `${t.exchangeId}: ${rest.quantity} executed but not in the trade list: booked at the average price without commission`,
+      );
+      this.report(rest);
+    }
+    return true;
   }
 
   /**
@@ -486,7 +528,7 @@ export class BinanceSpotVenue implements Venue {
         const o = byId.get(t.exchangeId);
         if (o !== undefined) {
           if (t.state === "pending") this.metrics.recordIdempotencyHit("place");
-          this.settle(t, o);
+          await this.settle(t, o);
           if (t.state === "cancelling") await this.sendCancel(t);
         } else await this.settleMissing(t);
       }
@@ -515,7 +557,8 @@ export class BinanceSpotVenue implements Venue {
     if (o !== undefined) {
       // An unanswered placement that did land: found, not sent again.
       if (t.state === "pending") this.metrics.recordIdempotencyHit("place");
-      return this.settle(t, o);
+      await this.settle(t, o);
+      return;
     }
     if (t.state === "pending") return this.send(t); // never reached the exchange: send it now
     this.gone(t, t.state === "cancelling" ? "OrderCanceled" : "OrderExpired");

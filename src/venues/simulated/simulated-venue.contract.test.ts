@@ -59,7 +59,7 @@ function harness(model: SimulatedFillModel, latencyMs: number): () => Promise<Ve
         { side: "SELL", price: d("100.10"), quantity: d("0.100") },
       ],
       refused: { side: "BUY", price: d("0"), quantity: d("0.100") },
-      capabilities: { partialFills: true, rejects: true },
+      capabilities: { partialFills: true, rejects: true, fees: true },
       async fill(clientOrderId, quantity) {
         // Past any latency first, so the order is on the book.
         venue.onMarket(quote(next(), {}));
