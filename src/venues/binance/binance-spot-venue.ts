@@ -40,7 +40,6 @@ import type {
   CancelOrder,
   OrderCommand,
   OrderEvent,
-  OrderFilled,
   SubmitOrder,
   VenueEvent,
 } from "../../domain/orders.js";
