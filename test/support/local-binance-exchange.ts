@@ -22,8 +22,9 @@
 
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { Decimal } from "../../src/core/decimal.js";
+import { SeededRandom } from "../../src/core/prng.js";
 
 export interface LocalExchangeRequest {
   readonly method: string;
@@ -122,6 +123,18 @@ export const BINANCE_ERRORS = {
   serverError: { code: -1000, msg: "An unknown error occurred while processing the request." },
 } as const;
 
+/** A change of an order, as the user data stream reports it (`executionReport`). */
+export interface OrderUpdate {
+  /** A copy of the order after the change. */
+  readonly order: Readonly<ServerOrder>;
+  /** NEW, TRADE, CANCELED, EXPIRED or REJECTED. */
+  readonly executionType: string;
+  readonly trade?: ServerTrade;
+  /** The cancel request's own client id (CANCELED). */
+  readonly cancelClientOrderId?: string;
+  readonly rejectReason?: string;
+}
+
 export interface LocalBinanceExchangeOptions {
   readonly apiKey: string;
   readonly apiSecret: string;
@@ -130,6 +143,8 @@ export interface LocalBinanceExchangeOptions {
   readonly rules?: Readonly<Record<string, Partial<SymbolRules>>>;
   /** Commission rate of every trade (default 0.001). */
   readonly commissionRate?: string;
+  /** The account's balances at start (default 100 BTC, 1000 ETH, 1000000 USDT). */
+  readonly balances?: Readonly<Record<string, string>>;
 }
 
 const DEFAULT_RULES: Omit<SymbolRules, "baseAsset" | "quoteAsset"> = {
@@ -176,6 +191,12 @@ export class LocalBinanceExchange {
   private readonly rules = new Map<string, SymbolRules>();
   private readonly books = new Map<string, { bid: Decimal; ask: Decimal }>();
   private readonly commissionRate: Decimal;
+  /** Every open connection, WebSocket ones included (destroyed by `close`). */
+  sockets = new Set<Socket>();
+  private readonly updateListeners: ((u: OrderUpdate) => void)[] = [];
+  private randomFills: ReturnType<typeof setInterval> | undefined;
+  /** Placements answered REJECTED (the order is refused after it was taken). */
+  rejectPlacements = 0;
 
   private constructor(
     private readonly server: Server,
@@ -197,10 +218,17 @@ export class LocalBinanceExchange {
   static start(options: LocalBinanceExchangeOptions): Promise<LocalBinanceExchange> {
     return new Promise((resolve, reject) => {
       let ex: LocalBinanceExchange | undefined;
+      const sockets = new Set<Socket>();
       const server = createServer((req, res) => ex?.handle(req, res));
       server.once("error", reject);
+      // Upgraded (WebSocket) sockets are not the HTTP server's to close: tracked here.
+      server.on("connection", (socket: Socket) => {
+        sockets.add(socket);
+        socket.once("close", () => sockets.delete(socket));
+      });
       server.listen(0, "127.0.0.1", () => {
         ex = new LocalBinanceExchange(server, (server.address() as AddressInfo).port, options);
+        ex.sockets = sockets;
         resolve(ex);
       });
     });
@@ -208,6 +236,79 @@ export class LocalBinanceExchange {
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** The underlying HTTP server (the WebSocket API attaches to it). */
+  get httpServer(): Server {
+    return this.server;
+  }
+
+  /** Credentials the exchange checks (the WebSocket API signs with the same). */
+  get credentials(): { readonly apiKey: string; readonly apiSecret: string } {
+    return { apiKey: this.options.apiKey, apiSecret: this.options.apiSecret };
+  }
+
+  /** The server clock (with `skewMs`). */
+  serverNow(): number {
+    return this.now();
+  }
+
+  /** Every order change, as it happens (whether or not anyone listens). */
+  onOrderUpdate(listener: (u: OrderUpdate) => void): void {
+    this.updateListeners.push(listener);
+  }
+
+  private publish(u: OrderUpdate): void {
+    for (const l of this.updateListeners) l(u);
+  }
+
+  /** The account's balances now: the start balances plus what the trades changed. */
+  account(): Map<string, Decimal> {
+    const start = this.options.balances ?? { BTC: "100", ETH: "1000", USDT: "1000000" };
+    const out = new Map<string, Decimal>(Object.entries(start).map(([a, v]) => [a, D(v)]));
+    for (const [asset, change] of this.balanceChanges())
+      out.set(asset, (out.get(asset) ?? Decimal.ZERO).add(change));
+    return out;
+  }
+
+  /** The order leaves the book as EXPIRED (e.g. by self-trade prevention or maintenance). */
+  expire(clientOrderId: string): void {
+    const o = this.order(clientOrderId);
+    if (o.status !== "NEW" && o.status !== "PARTIALLY_FILLED")
+      throw new Error(`local exchange: ${clientOrderId} is ${o.status}, not open`);
+    o.status = "EXPIRED";
+    o.updateTime = Date.now();
+    this.publish({ order: { ...o }, executionType: "EXPIRED" });
+  }
+
+  /**
+   * The market trades through resting orders at random (seeded): every
+   * `intervalMs` one open order of ours is picked and traded, in full with
+   * probability `fullShare`, else a random part of what is left (on the
+   * symbol's step). Runs until `stopRandomFills` or `close`, whether or not
+   * a client is connected.
+   */
+  startRandomFills(o: { seed: number; intervalMs: number; fullShare: number }): void {
+    this.stopRandomFills();
+    const rng = new SeededRandom(o.seed);
+    this.randomFills = setInterval(() => {
+      const open = this.orders.filter((x) => x.status === "NEW" || x.status === "PARTIALLY_FILLED");
+      if (open.length === 0) return;
+      const x = open[rng.int(0, open.length - 1)] as ServerOrder;
+      const step = D((this.rules.get(x.symbol) as SymbolRules).stepSize);
+      const steps = Number(
+        D(x.origQty).sub(D(x.executedQty)).div(step).quantize(0, "ROUND_DOWN").toString(),
+      );
+      if (steps < 1) return;
+      const full = steps === 1 || rng.next() < o.fullShare;
+      const n = full ? steps : rng.int(1, steps - 1);
+      this.trade(x, D(x.price), step.mul(Decimal.fromInt(n)), true);
+    }, o.intervalMs);
+  }
+
+  stopRandomFills(): void {
+    if (this.randomFills !== undefined) clearInterval(this.randomFills);
+    this.randomFills = undefined;
   }
 
   /** Apply `fault` to the next `times` requests matching method/path. */
@@ -282,6 +383,7 @@ export class LocalBinanceExchange {
     o.cummulativeQuoteQty = fmt8(D(o.cummulativeQuoteQty).add(price.mul(qty)));
     o.status = executed.eq(D(o.origQty)) ? "FILLED" : "PARTIALLY_FILLED";
     o.updateTime = now;
+    this.publish({ order: { ...o }, executionType: "TRADE", trade: t });
     return t;
   }
 
@@ -314,6 +416,7 @@ export class LocalBinanceExchange {
   }
 
   close(): Promise<void> {
+    this.stopRandomFills();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     for (const r of this.hanging) r.destroy();
@@ -321,6 +424,7 @@ export class LocalBinanceExchange {
     return new Promise((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
+      for (const s of this.sockets) s.destroy();
     });
   }
 
@@ -425,6 +529,7 @@ export class LocalBinanceExchange {
       o.updateTime = Date.now();
       if (futures) return [200, this.orderReply(o, true)];
       const cancelId = r.params.get("newClientOrderId") ?? `cancel_${this.nextCancelId++}`;
+      this.publish({ order: { ...o }, executionType: "CANCELED", cancelClientOrderId: cancelId });
       return [200, this.cancelReply(o, cancelId)];
     }
     if (endpoint === "/order" && r.method === "GET") {
@@ -599,6 +704,30 @@ export class LocalBinanceExchange {
     };
     this.orders.push(o);
     this.ordersPlaced += 1;
+    if (!futures && this.rejectPlacements > 0) {
+      this.rejectPlacements -= 1;
+      o.status = "REJECTED";
+      this.publish({
+        order: { ...o },
+        executionType: "REJECTED",
+        rejectReason: "INSUFFICIENT_BALANCE",
+      });
+      return [
+        200,
+        {
+          symbol,
+          orderId: o.orderId,
+          orderListId: -1,
+          clientOrderId: cid,
+          transactTime: now,
+          ...this.writeReplyFields(o),
+          workingTime: now,
+          selfTradePreventionMode: "EXPIRE_MAKER",
+          fills: [],
+        },
+      ];
+    }
+    if (!futures) this.publish({ order: { ...o }, executionType: "NEW" });
     const fills: ServerTrade[] = [];
     const book = futures ? undefined : this.books.get(symbol);
     if (book !== undefined) {

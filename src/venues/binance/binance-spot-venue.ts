@@ -32,7 +32,7 @@
  * come from the environment only and are never logged.
  */
 
-import type { RandomSource } from "../../core/backoff.js";
+import type { BackoffOptions, RandomSource } from "../../core/backoff.js";
 import type { Clock, Sleep } from "../../core/clock.js";
 import { Decimal } from "../../core/decimal.js";
 import { ConfigError, errorMessage } from "../../core/errors.js";
@@ -76,6 +76,8 @@ import {
   sameScale,
   type TrackedOrder,
 } from "./spot-order-tracker.js";
+import type { AccountBalance, ExecutionReport, UserFrame } from "./spot-user-frames.js";
+import { SpotUserStream } from "./spot-user-stream.js";
 
 /** Order of numeric exchange ids (decimal text of any length). */
 function compareIds(a: string, b: string): number {
@@ -105,7 +107,25 @@ export interface BinanceSpotVenueOptions {
   readonly unknownStatusQueryDelayMs?: number;
   /** Notable trouble (a failed query or listing), one line each. */
   readonly log?: (line: string) => void;
+  /**
+   * The account's user data stream (WebSocket API): order updates pushed as
+   * they happen; the REST sync becomes a backstop run after every
+   * (re)subscription and every `backstopMs`. Undefined: REST polling only.
+   */
+  readonly userStream?: UserStreamSettings;
 }
+
+export interface UserStreamSettings {
+  /** WS API URL (undefined: GRINDER_BINANCE_WS_API_URL, else the spot testnet). */
+  readonly url?: string;
+  /** The REST backstop's interval while the stream is up (default 30000 ms). */
+  readonly backstopMs?: number;
+  readonly backoff?: BackoffOptions;
+  readonly subscribeTimeoutMs?: number;
+}
+
+/** Execution reports held until the next sync; beyond, they are dropped and the backstop runs. */
+const INBOX_LIMIT = 10_000;
 
 /**
  * Why live_trade may not start, or undefined when it is armed: `--confirm
@@ -168,6 +188,14 @@ export class BinanceSpotVenue implements Venue {
   private readonly metrics: ConnectorMetrics;
   private readonly log: (line: string) => void;
   private runIdValue: string | undefined;
+  private readonly stream: SpotUserStream | undefined;
+  private readonly backstopMs: number;
+  /** Execution reports received, applied at the next sync (inside the loop's exchange step). */
+  private inbox: ExecutionReport[] = [];
+  private backstopDue = true;
+  private lastBackstopMs = Number.NEGATIVE_INFINITY;
+  private wake: () => void = () => {};
+  private readonly balanceMap = new Map<string, AccountBalance>();
   /** HA fencing epoch of the ids of orders submitted from now on (0: not under HA). */
   private epoch = 0;
   private emit: OrderEventListener = NO_LISTENER;
@@ -209,7 +237,81 @@ export class BinanceSpotVenue implements Venue {
     this.gate = new WriteGate({ armed: true });
     this.runIdValue = o.runId;
     this.tracker = new SpotOrderTracker((id) => this.exchangeIdOf(id));
-    this.description = `binance REST ${this.client.baseUrl}`;
+    this.backstopMs = o.userStream?.backstopMs ?? 30_000;
+    if (o.userStream !== undefined) {
+      const s = o.userStream;
+      try {
+        this.stream = new SpotUserStream({
+          ...(s.url !== undefined ? { url: s.url } : {}),
+          env: o.env,
+          apiKey: o.env.BINANCE_API_KEY ?? "",
+          apiSecret: o.env.BINANCE_API_SECRET ?? "",
+          serverNowMs: () => this.client.timeSync.nowMs(),
+          ...(s.backoff !== undefined ? { backoff: s.backoff } : {}),
+          ...(s.subscribeTimeoutMs !== undefined
+            ? { subscribeTimeoutMs: s.subscribeTimeoutMs }
+            : {}),
+          random: this.random,
+          onEvent: (f) => this.onStreamEvent(f),
+          onSubscribed: () => {
+            this.backstopDue = true;
+            this.wake();
+          },
+          log: (l) => this.log(l),
+        });
+      } catch (e) {
+        throw new ConfigError(`live_trade: ${errorMessage(e)}`);
+      }
+    }
+    this.description = `binance REST ${this.client.baseUrl}${
+      this.stream !== undefined ? `, user data ${this.stream.url}` : ""
+    }`;
+  }
+
+  /**
+   * Start the user data stream (no-op without one); `onActivity` is called
+   * when something arrived that the next sync should apply.
+   */
+  startUserStream(onActivity: () => void = () => {}): void {
+    if (this.stream === undefined) return;
+    this.wake = onActivity;
+    if (!this.client.timeSync.isSynced)
+      // The subscription's timestamp is the exchange's clock.
+      void this.client
+        .syncTime()
+        .catch((e: unknown) => this.log(`server time: ${errorMessage(e)}`));
+    this.stream.start();
+  }
+
+  async stopUserStream(): Promise<void> {
+    this.wake = () => {};
+    await this.stream?.stop();
+  }
+
+  /** The stream is subscribed (undefined: no stream configured). */
+  get userStreamUp(): boolean | undefined {
+    return this.stream?.subscribed;
+  }
+
+  /** The account's balances as the stream last reported them, by asset. */
+  balances(): ReadonlyMap<string, AccountBalance> {
+    return this.balanceMap;
+  }
+
+  private onStreamEvent(f: Exclude<UserFrame, { kind: "response" }>): void {
+    if (f.kind === "execution") {
+      if (this.inbox.length >= INBOX_LIMIT) {
+        this.log(
+          `user data: ${this.inbox.length} updates not yet applied: dropped, the backstop reads them`,
+        );
+        this.inbox = [];
+        this.backstopDue = true;
+      }
+      this.inbox.push(f.report);
+      this.wake();
+    } else if (f.kind === "account") {
+      for (const b of f.balances) this.balanceMap.set(b.asset, b);
+    }
   }
 
   /** The run id client order ids derive from (set once; a journal keeps one for life). */
@@ -238,6 +340,8 @@ export class BinanceSpotVenue implements Venue {
   reset(): void {
     this.runIdValue = undefined;
     this.epoch = 0;
+    this.inbox = [];
+    this.backstopDue = true;
     this.tracker = new SpotOrderTracker((id) => this.exchangeIdOf(id));
   }
 
@@ -509,6 +613,93 @@ export class BinanceSpotVenue implements Venue {
    * Returns the open orders of the listed symbols the venue does not hold.
    */
   async sync(options: SyncOptions = {}): Promise<SyncReport> {
+    await this.applyStream();
+    const now = this.clock.nowMs();
+    if (
+      this.stream !== undefined &&
+      this.stream.subscribed &&
+      !this.backstopDue &&
+      options.strict !== true &&
+      options.symbols === undefined &&
+      now - this.lastBackstopMs < this.backstopMs &&
+      // an unknown outcome (a placement or cancel never answered) is settled by REST
+      this.tracker.live().every((t) => t.state === "open")
+    )
+      return { untracked: [] };
+    this.backstopDue = false;
+    this.lastBackstopMs = now;
+    return this.restSync(options);
+  }
+
+  /** Apply the execution reports received since the last sync, in order. */
+  private async applyStream(): Promise<void> {
+    while (this.inbox.length > 0) {
+      const r = this.inbox.shift() as ExecutionReport;
+      await this.onExecutionReport(r);
+    }
+  }
+
+  /**
+   * One order update of the stream: accepted, each trade booked as it
+   * happened (price L, quantity l, commission n in N, maker m, trade t), the
+   * order's end. A gap (executions before this one not yet booked) is filled
+   * from the trade list first.
+   */
+  private async onExecutionReport(r: ExecutionReport): Promise<void> {
+    const id =
+      r.executionType === "CANCELED" && r.origClientOrderId !== ""
+        ? r.origClientOrderId
+        : r.clientOrderId;
+    const t = this.tracker.byExchange(id);
+    if (t === undefined || t.cmd.symbol !== r.symbol) return; // not an order of ours
+    const state: BinanceOrder = {
+      symbol: r.symbol,
+      orderId: r.orderId,
+      clientOrderId: id,
+      side: r.side,
+      price: t.cmd.price,
+      origQty: r.orderQty,
+      executedQty: r.cumQty,
+      cumQuote: r.cumQuote,
+      status: r.orderStatus,
+      time: r.time,
+      fills: [],
+    };
+    if (t.state === "done" && r.executionType !== "TRADE") return;
+    if (t.state === "pending" && r.executionType === "REJECTED") {
+      this.rejected(t, `REJECTED by the exchange: ${r.rejectReason}`);
+      return;
+    }
+    if (r.executionType === "TRADE") {
+      if (t.state === "pending")
+        await this.settle(t, { ...state, executedQty: t.executed, status: "NEW" });
+      const before = r.cumQty.sub(r.lastQty);
+      const gap = {
+        ...state,
+        executedQty: before,
+        cumQuote: r.cumQuote.sub(r.lastPrice.mul(r.lastQty)),
+      };
+      if (before.gt(t.executed) && !(await this.bookTradesOf(t, gap))) return; // the backstop settles it
+      this.bookTrade(
+        t,
+        {
+          tradeId: r.tradeId,
+          price: r.lastPrice,
+          qty: r.lastQty,
+          commission: r.commission,
+          commissionAsset: r.commissionAsset,
+          isMaker: r.isMaker,
+          time: r.time,
+        },
+        r.cumQty,
+      );
+      return;
+    }
+    await this.settle(t, state);
+  }
+
+  /** The REST side of `sync` (the only one without a user data stream). */
+  private async restSync(options: SyncOptions): Promise<SyncReport> {
     const symbols = new Set(options.symbols ?? []);
     for (const t of this.tracker.live()) symbols.add(t.cmd.symbol);
     const untracked: UntrackedOrder[] = [];
