@@ -616,8 +616,7 @@ export class BinanceSpotVenue implements Venue {
     await this.applyStream();
     const now = this.clock.nowMs();
     if (
-      this.stream !== undefined &&
-      this.stream.subscribed &&
+      this.stream?.subscribed === true &&
       !this.backstopDue &&
       options.strict !== true &&
       options.symbols === undefined &&
