@@ -32,6 +32,7 @@ export function createLiveMode(
       ...(deps.sleep !== undefined ? { sleep: deps.sleep } : {}),
       connectorMetrics,
       log: (l) => log(`exchange: ${l}`),
+      ...(config.trade?.userStream !== undefined ? { userStream: config.trade.userStream } : {}),
     });
   const trade = new LiveTradeMode({
     engineOptions,

@@ -19,6 +19,8 @@ export interface LiveTradeConfig {
   readonly cancelStrays: boolean;
   /** Sync with the exchange (fills, orders gone) every `pollMs`. */
   readonly pollMs: number;
+  /** The account's user data stream (WebSocket API); undefined: REST polling only. */
+  readonly userStream?: { readonly url?: string; readonly backstopMs: number };
 }
 
 export interface LiveLoopConfig {

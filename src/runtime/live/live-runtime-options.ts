@@ -45,7 +45,15 @@ export interface LiveRunOptions extends Omit<LiveOptions, "mode"> {
   readonly cancelStrays: boolean;
   /** live_trade: how often the exchange's open orders are polled for fills, in ms. */
   readonly pollMs: number;
+  /** live_trade: the account's user data stream (WebSocket API) is used (--user-stream on). */
+  readonly userStream: boolean;
+  /** --ws-api-url (undefined: GRINDER_BINANCE_WS_API_URL, else the spot testnet). */
+  readonly wsApiUrl: string | undefined;
+  /** live_trade with the stream: the REST backstop's interval, in ms. */
+  readonly backstopMs: number;
 }
+
+export const DEFAULT_BACKSTOP_MS = 30_000;
 
 export const DEFAULT_STATE_DIR = "state";
 
@@ -61,10 +69,20 @@ const LIVE_RUN_SPEC = {
   confirm: { type: "string" },
   "cancel-strays": { type: "boolean" },
   "poll-ms": { type: "string" },
+  "user-stream": { type: "string" },
+  "ws-api-url": { type: "string" },
+  "backstop-ms": { type: "string" },
 } as const satisfies Options;
 
 /** Flags that only make sense with --mode live_trade. */
-const LIVE_TRADE_FLAGS: readonly string[] = ["confirm", "cancel-strays", "poll-ms"];
+const LIVE_TRADE_FLAGS: readonly string[] = [
+  "confirm",
+  "cancel-strays",
+  "poll-ms",
+  "user-stream",
+  "ws-api-url",
+  "backstop-ms",
+];
 
 /** Every flag `grinder live` accepts. */
 export const LIVE_RUN_FLAGS: readonly string[] = Object.keys(LIVE_RUN_SPEC).map((f) => `--${f}`);
@@ -73,7 +91,8 @@ export const LIVE_RUN_USAGE = [
   "grinder live [--source fixture:DIR|binance] [--mode read_only|paper|live_trade]",
   "             [--symbols BTCUSDT,ETHUSDT] [--config FILE] [--journal FILE] [--state-dir DIR]",
   "             [--speed X] [--rest-url URL] [--ws-url URL] [--confirm TESTNET] [--cancel-strays]",
-  "             [--poll-ms 1000] [--duration-s N] [--metrics-port 9090] [--metrics-host 0.0.0.0]",
+  "             [--poll-ms 1000] [--user-stream on|off] [--ws-api-url URL] [--backstop-ms 30000]",
+  "             [--duration-s N] [--metrics-port 9090] [--metrics-host 0.0.0.0]",
   "",
   "  --source        market data: fixture:DIR (a fixture replayed in real time) or binance",
   "                  (bookTicker WebSocket, testnet unless --ws-url / GRINDER_BINANCE_WS_URL)",
@@ -99,7 +118,14 @@ export const LIVE_RUN_USAGE = [
   "  --confirm       TESTNET: confirms that live_trade may place real (testnet) orders",
   "  --cancel-strays live_trade: at start, cancel exchange orders with our client-id prefix",
   "                  that the engine does not hold (default: report them)",
-  "  --poll-ms       live_trade: how often open orders are checked for fills (default 1000)",
+  "  --poll-ms       live_trade: how often the exchange is synced: pushed order updates applied,",
+  "                  and without the user data stream open orders checked for fills (default 1000)",
+  "  --user-stream   live_trade: on (default): order updates pushed by the account's user data",
+  "                  stream (WebSocket API), REST as a backstop; off: REST polling only",
+  "  --ws-api-url    live_trade: Binance WebSocket API URL (default GRINDER_BINANCE_WS_API_URL,",
+  "                  else wss://ws-api.testnet.binance.vision/ws-api/v3); production refused",
+  "  --backstop-ms   live_trade with the stream: REST check of open orders and trades every N ms",
+  "                  and after every (re)connect (default 30000)",
   "  --duration-s    stop after N seconds; 0 runs until SIGINT/SIGTERM or the end of a fixture",
   "                  (default 0)",
   "  --metrics-port  port of /healthz, /readyz and /metrics (default 9090; 0 picks a free one)",
@@ -107,7 +133,7 @@ export const LIVE_RUN_USAGE = [
   "",
   "Environment: GRINDER_HA_ENABLED, GRINDER_REDIS_URL, GRINDER_HA_LOCK_TTL_MS,",
   "             GRINDER_HA_RENEW_INTERVAL_MS, GRINDER_HA_INSTANCE_ID, GRINDER_BINANCE_WS_URL,",
-  "             GRINDER_BINANCE_REST_URL; live_trade: ARMED, ALLOW_TESTNET_TRADE,",
+  "             GRINDER_BINANCE_REST_URL, GRINDER_BINANCE_WS_API_URL; live_trade: ARMED, ALLOW_TESTNET_TRADE,",
   "             BINANCE_API_KEY, BINANCE_API_SECRET (never printed)",
 ].join("\n");
 
@@ -146,6 +172,23 @@ function parsePollMs(v: string): number {
   return n;
 }
 
+function parseBackstopMs(v: string): number {
+  if (!/^[0-9]+$/.test(v))
+    throw new InvalidInputError(
+      `--backstop-ms: expected a whole number of ms, got ${JSON.stringify(v)}`,
+    );
+  const n = Number(v);
+  if (n < 100 || n > 3_600_000)
+    throw new InvalidInputError(`--backstop-ms: must be between 100 and 3600000, got ${v}`);
+  return n;
+}
+
+function parseOnOff(flag: string, v: string): boolean {
+  if (v === "on") return true;
+  if (v === "off") return false;
+  throw new InvalidInputError(`--${flag}: expected on or off, got ${JSON.stringify(v)}`);
+}
+
 /** Parse `grinder live` arguments (without the subcommand name); every bad flag at once. */
 export function parseLiveRunArgs(argv: readonly string[]): LiveRunOptions {
   const args = parseFlags(argv, LIVE_RUN_SPEC);
@@ -160,6 +203,8 @@ export function parseLiveRunArgs(argv: readonly string[]): LiveRunOptions {
   const speed = flag("speed");
   const confirm = flag("confirm");
   const pollMs = flag("poll-ms");
+  const userStream = flag("user-stream");
+  const backstopMs = flag("backstop-ms");
   const o: LiveRunOptions = {
     ...base,
     mode: mode === undefined ? base.mode : errors.value(base.mode, () => parseMode(mode)),
@@ -173,6 +218,15 @@ export function parseLiveRunArgs(argv: readonly string[]): LiveRunOptions {
     confirmTestnet: confirm !== undefined,
     cancelStrays: boolFlag(args, "cancel-strays"),
     pollMs: pollMs === undefined ? DEFAULT_POLL_MS : errors.value(0, () => parsePollMs(pollMs)),
+    userStream:
+      userStream === undefined
+        ? true
+        : errors.value(true, () => parseOnOff("user-stream", userStream)),
+    wsApiUrl: text("ws-api-url")?.trim(),
+    backstopMs:
+      backstopMs === undefined
+        ? DEFAULT_BACKSTOP_MS
+        : errors.value(0, () => parseBackstopMs(backstopMs)),
   };
   if (confirm !== undefined && confirm !== "TESTNET")
     errors.add(
@@ -209,6 +263,9 @@ export function withRunDefaults(o: LiveOptions | LiveRunOptions): LiveRunOptions
     confirmTestnet: false,
     cancelStrays: false,
     pollMs: DEFAULT_POLL_MS,
+    userStream: true,
+    wsApiUrl: undefined,
+    backstopMs: DEFAULT_BACKSTOP_MS,
   };
 }
 

@@ -28,6 +28,7 @@ import {
   LocalBinanceExchange,
   type ServerOrder,
 } from "../../../test/support/local-binance-exchange.js";
+import { LocalBinanceWsApi } from "../../../test/support/local-binance-ws-api.js";
 import { BIN, runCli, tempDir } from "../../../test/support/run-cli.js";
 import { exchangeClientOrderId } from "../../venues/binance/client-order-id.js";
 
@@ -128,17 +129,20 @@ function ourOpen(ex: LocalBinanceExchange): ServerOrder[] {
 
 let baseline: HandleCounts;
 let ex: LocalBinanceExchange;
+let wsApi: LocalBinanceWsApi;
 let fx: { dir: string; cleanup: () => Promise<void> };
 
 before(async () => {
   baseline = activeHandles();
   ex = await LocalBinanceExchange.start({ apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET });
+  wsApi = LocalBinanceWsApi.attach(ex);
   // 400 snapshots 250 ms apart: 100 s of market, 10 s at --speed 10.
   fx = await makeTradeFixture(400, 250);
 });
 
 after(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+  wsApi.close();
   await ex.close();
   await fx.cleanup();
   rmSync(TMP, { recursive: true, force: true });
@@ -159,6 +163,8 @@ describe("grinder live --mode live_trade as a process, killed mid-run", () => {
       "TESTNET",
       "--rest-url",
       ex.url,
+      "--ws-api-url",
+      wsApi.url,
       "--poll-ms",
       "100",
       "--journal",
@@ -268,6 +274,7 @@ describe("grinder live --mode live_trade as a process, killed mid-run", () => {
       expected.map((o) => String(o.exchange_client_order_id)).sort(),
     );
     assert.equal(stray.status, "CANCELED", "the planted stray was cancelled");
+    assert.ok(wsApi.subscriptions >= 2, "each run subscribed to the account's user data stream");
     assert.equal(foreign.status, "NEW", "a foreign order is never touched");
 
     // No order was placed twice, across both runs.
@@ -328,6 +335,24 @@ describe("endpoint guard and arming, both commands", () => {
     });
     assert.equal(ws.code, 2);
     assert.match(ws.stderr, /grinder live: --ws-url: Mainnet is forbidden/);
+    const wsApiProd = runCli(
+      [
+        "live",
+        "--mode",
+        "live_trade",
+        "--confirm",
+        "TESTNET",
+        "--ws-api-url",
+        "wss://ws-api.binance.com:443/ws-api/v3",
+      ],
+      armedEnv({ GRINDER_HA_ENABLED: "false" }),
+    );
+    assert.equal(wsApiProd.code, 2, wsApiProd.stderr);
+    assert.match(
+      wsApiProd.stderr,
+      /grinder live: Mainnet is forbidden: WebSocket API URL host ws-api\.binance\.com/,
+    );
+    allOutput.push(wsApiProd.stdout, wsApiProd.stderr);
     allOutput.push(live.stdout, live.stderr, smoke.stdout, smoke.stderr);
   });
 

@@ -24,6 +24,7 @@ import { OpsHttpServer } from "../../ops/http-server.js";
 import { mirrorConnectorMetrics } from "../../ops/metrics/connector-mirror.js";
 import { GrinderMetrics } from "../../ops/metrics/grinder-metrics.js";
 import { liveTradeArmingProblem } from "../../venues/binance/binance-spot-venue.js";
+import { resolveWsApiUrl } from "../../venues/binance/binance-urls.js";
 import { type BinanceEndpoints, resolveBinanceEndpoints } from "../../venues/binance/endpoints.js";
 import { prepareJournalLocation } from "./live-journal.js";
 import { formatLiveSource, type LiveOptions } from "./live-options.js";
@@ -111,6 +112,7 @@ export async function runLive(
       { restUrl: options.restUrl, wsUrl: options.wsUrl },
       env,
     );
+    if (options.mode === "live_trade" && options.userStream) resolveWsApiUrl(options.wsApiUrl, env);
   } catch (e) {
     if (!isGrinderError(e)) throw e;
     io.stderr(`grinder live: ${errorMessage(e)}`);
@@ -180,6 +182,14 @@ export async function runLive(
           confirmed: options.confirmTestnet,
           cancelStrays: options.cancelStrays,
           pollMs: options.pollMs,
+          ...(options.userStream
+            ? {
+                userStream: {
+                  ...(options.wsApiUrl !== undefined ? { url: options.wsApiUrl } : {}),
+                  backstopMs: options.backstopMs,
+                },
+              }
+            : {}),
         },
       },
       { ...deps.liveLoop, connectorMetrics },
