@@ -316,6 +316,11 @@ export class LocalBinanceExchange {
     this.faults.push({ method: match.method, path: match.path, fault, remaining: times });
   }
 
+  /** Drop every fault not yet used. */
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
   /** Requests to a path (optionally one method). */
   calls(path: string, method?: string): LocalExchangeRequest[] {
     return this.requests.filter(

@@ -471,6 +471,23 @@ describe("BinanceSpotVenue: sync after a restart", () => {
     assert.match(String(await second.venue.cancelUntracked("BTCUSDT", "nope")), /-2011/);
   });
 
+  it("a restart's strict listing waits out a short Retry-After instead of failing", async () => {
+    const r = rig({ sleep: (ms) => new Promise((done) => setTimeout(done, ms)) });
+    const o = order();
+    await r.venue.submit(o);
+    local.ex.inject(
+      { path: "/api/v3/openOrders" },
+      { kind: "reply", status: 429, body: BINANCE_ERRORS.tooMany, headers: { "retry-after": "1" } },
+    );
+    local.ex.execute(r.venue.exchangeIdOf(o.clientOrderId), "0.020");
+    await r.venue.sync({ strict: true });
+    assert.deepEqual(kinds(r.events), ["OrderAccepted", "OrderFilled"]);
+    assert.match(
+      logs.join("\n"),
+      /open orders of BTCUSDT: .*Retry-After|open orders of BTCUSDT: .*429.*waiting \d+ ms/,
+    );
+  });
+
   it("ids carry the epoch they were sent under; restored orders keep theirs", async () => {
     const first = rig();
     const a = order();

@@ -705,7 +705,7 @@ export class BinanceSpotVenue implements Venue {
     for (const symbol of [...symbols].sort()) {
       let listed: BinanceOrder[];
       try {
-        listed = await this.client.openOrders(symbol);
+        listed = await this.listOpenOrders(symbol, options.strict === true);
       } catch (e) {
         if (options.strict === true) throw e;
         this.log(`open orders of ${symbol}: ${errorMessage(e)} (retried later)`);
@@ -732,6 +732,24 @@ export class BinanceSpotVenue implements Venue {
       }
     }
     return { untracked };
+  }
+
+  /**
+   * The open orders of a symbol. A strict listing (a restart's
+   * reconciliation, which may not trade blind) waits out a short Retry-After
+   * (a 429 or 418 just before) instead of failing: up to 3 tries, 30 s each.
+   */
+  private async listOpenOrders(symbol: string, strict: boolean): Promise<BinanceOrder[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.client.openOrders(symbol);
+      } catch (e) {
+        const wait = isConnectorIOError(e) ? e.retryAfterMs : undefined;
+        if (!strict || wait === undefined || wait > 30_000 || attempt >= 3) throw e;
+        this.log(`open orders of ${symbol}: ${errorMessage(e)}; waiting ${wait} ms`);
+        await this.sleep(wait);
+      }
+    }
   }
 
   /** A live order the exchange does not list as open: ask for it. */
