@@ -316,6 +316,13 @@ export class LocalBinanceExchange {
     this.faults.push({ method: match.method, path: match.path, fault, remaining: times });
   }
 
+  /** Change a symbol's trading rules (exchangeInfo and the checks follow). */
+  setRules(symbol: string, rules: Partial<SymbolRules>): void {
+    const r = this.rules.get(symbol);
+    if (r === undefined) throw new Error(`local exchange: no symbol ${symbol}`);
+    this.rules.set(symbol, { ...r, ...rules });
+  }
+
   /** Drop every fault not yet used. */
   clearFaults(): void {
     this.faults.length = 0;

@@ -19,6 +19,7 @@ import type { Clock, Sleep } from "../../core/clock.js";
 import type { Decimal } from "../../core/decimal.js";
 import { ConfigError, errorMessage } from "../../core/errors.js";
 import type { OrderSide } from "../../domain/enums.js";
+import type { InstrumentSpec } from "../../domain/instrument.js";
 import { realSleep, systemClock } from "../../net/clock.js";
 import { isConnectorIOError } from "../../net/errors/connector-io-error.js";
 import { ConnectorNonRetryableError } from "../../net/errors/connector-non-retryable-error.js";
@@ -48,6 +49,7 @@ import {
 } from "./binance-rate-limits.js";
 import { type QueryParams, signedQuery } from "./binance-signing.js";
 import { type BinanceMarket, type Env, resolveRestUrl, restApiPrefix } from "./binance-urls.js";
+import { parseExchangeInfo } from "./exchange-info.js";
 import { plainDecimal } from "./plain-decimal.js";
 import { ServerTimeSync } from "./server-time-sync.js";
 
@@ -275,6 +277,32 @@ export class BinanceRestClient {
     } catch (e) {
       if (isConnectorIOError(e) && e.exchangeCode === BINANCE_CODE_NO_SUCH_ORDER) return undefined;
       throw e;
+    }
+  }
+
+  /** The exchange's trading rules (`GET /api/v3/exchangeInfo`, public): filters by symbol. */
+  async exchangeFilters(): Promise<Map<string, InstrumentSpec>> {
+    await this.rateGuard.beforeRequest("exchange_info", false);
+    const res = await this.http.request({
+      method: "GET",
+      url: this.url("/exchangeInfo", ""),
+      timeoutMs: this.timeoutMs,
+      op: "exchange_info",
+    });
+    this.stats.httpCalls += 1;
+    this.rateGuard.onResponse(res.status, res.headers);
+    if (res.status < 200 || res.status >= 300)
+      throw mapBinanceError(
+        "exchange_info",
+        res.status,
+        res.bodyText,
+        res.headers,
+        this.clock.nowMs(),
+      );
+    try {
+      return parseExchangeInfo(parseJson(res.bodyText, "exchange_info"), "exchange_info reply");
+    } catch (e) {
+      throw new ConnectorTransientError(errorMessage(e), { cause: e });
     }
   }
 

@@ -202,13 +202,36 @@ describe("BinanceSpotVenue: submit and cancel", () => {
     assert.equal(fillsOf(r.events).length, 1, "a sync books nothing more");
   });
 
-  it("a refusal carries Binance's code and message", async () => {
+  it("a refusal carries Binance's code and message; orders breaking the exchange's filters are refused before sending", async () => {
     const r = rig();
-    await r.venue.submit(order({ quantity: d("0.0005") }));
-    const e = r.events[0];
+    // The exchange's rules tighten after the venue read them: Binance refuses (-1013), the
+    // venue reads the rules again and refuses the next such order itself, with the values.
+    await r.venue.submit(order());
+    local.ex.setRules("BTCUSDT", { stepSize: "0.01", minQty: "0.01" });
+    await r.venue.submit(order({ quantity: d("0.105") }));
+    const e = r.events.at(-1);
     assert.ok(e?.kind === "OrderRejected");
     assert.match(e.reason, /-1013: Filter failure: LOT_SIZE/);
     const posts = local.ex.calls("/api/v3/order", "POST").length;
+    await r.venue.submit(order({ quantity: d("0.105") }));
+    await r.venue.submit(order({ quantity: d("0.005") }));
+    await r.venue.submit(order({ price: d("99.905") }));
+    await r.venue.submit(order({ price: d("0.01"), quantity: d("0.10") }));
+    assert.deepEqual(
+      r.events.slice(-4).map((x) => (x.kind === "OrderRejected" ? x.reason : x.kind)),
+      [
+        "FILTER_LOT_SIZE: quantity 0.105 is not a multiple of the step 0.01000000",
+        "FILTER_LOT_SIZE: quantity 0.005 is below minQty 0.01000000",
+        "FILTER_PRICE: price 99.905 is not a multiple of the tick 0.01000000",
+        "FILTER_MIN_NOTIONAL: 0.01 x 0.10 = 0.0010 is below 0.05000000",
+      ],
+    );
+    assert.equal(local.ex.calls("/api/v3/order", "POST").length, posts, "none sent");
+    assert.equal(
+      local.ex.calls("/api/v3/exchangeInfo").length,
+      2,
+      "read at the first order and after the -1013",
+    );
     await r.venue.submit(order({ orderType: "MARKET" }));
     await r.venue.submit(order({ reduceOnly: true }));
     const [market, reduce] = r.events.slice(-2);

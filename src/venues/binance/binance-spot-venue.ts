@@ -36,6 +36,7 @@ import type { BackoffOptions, RandomSource } from "../../core/backoff.js";
 import type { Clock, Sleep } from "../../core/clock.js";
 import { Decimal } from "../../core/decimal.js";
 import { ConfigError, errorMessage } from "../../core/errors.js";
+import type { InstrumentSpec } from "../../domain/instrument.js";
 import type {
   CancelOrder,
   OrderCommand,
@@ -54,7 +55,10 @@ import { systemRandom } from "../../net/random.js";
 import { retryWithPolicy } from "../../net/retry.js";
 import { makeRetryPolicy, type RetryPolicy } from "../../net/retry-policy.js";
 import { WriteGate } from "../common/write-gate.js";
-import { BINANCE_CODE_CANCEL_REJECTED } from "./binance-error-mapping.js";
+import {
+  BINANCE_CODE_CANCEL_REJECTED,
+  BINANCE_CODE_FILTER_FAILURE,
+} from "./binance-error-mapping.js";
 import {
   type BinanceOrder,
   type BinanceTrade,
@@ -70,6 +74,7 @@ import {
   isOurClientOrderId,
 } from "./client-order-id.js";
 import { checkEnvGuards } from "./smoke-testnet.js";
+import { filterProblem } from "./spot-filters.js";
 import {
   type ExchangeTrade,
   SpotOrderTracker,
@@ -196,6 +201,9 @@ export class BinanceSpotVenue implements Venue {
   private lastBackstopMs = Number.NEGATIVE_INFINITY;
   private wake: () => void = () => {};
   private readonly balanceMap = new Map<string, AccountBalance>();
+  /** The exchange's filters (exchangeInfo), fetched before the first order and after a -1013. */
+  private filters: ReadonlyMap<string, InstrumentSpec> | undefined;
+  private filtersStale = true;
   /** HA fencing epoch of the ids of orders submitted from now on (0: not under HA). */
   private epoch = 0;
   private emit: OrderEventListener = NO_LISTENER;
@@ -444,6 +452,13 @@ export class BinanceSpotVenue implements Venue {
       this.rejected(t, blocked);
       return;
     }
+    await this.loadFilters();
+    const spec = this.filters?.get(cmd.symbol);
+    const problem = spec === undefined ? undefined : filterProblem(spec, cmd.price, cmd.quantity);
+    if (problem !== undefined) {
+      this.rejected(t, problem);
+      return;
+    }
     let reply: BinanceOrder;
     try {
       reply = await this.write("place", () =>
@@ -460,10 +475,30 @@ export class BinanceSpotVenue implements Venue {
         this.log(`${cmd.clientOrderId} (${t.exchangeId}): ${errorMessage(e)}; settled by sync`);
         return;
       }
+      // A filter failure: the exchange's rules may have changed; read them again.
+      if (isConnectorIOError(e) && e.exchangeCode === BINANCE_CODE_FILTER_FAILURE)
+        this.filtersStale = true;
       this.rejected(t, errorMessage(e));
       return;
     }
     await this.settle(t, reply);
+  }
+
+  /** Fetch the exchange's filters when none are known or a -1013 made them stale. */
+  private async loadFilters(): Promise<void> {
+    if (!this.filtersStale) return;
+    try {
+      this.filters = await this.client.exchangeFilters();
+      this.filtersStale = false;
+    } catch (e) {
+      // Orders go out unchecked (the exchange checks them); tried again before the next one.
+      this.log(`exchange filters: ${errorMessage(e)} (retried before the next order)`);
+    }
+  }
+
+  /** The exchange's filters as last fetched (undefined before the first fetch). */
+  get exchangeFilters(): ReadonlyMap<string, InstrumentSpec> | undefined {
+    return this.filters;
   }
 
   private rejected(t: TrackedOrder, reason: string): void {
