@@ -146,8 +146,11 @@ export async function runLive(
   if (deps.tradingLoopFactory === undefined) io.stdout(`  journal: ${journalPath}`);
   if (options.mode === "live_trade")
     io.stdout(
-      `  exchange: ${endpoints.rest.url} (${endpoints.rest.source}), fills polled every ` +
-        `${options.pollMs} ms, strays ${options.cancelStrays ? "cancelled" : "reported"}`,
+      `  exchange: ${endpoints.rest.url} (${endpoints.rest.source}), ${
+        options.userStream
+          ? `user data stream ${resolveWsApiUrl(options.wsApiUrl, env)}, REST backstop every ${options.backstopMs} ms`
+          : `fills polled every ${options.pollMs} ms`
+      }, strays ${options.cancelStrays ? "cancelled" : "reported"}`,
     );
 
   let elector: LeaderElector | null = null;

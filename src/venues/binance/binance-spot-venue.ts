@@ -1,35 +1,44 @@
 /**
  * BinanceSpotVenue: the kernel's venue on Binance spot (REST, testnet by
- * default, production refused). Commands become signed requests; what the
+ * default, production refused), with the account's user data stream
+ * (WebSocket API) when configured. Commands become signed requests; what the
  * exchange did comes back as order events, in causal order per order
  * (accepted, then fills, then canceled or expired), to one listener.
  *
- * - submit: LIMIT GTC under a client order id derived from the kernel's id
- *   and the journal's run id (`client-order-id.ts`). The reply gives
- *   OrderAccepted (the exchange's orderId as venueOrderId) and, when the
- *   placement traded at once, one OrderFilled per listed fill (price, qty,
- *   commission and its asset, taker, tradeId); a refusal gives OrderRejected
- *   with Binance's code and message. A reply that never comes is resolved by
- *   querying the id; when even that fails the order stays pending and `sync`
- *   settles it.
- * - cancel: OrderCanceled, preceded by an OrderFilled for any execution the
- *   cancel reply shows beyond what was reported (at its average price,
- *   cummulativeQuoteQty / executedQty). Too late (FILLED) or impossible:
- *   OrderCancelRejected (after the fill). An id the venue never saw:
- *   OrderCancelRejected.
- * - sync (the runtime calls it on a poll interval and after a (re)start):
+ * - submit: checked against the exchange's filters (exchangeInfo, read before
+ *   the first order and again after a -1013), then LIMIT GTC under a client
+ *   order id `<prefix>-e<epoch>-<hash>` (`client-order-id.ts`: the journal's
+ *   run id, the kernel's id, the HA fencing epoch of `useEpoch`). The reply
+ *   gives OrderAccepted (the exchange's orderId as venueOrderId) and, when
+ *   the placement traded at once, one OrderFilled per listed fill (price,
+ *   qty, commission and its asset, taker, tradeId); a refusal gives
+ *   OrderRejected with Binance's code and message. A reply that never comes
+ *   is resolved by querying the id; when even that fails the order stays
+ *   pending and `sync` settles it.
+ * - cancel: the executions the cancel reply shows beyond what was booked,
+ *   trade by trade from the account's trade list, then OrderCanceled. Too
+ *   late (FILLED) or impossible: OrderCancelRejected (after the fills). An id
+ *   the venue never saw: OrderCancelRejected.
+ * - user data stream (`spot-user-stream.ts`): each executionReport is kept
+ *   until the next `sync` (the runtime's exchange step, so the journal sees
+ *   it where the kernel does) and booked then: every trade as it happened
+ *   (L, l, n, N, m, t), cancels, expiries, rejects.
+ * - sync (the runtime calls it when the stream pushed something, on a poll
+ *   interval and after a (re)start): applies the stream's reports; then the
+ *   REST backstop (always without a stream; with one after each
+ *   (re)subscription, every `backstopMs`, and while an outcome is unknown):
  *   lists the open orders of every symbol with live orders, queries the ones
- *   that vanished, and reports every execution not yet reported and every
- *   order gone (canceled or expired); a pending order the exchange does not
- *   know is sent now, with the same client id. Fills found this way carry no
- *   commission (fee 0: it needs the account's trade list, a later step).
+ *   that vanished, books every execution not yet booked from the account's
+ *   trade list (`GET /api/v3/myTrades`), reports orders gone; a pending
+ *   order the exchange does not know is sent now, with the same client id.
  *
- * Fills are reported per (order, cumulative executed quantity), so nothing is
- * booked twice (`spot-order-tracker.ts`). Every write passes the WriteGate
- * (armed, kill switch, whitelist), a circuit breaker and the retry policy
- * (transient errors, backoff with jitter, never sooner than a 429's
- * Retry-After; a 418 stops every write). Keys
- * come from the environment only and are never logged.
+ * Nothing is booked twice: a trade once per trade id, and never beyond the
+ * executed quantity the exchange shows (`spot-order-tracker.ts`), both
+ * rebuilt from the journal. Every write passes the WriteGate (armed, kill
+ * switch, whitelist), a circuit breaker and the retry policy (transient
+ * errors, backoff with jitter, never sooner than a 429's Retry-After; a 418
+ * stops every write). Keys come from the environment only and are never
+ * logged.
  */
 
 import type { BackoffOptions, RandomSource } from "../../core/backoff.js";
