@@ -318,6 +318,10 @@ describe("live_trade crash test: SIGKILL at random moments, random partial fills
       assert.ok(Decimal.parse(s.fees).eq(fees), `${symbol}: fees ${s.fees} = commissions ${fees}`);
     }
     assert.equal(summary.last_epoch, 0, "not under HA");
+    assert.ok(
+      (await import("node:fs")).existsSync(`${journal}.exchange-info.json`),
+      "the exchange's filters kept for the journal",
+    );
 
     // No client order id placed twice: one exchange order per id.
     const perId = new Map<string, number>();

@@ -71,7 +71,7 @@ describe("grinder live run options", () => {
       [["--mode", "paper", "--mode=paper"], /--mode: given twice$/],
       [
         ["--nope"],
-        /unknown option --nope \(options: --symbols, .*--config, --journal, --state-dir, --speed, --rest-url, --ws-url, --confirm, --cancel-strays, --poll-ms, --user-stream, --ws-api-url, --backstop-ms\)$/,
+        /unknown option --nope \(options: --symbols, .*--config, --journal, --state-dir, --speed, --rest-url, --ws-url, --confirm, --cancel-strays, --poll-ms, --user-stream, --ws-api-url, --backstop-ms, --exchange-info\)$/,
       ],
       [["--mode", "live_trade", "--confirm", "MAINNET"], /--confirm: expected TESTNET/],
       [["--mode", "live_trade", "--cancel-strays=yes"], /--cancel-strays takes no value$/],

@@ -51,6 +51,8 @@ export interface LiveRunOptions extends Omit<LiveOptions, "mode"> {
   readonly wsApiUrl: string | undefined;
   /** live_trade with the stream: the REST backstop's interval, in ms. */
   readonly backstopMs: number;
+  /** live_trade: --exchange-info FILE (the kernel's filters; else fetched per journal). */
+  readonly exchangeInfoPath: string | undefined;
 }
 
 export const DEFAULT_BACKSTOP_MS = 30_000;
@@ -72,6 +74,7 @@ const LIVE_RUN_SPEC = {
   "user-stream": { type: "string" },
   "ws-api-url": { type: "string" },
   "backstop-ms": { type: "string" },
+  "exchange-info": { type: "string" },
 } as const satisfies Options;
 
 /** Flags that only make sense with --mode live_trade. */
@@ -82,6 +85,7 @@ const LIVE_TRADE_FLAGS: readonly string[] = [
   "user-stream",
   "ws-api-url",
   "backstop-ms",
+  "exchange-info",
 ];
 
 /** Every flag `grinder live` accepts. */
@@ -92,7 +96,7 @@ export const LIVE_RUN_USAGE = [
   "             [--symbols BTCUSDT,ETHUSDT] [--config FILE] [--journal FILE] [--state-dir DIR]",
   "             [--speed X] [--rest-url URL] [--ws-url URL] [--confirm TESTNET] [--cancel-strays]",
   "             [--poll-ms 1000] [--user-stream on|off] [--ws-api-url URL] [--backstop-ms 30000]",
-  "             [--duration-s N] [--metrics-port 9090] [--metrics-host 0.0.0.0]",
+  "             [--exchange-info FILE] [--duration-s N] [--metrics-port 9090] [--metrics-host 0.0.0.0]",
   "",
   "  --source        market data: fixture:DIR (a fixture replayed in real time) or binance",
   "                  (bookTicker WebSocket, testnet unless --ws-url / GRINDER_BINANCE_WS_URL)",
@@ -126,6 +130,9 @@ export const LIVE_RUN_USAGE = [
   "                  else wss://ws-api.testnet.binance.vision/ws-api/v3); production refused",
   "  --backstop-ms   live_trade with the stream: REST check of open orders and trades every N ms",
   "                  and after every (re)connect (default 30000)",
+  "  --exchange-info live_trade: exchange filters the engine rounds with (a Binance exchangeInfo",
+  "                  reply); default: fetched when a journal starts, kept as",
+  "                  <journal>.exchange-info.json for every later run of it",
   "  --duration-s    stop after N seconds; 0 runs until SIGINT/SIGTERM or the end of a fixture",
   "                  (default 0)",
   "  --metrics-port  port of /healthz, /readyz and /metrics (default 9090; 0 picks a free one)",
@@ -223,6 +230,7 @@ export function parseLiveRunArgs(argv: readonly string[]): LiveRunOptions {
         ? true
         : errors.value(true, () => parseOnOff("user-stream", userStream)),
     wsApiUrl: text("ws-api-url")?.trim(),
+    exchangeInfoPath: text("exchange-info"),
     backstopMs:
       backstopMs === undefined
         ? DEFAULT_BACKSTOP_MS
@@ -266,6 +274,7 @@ export function withRunDefaults(o: LiveOptions | LiveRunOptions): LiveRunOptions
     userStream: true,
     wsApiUrl: undefined,
     backstopMs: DEFAULT_BACKSTOP_MS,
+    exchangeInfoPath: undefined,
   };
 }
 

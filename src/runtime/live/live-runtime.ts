@@ -25,7 +25,9 @@ import { mirrorConnectorMetrics } from "../../ops/metrics/connector-mirror.js";
 import { GrinderMetrics } from "../../ops/metrics/grinder-metrics.js";
 import { liveTradeArmingProblem } from "../../venues/binance/binance-spot-venue.js";
 import { resolveWsApiUrl } from "../../venues/binance/binance-urls.js";
+
 import { type BinanceEndpoints, resolveBinanceEndpoints } from "../../venues/binance/endpoints.js";
+import { exchangeInfoFrom, liveTradeInstruments } from "./live-instruments.js";
 import { prepareJournalLocation } from "./live-journal.js";
 import { formatLiveSource, type LiveOptions } from "./live-options.js";
 import {
@@ -166,6 +168,21 @@ export async function runLive(
     clock,
     log: io.stdout,
   };
+  let instruments: Awaited<ReturnType<typeof liveTradeInstruments>>;
+  if (options.mode === "live_trade" && deps.tradingLoopFactory === undefined) {
+    try {
+      instruments = await liveTradeInstruments(
+        journalPath,
+        options.exchangeInfoPath,
+        () => exchangeInfoFrom(endpoints.rest.url, env),
+        (l) => io.stdout(`  ${l}`),
+      );
+    } catch (e) {
+      if (!isGrinderError(e)) throw e;
+      io.stderr(`grinder live: ${errorMessage(e)}`);
+      return 2;
+    }
+  }
   const factory =
     deps.tradingLoopFactory ??
     liveTradingLoopFactory(
@@ -193,6 +210,7 @@ export async function runLive(
                 },
               }
             : {}),
+          ...(instruments !== undefined ? { instruments } : {}),
         },
       },
       { ...deps.liveLoop, connectorMetrics },

@@ -280,8 +280,8 @@ export class BinanceRestClient {
     }
   }
 
-  /** The exchange's trading rules (`GET /api/v3/exchangeInfo`, public): filters by symbol. */
-  async exchangeFilters(): Promise<Map<string, InstrumentSpec>> {
+  /** The exchange's trading rules (`GET /api/v3/exchangeInfo`, public), as sent. */
+  async exchangeInfo(): Promise<unknown> {
     await this.rateGuard.beforeRequest("exchange_info", false);
     const res = await this.http.request({
       method: "GET",
@@ -299,8 +299,14 @@ export class BinanceRestClient {
         res.headers,
         this.clock.nowMs(),
       );
+    return parseJson(res.bodyText, "exchange_info");
+  }
+
+  /** The filters by symbol of `exchangeInfo` (a reply that does not parse: a transient error). */
+  async exchangeFilters(): Promise<Map<string, InstrumentSpec>> {
+    const raw = await this.exchangeInfo();
     try {
-      return parseExchangeInfo(parseJson(res.bodyText, "exchange_info"), "exchange_info reply");
+      return parseExchangeInfo(raw, "exchange_info reply");
     } catch (e) {
       throw new ConnectorTransientError(errorMessage(e), { cause: e });
     }
