@@ -229,6 +229,51 @@ describe("spot user data stream (WebSocket API)", () => {
     );
   });
 
+  it("a placement whose reply was lost is settled by the stream: accepted, then its trade, once", async () => {
+    const venue = new BinanceSpotVenue({
+      restUrl: local.ex.url,
+      env: armedEnv(),
+      confirmed: true,
+      runId: "57e4a0000002",
+      connectorMetrics: new ConnectorMetrics(),
+      timeoutMs: 150,
+      unknownStatusQueryDelayMs: 0,
+      log: (l) => logs.push(l),
+      userStream: {
+        url: api.url,
+        backoff: { baseMs: 20, maxMs: 80, multiplier: 2, jitter: "equal" },
+      },
+    });
+    venues.push(venue);
+    const events: OrderEvent[] = [];
+    venue.setListener((e) => {
+      if (e.kind !== "FundingApplied") events.push(e);
+    });
+    let wakes = 0;
+    venue.startUserStream(() => {
+      wakes++;
+    });
+    await until(() => venue.userStreamUp === true, "subscribed");
+    await venue.sync();
+    local.ex.inject({ method: "POST", path: "/api/v3/order" }, { kind: "hang", apply: true });
+    local.ex.inject({ method: "GET", path: "/api/v3/order" }, { kind: "hang", apply: false });
+    const a = order();
+    await venue.submit(a);
+    assert.equal(events.length, 0, "outcome unknown");
+    const w = wakes;
+    local.ex.execute(venue.exchangeIdOf(a.clientOrderId), "0.050");
+    await until(() => wakes >= w + 1, "the TRADE report");
+    await venue.sync();
+    await venue.sync();
+    assert.deepEqual(
+      events.map((e) =>
+        e.kind === "OrderFilled" ? `${e.kind} ${e.quantity} ${e.fee} ${e.feeAsset}` : e.kind,
+      ),
+      ["OrderAccepted", "OrderFilled 0.050 0.00005000 BTC"],
+    );
+    assert.equal(local.ex.calls("/api/v3/order", "POST").length, 1, "never placed again");
+  });
+
   it("a refused subscription and a malformed frame are logged with what was expected; it reconnects", async () => {
     api.refuseNext(BINANCE_ERRORS.badSignature);
     const r = rig();
