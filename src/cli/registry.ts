@@ -7,6 +7,7 @@ import {
   fixtureRecordCommand,
   fixtureRegenerateCommand,
 } from "./commands/fixture.js";
+import { journalSummaryCommand } from "./commands/journal.js";
 import { paperCommand } from "./commands/paper.js";
 import { replayCommand } from "./commands/replay.js";
 import { smokeTestnetCommand } from "./commands/smoke-testnet.js";
@@ -28,5 +29,6 @@ export const COMMANDS: readonly CliCommand[] = [
   fixtureRecordCommand,
   fixtureRegenerateCommand,
   liveCommandDef,
+  journalSummaryCommand,
   smokeTestnetCommand,
 ];

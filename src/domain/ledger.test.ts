@@ -198,3 +198,27 @@ test("a million fills: realized PnL equals the cash flow exactly, no drift", () 
   assert.ok(l.getTotalRealizedPnl().eq(expected), `${l.getTotalRealizedPnl()} vs ${expected}`);
   assert.ok(sumRealized.eq(l.getTotalRealizedPnl()));
 });
+
+test("a commission in the base asset leaves the position like the account's balance; fees in the quote asset", () => {
+  const l = new Ledger();
+  const f = (side: OrderSide, price: string, qty: string, fee: string, feeAsset: string) =>
+    l.applyFill({
+      symbol: "BTCUSDT",
+      side,
+      price: dec(price),
+      quantity: dec(qty),
+      fee: dec(fee),
+      feeAsset,
+    });
+  // BUY 0.1 at 100, 0.1% commission in BTC: the account gets 0.0999 BTC; fee 0.0001 x 100 = 0.01 USDT.
+  assert.equal(f(Side.BUY, "100", "0.1", "0.0001", "BTC").toString(), "0.0100");
+  assert.equal(l.getPosition("BTCUSDT").quantity.toString(), "0.0999");
+  assert.equal(l.getPosition("BTCUSDT").avgEntryPrice.toString(), "100");
+  // SELL what is held (0.0999) at 110, commission in USDT: 0.0999 x 110 x 0.001 = 0.010989.
+  assert.equal(f(Side.SELL, "110", "0.0999", "0.010989", "USDT").toString(), "0.010989");
+  const p = l.getPosition("BTCUSDT");
+  assert.ok(p.quantity.isZero(), "flat, never short: the fee's base left with the buy");
+  assert.equal(p.realizedPnl.toString(), "0.9990", "(110 - 100) x 0.0999");
+  assert.equal(l.getFees("BTCUSDT").toString(), "0.020989");
+  assert.equal(l.getTotalFees().toString(), "0.020989");
+});

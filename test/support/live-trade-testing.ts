@@ -114,7 +114,7 @@ export function localExchangePerTest(): { readonly ex: LocalBinanceExchange } {
 }
 
 /** The argv of an armed `grinder live --mode live_trade` on a fixture against `restUrl`. */
-export function liveTradeArgs(fixtureDir: string, restUrl: string): string[] {
+export function liveTradeArgs(fixtureDir: string, restUrl: string, wsApiUrl?: string): string[] {
   return [
     "--source",
     `fixture:${fixtureDir}`,
@@ -124,6 +124,8 @@ export function liveTradeArgs(fixtureDir: string, restUrl: string): string[] {
     "TESTNET",
     "--rest-url",
     restUrl,
+    // Without a local WebSocket API: REST polling only (no connection attempt to the testnet).
+    ...(wsApiUrl === undefined ? ["--user-stream", "off"] : ["--ws-api-url", wsApiUrl]),
   ];
 }
 

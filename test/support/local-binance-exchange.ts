@@ -22,8 +22,9 @@
 
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { Decimal } from "../../src/core/decimal.js";
+import { SeededRandom } from "../../src/core/prng.js";
 
 export interface LocalExchangeRequest {
   readonly method: string;
@@ -122,6 +123,18 @@ export const BINANCE_ERRORS = {
   serverError: { code: -1000, msg: "An unknown error occurred while processing the request." },
 } as const;
 
+/** A change of an order, as the user data stream reports it (`executionReport`). */
+export interface OrderUpdate {
+  /** A copy of the order after the change. */
+  readonly order: Readonly<ServerOrder>;
+  /** NEW, TRADE, CANCELED, EXPIRED or REJECTED. */
+  readonly executionType: string;
+  readonly trade?: ServerTrade;
+  /** The cancel request's own client id (CANCELED). */
+  readonly cancelClientOrderId?: string;
+  readonly rejectReason?: string;
+}
+
 export interface LocalBinanceExchangeOptions {
   readonly apiKey: string;
   readonly apiSecret: string;
@@ -130,6 +143,8 @@ export interface LocalBinanceExchangeOptions {
   readonly rules?: Readonly<Record<string, Partial<SymbolRules>>>;
   /** Commission rate of every trade (default 0.001). */
   readonly commissionRate?: string;
+  /** The account's balances at start (default 100 BTC, 1000 ETH, 1000000 USDT). */
+  readonly balances?: Readonly<Record<string, string>>;
 }
 
 const DEFAULT_RULES: Omit<SymbolRules, "baseAsset" | "quoteAsset"> = {
@@ -176,6 +191,12 @@ export class LocalBinanceExchange {
   private readonly rules = new Map<string, SymbolRules>();
   private readonly books = new Map<string, { bid: Decimal; ask: Decimal }>();
   private readonly commissionRate: Decimal;
+  /** Every open connection, WebSocket ones included (destroyed by `close`). */
+  sockets = new Set<Socket>();
+  private readonly updateListeners: ((u: OrderUpdate) => void)[] = [];
+  private randomFills: ReturnType<typeof setInterval> | undefined;
+  /** Placements answered REJECTED (the order is refused after it was taken). */
+  rejectPlacements = 0;
 
   private constructor(
     private readonly server: Server,
@@ -197,10 +218,17 @@ export class LocalBinanceExchange {
   static start(options: LocalBinanceExchangeOptions): Promise<LocalBinanceExchange> {
     return new Promise((resolve, reject) => {
       let ex: LocalBinanceExchange | undefined;
+      const sockets = new Set<Socket>();
       const server = createServer((req, res) => ex?.handle(req, res));
       server.once("error", reject);
+      // Upgraded (WebSocket) sockets are not the HTTP server's to close: tracked here.
+      server.on("connection", (socket: Socket) => {
+        sockets.add(socket);
+        socket.once("close", () => sockets.delete(socket));
+      });
       server.listen(0, "127.0.0.1", () => {
         ex = new LocalBinanceExchange(server, (server.address() as AddressInfo).port, options);
+        ex.sockets = sockets;
         resolve(ex);
       });
     });
@@ -210,9 +238,94 @@ export class LocalBinanceExchange {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** The underlying HTTP server (the WebSocket API attaches to it). */
+  get httpServer(): Server {
+    return this.server;
+  }
+
+  /** Credentials the exchange checks (the WebSocket API signs with the same). */
+  get credentials(): { readonly apiKey: string; readonly apiSecret: string } {
+    return { apiKey: this.options.apiKey, apiSecret: this.options.apiSecret };
+  }
+
+  /** The server clock (with `skewMs`). */
+  serverNow(): number {
+    return this.now();
+  }
+
+  /** Every order change, as it happens (whether or not anyone listens). */
+  onOrderUpdate(listener: (u: OrderUpdate) => void): void {
+    this.updateListeners.push(listener);
+  }
+
+  private publish(u: OrderUpdate): void {
+    for (const l of this.updateListeners) l(u);
+  }
+
+  /** The account's balances now: the start balances plus what the trades changed. */
+  account(): Map<string, Decimal> {
+    const start = this.options.balances ?? { BTC: "100", ETH: "1000", USDT: "1000000" };
+    const out = new Map<string, Decimal>(Object.entries(start).map(([a, v]) => [a, D(v)]));
+    for (const [asset, change] of this.balanceChanges())
+      out.set(asset, (out.get(asset) ?? Decimal.ZERO).add(change));
+    return out;
+  }
+
+  /** The order leaves the book as EXPIRED (e.g. by self-trade prevention or maintenance). */
+  expire(clientOrderId: string): void {
+    const o = this.order(clientOrderId);
+    if (o.status !== "NEW" && o.status !== "PARTIALLY_FILLED")
+      throw new Error(`local exchange: ${clientOrderId} is ${o.status}, not open`);
+    o.status = "EXPIRED";
+    o.updateTime = Date.now();
+    this.publish({ order: { ...o }, executionType: "EXPIRED" });
+  }
+
+  /**
+   * The market trades through resting orders at random (seeded): every
+   * `intervalMs` one open order of ours is picked and traded, in full with
+   * probability `fullShare`, else a random part of what is left (on the
+   * symbol's step). Runs until `stopRandomFills` or `close`, whether or not
+   * a client is connected.
+   */
+  startRandomFills(o: { seed: number; intervalMs: number; fullShare: number }): void {
+    this.stopRandomFills();
+    const rng = new SeededRandom(o.seed);
+    this.randomFills = setInterval(() => {
+      const open = this.orders.filter((x) => x.status === "NEW" || x.status === "PARTIALLY_FILLED");
+      if (open.length === 0) return;
+      const x = open[rng.int(0, open.length - 1)] as ServerOrder;
+      const step = D((this.rules.get(x.symbol) as SymbolRules).stepSize);
+      const steps = Number(
+        D(x.origQty).sub(D(x.executedQty)).div(step).quantize(0, "ROUND_DOWN").toString(),
+      );
+      if (steps < 1) return;
+      const full = steps === 1 || rng.next() < o.fullShare;
+      const n = full ? steps : rng.int(1, steps - 1);
+      this.trade(x, D(x.price), step.mul(Decimal.fromInt(n)), true);
+    }, o.intervalMs);
+  }
+
+  stopRandomFills(): void {
+    if (this.randomFills !== undefined) clearInterval(this.randomFills);
+    this.randomFills = undefined;
+  }
+
   /** Apply `fault` to the next `times` requests matching method/path. */
   inject(match: { method?: string; path?: string }, fault: Fault, times = 1): void {
     this.faults.push({ method: match.method, path: match.path, fault, remaining: times });
+  }
+
+  /** Change a symbol's trading rules (exchangeInfo and the checks follow). */
+  setRules(symbol: string, rules: Partial<SymbolRules>): void {
+    const r = this.rules.get(symbol);
+    if (r === undefined) throw new Error(`local exchange: no symbol ${symbol}`);
+    this.rules.set(symbol, { ...r, ...rules });
+  }
+
+  /** Drop every fault not yet used. */
+  clearFaults(): void {
+    this.faults.length = 0;
   }
 
   /** Requests to a path (optionally one method). */
@@ -282,6 +395,7 @@ export class LocalBinanceExchange {
     o.cummulativeQuoteQty = fmt8(D(o.cummulativeQuoteQty).add(price.mul(qty)));
     o.status = executed.eq(D(o.origQty)) ? "FILLED" : "PARTIALLY_FILLED";
     o.updateTime = now;
+    this.publish({ order: { ...o }, executionType: "TRADE", trade: t });
     return t;
   }
 
@@ -314,6 +428,7 @@ export class LocalBinanceExchange {
   }
 
   close(): Promise<void> {
+    this.stopRandomFills();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     for (const r of this.hanging) r.destroy();
@@ -321,6 +436,7 @@ export class LocalBinanceExchange {
     return new Promise((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
+      for (const s of this.sockets) s.destroy();
     });
   }
 
@@ -425,6 +541,7 @@ export class LocalBinanceExchange {
       o.updateTime = Date.now();
       if (futures) return [200, this.orderReply(o, true)];
       const cancelId = r.params.get("newClientOrderId") ?? `cancel_${this.nextCancelId++}`;
+      this.publish({ order: { ...o }, executionType: "CANCELED", cancelClientOrderId: cancelId });
       return [200, this.cancelReply(o, cancelId)];
     }
     if (endpoint === "/order" && r.method === "GET") {
@@ -432,6 +549,10 @@ export class LocalBinanceExchange {
       const o = this.find(r, symbol);
       if (!o) return [400, BINANCE_ERRORS.noSuchOrder];
       return [200, this.orderReply(o, futures)];
+    }
+    if (endpoint === "/myTrades" && r.method === "GET" && !futures) {
+      this.weightUsed += 20;
+      return this.myTrades(r, symbol);
     }
     if (endpoint === "/openOrders" && r.method === "GET") {
       this.weightUsed += futures ? 1 : 6;
@@ -595,6 +716,30 @@ export class LocalBinanceExchange {
     };
     this.orders.push(o);
     this.ordersPlaced += 1;
+    if (!futures && this.rejectPlacements > 0) {
+      this.rejectPlacements -= 1;
+      o.status = "REJECTED";
+      this.publish({
+        order: { ...o },
+        executionType: "REJECTED",
+        rejectReason: "INSUFFICIENT_BALANCE",
+      });
+      return [
+        200,
+        {
+          symbol,
+          orderId: o.orderId,
+          orderListId: -1,
+          clientOrderId: cid,
+          transactTime: now,
+          ...this.writeReplyFields(o),
+          workingTime: now,
+          selfTradePreventionMode: "EXPIRE_MAKER",
+          fills: [],
+        },
+      ];
+    }
+    if (!futures) this.publish({ order: { ...o }, executionType: "NEW" });
     const fills: ServerTrade[] = [];
     const book = futures ? undefined : this.books.get(symbol);
     if (book !== undefined) {
@@ -632,6 +777,83 @@ export class LocalBinanceExchange {
       },
       counts,
     ];
+  }
+
+  /**
+   * GET /api/v3/myTrades: the account's trades of a symbol, oldest first;
+   * `orderId` picks one order's, `fromId` starts at a trade id, `limit`
+   * (default 500, at most 1000) caps the list.
+   */
+  private myTrades(r: LocalExchangeRequest, symbol: string): [number, unknown] {
+    const num = (key: string): number | undefined | null => {
+      const v = r.params.get(key);
+      if (v === null) return undefined;
+      return /^\d+$/.test(v) ? Number(v) : null;
+    };
+    const orderId = num("orderId");
+    const fromId = num("fromId");
+    const limit = num("limit") ?? 500;
+    if (orderId === null) return [400, BINANCE_ERRORS.mandatory("orderId")];
+    if (fromId === null) return [400, BINANCE_ERRORS.mandatory("fromId")];
+    if (limit === null || limit < 1 || limit > 1000)
+      return [400, BINANCE_ERRORS.mandatory("limit")];
+    const buyer = new Map(this.orders.map((o) => [o.orderId, o.side === "BUY"]));
+    return [
+      200,
+      this.trades
+        .filter(
+          (t) =>
+            t.symbol === symbol &&
+            (orderId === undefined || t.orderId === orderId) &&
+            (fromId === undefined || t.id >= fromId),
+        )
+        .slice(0, limit)
+        .map((t) => ({
+          symbol: t.symbol,
+          id: t.id,
+          orderId: t.orderId,
+          orderListId: -1,
+          price: t.price,
+          qty: t.qty,
+          quoteQty: fmt8(D(t.price).mul(D(t.qty))),
+          commission: t.commission,
+          commissionAsset: t.commissionAsset,
+          time: t.time,
+          isBuyer: buyer.get(t.orderId) === true,
+          isMaker: t.isMaker,
+          isBestMatch: true,
+        })),
+    ];
+  }
+
+  /**
+   * What the account's balances changed by through its trades, per asset
+   * (a BUY adds the base and pays the quote, a SELL the reverse; each
+   * commission leaves its asset).
+   */
+  balanceChanges(): Map<string, Decimal> {
+    const out = new Map<string, Decimal>();
+    const add = (asset: string, v: Decimal): void => {
+      out.set(asset, (out.get(asset) ?? Decimal.ZERO).add(v));
+    };
+    const sides = new Map(this.orders.map((o) => [o.orderId, o.side]));
+    for (const t of this.trades) {
+      const rules = this.rules.get(t.symbol) as SymbolRules;
+      const qty = D(t.qty);
+      const quote = D(t.price).mul(qty);
+      const buy = sides.get(t.orderId) === "BUY";
+      add(rules.baseAsset, buy ? qty : qty.negate());
+      add(rules.quoteAsset, buy ? quote.negate() : quote);
+      add(t.commissionAsset, D(t.commission).negate());
+    }
+    return out;
+  }
+
+  /** The base and quote assets of a symbol. */
+  assetsOf(symbol: string): { readonly base: string; readonly quote: string } {
+    const r = this.rules.get(symbol);
+    if (r === undefined) throw new Error(`local exchange: no symbol ${symbol}`);
+    return { base: r.baseAsset, quote: r.quoteAsset };
   }
 
   /** DELETE /api/v3/order reply: the order's id in origClientOrderId, the cancel's in clientOrderId. */

@@ -25,6 +25,7 @@ import assert from "node:assert/strict";
 import { it, type TestContext } from "node:test";
 import { Decimal } from "../../src/core/decimal.js";
 import type { OrderSide } from "../../src/domain/enums.js";
+import { assetsOf } from "../../src/domain/instrument.js";
 import type {
   CancelOrder,
   OrderCommand,
@@ -48,6 +49,8 @@ export interface VenueCapabilities {
    * skipped with that reason).
    */
   readonly futures?: Capability;
+  /** Every fill carries its commission and the asset it was charged in. */
+  readonly fees: Capability;
 }
 
 export interface OrderShape {
@@ -235,6 +238,28 @@ export function venueContract(name: string, makeHarness: () => Promise<VenueHarn
     await s.h.settle();
     assert.equal(s.fills(o.clientOrderId).length, fills.length, "a second settle books nothing");
   });
+
+  contractCase(
+    "every fill carries its fee in one of the symbol's assets and its own trade id",
+    ["fees", "partialFills"],
+    async (s) => {
+      const buy = await s.submit(s.h.resting[0]);
+      const sell = await s.submit(s.h.resting[1]);
+      await s.h.fill(buy.clientOrderId, half(buy.quantity));
+      await s.h.settle();
+      await s.h.fill(buy.clientOrderId);
+      await s.h.fill(sell.clientOrderId);
+      await s.h.settle();
+      const fills = [...s.fills(buy.clientOrderId), ...s.fills(sell.clientOrderId)];
+      assert.ok(fills.length >= 3, "the partial fill, the rest, the sell");
+      const { base, quote } = assetsOf(s.h.symbol);
+      for (const f of fills) {
+        assert.ok(f.fee.isPositive(), `fee of ${f.tradeId}: ${f.fee}`);
+        assert.ok([base, quote].includes(f.feeAsset), `fee asset ${JSON.stringify(f.feeAsset)}`);
+      }
+      assert.equal(new Set(fills.map((f) => f.tradeId)).size, fills.length, "trade ids unique");
+    },
+  );
 
   contractCase(
     "partial fill -> OrderFilled with leaves > 0, the order still open",

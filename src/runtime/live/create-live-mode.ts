@@ -29,6 +29,7 @@ export function createLiveMode(
     engineOptions,
     venue,
     cancelStrays: config.trade?.cancelStrays ?? false,
+    ...(config.trade?.instruments !== undefined ? { instruments: config.trade.instruments } : {}),
     log,
   });
   return { mode: trade, trade };

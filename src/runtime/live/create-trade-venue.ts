@@ -45,7 +45,11 @@ export function createTradeVenue(
     connectorMetrics,
     log: (l: string) => log(`exchange: ${l}`),
   };
-  if (market === "spot") return new BinanceSpotVenue(common);
+  if (market === "spot")
+    return new BinanceSpotVenue({
+      ...common,
+      ...(config.trade?.userStream !== undefined ? { userStream: config.trade.userStream } : {}),
+    });
   return new BinanceUsdmVenue({
     ...common,
     leverage: engineOptions.leverage,

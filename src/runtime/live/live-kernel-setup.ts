@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { canonicalJson, type JsonValue } from "../../core/canonical-json.js";
 import { Decimal } from "../../core/decimal.js";
 import { readFixtureConfig } from "../../data/fixture-reader.js";
+import type { InstrumentSpec } from "../../domain/instrument.js";
 import {
   applyOptions,
   defaultOptions,
@@ -58,8 +59,11 @@ export function engineFingerprint(o: EngineOptions, mode: string): string {
 }
 
 /** A fresh kernel for live use (no look-ahead selection pass). */
-export function createLiveKernel(o: EngineOptions): TradingKernel {
-  const kernel = createKernel(o);
+export function createLiveKernel(
+  o: EngineOptions,
+  instruments?: ReadonlyMap<string, InstrumentSpec>,
+): TradingKernel {
+  const kernel = createKernel(o, instruments);
   if (o.topk_v1_enabled && o.fix_topk_v1_lookahead) kernel.selectionPass([]);
   return kernel;
 }

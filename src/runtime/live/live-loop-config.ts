@@ -3,6 +3,7 @@
 import type { Sleep } from "../../core/clock.js";
 import type { OpsEnv } from "../../core/io-types.js";
 import type { BinanceWsConnectorOptions } from "../../data/binance-stream/binance-ws-connector.js";
+import type { InstrumentSpec } from "../../domain/instrument.js";
 import type { Snapshot } from "../../domain/snapshot.js";
 import type { TickOutput } from "../../kernel/tick-output.js";
 import type { ConnectorMetrics } from "../../net/connector-metrics.js";
@@ -19,6 +20,10 @@ export interface LiveTradeConfig {
   readonly cancelStrays: boolean;
   /** Sync with the exchange (fills, orders gone) every `pollMs`. */
   readonly pollMs: number;
+  /** The account's user data stream (WebSocket API); undefined: REST polling only. */
+  readonly userStream?: { readonly url?: string; readonly backstopMs: number };
+  /** The exchange filters the kernel rounds with (`live-instruments.ts`). */
+  readonly instruments?: ReadonlyMap<string, InstrumentSpec>;
 }
 
 export interface LiveLoopConfig {

@@ -123,7 +123,7 @@ describe("live_trade: ticks to the exchange", () => {
       .calls("/api/v3/order", "POST")
       .map((q) => q.params.get("newClientOrderId"));
     assert.deepEqual(posted, r.open().map(r.onExchange));
-    assert.ok(posted.every((id) => /^grinder_[0-9a-f]{24}$/.test(String(id))));
+    assert.ok(posted.every((id) => /^grinder-e0-[0-9a-f]{16}$/.test(String(id))));
     assert.notEqual(exchangeClientOrderId("ffffffffffff", r.open()[0] as string), posted[0]);
     assert.deepEqual(
       eventsOf(r).map((e) => e.kind),
@@ -165,13 +165,17 @@ describe("live_trade: fills by polling", () => {
     assert.ok(fill?.kind === "OrderFilled" && fill.clientOrderId === buy1);
     assert.equal(fill.price.toString(), "99.90");
     assert.equal(fill.quantity.toString(), "0.100");
+    assert.equal(fill.fee.toString(), "0.00010000", "0.1% of 0.1, from the account's trade list");
+    assert.equal(fill.feeAsset, "BTC");
+    assert.equal(fill.liquidity, "maker");
     const summary = r.mode.kernel.finish(1) as Record<string, unknown>;
     assert.equal(summary.total_fills, 1);
     assert.deepEqual((summary.final_positions as Record<string, unknown>).BTCUSDT, {
-      quantity: "0.100",
+      // 0.1 bought, 0.0001 of it paid as commission; marked 0.11 above the entry.
+      quantity: "0.09990000",
       avg_entry_price: "99.90",
       realized_pnl: "0",
-      unrealized_pnl: "0.01100",
+      unrealized_pnl: "0.0109890000",
     });
     assert.ok(!r.open().includes(buy1));
     assert.deepEqual(await r.tick(snap(2)), ["SubmitOrder 1BUY"]);
@@ -188,14 +192,14 @@ describe("live_trade: reconcile at a restart", () => {
       await r.tick(snap(0));
       const stray = local.ex.seedOrder({
         symbol: "BTCUSDT",
-        clientOrderId: `grinder_${"ab".repeat(12)}`,
+        clientOrderId: `grinder-e0-${"ab".repeat(8)}`,
         side: "BUY",
         price: "90.00",
         qty: "0.1",
       });
       const other = local.ex.seedOrder({
         symbol: "ETHUSDT",
-        clientOrderId: `grinder_${"cd".repeat(12)}`,
+        clientOrderId: `grinder-e0-${"cd".repeat(8)}`,
         side: "BUY",
         price: "40.00",
         qty: "0.1",
@@ -219,8 +223,8 @@ describe("live_trade: reconcile at a restart", () => {
       assert.match(
         r.logs.join("\n"),
         cancelStrays
-          ? /exchange: stray_cancelled BTCUSDT grinder_abab/
-          : /exchange: stray BTCUSDT grinder_abab.*--cancel-strays cancels it/,
+          ? /exchange: stray_cancelled BTCUSDT grinder-e0-abab/
+          : /exchange: stray BTCUSDT grinder-e0-abab.*--cancel-strays cancels it/,
       );
       assert.equal(eventsOf(r).length, 4, "the kernel's own orders: nothing new");
       for (const o of local.ex.orders) if (o.status === "NEW") o.status = "CANCELED";
@@ -252,7 +256,11 @@ describe("live_trade: reconcile at a restart", () => {
     const s = r.mode.kernel.finish(1) as Record<string, unknown>;
     assert.equal(s.total_fills, 2);
     const positions = s.final_positions as Record<string, Record<string, unknown>>;
-    assert.equal(positions.BTCUSDT?.quantity, "0.060", "0.100 bought, 0.040 sold");
+    assert.equal(
+      positions.BTCUSDT?.quantity,
+      "0.05990000",
+      "0.100 bought less its 0.0001 commission, 0.040 sold",
+    );
   });
 
   it("orders journaled but never sent are sent now with the same ids; those that did reach the exchange are not", async () => {

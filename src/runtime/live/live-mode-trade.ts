@@ -15,6 +15,7 @@
 
 import { randomBytes } from "node:crypto";
 import { InvalidInputError } from "../../core/errors.js";
+import type { InstrumentSpec } from "../../domain/instrument.js";
 import type { OrderCommand, VenueEvent } from "../../domain/orders.js";
 import type { Snapshot } from "../../domain/snapshot.js";
 import type { TickOutput } from "../../kernel/tick-output.js";
@@ -35,6 +36,8 @@ export interface LiveTradeModeOptions extends LiveModeOptions {
   readonly venue: LiveTradeVenue;
   /** Cancel strays (our prefix, unknown to the kernel) at a takeover. */
   readonly cancelStrays: boolean;
+  /** The exchange filters the kernel rounds with (fixed per journal, `live-instruments.ts`). */
+  readonly instruments?: ReadonlyMap<string, InstrumentSpec>;
   readonly log: (line: string) => void;
 }
 
@@ -61,7 +64,7 @@ export class LiveTradeMode implements LiveMode {
 
   constructor(private readonly o: LiveTradeModeOptions) {
     this.venue = o.venue;
-    this.kernel = createLiveKernel(o.engineOptions);
+    this.kernel = createLiveKernel(o.engineOptions, o.instruments);
     this.venue.setListener((e) => {
       this.kernel.onOrderEvent(e);
       this.unjournaled.push(e);
@@ -70,7 +73,7 @@ export class LiveTradeMode implements LiveMode {
   }
 
   reset(): void {
-    this.kernel = createLiveKernel(this.o.engineOptions);
+    this.kernel = createLiveKernel(this.o.engineOptions, this.o.instruments);
     this.venue.reset();
     this.unjournaled = [];
   }

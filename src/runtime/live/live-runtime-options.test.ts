@@ -74,7 +74,7 @@ describe("grinder live run options", () => {
       [["--mode", "paper", "--mode=paper"], /--mode: given twice$/],
       [
         ["--nope"],
-        /unknown option --nope \(options: --symbols, .*--config, --journal, --state-dir, --speed, --rest-url, --ws-url, --confirm, --cancel-strays, --poll-ms, --market, --allow-host\)$/,
+        /unknown option --nope \(options: --symbols, .*--config, --journal, --state-dir, --speed, --rest-url, --ws-url, --confirm, --cancel-strays, --poll-ms, --market, --allow-host, --user-stream, --ws-api-url, --backstop-ms, --exchange-info\)$/,
       ],
       [["--market", "coinm"], /--market: expected spot or um, got "coinm"$/],
       [["--mode", "live_trade", "--confirm", "MAINNET"], /--confirm: expected TESTNET/],
@@ -85,6 +85,18 @@ describe("grinder live run options", () => {
       [["--confirm", "TESTNET"], /--confirm: only with --mode live_trade$/],
       [["--poll-ms", "100"], /--poll-ms: only with --mode live_trade$/],
       [["--rest-url="], /--rest-url: empty value$/],
+      [
+        ["--mode", "live_trade", "--user-stream", "yes"],
+        /--user-stream: expected on or off, got "yes"$/,
+      ],
+      [
+        ["--mode", "live_trade", "--backstop-ms", "50"],
+        /--backstop-ms: must be between 100 and 3600000/,
+      ],
+      [
+        ["--ws-api-url", "ws://127.0.0.1:1/ws-api/v3"],
+        /--ws-api-url: only with --mode live_trade$/,
+      ],
       [["stray"], /unexpected argument "stray"$/],
     ];
     for (const [argv, re] of bad) assert.throws(() => parseLiveRunArgs(argv), re, argv.join(" "));
@@ -116,6 +128,19 @@ describe("grinder live run options", () => {
     assert.equal(o.confirmTestnet, true);
     assert.equal(o.cancelStrays, true);
     assert.equal(o.pollMs, 250);
+    assert.deepEqual([o.userStream, o.wsApiUrl, o.backstopMs], [true, undefined, 30_000]);
+    const s = parseLiveRunArgs([
+      "--mode=live_trade",
+      "--user-stream=off",
+      "--ws-api-url",
+      "ws://127.0.0.1:7/ws-api/v3",
+      "--backstop-ms",
+      "5000",
+    ]);
+    assert.deepEqual(
+      [s.userStream, s.wsApiUrl, s.backstopMs],
+      [false, "ws://127.0.0.1:7/ws-api/v3", 5000],
+    );
     assert.deepEqual(o.symbols, ["BTCUSDT"]);
     assert.equal(liveJournalPath(o), "state/journal-live_trade-binance-BTCUSDT.jsonl");
     // Endpoints are accepted in every mode (a read_only run reads market data).

@@ -60,7 +60,17 @@ export interface LiveRunOptions extends Omit<LiveOptions, "mode"> {
   readonly market: LiveMarket;
   /** --allow-host (repeatable): host names allowed besides the testnets, with GRINDER_ALLOW_HOSTS. */
   readonly allowHosts: readonly string[];
+  /** live_trade: the account's user data stream (WebSocket API) is used (--user-stream on). */
+  readonly userStream: boolean;
+  /** --ws-api-url (undefined: GRINDER_BINANCE_WS_API_URL, else the spot testnet). */
+  readonly wsApiUrl: string | undefined;
+  /** live_trade with the stream: the REST backstop's interval, in ms. */
+  readonly backstopMs: number;
+  /** live_trade: --exchange-info FILE (the kernel's filters; else fetched per journal). */
+  readonly exchangeInfoPath: string | undefined;
 }
+
+export const DEFAULT_BACKSTOP_MS = 30_000;
 
 export const DEFAULT_STATE_DIR = "state";
 
@@ -78,10 +88,22 @@ const LIVE_RUN_SPEC = {
   "poll-ms": { type: "string" },
   market: { type: "string" },
   "allow-host": { type: "string", multiple: true },
+  "user-stream": { type: "string" },
+  "ws-api-url": { type: "string" },
+  "backstop-ms": { type: "string" },
+  "exchange-info": { type: "string" },
 } as const satisfies Options;
 
 /** Flags that only make sense with --mode live_trade. */
-const LIVE_TRADE_FLAGS: readonly string[] = ["confirm", "cancel-strays", "poll-ms"];
+const LIVE_TRADE_FLAGS: readonly string[] = [
+  "confirm",
+  "cancel-strays",
+  "poll-ms",
+  "user-stream",
+  "ws-api-url",
+  "backstop-ms",
+  "exchange-info",
+];
 
 /** Every flag `grinder live` accepts. */
 export const LIVE_RUN_FLAGS: readonly string[] = Object.keys(LIVE_RUN_SPEC).map((f) => `--${f}`);
@@ -90,7 +112,8 @@ export const LIVE_RUN_USAGE = [
   "grinder live [--source fixture:DIR|binance] [--mode read_only|paper|live_trade]",
   "             [--symbols BTCUSDT,ETHUSDT] [--config FILE] [--journal FILE] [--state-dir DIR]",
   "             [--speed X] [--rest-url URL] [--ws-url URL] [--confirm TESTNET] [--cancel-strays]",
-  "             [--poll-ms 1000] [--market spot|um] [--allow-host HOST]... [--duration-s N]",
+  "             [--poll-ms 1000] [--market spot|um] [--allow-host HOST]... [--user-stream on|off]",
+  "             [--ws-api-url URL] [--backstop-ms 30000] [--exchange-info FILE] [--duration-s N]",
   "             [--metrics-port 9090] [--metrics-host 127.0.0.1]",
   "",
   "  --source        market data: fixture:DIR (a fixture replayed in real time) or binance",
@@ -118,7 +141,8 @@ export const LIVE_RUN_USAGE = [
   "  --confirm       TESTNET: confirms that live_trade may place real (testnet) orders",
   "  --cancel-strays live_trade: at start, cancel exchange orders with our client-id prefix",
   "                  that the engine does not hold (default: report them)",
-  "  --poll-ms       live_trade: how often open orders are checked for fills (default 1000)",
+  "  --poll-ms       live_trade: how often the exchange is synced: pushed order updates applied,",
+  "                  and without the user data stream open orders checked for fills (default 1000)",
   "  --market        spot, or um: Binance USD-M perpetual futures (the futures testnet, the",
   "                  USD-M bookTicker feed; live_trade trades one-way positions with the",
   '                  engine\'s leverage, needs market: "um" in --config, refuses hedge mode)',
@@ -126,6 +150,15 @@ export const LIVE_RUN_USAGE = [
   "  --allow-host    a host name the REST/WebSocket URLs may use besides the Binance testnet",
   "                  and demo hosts and loopback (repeatable; adds to GRINDER_ALLOW_HOSTS);",
   "                  never an IP address or a Binance production host",
+  "  --user-stream   live_trade: on (default): order updates pushed by the account's user data",
+  "                  stream (WebSocket API), REST as a backstop; off: REST polling only",
+  "  --ws-api-url    live_trade: Binance WebSocket API URL (default GRINDER_BINANCE_WS_API_URL,",
+  "                  else wss://ws-api.testnet.binance.vision/ws-api/v3); production refused",
+  "  --backstop-ms   live_trade with the stream: REST check of open orders and trades every N ms",
+  "                  and after every (re)connect (default 30000)",
+  "  --exchange-info live_trade: exchange filters the engine rounds with (a Binance exchangeInfo",
+  "                  reply); default: fetched when a journal starts, kept as",
+  "                  <journal>.exchange-info.json for every later run of it",
   "  --duration-s    stop after N seconds; 0 runs until SIGINT/SIGTERM or the end of a fixture",
   "                  (default 0)",
   "  --metrics-port  port of /healthz, /readyz and /metrics (default 9090; 0 picks a free one)",
@@ -134,8 +167,9 @@ export const LIVE_RUN_USAGE = [
   "",
   "Environment: GRINDER_HA_ENABLED, GRINDER_REDIS_URL, GRINDER_HA_LOCK_TTL_MS,",
   "             GRINDER_HA_RENEW_INTERVAL_MS, GRINDER_HA_INSTANCE_ID, GRINDER_BINANCE_WS_URL,",
-  "             GRINDER_BINANCE_REST_URL, GRINDER_ALLOW_HOSTS; live_trade: ARMED, ALLOW_TESTNET_TRADE,",
-  "             BINANCE_API_KEY, BINANCE_API_SECRET (never printed)",
+  "             GRINDER_BINANCE_REST_URL, GRINDER_BINANCE_WS_API_URL, GRINDER_ALLOW_HOSTS;",
+  "             live_trade: ARMED, ALLOW_TESTNET_TRADE, BINANCE_API_KEY, BINANCE_API_SECRET",
+  "             (never printed)",
 ].join("\n");
 
 function nonEmpty(flag: string, v: string): string {
@@ -180,6 +214,23 @@ function parsePollMs(v: string): number {
   return n;
 }
 
+function parseBackstopMs(v: string): number {
+  if (!/^[0-9]+$/.test(v))
+    throw new InvalidInputError(
+      `--backstop-ms: expected a whole number of ms, got ${JSON.stringify(v)}`,
+    );
+  const n = Number(v);
+  if (n < 100 || n > 3_600_000)
+    throw new InvalidInputError(`--backstop-ms: must be between 100 and 3600000, got ${v}`);
+  return n;
+}
+
+function parseOnOff(flag: string, v: string): boolean {
+  if (v === "on") return true;
+  if (v === "off") return false;
+  throw new InvalidInputError(`--${flag}: expected on or off, got ${JSON.stringify(v)}`);
+}
+
 /** Parse `grinder live` arguments (without the subcommand name); every bad flag at once. */
 export function parseLiveRunArgs(argv: readonly string[]): LiveRunOptions {
   const args = parseFlags(argv, LIVE_RUN_SPEC);
@@ -195,6 +246,8 @@ export function parseLiveRunArgs(argv: readonly string[]): LiveRunOptions {
   const confirm = flag("confirm");
   const pollMs = flag("poll-ms");
   const market = flag("market");
+  const userStream = flag("user-stream");
+  const backstopMs = flag("backstop-ms");
   const o: LiveRunOptions = {
     ...base,
     mode: mode === undefined ? base.mode : errors.value(base.mode, () => parseMode(mode)),
@@ -210,6 +263,16 @@ export function parseLiveRunArgs(argv: readonly string[]): LiveRunOptions {
     pollMs: pollMs === undefined ? DEFAULT_POLL_MS : errors.value(0, () => parsePollMs(pollMs)),
     market: market === undefined ? "spot" : errors.value("spot", () => parseMarket(market)),
     allowHosts: stringsFlag(args, "allow-host") ?? [],
+    userStream:
+      userStream === undefined
+        ? true
+        : errors.value(true, () => parseOnOff("user-stream", userStream)),
+    wsApiUrl: text("ws-api-url")?.trim(),
+    exchangeInfoPath: text("exchange-info"),
+    backstopMs:
+      backstopMs === undefined
+        ? DEFAULT_BACKSTOP_MS
+        : errors.value(0, () => parseBackstopMs(backstopMs)),
   };
   if (confirm !== undefined && confirm !== "TESTNET")
     errors.add(
@@ -293,6 +356,10 @@ export function withRunDefaults(o: LiveOptions | LiveRunOptions): LiveRunOptions
     pollMs: DEFAULT_POLL_MS,
     market: "spot",
     allowHosts: [],
+    userStream: true,
+    wsApiUrl: undefined,
+    backstopMs: DEFAULT_BACKSTOP_MS,
+    exchangeInfoPath: undefined,
   };
 }
 

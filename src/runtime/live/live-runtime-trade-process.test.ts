@@ -29,6 +29,7 @@ import {
   LocalBinanceExchange,
   type ServerOrder,
 } from "../../../test/support/local-binance-exchange.js";
+import { LocalBinanceWsApi } from "../../../test/support/local-binance-ws-api.js";
 import { BIN, runCli, tempDir } from "../../../test/support/run-cli.js";
 import { exchangeClientOrderId } from "../../venues/binance/client-order-id.js";
 
@@ -124,22 +125,25 @@ function onExchange(lines: readonly Obj[], kernelId: unknown): string {
 }
 
 function ourOpen(ex: LocalBinanceExchange): ServerOrder[] {
-  return openOnExchange(ex).filter((o) => o.clientOrderId.startsWith("grinder_"));
+  return openOnExchange(ex).filter((o) => o.clientOrderId.startsWith("grinder-e"));
 }
 
 let baseline: HandleCounts;
 let ex: LocalBinanceExchange;
+let wsApi: LocalBinanceWsApi;
 let fx: { dir: string; cleanup: () => Promise<void> };
 
 before(async () => {
   baseline = activeHandles();
   ex = await LocalBinanceExchange.start({ apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET });
+  wsApi = LocalBinanceWsApi.attach(ex);
   // 400 snapshots 250 ms apart: 100 s of market, 10 s at --speed 10.
   fx = await makeTradeFixture(400, 250);
 });
 
 after(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+  wsApi.close();
   await ex.close();
   await fx.cleanup();
   rmSync(TMP, { recursive: true, force: true });
@@ -152,7 +156,7 @@ describe("grinder live --mode live_trade as a process, killed mid-run", () => {
   }, async () => {
     const path = join(TMP, "kill.jsonl");
     const common = [
-      ...liveTradeArgs(fx.dir, ex.url),
+      ...liveTradeArgs(fx.dir, ex.url, wsApi.url),
       "--poll-ms",
       "100",
       "--journal",
@@ -215,7 +219,7 @@ describe("grinder live --mode live_trade as a process, killed mid-run", () => {
     fillOne("ETHUSDT", "BUY");
     const stray = ex.seedOrder({
       symbol: "BTCUSDT",
-      clientOrderId: `grinder_${"5a".repeat(12)}`,
+      clientOrderId: `grinder-e0-${"5a".repeat(8)}`,
       side: "BUY",
       price: "90.00",
       qty: "0.1",
@@ -238,7 +242,7 @@ describe("grinder live --mode live_trade as a process, killed mid-run", () => {
       log,
       /trading: reconciling with the exchange: \d+ tracked orders, symbols BTCUSDT,ETHUSDT, cancelling strays/,
     );
-    assert.match(log, /exchange: stray_cancelled BTCUSDT grinder_5a5a/);
+    assert.match(log, /exchange: stray_cancelled BTCUSDT grinder-e0-5a5a/);
     assert.match(log, /exchange: foreign ETHUSDT web_manual_1/);
     assert.match(log, /trading: reconciled: .*\b1 stray cancelled\b.*\b1 foreign\b/);
 
@@ -262,6 +266,7 @@ describe("grinder live --mode live_trade as a process, killed mid-run", () => {
       expected.map((o) => String(o.exchange_client_order_id)).sort(),
     );
     assert.equal(stray.status, "CANCELED", "the planted stray was cancelled");
+    assert.ok(wsApi.subscriptions >= 2, "each run subscribed to the account's user data stream");
     assert.equal(foreign.status, "NEW", "a foreign order is never touched");
 
     // No order was placed twice, across both runs.
@@ -322,6 +327,24 @@ describe("endpoint guard and arming, both commands", () => {
     });
     assert.equal(ws.code, 2);
     assert.match(ws.stderr, /grinder live: --ws-url: Mainnet is forbidden/);
+    const wsApiProd = runCli(
+      [
+        "live",
+        "--mode",
+        "live_trade",
+        "--confirm",
+        "TESTNET",
+        "--ws-api-url",
+        "wss://ws-api.binance.com:443/ws-api/v3",
+      ],
+      armedEnv({ GRINDER_HA_ENABLED: "false" }),
+    );
+    assert.equal(wsApiProd.code, 2, wsApiProd.stderr);
+    assert.match(
+      wsApiProd.stderr,
+      /grinder live: Mainnet is forbidden: WebSocket API URL host ws-api\.binance\.com/,
+    );
+    allOutput.push(wsApiProd.stdout, wsApiProd.stderr);
     allOutput.push(live.stdout, live.stderr, smoke.stdout, smoke.stderr);
   });
 

@@ -24,8 +24,9 @@ import { OpsHttpServer } from "../../ops/http-server.js";
 import { mirrorConnectorMetrics } from "../../ops/metrics/connector-mirror.js";
 import { GrinderMetrics } from "../../ops/metrics/grinder-metrics.js";
 import { liveTradeArmingProblem } from "../../venues/binance/binance-spot-venue.js";
-import { withAllowedHosts } from "../../venues/binance/binance-urls.js";
+import { resolveWsApiUrl, withAllowedHosts } from "../../venues/binance/binance-urls.js";
 import { type BinanceEndpoints, resolveBinanceEndpoints } from "../../venues/binance/endpoints.js";
+import { exchangeInfoFrom, liveTradeInstruments } from "./live-instruments.js";
 import { prepareJournalLocation } from "./live-journal.js";
 import { formatLiveSource, type LiveOptions } from "./live-options.js";
 import {
@@ -115,6 +116,7 @@ export async function runLive(
       { restUrl: options.restUrl, wsUrl: options.wsUrl },
       env,
     );
+    if (options.mode === "live_trade" && options.userStream) resolveWsApiUrl(options.wsApiUrl, env);
   } catch (e) {
     if (!isGrinderError(e)) throw e;
     io.stderr(`grinder live: ${errorMessage(e)}`);
@@ -152,9 +154,13 @@ export async function runLive(
   if (deps.tradingLoopFactory === undefined) io.stdout(`  journal: ${journalPath}`);
   if (options.mode === "live_trade")
     io.stdout(
-      `  exchange: ${options.market === "um" ? "USD-M " : ""}${endpoints.rest.url} ` +
-        `(${endpoints.rest.source}), fills polled every ` +
-        `${options.pollMs} ms, strays ${options.cancelStrays ? "cancelled" : "reported"}`,
+      `  exchange: ${options.market === "um" ? "USD-M " : ""}${endpoints.rest.url} (${endpoints.rest.source}), ${
+        options.userStream && options.market !== "um"
+          ? `user data stream ${resolveWsApiUrl(options.wsApiUrl, env)}, REST backstop every ${options.backstopMs} ms`
+          : options.market === "um"
+            ? `user data stream (listenKey), fills applied every ${options.pollMs} ms`
+            : `fills polled every ${options.pollMs} ms`
+      }, strays ${options.cancelStrays ? "cancelled" : "reported"}`,
     );
 
   let elector: LeaderElector | null = null;
@@ -171,6 +177,21 @@ export async function runLive(
     clock,
     log: io.stdout,
   };
+  let instruments: Awaited<ReturnType<typeof liveTradeInstruments>>;
+  if (options.mode === "live_trade" && deps.tradingLoopFactory === undefined) {
+    try {
+      instruments = await liveTradeInstruments(
+        journalPath,
+        options.exchangeInfoPath,
+        () => exchangeInfoFrom(endpoints.rest.url, env),
+        (l) => io.stdout(`  ${l}`),
+      );
+    } catch (e) {
+      if (!isGrinderError(e)) throw e;
+      io.stderr(`grinder live: ${errorMessage(e)}`);
+      return 2;
+    }
+  }
   const factory =
     deps.tradingLoopFactory ??
     liveTradingLoopFactory(
@@ -191,6 +212,15 @@ export async function runLive(
           confirmed: options.confirmTestnet,
           cancelStrays: options.cancelStrays,
           pollMs: options.pollMs,
+          ...(options.userStream
+            ? {
+                userStream: {
+                  ...(options.wsApiUrl !== undefined ? { url: options.wsApiUrl } : {}),
+                  backstopMs: options.backstopMs,
+                },
+              }
+            : {}),
+          ...(instruments !== undefined ? { instruments } : {}),
         },
       },
       {

@@ -148,7 +148,10 @@ export class LiveTradeDriver {
 
   /**
    * Every `pollMs`, a poll unless a tick just made one; a failure stops the
-   * run. When it ends, the venue's background work (a user-data stream) stops.
+   * run. The venue's user data stream (when it has one) runs as long as this
+   * loop, and what it pushes wakes the loop for a poll at once (the poll
+   * applies it inside an exchange step, so it is journaled where the kernel
+   * saw it). When it ends, the venue's background work stops.
    */
   async pollLoop(signal: AbortSignal): Promise<void> {
     try {
@@ -160,26 +163,41 @@ export class LiveTradeDriver {
 
   private async polls(signal: AbortSignal): Promise<void> {
     const sleep = this.host.deps.pollSleep ?? realSleep;
-    for (;;) {
-      try {
-        await sleep(this.pollMs, signal);
-      } catch {
-        return;
-      }
-      if (signal.aborted) return;
-      if (!this.live) continue;
-      try {
-        await this.exclusive(async () => {
-          if (this.pollDue) await this.pollNow();
-        });
-      } catch (e) {
-        if (isJournalFencedError(e) || isWriteFencedError(e)) {
-          this.host.fenced(e);
-          continue;
+    let nap = new AbortController();
+    let woken = false;
+    this.trade.venue.startUserStream?.(() => {
+      woken = true;
+      nap.abort();
+    });
+    try {
+      for (;;) {
+        if (!woken) {
+          try {
+            await sleep(this.pollMs, AbortSignal.any([signal, nap.signal]));
+          } catch {
+            // woken or stopped
+          }
         }
-        this.host.fail(e);
-        return;
+        if (signal.aborted) return;
+        const pushed = woken;
+        woken = false;
+        nap = new AbortController();
+        if (!this.live) continue;
+        try {
+          await this.exclusive(async () => {
+            if (pushed || this.pollDue) await this.pollNow();
+          });
+        } catch (e) {
+          if (isJournalFencedError(e) || isWriteFencedError(e)) {
+            this.host.fenced(e);
+            continue;
+          }
+          this.host.fail(e);
+          return;
+        }
       }
+    } finally {
+      await this.trade.venue.stopUserStream?.();
     }
   }
 

@@ -199,7 +199,8 @@ describe("grinder live --mode live_trade (in-process, local exchange)", () => {
     assert.equal(summary.total_fills, 2);
     assert.deepEqual(summary.final_positions, {
       BTCUSDT: {
-        quantity: "0.100",
+        // the BUY's commission (0.1% of 0.1) was paid in BTC
+        quantity: "0.09990000",
         avg_entry_price: "99.90",
         realized_pnl: "0",
         unrealized_pnl: (summary.final_positions as Record<string, Obj>).BTCUSDT?.unrealized_pnl,

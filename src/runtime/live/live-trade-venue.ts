@@ -51,4 +51,10 @@ export interface LiveTradeVenue extends Venue {
   liveOrders(): readonly unknown[];
   /** Stop background work (the USD-M user-data stream); absent: nothing to stop. */
   close?(): Promise<void>;
+  /**
+   * Spot: run the user data stream while the poll loop runs; `onPush` wakes
+   * the loop for a poll when the exchange pushed an update.
+   */
+  startUserStream?(onPush: () => void): void;
+  stopUserStream?(): Promise<void>;
 }

@@ -25,6 +25,8 @@ export const TRANSIENT_BINANCE_CODES: ReadonlySet<number> = new Set([
 /** Codes after which a write's outcome is unknown (the backend may have applied it). */
 export const STATUS_UNKNOWN_BINANCE_CODES: ReadonlySet<number> = new Set([-1006, -1007]);
 
+/** A filter failure (PRICE_FILTER, LOT_SIZE, NOTIONAL, ...): the order breaks the symbol's rules. */
+export const BINANCE_CODE_FILTER_FAILURE = -1013;
 export const BINANCE_CODE_INVALID_TIMESTAMP = -1021;
 export const BINANCE_CODE_REJECTED = -2010;
 export const BINANCE_CODE_CANCEL_REJECTED = -2011;

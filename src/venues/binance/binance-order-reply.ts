@@ -39,6 +39,19 @@ export interface BinanceOrder {
   readonly fills: readonly BinanceFill[];
 }
 
+/** One execution of the account (`GET /api/v3/myTrades`). */
+export interface BinanceTrade {
+  readonly symbol: string;
+  readonly tradeId: string;
+  readonly orderId: string;
+  readonly price: Decimal;
+  readonly qty: Decimal;
+  readonly commission: Decimal;
+  readonly commissionAsset: string;
+  readonly isMaker: boolean;
+  readonly time: number;
+}
+
 /** Statuses of an order still on the book. */
 export const OPEN_ORDER_STATUSES: ReadonlySet<string> = new Set([
   "NEW",
@@ -142,5 +155,21 @@ export function parseBinanceOrder(v: unknown, op: string): BinanceOrder {
     fills: ((rawFills as unknown[] | undefined) ?? []).map((x, i) =>
       parseFill(x, `${where} fills[${i}]`),
     ),
+  };
+}
+
+/** Parse one entry of a myTrades reply (errors name the entry and the field). */
+export function parseBinanceTrade(v: unknown, where: string): BinanceTrade {
+  const f = fieldsOf(v, where);
+  return {
+    symbol: f.str("symbol"),
+    tradeId: f.id("id"),
+    orderId: f.id("orderId"),
+    price: f.dec("price"),
+    qty: f.dec("qty"),
+    commission: f.dec("commission"),
+    commissionAsset: f.str("commissionAsset"),
+    isMaker: f.bool("isMaker"),
+    time: f.ms("time"),
   };
 }

@@ -19,6 +19,7 @@ import type { Clock, Sleep } from "../../core/clock.js";
 import type { Decimal } from "../../core/decimal.js";
 import { ConfigError, errorMessage } from "../../core/errors.js";
 import type { OrderSide } from "../../domain/enums.js";
+import type { InstrumentSpec } from "../../domain/instrument.js";
 import { realSleep, systemClock } from "../../net/clock.js";
 import { isConnectorIOError } from "../../net/errors/connector-io-error.js";
 import { ConnectorNonRetryableError } from "../../net/errors/connector-non-retryable-error.js";
@@ -36,8 +37,10 @@ import {
 } from "./binance-error-mapping.js";
 import {
   type BinanceOrder,
+  type BinanceTrade,
   OPEN_ORDER_STATUSES,
   parseBinanceOrder,
+  parseBinanceTrade,
 } from "./binance-order-reply.js";
 import {
   BinanceRateLimitGuard,
@@ -46,6 +49,7 @@ import {
 } from "./binance-rate-limits.js";
 import { type QueryParams, signedQuery } from "./binance-signing.js";
 import { type BinanceMarket, type Env, resolveRestUrl, restApiPrefix } from "./binance-urls.js";
+import { parseExchangeInfo } from "./exchange-info.js";
 import { plainDecimal } from "./plain-decimal.js";
 import { ServerTimeSync } from "./server-time-sync.js";
 
@@ -254,6 +258,27 @@ export class BinanceRestClient {
     return body.map((o) => parseBinanceOrder(o, "open_orders"));
   }
 
+  /**
+   * The account's executions of one order (`GET /api/v3/myTrades` with
+   * `orderId`), oldest first, with their commissions.
+   */
+  async myTrades(symbol: string, orderId: string): Promise<BinanceTrade[]> {
+    this.validateSymbol(symbol);
+    const body = await this.signedRaw(
+      "my_trades",
+      "GET",
+      "/myTrades",
+      [
+        ["symbol", symbol],
+        ["orderId", orderId],
+      ],
+      false,
+    );
+    if (!Array.isArray(body))
+      throw new ConnectorTransientError("my_trades: expected a JSON array from Binance");
+    return body.map((t, i) => parseBinanceTrade(t, `my_trades reply [${i}]`));
+  }
+
   /** One order by client order id; undefined when the exchange does not know it (-2013). */
   async queryOrder(symbol: string, clientOrderId: string): Promise<BinanceOrder | undefined> {
     this.validateSymbol(symbol);
@@ -293,6 +318,21 @@ export class BinanceRestClient {
   /** An endpoint that takes the API key but no signature (USER_STREAM: the listenKey). */
   apiKeyJson(op: string, method: HttpMethod, apiPath: string): Promise<unknown> {
     return this.unsignedJson(op, method, apiPath, true);
+  }
+
+  /** The exchange's trading rules (`GET .../exchangeInfo`, public), as sent. */
+  exchangeInfo(): Promise<unknown> {
+    return this.publicJson("exchange_info", `${restApiPrefix(this.market)}/exchangeInfo`);
+  }
+
+  /** The filters by symbol of `exchangeInfo` (a reply that does not parse: a transient error). */
+  async exchangeFilters(): Promise<Map<string, InstrumentSpec>> {
+    const raw = await this.exchangeInfo();
+    try {
+      return parseExchangeInfo(raw, "exchange_info reply");
+    } catch (e) {
+      throw new ConnectorTransientError(errorMessage(e), { cause: e });
+    }
   }
 
   /** A public GET endpoint by its full path (exchangeInfo). */

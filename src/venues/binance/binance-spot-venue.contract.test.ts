@@ -37,7 +37,7 @@ async function harness(): Promise<VenueHarness> {
     ],
     // Not a multiple of the 0.01 tick: Binance refuses it (-1013 Filter failure: PRICE_FILTER).
     refused: { side: "BUY", price: d("99.905"), quantity: d("0.100") },
-    capabilities: { partialFills: true, rejects: true },
+    capabilities: { partialFills: true, rejects: true, fees: true },
     async fill(clientOrderId, quantity) {
       ex.execute(venue.exchangeIdOf(clientOrderId), quantity?.toString());
     },

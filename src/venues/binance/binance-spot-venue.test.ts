@@ -202,13 +202,36 @@ describe("BinanceSpotVenue: submit and cancel", () => {
     assert.equal(fillsOf(r.events).length, 1, "a sync books nothing more");
   });
 
-  it("a refusal carries Binance's code and message", async () => {
+  it("a refusal carries Binance's code and message; orders breaking the exchange's filters are refused before sending", async () => {
     const r = rig();
-    await r.venue.submit(order({ quantity: d("0.0005") }));
-    const e = r.events[0];
+    // The exchange's rules tighten after the venue read them: Binance refuses (-1013), the
+    // venue reads the rules again and refuses the next such order itself, with the values.
+    await r.venue.submit(order());
+    local.ex.setRules("BTCUSDT", { stepSize: "0.01", minQty: "0.01" });
+    await r.venue.submit(order({ quantity: d("0.105") }));
+    const e = r.events.at(-1);
     assert.ok(e?.kind === "OrderRejected");
     assert.match(e.reason, /-1013: Filter failure: LOT_SIZE/);
     const posts = local.ex.calls("/api/v3/order", "POST").length;
+    await r.venue.submit(order({ quantity: d("0.105") }));
+    await r.venue.submit(order({ quantity: d("0.005") }));
+    await r.venue.submit(order({ price: d("99.905") }));
+    await r.venue.submit(order({ price: d("0.01"), quantity: d("0.10") }));
+    assert.deepEqual(
+      r.events.slice(-4).map((x) => (x.kind === "OrderRejected" ? x.reason : x.kind)),
+      [
+        "FILTER_LOT_SIZE: quantity 0.105 is not a multiple of the step 0.01000000",
+        "FILTER_LOT_SIZE: quantity 0.005 is below minQty 0.01000000",
+        "FILTER_PRICE: price 99.905 is not a multiple of the tick 0.01000000",
+        "FILTER_MIN_NOTIONAL: 0.01 x 0.10 = 0.0010 is below 0.05000000",
+      ],
+    );
+    assert.equal(local.ex.calls("/api/v3/order", "POST").length, posts, "none sent");
+    assert.equal(
+      local.ex.calls("/api/v3/exchangeInfo").length,
+      2,
+      "read at the first order and after the -1013",
+    );
     await r.venue.submit(order({ orderType: "MARKET" }));
     await r.venue.submit(order({ reduceOnly: true }));
     const [market, reduce] = r.events.slice(-2);
@@ -310,6 +333,103 @@ describe("BinanceSpotVenue: submit and cancel", () => {
   });
 });
 
+describe("BinanceSpotVenue: fills from the account's trade list", () => {
+  it("each trade of a resting order is booked once with its commission, maker flag and trade id", async () => {
+    const r = rig();
+    const o = order({ side: "SELL", price: d("100.10") });
+    await r.venue.submit(o);
+    const id = r.venue.exchangeIdOf(o.clientOrderId);
+    const t1 = local.ex.execute(id, "0.030");
+    const t2 = local.ex.execute(id, "0.020");
+    await r.venue.sync();
+    const fills = fillsOf(r.events);
+    // SELL: commission in USDT, 0.1% of 100.10 x qty.
+    assert.deepEqual(
+      fills.map((f) => [
+        f.tradeId,
+        f.quantity.toString(),
+        f.fee.toString(),
+        f.feeAsset,
+        f.liquidity,
+      ]),
+      [
+        [String(t1.id), "0.030", "0.00300300", "USDT", "maker"],
+        [String(t2.id), "0.020", "0.00200200", "USDT", "maker"],
+      ],
+    );
+    assert.deepEqual(
+      fills.map((f) => f.leavesQuantity.toString()),
+      ["0.070", "0.050"],
+    );
+    await r.venue.sync();
+    assert.equal(fillsOf(r.events).length, 2, "nothing twice");
+  });
+
+  it("a failed trade list leaves the order for the next sync; a restart never books a journaled trade again", async () => {
+    const r = rig();
+    const o = order();
+    await r.venue.submit(o);
+    const id = r.venue.exchangeIdOf(o.clientOrderId);
+    local.ex.execute(id, "0.040");
+    local.ex.inject(
+      { path: "/api/v3/myTrades" },
+      { kind: "reply", status: 503, body: BINANCE_ERRORS.serverError },
+    );
+    await r.venue.sync();
+    assert.deepEqual(kinds(r.events), ["OrderAccepted"]);
+    assert.match(logs.join("\n"), /trades of .*retried at the next sync/);
+    local.ex.fill(id); // the rest trades, then the order is off the book
+    await r.venue.sync();
+    const fills = fillsOf(r.events);
+    assert.deepEqual(
+      fills.map((f) => [f.quantity.toString(), f.fee.toString(), f.feeAsset]),
+      [
+        ["0.040", "0.00004000", "BTC"],
+        ["0.060", "0.00006000", "BTC"],
+      ],
+    );
+    // A second client rebuilt from the journal (commands and events) books nothing.
+    const again = rig();
+    again.venue.restore(o);
+    for (const e of r.events) again.venue.restore(e);
+    await again.venue.sync({ strict: true });
+    assert.deepEqual(again.events, []);
+  });
+
+  it("an averaged fill booked earlier is not booked again by its trades", async () => {
+    const r = rig();
+    const o = order();
+    await r.venue.submit(o);
+    const id = r.venue.exchangeIdOf(o.clientOrderId);
+    local.ex.execute(id, "0.040");
+    // The journal of an older version holds the fill without trade detail.
+    const second = rig();
+    second.venue.restore(o);
+    second.venue.restore(r.events[0] as OrderEvent);
+    second.venue.restore({
+      kind: "OrderFilled",
+      ts: 3,
+      clientOrderId: o.clientOrderId,
+      symbol: "BTCUSDT",
+      side: "BUY",
+      price: d("99.90"),
+      quantity: d("0.040"),
+      fee: Decimal.ZERO,
+      feeAsset: "",
+      liquidity: "maker",
+      tradeId: "1000:0.040",
+      leavesQuantity: d("0.060"),
+    });
+    local.ex.execute(id, "0.010");
+    await second.venue.sync();
+    const fills = fillsOf(second.events);
+    assert.deepEqual(
+      fills.map((f) => [f.quantity.toString(), f.leavesQuantity.toString()]),
+      [["0.010", "0.050"]],
+    );
+  });
+});
+
 describe("BinanceSpotVenue: sync after a restart", () => {
   it("books fills made while down once, sends what was journaled but never sent, reports strays and foreign orders", async () => {
     const first = rig();
@@ -326,7 +446,7 @@ describe("BinanceSpotVenue: sync after a restart", () => {
     local.ex.fill(first.venue.exchangeIdOf(b.clientOrderId));
     local.ex.seedOrder({
       symbol: "BTCUSDT",
-      clientOrderId: `grinder_${"5a".repeat(12)}`,
+      clientOrderId: `grinder-e0-${"5a".repeat(8)}`,
       side: "BUY",
       price: "90.00",
       qty: "0.1",
@@ -353,7 +473,7 @@ describe("BinanceSpotVenue: sync after a restart", () => {
     assert.equal(fa?.leavesQuantity.toString(), "0.060");
     assert.ok(fb?.leavesQuantity.isZero());
     assert.deepEqual(report.untracked, [
-      { symbol: "BTCUSDT", exchangeClientOrderId: `grinder_${"5a".repeat(12)}`, ours: true },
+      { symbol: "BTCUSDT", exchangeClientOrderId: `grinder-e0-${"5a".repeat(8)}`, ours: true },
       { symbol: "ETHUSDT", exchangeClientOrderId: "web_manual_1", ours: false },
     ]);
     assert.equal(
@@ -368,10 +488,64 @@ describe("BinanceSpotVenue: sync after a restart", () => {
     await second.venue.sync();
     assert.equal(second.events.length, 3, "a second sync books nothing");
     assert.equal(
-      await second.venue.cancelUntracked("BTCUSDT", `grinder_${"5a".repeat(12)}`),
+      await second.venue.cancelUntracked("BTCUSDT", `grinder-e0-${"5a".repeat(8)}`),
       undefined,
     );
     assert.match(String(await second.venue.cancelUntracked("BTCUSDT", "nope")), /-2011/);
+  });
+
+  it("a restart's strict listing waits out a short Retry-After instead of failing", async () => {
+    const r = rig({ sleep: (ms) => new Promise((done) => setTimeout(done, ms)) });
+    const o = order();
+    await r.venue.submit(o);
+    local.ex.inject(
+      { path: "/api/v3/openOrders" },
+      { kind: "reply", status: 429, body: BINANCE_ERRORS.tooMany, headers: { "retry-after": "1" } },
+    );
+    local.ex.execute(r.venue.exchangeIdOf(o.clientOrderId), "0.020");
+    await r.venue.sync({ strict: true });
+    assert.deepEqual(kinds(r.events), ["OrderAccepted", "OrderFilled"]);
+    assert.match(
+      logs.join("\n"),
+      /open orders of BTCUSDT: .*Retry-After|open orders of BTCUSDT: .*429.*waiting \d+ ms/,
+    );
+  });
+
+  it("ids carry the epoch they were sent under; restored orders keep theirs", async () => {
+    const first = rig();
+    const a = order();
+    await first.venue.submit(a);
+    first.venue.useEpoch(7);
+    const b = order();
+    await first.venue.submit(b);
+    const sent = local.ex
+      .calls("/api/v3/order", "POST")
+      .map((q) => q.params.get("newClientOrderId"));
+    assert.match(String(sent[0]), /^grinder-e0-[0-9a-f]{16}$/);
+    assert.match(String(sent[1]), /^grinder-e7-[0-9a-f]{16}$/);
+    assert.equal(String(sent[0]).slice(-16) === String(sent[1]).slice(-16), false);
+
+    // A restart replays the journal under the epoch each line was written in, then trades under 9.
+    const second = rig();
+    second.venue.restore(a);
+    second.venue.useEpoch(7);
+    second.venue.restore(b);
+    for (const e of first.events) second.venue.restore(e);
+    second.venue.useEpoch(9);
+    const c = order();
+    await second.venue.submit(c);
+    assert.deepEqual(
+      second.venue.trackedOrders().map((t) => t.exchangeClientOrderId),
+      [
+        sent[0],
+        sent[1],
+        local.ex.calls("/api/v3/order", "POST").at(-1)?.params.get("newClientOrderId"),
+      ],
+    );
+    assert.match(second.venue.trackedOrders()[2]?.exchangeClientOrderId ?? "", /^grinder-e9-/);
+    await second.venue.sync({ strict: true });
+    assert.equal(second.events.length, 1, "a and b recognised on the exchange: nothing new");
+    assert.throws(() => second.venue.useEpoch(10_000_000), /fencing epoch/);
   });
 
   it("an order gone from the exchange without trace expires; a failed listing throws when strict", async () => {

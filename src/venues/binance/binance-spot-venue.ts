@@ -1,46 +1,55 @@
 /**
  * BinanceSpotVenue: the kernel's venue on Binance spot (REST, testnet by
- * default, production refused). Commands become signed requests; what the
+ * default, production refused), with the account's user data stream
+ * (WebSocket API) when configured. Commands become signed requests; what the
  * exchange did comes back as order events, in causal order per order
  * (accepted, then fills, then canceled or expired), to one listener.
  *
- * - submit: LIMIT GTC under a client order id derived from the kernel's id
- *   and the journal's run id (`client-order-id.ts`). The reply gives
- *   OrderAccepted (the exchange's orderId as venueOrderId) and, when the
- *   placement traded at once, one OrderFilled per listed fill (price, qty,
- *   commission and its asset, taker, tradeId); a refusal gives OrderRejected
- *   with Binance's code and message. A reply that never comes is resolved by
- *   querying the id; when even that fails the order stays pending and `sync`
- *   settles it.
- * - cancel: OrderCanceled, preceded by an OrderFilled for any execution the
- *   cancel reply shows beyond what was reported (at its average price,
- *   cummulativeQuoteQty / executedQty). Too late (FILLED) or impossible:
- *   OrderCancelRejected (after the fill). An id the venue never saw:
- *   OrderCancelRejected.
- * - sync (the runtime calls it on a poll interval and after a (re)start):
+ * - submit: checked against the exchange's filters (exchangeInfo, read before
+ *   the first order and again after a -1013), then LIMIT GTC under a client
+ *   order id `<prefix>-e<epoch>-<hash>` (`client-order-id.ts`: the journal's
+ *   run id, the kernel's id, the HA fencing epoch of `useEpoch`). The reply
+ *   gives OrderAccepted (the exchange's orderId as venueOrderId) and, when
+ *   the placement traded at once, one OrderFilled per listed fill (price,
+ *   qty, commission and its asset, taker, tradeId); a refusal gives
+ *   OrderRejected with Binance's code and message. A reply that never comes
+ *   is resolved by querying the id; when even that fails the order stays
+ *   pending and `sync` settles it.
+ * - cancel: the executions the cancel reply shows beyond what was booked,
+ *   trade by trade from the account's trade list, then OrderCanceled. Too
+ *   late (FILLED) or impossible: OrderCancelRejected (after the fills). An id
+ *   the venue never saw: OrderCancelRejected.
+ * - user data stream (`spot-user-stream.ts`): each executionReport is kept
+ *   until the next `sync` (the runtime's exchange step, so the journal sees
+ *   it where the kernel does) and booked then: every trade as it happened
+ *   (L, l, n, N, m, t), cancels, expiries, rejects.
+ * - sync (the runtime calls it when the stream pushed something, on a poll
+ *   interval and after a (re)start): applies the stream's reports; then the
+ *   REST backstop (always without a stream; with one after each
+ *   (re)subscription, every `backstopMs`, and while an outcome is unknown):
  *   lists the open orders of every symbol with live orders, queries the ones
- *   that vanished, and reports every execution not yet reported and every
- *   order gone (canceled or expired); a pending order the exchange does not
- *   know is sent now, with the same client id. Fills found this way carry no
- *   commission (fee 0: it needs the account's trade list, a later step).
+ *   that vanished, books every execution not yet booked from the account's
+ *   trade list (`GET /api/v3/myTrades`), reports orders gone; a pending
+ *   order the exchange does not know is sent now, with the same client id.
  *
- * Fills are reported per (order, cumulative executed quantity), so nothing is
- * booked twice (`spot-order-tracker.ts`). Every write passes the WriteGate
- * (armed, kill switch, whitelist), a circuit breaker and the retry policy
- * (transient errors, backoff with jitter, never sooner than a 429's
- * Retry-After; a 418 stops every write). Keys
- * come from the environment only and are never logged.
+ * Nothing is booked twice: a trade once per trade id, and never beyond the
+ * executed quantity the exchange shows (`spot-order-tracker.ts`), both
+ * rebuilt from the journal. Every write passes the WriteGate (armed, kill
+ * switch, whitelist), a circuit breaker and the retry policy (transient
+ * errors, backoff with jitter, never sooner than a 429's Retry-After; a 418
+ * stops every write). Keys come from the environment only and are never
+ * logged.
  */
 
-import type { RandomSource } from "../../core/backoff.js";
+import type { BackoffOptions, RandomSource } from "../../core/backoff.js";
 import type { Clock, Sleep } from "../../core/clock.js";
 import { Decimal } from "../../core/decimal.js";
 import { ConfigError, errorMessage } from "../../core/errors.js";
+import type { InstrumentSpec } from "../../domain/instrument.js";
 import type {
   CancelOrder,
   OrderCommand,
   OrderEvent,
-  OrderFilled,
   SubmitOrder,
   VenueEvent,
 } from "../../domain/orders.js";
@@ -55,18 +64,39 @@ import { systemRandom } from "../../net/random.js";
 import { makeRetryPolicy, type RetryPolicy } from "../../net/retry-policy.js";
 import { guardedWrite, type WriteFence } from "../common/write-fence.js";
 import { WriteGate } from "../common/write-gate.js";
-import { BINANCE_CODE_CANCEL_REJECTED } from "./binance-error-mapping.js";
-import { type BinanceOrder, OPEN_ORDER_STATUSES } from "./binance-order-reply.js";
+import {
+  BINANCE_CODE_CANCEL_REJECTED,
+  BINANCE_CODE_FILTER_FAILURE,
+} from "./binance-error-mapping.js";
+import {
+  type BinanceOrder,
+  type BinanceTrade,
+  OPEN_ORDER_STATUSES,
+} from "./binance-order-reply.js";
 import { BinanceRestClient } from "./binance-rest-client.js";
 import type { Env } from "./binance-urls.js";
 import {
   assertClientOrderIdPrefix,
+  assertEpoch,
   DEFAULT_CLIENT_ORDER_ID_PREFIX,
   exchangeClientOrderId,
   isOurClientOrderId,
 } from "./client-order-id.js";
 import { checkEnvGuards } from "./smoke-testnet.js";
-import { SpotOrderTracker, sameScale, type TrackedOrder } from "./spot-order-tracker.js";
+import { filterProblem } from "./spot-filters.js";
+import {
+  type ExchangeTrade,
+  SpotOrderTracker,
+  sameScale,
+  type TrackedOrder,
+} from "./spot-order-tracker.js";
+import type { AccountBalance, ExecutionReport, UserFrame } from "./spot-user-frames.js";
+import { SpotUserStream } from "./spot-user-stream.js";
+
+/** Order of numeric exchange ids (decimal text of any length). */
+function compareIds(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
 
 export interface BinanceSpotVenueOptions {
   /** REST base URL, resolved and guarded (undefined: GRINDER_BINANCE_REST_URL, else the testnet). */
@@ -91,7 +121,25 @@ export interface BinanceSpotVenueOptions {
   readonly unknownStatusQueryDelayMs?: number;
   /** Notable trouble (a failed query or listing), one line each. */
   readonly log?: (line: string) => void;
+  /**
+   * The account's user data stream (WebSocket API): order updates pushed as
+   * they happen; the REST sync becomes a backstop run after every
+   * (re)subscription and every `backstopMs`. Undefined: REST polling only.
+   */
+  readonly userStream?: UserStreamSettings;
 }
+
+export interface UserStreamSettings {
+  /** WS API URL (undefined: GRINDER_BINANCE_WS_API_URL, else the spot testnet). */
+  readonly url?: string;
+  /** The REST backstop's interval while the stream is up (default 30000 ms). */
+  readonly backstopMs?: number;
+  readonly backoff?: BackoffOptions;
+  readonly subscribeTimeoutMs?: number;
+}
+
+/** Execution reports held until the next sync; beyond, they are dropped and the backstop runs. */
+const INBOX_LIMIT = 10_000;
 
 /**
  * Why live_trade may not start, or undefined when it is armed: `--confirm
@@ -154,6 +202,19 @@ export class BinanceSpotVenue implements Venue {
   private readonly metrics: ConnectorMetrics;
   private readonly log: (line: string) => void;
   private runIdValue: string | undefined;
+  private readonly stream: SpotUserStream | undefined;
+  private readonly backstopMs: number;
+  /** Execution reports received, applied at the next sync (inside the loop's exchange step). */
+  private inbox: ExecutionReport[] = [];
+  private backstopDue = true;
+  private lastBackstopMs = Number.NEGATIVE_INFINITY;
+  private wake: () => void = () => {};
+  private readonly balanceMap = new Map<string, AccountBalance>();
+  /** The exchange's filters (exchangeInfo), fetched before the first order and after a -1013. */
+  private filters: ReadonlyMap<string, InstrumentSpec> | undefined;
+  private filtersStale = true;
+  /** HA fencing epoch of the ids of orders submitted from now on (0: not under HA). */
+  private epoch = 0;
   private emit: OrderEventListener = NO_LISTENER;
   private fence: WriteFence | undefined;
 
@@ -194,7 +255,81 @@ export class BinanceSpotVenue implements Venue {
     this.gate = new WriteGate({ armed: true });
     this.runIdValue = o.runId;
     this.tracker = new SpotOrderTracker((id) => this.exchangeIdOf(id));
-    this.description = `binance REST ${this.client.baseUrl}`;
+    this.backstopMs = o.userStream?.backstopMs ?? 30_000;
+    if (o.userStream !== undefined) {
+      const s = o.userStream;
+      try {
+        this.stream = new SpotUserStream({
+          ...(s.url !== undefined ? { url: s.url } : {}),
+          env: o.env,
+          apiKey: o.env.BINANCE_API_KEY ?? "",
+          apiSecret: o.env.BINANCE_API_SECRET ?? "",
+          serverNowMs: () => this.client.timeSync.nowMs(),
+          ...(s.backoff !== undefined ? { backoff: s.backoff } : {}),
+          ...(s.subscribeTimeoutMs !== undefined
+            ? { subscribeTimeoutMs: s.subscribeTimeoutMs }
+            : {}),
+          random: this.random,
+          onEvent: (f) => this.onStreamEvent(f),
+          onSubscribed: () => {
+            this.backstopDue = true;
+            this.wake();
+          },
+          log: (l) => this.log(l),
+        });
+      } catch (e) {
+        throw new ConfigError(`live_trade: ${errorMessage(e)}`);
+      }
+    }
+    this.description = `binance REST ${this.client.baseUrl}${
+      this.stream !== undefined ? `, user data ${this.stream.url}` : ""
+    }`;
+  }
+
+  /**
+   * Start the user data stream (no-op without one); `onActivity` is called
+   * when something arrived that the next sync should apply.
+   */
+  startUserStream(onActivity: () => void = () => {}): void {
+    if (this.stream === undefined) return;
+    this.wake = onActivity;
+    if (!this.client.timeSync.isSynced)
+      // The subscription's timestamp is the exchange's clock.
+      void this.client
+        .syncTime()
+        .catch((e: unknown) => this.log(`server time: ${errorMessage(e)}`));
+    this.stream.start();
+  }
+
+  async stopUserStream(): Promise<void> {
+    this.wake = () => {};
+    await this.stream?.stop();
+  }
+
+  /** The stream is subscribed (undefined: no stream configured). */
+  get userStreamUp(): boolean | undefined {
+    return this.stream?.subscribed;
+  }
+
+  /** The account's balances as the stream last reported them, by asset. */
+  balances(): ReadonlyMap<string, AccountBalance> {
+    return this.balanceMap;
+  }
+
+  private onStreamEvent(f: Exclude<UserFrame, { kind: "response" }>): void {
+    if (f.kind === "execution") {
+      if (this.inbox.length >= INBOX_LIMIT) {
+        this.log(
+          `user data: ${this.inbox.length} updates not yet applied: dropped, the backstop reads them`,
+        );
+        this.inbox = [];
+        this.backstopDue = true;
+      }
+      this.inbox.push(f.report);
+      this.wake();
+    } else if (f.kind === "account") {
+      for (const b of f.balances) this.balanceMap.set(b.asset, b);
+    }
   }
 
   /** The run id client order ids derive from (set once; a journal keeps one for life). */
@@ -206,9 +341,25 @@ export class BinanceSpotVenue implements Venue {
     this.runIdValue = runId;
   }
 
+  /**
+   * The HA fencing epoch that ids of orders submitted (or restored from the
+   * journal) after this call carry; orders already known keep their ids.
+   */
+  useEpoch(epoch: number): void {
+    assertEpoch(epoch);
+    this.epoch = epoch;
+  }
+
+  get fencingEpoch(): number {
+    return this.epoch;
+  }
+
   /** Forget every order and the run id (a fresh kernel replays its journal from the start). */
   reset(): void {
     this.runIdValue = undefined;
+    this.epoch = 0;
+    this.inbox = [];
+    this.backstopDue = true;
     this.tracker = new SpotOrderTracker((id) => this.exchangeIdOf(id));
   }
 
@@ -220,7 +371,7 @@ export class BinanceSpotVenue implements Venue {
   exchangeIdOf(kernelClientOrderId: string): string {
     const runId = this.runIdValue;
     if (runId === undefined) throw new ConfigError("BinanceSpotVenue: no run id set");
-    return exchangeClientOrderId(runId, kernelClientOrderId, this.prefix);
+    return exchangeClientOrderId(runId, kernelClientOrderId, this.epoch, this.prefix);
   }
 
   setListener(listener: OrderEventListener): void {
@@ -255,14 +406,6 @@ export class BinanceSpotVenue implements Venue {
   private report(e: OrderEvent): void {
     this.tracker.onEvent(e);
     this.emit(e);
-  }
-
-  /**
-   * STUB (ha-ops): the fencing epoch of the writes that follow (the venue
-   * branch puts it into client order ids); a no-op here until that lands.
-   */
-  useEpoch(epoch: number): void {
-    void epoch;
   }
 
   /** HA fencing: checked before every write attempt; its signal ends a retry's wait. */
@@ -310,6 +453,13 @@ export class BinanceSpotVenue implements Venue {
       this.rejected(t, blocked);
       return;
     }
+    await this.loadFilters();
+    const spec = this.filters?.get(cmd.symbol);
+    const problem = spec === undefined ? undefined : filterProblem(spec, cmd.price, cmd.quantity);
+    if (problem !== undefined) {
+      this.rejected(t, problem);
+      return;
+    }
     let reply: BinanceOrder;
     try {
       reply = await this.write("place", () =>
@@ -326,10 +476,30 @@ export class BinanceSpotVenue implements Venue {
         this.log(`${cmd.clientOrderId} (${t.exchangeId}): ${errorMessage(e)}; settled by sync`);
         return;
       }
+      // A filter failure: the exchange's rules may have changed; read them again.
+      if (isConnectorIOError(e) && e.exchangeCode === BINANCE_CODE_FILTER_FAILURE)
+        this.filtersStale = true;
       this.rejected(t, errorMessage(e));
       return;
     }
-    this.settle(t, reply);
+    await this.settle(t, reply);
+  }
+
+  /** Fetch the exchange's filters when none are known or a -1013 made them stale. */
+  private async loadFilters(): Promise<void> {
+    if (!this.filtersStale) return;
+    try {
+      this.filters = await this.client.exchangeFilters();
+      this.filtersStale = false;
+    } catch (e) {
+      // Orders go out unchecked (the exchange checks them); tried again before the next one.
+      this.log(`exchange filters: ${errorMessage(e)} (retried before the next order)`);
+    }
+  }
+
+  /** The exchange's filters as last fetched (undefined before the first fetch). */
+  get exchangeFilters(): ReadonlyMap<string, InstrumentSpec> | undefined {
+    return this.filters;
   }
 
   private rejected(t: TrackedOrder, reason: string): void {
@@ -384,7 +554,7 @@ export class BinanceSpotVenue implements Venue {
       });
       return;
     }
-    this.settle(t, reply);
+    if (!(await this.settle(t, reply))) return;
     if (reply.status === "FILLED")
       this.emit({
         kind: "OrderCancelRejected",
@@ -404,13 +574,17 @@ export class BinanceSpotVenue implements Venue {
     });
   }
 
-  /** Report what an exchange reply shows beyond what was reported: accepted, fills, end. */
-  private settle(t: TrackedOrder, o: BinanceOrder): void {
+  /**
+   * Report what an exchange reply shows beyond what was reported: accepted,
+   * fills, end. Returns false when executions could not be booked yet (the
+   * trade list failed): the order stays live and the next sync settles it.
+   */
+  private async settle(t: TrackedOrder, o: BinanceOrder): Promise<boolean> {
     const { cmd } = t;
     if (t.state === "pending") {
       if (o.status === "REJECTED") {
         this.rejected(t, "REJECTED by the exchange");
-        return;
+        return true;
       }
       this.report({
         kind: "OrderAccepted",
@@ -421,29 +595,53 @@ export class BinanceSpotVenue implements Venue {
       });
     }
     t.venueOrderId ??= o.orderId;
-    let executed = t.executed;
+    // A placement reply lists the order's first trades.
+    let executed = Decimal.ZERO;
     for (const f of o.fills) {
       executed = executed.add(f.qty);
-      const leaves = cmd.quantity.sub(executed);
-      this.report({
-        kind: "OrderFilled",
-        ts: o.time,
-        clientOrderId: cmd.clientOrderId,
-        symbol: cmd.symbol,
-        side: cmd.side,
-        price: sameScale(f.price, cmd.price),
-        quantity: sameScale(f.qty, cmd.quantity),
-        fee: f.commission,
-        feeAsset: f.commissionAsset,
-        liquidity: "taker",
-        tradeId: f.tradeId,
-        leavesQuantity: leaves.isPositive() ? sameScale(leaves, cmd.quantity) : Decimal.ZERO,
-      });
+      this.bookTrade(t, { ...f, isMaker: false, time: o.time }, executed);
     }
-    const rest: OrderFilled | undefined = this.tracker.executionFill(t, o);
-    if (rest !== undefined) this.report(rest);
-    if (t.state === "done" || OPEN_ORDER_STATUSES.has(o.status) || o.status === "FILLED") return;
+    if (o.executedQty.gt(t.executed) && !(await this.bookTradesOf(t, o))) return false;
+    if (t.state === "done" || OPEN_ORDER_STATUSES.has(o.status) || o.status === "FILLED")
+      return true;
     this.gone(t, o.status === "CANCELED" ? "OrderCanceled" : "OrderExpired", o.time);
+    return true;
+  }
+
+  private bookTrade(t: TrackedOrder, x: ExchangeTrade, executedAfter: Decimal): void {
+    const f = this.tracker.tradeFill(t, x, executedAfter);
+    if (f !== undefined) this.report(f);
+  }
+
+  /**
+   * Book the executions of an order that the exchange shows (`o`) beyond
+   * what was booked, trade by trade from the account's trade list, with
+   * their commissions. What the list does not show (yet) is booked at the
+   * average price without commission, logged. False when the list failed.
+   */
+  private async bookTradesOf(t: TrackedOrder, o: BinanceOrder): Promise<boolean> {
+    let trades: BinanceTrade[];
+    try {
+      trades = await this.client.myTrades(t.cmd.symbol, o.orderId);
+    } catch (e) {
+      this.log(`trades of ${t.exchangeId}: ${errorMessage(e)} (retried at the next sync)`);
+      return false;
+    }
+    let executed = Decimal.ZERO;
+    for (const x of [...trades].sort((a, b) => compareIds(a.tradeId, b.tradeId))) {
+      if (x.orderId !== o.orderId) continue;
+      executed = executed.add(x.qty);
+      if (executed.gt(o.executedQty)) break; // listed after the state we were shown
+      this.bookTrade(t, x, executed);
+    }
+    const rest = this.tracker.executionFill(t, o);
+    if (rest !== undefined) {
+      this.log(
+        `${t.exchangeId}: ${rest.quantity} executed but not in the trade list: booked at the average price without commission`,
+      );
+      this.report(rest);
+    }
+    return true;
   }
 
   /**
@@ -451,13 +649,99 @@ export class BinanceSpotVenue implements Venue {
    * Returns the open orders of the listed symbols the venue does not hold.
    */
   async sync(options: SyncOptions = {}): Promise<SyncReport> {
+    await this.applyStream();
+    const now = this.clock.nowMs();
+    if (
+      this.stream?.subscribed === true &&
+      !this.backstopDue &&
+      options.strict !== true &&
+      options.symbols === undefined &&
+      now - this.lastBackstopMs < this.backstopMs &&
+      // an unknown outcome (a placement or cancel never answered) is settled by REST
+      this.tracker.live().every((t) => t.state === "open")
+    )
+      return { untracked: [] };
+    this.backstopDue = false;
+    this.lastBackstopMs = now;
+    return this.restSync(options);
+  }
+
+  /** Apply the execution reports received since the last sync, in order. */
+  private async applyStream(): Promise<void> {
+    while (this.inbox.length > 0) {
+      const r = this.inbox.shift() as ExecutionReport;
+      await this.onExecutionReport(r);
+    }
+  }
+
+  /**
+   * One order update of the stream: accepted, each trade booked as it
+   * happened (price L, quantity l, commission n in N, maker m, trade t), the
+   * order's end. A gap (executions before this one not yet booked) is filled
+   * from the trade list first.
+   */
+  private async onExecutionReport(r: ExecutionReport): Promise<void> {
+    const id =
+      r.executionType === "CANCELED" && r.origClientOrderId !== ""
+        ? r.origClientOrderId
+        : r.clientOrderId;
+    const t = this.tracker.byExchange(id);
+    if (t === undefined || t.cmd.symbol !== r.symbol) return; // not an order of ours
+    const state: BinanceOrder = {
+      symbol: r.symbol,
+      orderId: r.orderId,
+      clientOrderId: id,
+      side: r.side,
+      price: t.cmd.price,
+      origQty: r.orderQty,
+      executedQty: r.cumQty,
+      cumQuote: r.cumQuote,
+      status: r.orderStatus,
+      time: r.time,
+      fills: [],
+    };
+    if (t.state === "done" && r.executionType !== "TRADE") return;
+    if (t.state === "pending" && r.executionType === "REJECTED") {
+      this.rejected(t, `REJECTED by the exchange: ${r.rejectReason}`);
+      return;
+    }
+    if (r.executionType === "TRADE") {
+      if (t.state === "pending")
+        await this.settle(t, { ...state, executedQty: t.executed, status: "NEW" });
+      const before = r.cumQty.sub(r.lastQty);
+      const gap = {
+        ...state,
+        executedQty: before,
+        cumQuote: r.cumQuote.sub(r.lastPrice.mul(r.lastQty)),
+      };
+      if (before.gt(t.executed) && !(await this.bookTradesOf(t, gap))) return; // the backstop settles it
+      this.bookTrade(
+        t,
+        {
+          tradeId: r.tradeId,
+          price: r.lastPrice,
+          qty: r.lastQty,
+          commission: r.commission,
+          commissionAsset: r.commissionAsset,
+          isMaker: r.isMaker,
+          time: r.time,
+        },
+        r.cumQty,
+      );
+      return;
+    }
+    await this.settle(t, state);
+  }
+
+  /** The REST side of `sync` (the only one without a user data stream). */
+  private async restSync(options: SyncOptions): Promise<SyncReport> {
     const symbols = new Set(options.symbols ?? []);
     for (const t of this.tracker.live()) symbols.add(t.cmd.symbol);
     const untracked: UntrackedOrder[] = [];
     for (const symbol of [...symbols].sort()) {
       let listed: BinanceOrder[];
       try {
-        listed = await this.client.openOrders(symbol);
+        listed = await this.listOpenOrders(symbol, options.strict === true);
       } catch (e) {
         if (options.strict === true) throw e;
         this.log(`open orders of ${symbol}: ${errorMessage(e)} (retried later)`);
@@ -469,7 +753,7 @@ export class BinanceSpotVenue implements Venue {
         const o = byId.get(t.exchangeId);
         if (o !== undefined) {
           if (t.state === "pending") this.metrics.recordIdempotencyHit("place");
-          this.settle(t, o);
+          await this.settle(t, o);
           if (t.state === "cancelling") await this.sendCancel(t);
         } else await this.settleMissing(t);
       }
@@ -486,6 +770,24 @@ export class BinanceSpotVenue implements Venue {
     return { untracked };
   }
 
+  /**
+   * The open orders of a symbol. A strict listing (a restart's
+   * reconciliation, which may not trade blind) waits out a short Retry-After
+   * (a 429 or 418 just before) instead of failing: up to 3 tries, 30 s each.
+   */
+  private async listOpenOrders(symbol: string, strict: boolean): Promise<BinanceOrder[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.client.openOrders(symbol);
+      } catch (e) {
+        const wait = isConnectorIOError(e) ? e.retryAfterMs : undefined;
+        if (!strict || wait === undefined || wait > 30_000 || attempt >= 3) throw e;
+        this.log(`open orders of ${symbol}: ${errorMessage(e)}; waiting ${wait} ms`);
+        await this.sleep(wait);
+      }
+    }
+  }
+
   /** A live order the exchange does not list as open: ask for it. */
   private async settleMissing(t: TrackedOrder): Promise<void> {
     let o: BinanceOrder | undefined;
@@ -498,7 +800,8 @@ export class BinanceSpotVenue implements Venue {
     if (o !== undefined) {
       // An unanswered placement that did land: found, not sent again.
       if (t.state === "pending") this.metrics.recordIdempotencyHit("place");
-      return this.settle(t, o);
+      await this.settle(t, o);
+      return;
     }
     if (t.state === "pending") return this.send(t); // never reached the exchange: send it now
     this.gone(t, t.state === "cancelling" ? "OrderCanceled" : "OrderExpired");

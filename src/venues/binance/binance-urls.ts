@@ -15,7 +15,11 @@ export const BINANCE_USDM_TESTNET_REST_URL = "https://testnet.binancefuture.com"
 export const BINANCE_SPOT_TESTNET_WS_URL = "wss://stream.testnet.binance.vision/stream";
 export const BINANCE_USDM_TESTNET_WS_URL = "wss://fstream.binancefuture.com/stream";
 
+/** Spot WebSocket API (requests and the user data stream). */
+export const BINANCE_SPOT_TESTNET_WS_API_URL = "wss://ws-api.testnet.binance.vision/ws-api/v3";
+
 export const ENV_REST_URL = "GRINDER_BINANCE_REST_URL";
+export const ENV_WS_API_URL = "GRINDER_BINANCE_WS_API_URL";
 export const ENV_WS_URL = "GRINDER_BINANCE_WS_URL";
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -227,6 +231,16 @@ export function resolveWsUrl(
     market === "spot" ? BINANCE_SPOT_TESTNET_WS_URL : BINANCE_USDM_TESTNET_WS_URL,
   );
   assertAllowedEndpoint(url, "WebSocket URL", allowMainnet ? "market-data" : "trading", env);
+  return url;
+}
+
+/**
+ * Spot WebSocket API URL (the account's user data stream): option, else env
+ * GRINDER_BINANCE_WS_API_URL, else the spot testnet. Allowlisted for trading.
+ */
+export function resolveWsApiUrl(option?: string, env: Env = {}): string {
+  const url = pick(option, env, ENV_WS_API_URL, BINANCE_SPOT_TESTNET_WS_API_URL);
+  assertAllowedEndpoint(url, "WebSocket API URL", "trading", env);
   return url;
 }
 

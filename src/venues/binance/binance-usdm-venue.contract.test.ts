@@ -57,7 +57,7 @@ async function harness(): Promise<VenueHarness> {
     ],
     // Under the 0.001 step: the venue refuses it before sending (LOT_SIZE).
     refused: { side: "BUY", price: d("99.40"), quantity: d("0.0005") },
-    capabilities: { partialFills: true, rejects: true, futures: true },
+    capabilities: { partialFills: true, rejects: true, fees: true, futures: true },
     async fill(clientOrderId, quantity) {
       ex.execute(venue.exchangeIdOf(clientOrderId), quantity?.toString());
     },

@@ -69,6 +69,7 @@ import { liveTradeArmingProblem } from "./binance-spot-venue.js";
 import { assertAllowedEndpoint, type Env } from "./binance-urls.js";
 import {
   assertClientOrderIdPrefix,
+  assertEpoch,
   DEFAULT_CLIENT_ORDER_ID_PREFIX,
   exchangeClientOrderId,
   isOurClientOrderId,
@@ -159,6 +160,8 @@ export class BinanceUsdmVenue implements Venue {
   private readonly breaker: CircuitBreaker;
   private readonly metrics: ConnectorMetrics;
   private fence: WriteFence | undefined;
+  /** HA fencing epoch of the orders named from now on (0 without HA). */
+  private epoch = 0;
   private readonly log: (line: string) => void;
   private readonly restSyncMs: number;
   private runIdValue: string | undefined;
@@ -259,6 +262,7 @@ export class BinanceUsdmVenue implements Venue {
 
   reset(): void {
     this.runIdValue = undefined;
+    this.epoch = 0;
     this.tracker = new SpotOrderTracker((id) => this.exchangeIdOf(id));
     this.seenTrades = new Set();
     this.pushed = [];
@@ -272,7 +276,7 @@ export class BinanceUsdmVenue implements Venue {
   exchangeIdOf(kernelClientOrderId: string): string {
     const runId = this.runIdValue;
     if (runId === undefined) throw new ConfigError("BinanceUsdmVenue: no run id set");
-    return exchangeClientOrderId(runId, kernelClientOrderId, this.prefix);
+    return exchangeClientOrderId(runId, kernelClientOrderId, this.epoch, this.prefix);
   }
 
   setListener(listener: OrderEventListener): void {
@@ -396,11 +400,12 @@ export class BinanceUsdmVenue implements Venue {
   }
 
   /**
-   * The fencing epoch of the writes that follow. Client order ids of USD-M
-   * orders do not carry it yet (spot's do); the writes are fenced all the same.
+   * The HA fencing epoch that ids of orders submitted (or restored from the
+   * journal) after this call carry; orders already known keep their ids.
    */
   useEpoch(epoch: number): void {
-    void epoch;
+    assertEpoch(epoch);
+    this.epoch = epoch;
   }
 
   /** HA fencing: checked before every write attempt; its signal ends a retry's wait. */

@@ -68,7 +68,7 @@ describe("grinder smoke-testnet", () => {
     assert.match(t, /DRY-RUN MODE \(no real orders, no HTTP calls\)/);
     assert.match(t, /SMOKE TEST RESULT: PASS/);
     assert.match(t, /Order placed: true/);
-    assert.match(t, /Order ID: grinder_[0-9a-f]{24}/);
+    assert.match(t, /Order ID: grinder-e0-[0-9a-f]{16}/);
     assert.match(t, /http_calls: 0/);
     assert.equal(ex.requests.length, 0);
   });

@@ -1,14 +1,19 @@
 /**
  * What BinanceSpotVenue knows about the kernel's orders: each order's
  * exchange client id, its state and how much of its execution has been
- * reported (cumulative quantity and quote quantity).
+ * reported (cumulative quantity and quote quantity), and the exchange's
+ * trade ids already booked.
  *
  * The state is a pure function of the commands the venue was given and the
  * events it reported, in order (`onCommand`, `onEvent`): a restart rebuilds
  * it from the journal, which holds both, and then reports only what the
  * exchange executed beyond it. A fill is reported for the difference between
  * the exchange's cumulative executed quantity and the reported one, so
- * nothing is booked twice, whatever the number of syncs or restarts.
+ * nothing is booked twice, whatever the number of syncs or restarts. A
+ * trade-level fill (the placement reply's fills, the user-data stream's
+ * executionReport, the account's trade list) is booked at most once per
+ * trade id, and only for what it adds beyond the quantity already booked:
+ * the stream, the replies and the REST backstop may all see the same trade.
  *
  * States: pending (submitted, no answer known: an unknown outcome, or a
  * command journaled before a crash), open (on the book), cancelling (a
@@ -46,14 +51,32 @@ export interface ExecutionState {
   readonly time: number;
 }
 
+/** One execution as the exchange lists it (reply fill, stream report or account trade). */
+export interface ExchangeTrade {
+  readonly tradeId: string;
+  readonly price: Decimal;
+  readonly qty: Decimal;
+  readonly commission: Decimal;
+  readonly commissionAsset: string;
+  readonly isMaker: boolean;
+  readonly time: number;
+}
+
 export class SpotOrderTracker {
   private readonly byKernelId = new Map<string, TrackedOrder>();
   private readonly byExchangeId = new Map<string, TrackedOrder>();
+  /** `symbol/tradeId` of every trade booked (rebuilt from the journal's fills). */
+  private readonly bookedTrades = new Set<string>();
 
   constructor(private readonly exchangeIdOf: (kernelClientOrderId: string) => string) {}
 
   get(kernelClientOrderId: string): TrackedOrder | undefined {
     return this.byKernelId.get(kernelClientOrderId);
+  }
+
+  /** Whether a trade of `symbol` was booked already. */
+  hasTrade(symbol: string, tradeId: string): boolean {
+    return this.bookedTrades.has(`${symbol}/${tradeId}`);
   }
 
   byExchange(exchangeId: string): TrackedOrder | undefined {
@@ -93,6 +116,7 @@ export class SpotOrderTracker {
 
   /** An event the venue reported (live, or read back from the journal). */
   onEvent(e: OrderEvent): void {
+    if (e.kind === "OrderFilled") this.bookedTrades.add(`${e.symbol}/${e.tradeId}`);
     const t = this.byKernelId.get(e.clientOrderId);
     if (t === undefined) return;
     switch (e.kind) {
@@ -120,11 +144,40 @@ export class SpotOrderTracker {
   }
 
   /**
+   * The fill of one trade of `t`, after which the order's executed quantity
+   * is `executedAfter` (undefined when the trade was booked, or the quantity
+   * booked already covers it, e.g. by an averaged fill found earlier). The
+   * trade's whole commission goes with it even when an averaged fill (which
+   * carries none) covered part of its quantity: the fees stay the account's.
+   */
+  tradeFill(t: TrackedOrder, x: ExchangeTrade, executedAfter: Decimal): OrderFilled | undefined {
+    const { cmd } = t;
+    if (this.hasTrade(cmd.symbol, x.tradeId)) return undefined;
+    const fresh = executedAfter.sub(t.executed).min(x.qty);
+    if (!fresh.isPositive()) return undefined;
+    const leaves = cmd.quantity.sub(t.executed).sub(fresh);
+    return {
+      kind: "OrderFilled",
+      ts: x.time,
+      clientOrderId: cmd.clientOrderId,
+      symbol: cmd.symbol,
+      side: cmd.side,
+      price: sameScale(x.price, cmd.price),
+      quantity: sameScale(fresh, cmd.quantity),
+      fee: x.commission,
+      feeAsset: x.commissionAsset,
+      liquidity: x.isMaker ? "maker" : "taker",
+      tradeId: x.tradeId,
+      leavesQuantity: leaves.isPositive() ? sameScale(leaves, cmd.quantity) : Decimal.ZERO,
+    };
+  }
+
+  /**
    * The fill that reports what the exchange executed beyond what was
    * reported (undefined when nothing new): quantity and price from the
    * cumulative quantity and quote deltas (the limit price when the exchange
-   * gives no usable quote). The commission is not in these replies (it needs
-   * the account's trade list): fee 0.
+   * gives no usable quote). The commission is not in these replies: fee 0
+   * (the last resort, when the account's trade list does not show the trades).
    */
   executionFill(t: TrackedOrder, x: ExecutionState): OrderFilled | undefined {
     const qty = x.executedQty.sub(t.executed);

@@ -37,6 +37,7 @@ async function harness(): Promise<VenueHarness> {
     capabilities: {
       partialFills: { unsupported: "the reference's fill rule fills whole orders only" },
       rejects: { unsupported: "the reference venue accepts every order but a duplicate id" },
+      fees: { unsupported: "the reference engine books fills without fees" },
     },
     // The market trades at the order's price for two evaluation ticks: the first may be the
     // order's own placement tick, the second is always past the one-tick delay.

@@ -77,7 +77,12 @@ function harness(
         { side: "SELL", price: d("100.10"), quantity: d("0.100") },
       ],
       refused: { side: "BUY", price: d("0"), quantity: d("0.100") },
-      capabilities: { partialFills: true, rejects: true, ...(account ? { futures: true } : {}) },
+      capabilities: {
+        partialFills: true,
+        rejects: true,
+        fees: true,
+        ...(account ? { futures: true } : {}),
+      },
       ...(account !== undefined ? { position: async () => account.position(SYMBOL) } : {}),
       async fill(clientOrderId, quantity) {
         // Past any latency first, so the order is on the book.
