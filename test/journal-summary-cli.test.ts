@@ -100,6 +100,47 @@ describe("grinder journal summary", () => {
     );
   });
 
+  it("USD-M: funding received and paid per symbol, apart from the realized PnL", () => {
+    const path = join(TMP, "um.jsonl");
+    const funding = (
+      ts: number,
+      position: string,
+      mark: string,
+      rate: string,
+      payment: string,
+    ) => ({
+      kind: "FundingApplied",
+      ts,
+      symbol: "BTCUSDT",
+      position,
+      mark_price: mark,
+      rate,
+      payment,
+    });
+    writeFileSync(
+      path,
+      [
+        // Long 0.100 at 100.00 (commission 0.002 USDT), then two fundings: paid 0.100 x 101.20 x
+        // 0.0001 = 0.001012, received 0.100 x 100.00 x 0.0002 = 0.002: funding 0.000988.
+        eventsLine(1, [fill("a", "BTCUSDT", "BUY", "100.00", "0.100", "0.002", "USDT", "1")]),
+        eventsLine(2, [funding(28_800_000, "0.100", "101.20", "0.0001", "-0.001012")]),
+        eventsLine(3, [funding(57_600_000, "0.100", "100.00", "-0.0002", "0.002")]),
+        "",
+      ].join("\n"),
+    );
+    const r = runCli(["journal", "summary", "--journal", path]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout).symbols, {
+      BTCUSDT: {
+        position: "0.100",
+        realized_pnl: "0",
+        fees: "0.002",
+        fills: 1,
+        funding: "0.000988",
+      },
+    });
+  });
+
   it("a bad line is an error naming file:line; a missing journal or flag is named", () => {
     const path = join(TMP, "bad.jsonl");
     writeFileSync(
@@ -112,7 +153,7 @@ describe("grinder journal summary", () => {
     writeFileSync(path, `${eventsLine(1, [], -1)}\n`);
     assert.match(
       runCli(["journal", "summary", "--journal", path]).stderr,
-      /bad\.jsonl:1: field "epoch": expected a whole number >= 0, got -1/,
+      /bad\.jsonl:1: field "epoch": expected an integer >= 0, got -1/,
     );
     writeFileSync(path, `${eventsLine(1, [])}\n{"type":"ev`);
     assert.match(
