@@ -19,6 +19,8 @@ import {
 } from "../../data/binance-stream/binance-ws-connector.js";
 import { type Fixture, openFixture } from "../../data/fixture-reader.js";
 import type { Snapshot } from "../../domain/snapshot.js";
+import { realSleep } from "../../net/clock.js";
+import type { ConnectorMetrics } from "../../net/connector-metrics.js";
 import { ConnectorState } from "../../net/connector-state.js";
 import { isConnectorNonRetryableError } from "../../net/errors/connector-non-retryable-error.js";
 import { isConnectorTimeoutError } from "../../net/errors/connector-timeout-error.js";
@@ -26,6 +28,7 @@ import { isConnectorTransientError } from "../../net/errors/connector-transient-
 import { systemRandom } from "../../net/random.js";
 import { makeRetryConfig, type RetryConfig } from "../../net/retry-config.js";
 import { retryDelayMs } from "../../net/retry-policy.js";
+import type { LiveLoopConfig, LiveLoopDeps } from "./live-loop-config.js";
 import type { LiveSource } from "./live-options.js";
 
 export type FeedRetryReason = "transient" | "timeout" | "other";
@@ -272,5 +275,30 @@ export function createMarketFeed(o: MarketFeedSettings): MarketFeed {
     ...(connector !== undefined ? { connector } : {}),
     sleep: o.sleep,
     observer: o.observer,
+  });
+}
+
+/** The feed of a `grinder live` run, its connection events logged and retries counted. */
+export function liveMarketFeed(
+  config: LiveLoopConfig,
+  deps: LiveLoopDeps,
+  clock: () => number,
+  connectorMetrics: ConnectorMetrics,
+  log: (line: string) => void,
+): MarketFeed {
+  return createMarketFeed({
+    ...config,
+    ...(deps.feedRetry !== undefined ? { retry: deps.feedRetry } : {}),
+    ...(deps.connector !== undefined ? { connector: deps.connector } : {}),
+    clock,
+    sleep: deps.sleep ?? realSleep,
+    observer: {
+      onConnected: (detail) => log(`feed up: ${detail}`),
+      onDisconnected: (detail) => log(`feed down: ${detail}`),
+      onRetry: (reason: FeedRetryReason, error, attempt, delayMs) => {
+        connectorMetrics.recordRetry("feed_connect", reason);
+        log(`feed retry ${attempt} in ${delayMs} ms (${reason}: ${error})`);
+      },
+    },
   });
 }

@@ -23,6 +23,7 @@ import type { LiveLoopDeps } from "./live-loop-config.js";
 import type { LiveMetricsRecorder } from "./live-metrics.js";
 import type { TickResult } from "./live-mode.js";
 import type { LiveTradeMode } from "./live-mode-trade.js";
+import { SerialQueue } from "./serial-queue.js";
 import type { TradingLoopContext } from "./trading-loop.js";
 
 /** What the driver needs of the loop. */
@@ -45,7 +46,7 @@ export interface LiveTradeHost {
 
 export class LiveTradeDriver {
   private lastPollMs = Number.NEGATIVE_INFINITY;
-  private chain: Promise<unknown> = Promise.resolve();
+  private readonly steps = new SerialQueue();
   /** One-line account of the last exchange step (for the takeover's log). */
   lastActivity = "";
   /** The halt last logged (reason@until), undefined while writes flow. */
@@ -64,14 +65,12 @@ export class LiveTradeDriver {
 
   /** Run `fn` after every step started before it (exchange calls never interleave). */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.chain.then(fn);
-    this.chain = run.catch(() => undefined);
-    return run;
+    return this.steps.run(fn);
   }
 
   /** Resolves when no step is running or queued. */
-  async idle(): Promise<void> {
-    await this.chain;
+  idle(): Promise<void> {
+    return this.steps.idle();
   }
 
   /** True while this instance may talk to the exchange for the journal it writes. */

@@ -22,16 +22,14 @@
  */
 
 import { errorMessage } from "../../core/errors.js";
-import { orderCommandToJson, orderEventToJson } from "../../domain/order-json.js";
 import type { Snapshot } from "../../domain/snapshot.js";
 import type { EngineOptions } from "../../kernel/kernel-options.js";
-import { realSleep } from "../../net/clock.js";
 import { type ConnectorMetrics, getConnectorMetrics } from "../../net/connector-metrics.js";
 import { isWriteFencedError, WriteFencedError } from "../../venues/common/write-fence.js";
 import { createLiveMode } from "./create-live-mode.js";
 import { checkSessionLine, type JournalLine } from "./journal-lines.js";
 import { JournalReplayer, type Position } from "./journal-replayer.js";
-import { createMarketFeed, type FeedRetryReason, type MarketFeed } from "./live-feeds.js";
+import { liveMarketFeed, type MarketFeed } from "./live-feeds.js";
 import {
   checkJournalHead,
   isJournalFencedError,
@@ -47,11 +45,13 @@ import {
   summaryLine,
 } from "./live-kernel-setup.js";
 import type { LiveLoopConfig, LiveLoopDeps } from "./live-loop-config.js";
-import { fillCountOf, LiveMetricsRecorder } from "./live-metrics.js";
+import { LiveMetricsRecorder } from "./live-metrics.js";
 import type { LiveMode, TickResult } from "./live-mode.js";
 import type { LiveTradeMode } from "./live-mode-trade.js";
 import { type Takeover, takeOver } from "./live-takeover.js";
+import { tickAndJournal } from "./live-tick.js";
 import { LiveTradeDriver } from "./live-trade-driver.js";
+import { SerialQueue } from "./serial-queue.js";
 import type { TradingLoop, TradingLoopContext, VenueHaltView } from "./trading-loop.js";
 
 export type {
@@ -81,7 +81,8 @@ export class LiveTradingLoop implements TradingLoop {
   cutoff: Position | undefined;
   fencedAtEpoch: number | undefined;
   skippedAtCutoff = 0;
-  private chain: Promise<unknown> = Promise.resolve();
+  /** Takeovers and journal follows, one at a time. */
+  private readonly journalTasks = new SerialQueue();
   private takeoverTask: Promise<boolean> | undefined;
   private following = false;
   private lastFollowMs = Number.NEGATIVE_INFINITY;
@@ -90,7 +91,8 @@ export class LiveTradingLoop implements TradingLoop {
   private running = false;
   /** Monotonic milliseconds (latencies). */
   private readonly monotonicMs: () => number;
-  private errors = 0;
+  /** Engine errors of processed snapshots (the first 10, then every 1000th, logged). */
+  engineErrors = 0;
 
   /** Snapshots received from the feed, on any role. */
   feedSnapshots = 0;
@@ -135,21 +137,7 @@ export class LiveTradingLoop implements TradingLoop {
       checkSession: (line, where) => checkSessionLine(line, where, identity),
       replayedOutput: (json) => this.recorder.replayed(json),
     });
-    this.feed = createMarketFeed({
-      ...config,
-      ...(deps.feedRetry !== undefined ? { retry: deps.feedRetry } : {}),
-      ...(deps.connector !== undefined ? { connector: deps.connector } : {}),
-      clock: ctx.clock,
-      sleep: deps.sleep ?? realSleep,
-      observer: {
-        onConnected: (detail) => this.log(`feed up: ${detail}`),
-        onDisconnected: (detail) => this.log(`feed down: ${detail}`),
-        onRetry: (reason: FeedRetryReason, error, attempt, delayMs) => {
-          this.connectorMetrics.recordRetry("feed_connect", reason);
-          this.log(`feed retry ${attempt} in ${delayMs} ms (${reason}: ${error})`);
-        },
-      },
-    });
+    this.feed = liveMarketFeed(config, deps, ctx.clock, this.connectorMetrics, (l) => this.log(l));
     // Every exchange write is fenced: this instance writes the journal and holds its lease.
     this.trade?.venue.setWriteFence({
       mayWrite: () => this.writer !== undefined && ctx.mayTrade(),
@@ -254,7 +242,7 @@ export class LiveTradingLoop implements TradingLoop {
       this.running = false;
       pollStop.abort();
       if (this.takeoverTask !== undefined) await this.takeoverTask;
-      await this.chain; // a STANDBY's journal follow in progress
+      await this.journalTasks.idle(); // a STANDBY's journal follow in progress
       if (poller !== undefined) await poller;
       await this.driver?.idle();
       const summary = this.writer !== undefined && this.mode.executes ? this.summary() : undefined;
@@ -336,17 +324,11 @@ export class LiveTradingLoop implements TradingLoop {
     }
   }
 
-  /** Run `fn` after every journal task started before it (takeovers and follows never overlap). */
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.chain.then(fn);
-    this.chain = run.catch(() => undefined);
-    return run;
-  }
-
   /** Start (or join) a takeover; resolves true when this instance writes the journal. */
   private beginTakeover(): Promise<boolean> {
     if (this.takeoverTask === undefined) {
-      this.takeoverTask = this.serial(() => takeOver(this satisfies Takeover))
+      this.takeoverTask = this.journalTasks
+        .run(() => takeOver(this satisfies Takeover))
         .catch((e: unknown) => {
           this.fail(e);
           return false;
@@ -364,9 +346,11 @@ export class LiveTradingLoop implements TradingLoop {
     if (this.following || now - this.lastFollowMs < this.followIntervalMs) return;
     this.following = true;
     this.lastFollowMs = now;
-    void this.serial(() => this.follow()).finally(() => {
-      this.following = false;
-    });
+    void this.journalTasks
+      .run(() => this.follow())
+      .finally(() => {
+        this.following = false;
+      });
   }
 
   private async follow(): Promise<void> {
@@ -418,47 +402,9 @@ export class LiveTradingLoop implements TradingLoop {
     return false;
   }
 
-  /** One snapshot: the kernel's step, then its tick line, metrics and hooks. */
+  /** One snapshot: the kernel's step, then its tick line, metrics and hooks (`live-tick.ts`). */
   tick(s: Snapshot): TickResult {
-    const r = this.mode.step(s);
-    const paper = this.trade === undefined && this.mode.executes;
-    const sync = paper ? r.out !== undefined && fillCountOf(r.out.json) > 0 : r.commands.length > 0;
-    const seq = this.journal.seq + 1;
-    this.append(
-      {
-        type: "tick",
-        seq,
-        wall_ms: Math.trunc(this.ctx.clock()),
-        mode: this.config.mode,
-        executed: this.mode.executes,
-        snapshot: s.toDict(),
-        commands: r.commands.map(orderCommandToJson),
-        ...(paper ? { events: r.events.map(orderEventToJson) } : {}),
-        output: r.out === undefined ? null : this.mode.view(r.out),
-        ...(r.error !== undefined ? { error: r.error } : {}),
-      },
-      sync,
-    );
-    this.journal.traded(s, seq);
-    this.tradedSnapshots++;
-    const wasTripped = this.recorder.riskState.killSwitchTriggered;
-    // live_trade counts orders and fills from what the exchange reported (events lines).
-    this.recorder.traded(r.out?.json, this.mode.executes, paper);
-    if (!wasTripped && this.recorder.riskState.killSwitchTriggered && this.mode.executes)
-      this.log(`kill switch tripped at seq ${seq} (ts ${s.ts}, ${s.symbol}): trading halted`);
-    if (r.error !== undefined) {
-      this.errors++;
-      if (this.errors <= 10 || this.errors % 1000 === 0)
-        this.log(`engine error at seq ${seq} (ts ${s.ts}, ${s.symbol}): ${r.error}`);
-    }
-    this.deps.onTick?.({
-      seq,
-      snapshot: s,
-      output: r.out,
-      error: r.error,
-      executed: this.mode.executes,
-    });
-    return r;
+    return tickAndJournal(this, s);
   }
 
   /** Forget the kernel's state (it is ahead of the journal): the next takeover replays. */
