@@ -4,6 +4,7 @@
  * planted test credentials and a sleep that waits for its abort signal only.
  */
 
+import { readFileSync } from "node:fs";
 import { after, afterEach, before, beforeEach } from "node:test";
 import type { Sleep } from "../../src/core/clock.js";
 import { activeHandles, assertNoLeakedHandles, type HandleCounts } from "./handles.js";
@@ -140,4 +141,17 @@ export function banNextPlacement(ex: LocalBinanceExchange, seconds: number): voi
       headers: { "retry-after": String(seconds) },
     },
   );
+}
+
+/** A journal's complete lines, parsed (a line being written is left out; no file: none). */
+export function journalLines(path: string): Record<string, unknown>[] {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    return [];
+  }
+  const lines = text.split("\n");
+  lines.pop();
+  return lines.filter((l) => l !== "").map((l) => JSON.parse(l) as Record<string, unknown>);
 }

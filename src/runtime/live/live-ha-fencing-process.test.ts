@@ -16,7 +16,7 @@
 
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import {
   createServer,
   type IncomingMessage,
@@ -29,6 +29,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
   armedEnv,
+  journalLines,
   liveTradeArgs,
   makeTradeFixture,
   TEST_API_KEY,
@@ -152,11 +153,7 @@ function startLive(name: string, args: string[], env: Record<string, string>): P
 
 const logged = (p: Proc, re: RegExp): boolean => p.out.some((l) => re.test(l));
 
-function journal(path: string): Obj[] {
-  const lines = readFileSync(path, "utf8").split("\n");
-  lines.pop();
-  return lines.filter((l) => l !== "").map((l) => JSON.parse(l) as Obj);
-}
+const journal = journalLines;
 
 async function exitWithin(p: Proc, ms: number): Promise<{ code: number | null }> {
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
@@ -18,6 +18,7 @@ import {
 } from "../../../test/support/handles.js";
 import {
   armedEnv,
+  journalLines,
   liveTradeArgs,
   makeTradeFixture,
   openOnExchange,
@@ -98,18 +99,7 @@ async function exitWithin(
   }
 }
 
-/** Complete journal lines (a line being written is left out). */
-function journal(path: string): Obj[] {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    return [];
-  }
-  const lines = text.split("\n");
-  lines.pop();
-  return lines.filter((l) => l !== "").map((l) => JSON.parse(l) as Obj);
-}
+const journal = journalLines;
 
 function events(lines: readonly Obj[], kind?: string): Obj[] {
   return lines

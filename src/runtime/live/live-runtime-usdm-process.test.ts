@@ -8,11 +8,12 @@
 
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
   armedEnv,
+  journalLines,
   makeTradeFixture,
   TEST_API_KEY,
   TEST_API_SECRET,
@@ -57,17 +58,7 @@ function startLive(args: readonly string[]): Proc {
   return { out, err, child, exit };
 }
 
-function journal(path: string): Obj[] {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    return [];
-  }
-  const lines = text.split("\n");
-  lines.pop();
-  return lines.filter((l) => l !== "").map((l) => JSON.parse(l) as Obj);
-}
+const journal = journalLines;
 
 const eventsOf = (lines: readonly Obj[]): Obj[] =>
   lines.filter((l) => l.type === "events").flatMap((l) => l.events as Obj[]);
