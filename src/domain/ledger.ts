@@ -228,6 +228,11 @@ export class Ledger {
   }
 
   /** Non-flat positions, in first-fill order. */
+  /** The non-flat positions, as held (read only; no copy: for reads on the hot path). */
+  *openPositions(): Generator<readonly [string, Readonly<PositionState>]> {
+    for (const [s, p] of this.positions) if (!p.quantity.isZero()) yield [s, p];
+  }
+
   getAllPositions(): Map<string, PositionState> {
     const out = new Map<string, PositionState>();
     for (const [s, p] of this.positions) {

@@ -392,7 +392,11 @@ export class ExecutionEngine {
     return { actions: result.actions, events: result.events, commands };
   }
 
-  /** Whether evaluating the plan now would place any order. */
+  /**
+   * Whether evaluating the plan now would place any order. A missing level
+   * that is not held answers it without pricing any level; only a SOFT or
+   * HARD reset (placements that depend on prices) needs the full reconcile.
+   */
   wouldPlace(
     plan: GridPlan,
     symbol: string,
@@ -400,6 +404,19 @@ export class ExecutionEngine {
     pricing?: LevelPricing,
     hold?: LevelHold,
   ): boolean {
+    if (plan.mode === GridMode.PAUSE || plan.mode === GridMode.EMERGENCY) return false;
+    if (plan.resetAction !== ResetAction.HARD) {
+      const sells = plan.mode !== GridMode.UNI_LONG ? plan.levelsUp : 0;
+      const buys = plan.mode !== GridMode.UNI_SHORT ? plan.levelsDown : 0;
+      const keys = new Set<number>();
+      for (const o of state.liveOrders())
+        keys.add(o.side === OrderSide.SELL ? o.levelId : -o.levelId);
+      for (let i = 1; i <= sells; i++)
+        if (!keys.has(i) && hold?.(OrderSide.SELL, i) !== true) return true;
+      for (let i = 1; i <= buys; i++)
+        if (!keys.has(-i) && hold?.(OrderSide.BUY, i) !== true) return true;
+      if (plan.resetAction !== ResetAction.SOFT) return false;
+    }
     return this.reconcile(plan, symbol, state, 0, pricing, hold).actions.some(
       (a) => a.actionType === ActionType.PLACE,
     );

@@ -65,7 +65,7 @@ export class Portfolio {
   /** Sum over symbols of |position| x mark. */
   positionNotional(): Decimal {
     let total = ZERO;
-    for (const [symbol, pos] of this.ledger.getAllPositions()) {
+    for (const [symbol, pos] of this.ledger.openPositions()) {
       const mark = this.marks.get(symbol);
       if (mark !== undefined) total = total.add(pos.quantity.abs().mul(mark));
     }

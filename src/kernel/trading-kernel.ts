@@ -34,7 +34,7 @@ import {
   hardFilter,
 } from "../strategy/selection/prefilter.js";
 import { CycleEngine, cycleIntentToJson } from "./cycle-engine.js";
-import { ExecutionEngine, type ExecutionResult, ExecutionState } from "./execution-engine.js";
+import { ExecutionEngine, ExecutionState } from "./execution-engine.js";
 import type { OrderRecord } from "./execution-types.js";
 import { ActionType, actionToJson, executionEventToJson } from "./execution-types.js";
 import { GridPlanner } from "./grid-planner.js";
@@ -69,7 +69,6 @@ interface PendingTick {
 }
 
 const NO_COMMANDS: readonly OrderCommand[] = Object.freeze([]);
-const isPlace = (a: { readonly actionType: string }): boolean => a.actionType === ActionType.PLACE;
 const IDLE: KernelDecision = Object.freeze({ commands: NO_COMMANDS, evaluated: false });
 
 export class TradingKernel {
@@ -336,13 +335,11 @@ export class TradingKernel {
         : pricing.quantity(first ?? ONE, mid).mul(mid);
     this.risk.beforeGating(this.portfolio);
     const hold = this.rules.holds(symbol);
-    // With the fixes, the rate limiter and the exposure limit are consulted only for
-    // placements: the reconcile is made first (and applied below if the event passes).
-    let planned: ExecutionResult | undefined;
-    if (this.o.fix_rate_limit_when_placing || this.o.fix_exposure_limits) {
-      planned = this.execution.reconcile(plan, symbol, this.state(symbol), ts, pricing, hold);
-    }
-    const placing = planned === undefined || planned.actions.some(isPlace);
+    // With the fixes, the rate limiter and the exposure limit are consulted only when the
+    // event would place orders (asked without pricing the grid where it can be).
+    const placing =
+      !(this.o.fix_rate_limit_when_placing || this.o.fix_exposure_limits) ||
+      this.execution.wouldPlace(plan, symbol, this.state(symbol), pricing, hold);
     const consultRate = !this.o.fix_rate_limit_when_placing || placing;
     const consultRisk = !this.o.fix_exposure_limits || placing;
     const exposures =
@@ -390,10 +387,7 @@ export class TradingKernel {
     const admit = this.rules.active
       ? this.rules.admission(symbol, this.refuse, exposures)
       : undefined;
-    const result =
-      planned === undefined
-        ? this.execution.evaluate(plan, symbol, state, ts, pricing, admit, hold)
-        : this.execution.applyReconciled(planned, state, ts, admit);
+    const result = this.execution.evaluate(plan, symbol, state, ts, pricing, admit, hold);
     if (admit === undefined) {
       for (const a of result.actions) {
         if (a.actionType !== ActionType.PLACE) continue;
