@@ -23,7 +23,7 @@ import { LeaderElector, type LeaderElectorOptions } from "../../ops/ha/leader-el
 import { OpsHttpServer } from "../../ops/http-server.js";
 import { mirrorConnectorMetrics } from "../../ops/metrics/connector-mirror.js";
 import { GrinderMetrics } from "../../ops/metrics/grinder-metrics.js";
-import { liveTradeArmingProblem } from "../../venues/binance/binance-spot-venue.js";
+import { liveTradeArmingProblem } from "../../venues/binance/binance-order-venue.js";
 import { resolveWsApiUrl, withAllowedHosts } from "../../venues/binance/binance-urls.js";
 import { type BinanceEndpoints, resolveBinanceEndpoints } from "../../venues/binance/endpoints.js";
 import { exchangeInfoFrom, liveTradeInstruments } from "./live-instruments.js";
