@@ -7,7 +7,7 @@
  * - naming: a kernel order goes out under `<prefix>-e<epoch>-<hash>`
  *   (`client-order-id.ts`: the journal's run id of `useRunId`, the kernel's
  *   id, the HA fencing epoch of `useEpoch`).
- * - the order tracker (`spot-order-tracker.ts`): per order its state and what
+ * - the order tracker (`binance-order-tracker.ts`): per order its state and what
  *   was booked, rebuilt from the journal (`restore`), so nothing is booked twice.
  * - the write path: every write passes the WriteGate (armed, kill switch,
  *   whitelist), the HA write fence (checked before every attempt), a circuit
@@ -53,6 +53,7 @@ import { guardedWrite, type WriteFence } from "../common/write-fence.js";
 import { WriteGate } from "../common/write-gate.js";
 import { BINANCE_CODE_CANCEL_REJECTED } from "./binance-error-mapping.js";
 import { type BinanceOrder, OPEN_ORDER_STATUSES } from "./binance-order-reply.js";
+import { BinanceOrderTracker, sameScale, type TrackedOrder } from "./binance-order-tracker.js";
 import { BinanceRestClient } from "./binance-rest-client.js";
 import type { BinanceMarket, Env } from "./binance-urls.js";
 import {
@@ -62,21 +63,7 @@ import {
   exchangeClientOrderId,
   isOurClientOrderId,
 } from "./client-order-id.js";
-import { checkEnvGuards } from "./smoke-testnet.js";
-import { SpotOrderTracker, sameScale, type TrackedOrder } from "./spot-order-tracker.js";
-
-/**
- * Why live_trade may not start, or undefined when it is armed: `--confirm
- * TESTNET`, ARMED=1, ALLOW_TESTNET_TRADE=1 and both keys, as for the smoke test.
- */
-export function liveTradeArmingProblem(env: Env, confirmed: boolean): string | undefined {
-  const reason = !confirmed ? "--confirm TESTNET not given" : checkEnvGuards(env);
-  if (reason === undefined) return undefined;
-  return (
-    `live_trade is not armed: ${reason}. Real orders need --confirm TESTNET, ARMED=1, ` +
-    "ALLOW_TESTNET_TRADE=1, BINANCE_API_KEY and BINANCE_API_SECRET"
-  );
-}
+import { liveTradeArmingProblem } from "./live-trade-arming.js";
 
 /** An open order on the exchange that the venue does not hold for the kernel. */
 export interface UntrackedOrder {
@@ -152,7 +139,7 @@ export abstract class BinanceOrderVenue implements Venue {
   abstract readonly description: string;
   readonly client: BinanceRestClient;
   readonly gate: WriteGate;
-  protected tracker: SpotOrderTracker;
+  protected tracker: BinanceOrderTracker;
   protected readonly prefix: string;
   protected readonly clock: Clock;
   protected readonly sleep: Sleep;
@@ -209,7 +196,7 @@ export abstract class BinanceOrderVenue implements Venue {
     }
     this.gate = new WriteGate({ armed: true });
     this.runIdValue = o.runId;
-    this.tracker = new SpotOrderTracker((id) => this.exchangeIdOf(id));
+    this.tracker = new BinanceOrderTracker((id) => this.exchangeIdOf(id));
   }
 
   // --- what differs per market ---
@@ -269,7 +256,7 @@ export abstract class BinanceOrderVenue implements Venue {
   reset(): void {
     this.runIdValue = undefined;
     this.epoch = 0;
-    this.tracker = new SpotOrderTracker((id) => this.exchangeIdOf(id));
+    this.tracker = new BinanceOrderTracker((id) => this.exchangeIdOf(id));
   }
 
   get runId(): string | undefined {

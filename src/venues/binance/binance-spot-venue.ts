@@ -36,7 +36,7 @@
  * Naming, the tracker, the write path, submit and cancel, and the REST sync
  * are BinanceOrderVenue's (`binance-order-venue.ts`). Nothing is booked
  * twice: a trade once per trade id, and never beyond the executed quantity
- * the exchange shows (`spot-order-tracker.ts`), both rebuilt from the
+ * the exchange shows (`binance-order-tracker.ts`), both rebuilt from the
  * journal. Every write passes the WriteGate (armed, kill switch, whitelist),
  * a circuit breaker and the retry policy (transient errors, backoff with
  * jitter, never sooner than a 429's Retry-After; a 418 stops every write).
@@ -51,6 +51,7 @@ import type { SubmitOrder } from "../../domain/orders.js";
 import { isConnectorIOError } from "../../net/errors/connector-io-error.js";
 import { BINANCE_CODE_FILTER_FAILURE } from "./binance-error-mapping.js";
 import type { BinanceOrder, BinanceTrade } from "./binance-order-reply.js";
+import type { ExchangeTrade, TrackedOrder } from "./binance-order-tracker.js";
 import {
   BinanceOrderVenue,
   type BinanceOrderVenueOptions,
@@ -59,7 +60,6 @@ import {
   type SyncReport,
 } from "./binance-order-venue.js";
 import { filterProblem } from "./spot-filters.js";
-import type { ExchangeTrade, TrackedOrder } from "./spot-order-tracker.js";
 import type { AccountBalance, ExecutionReport, UserFrame } from "./spot-user-frames.js";
 import { SpotUserStream } from "./spot-user-stream.js";
 

@@ -4,10 +4,9 @@
  * refused). One-way position mode only, cross margin as the account has it.
  *
  * - start (at the first strict sync, i.e. the takeover's reconciliation, or
- *   `start()`): the position mode is read (`GET /fapi/v1/positionSide/dual`;
- *   hedge mode is refused: ConfigError naming what to change), the account
- *   and positions are read and logged (`GET /fapi/v2/account`,
- *   `/fapi/v2/positionRisk`), the user-data stream starts. Per symbol, before
+ *   `start()`): the position mode is read (hedge mode is refused: ConfigError
+ *   naming what to change), the account and positions are read and logged
+ *   (`usdm-account-check.ts`), the user-data stream starts. Per symbol, before
  *   its first order: the trading rules (`GET /fapi/v1/exchangeInfo`:
  *   PRICE_FILTER, LOT_SIZE, MARKET_LOT_SIZE, MIN_NOTIONAL) and the leverage
  *   (`POST /fapi/v1/leverage` to the engine's `leverage`, the reply checked).
@@ -25,9 +24,10 @@
  *   pushed events are queued and applied at the next `sync`, so the kernel
  *   learns of them, and the journal records them, at the loop's steps.
  * - sync: the queued pushes first, then (after a reconnect, when the stream
- *   is down, at a strict sync, or every `restSyncMs`) the REST sync of the
- *   spot venue: open orders listed, vanished ones queried, executions not yet
- *   booked taken from userTrades, orders gone reported.
+ *   is down, at a strict sync, or every `restSyncMs`) BinanceOrderVenue's
+ *   REST sync (`binance-order-venue.ts`: open orders listed, vanished ones
+ *   queried, executions not yet booked taken from userTrades, orders gone
+ *   reported), then the funding income not yet booked.
  *
  * Fills are booked once: per trade id (whatever reported it: the stream,
  * userTrades, a journal replay) and per cumulative executed quantity (an
@@ -47,6 +47,7 @@ import type {
 } from "../../domain/orders.js";
 import { realTimers, type Timers } from "../../net/timers.js";
 import type { BinanceOrder } from "./binance-order-reply.js";
+import { sameScale, type TrackedOrder } from "./binance-order-tracker.js";
 import {
   BinanceOrderVenue,
   type BinanceOrderVenueOptions,
@@ -55,13 +56,10 @@ import {
   type SyncReport,
 } from "./binance-order-venue.js";
 import { assertAllowedEndpoint } from "./binance-urls.js";
-import { sameScale, type TrackedOrder } from "./spot-order-tracker.js";
+import { hedgeModeProblem, readUsdmAccount } from "./usdm-account-check.js";
 import { UsdmFundingSync } from "./usdm-funding-sync.js";
 import {
-  parseAccount,
-  parseDualSidePosition,
   parseLeverageReply,
-  parsePositionRisk,
   parseUserTrades,
   type UsdmOrderUpdate,
   type UsdmTrade,
@@ -90,13 +88,6 @@ export interface BinanceUsdmVenueOptions extends BinanceOrderVenueOptions {
   /** With a connected stream, the REST sync runs at most this often (default 30000 ms). */
   readonly restSyncMs?: number;
 }
-
-/** What to change when the account is in hedge mode. */
-export const HEDGE_MODE_REFUSAL =
-  "the USD-M account is in hedge mode (dualSidePosition true); grinder trades one-way positions " +
-  "only: switch the account to one-way mode (Binance Futures > Preferences > Position Mode > " +
-  "One-way, or POST /fapi/v1/positionSide/dual with dualSidePosition=false) with no open " +
-  "position or order, then start again";
 
 /** A sync of the USD-M venue: `rest` forces the REST part. */
 export interface UsdmSyncOptions extends SyncOptions {
@@ -198,25 +189,10 @@ export class BinanceUsdmVenue extends BinanceOrderVenue {
   async start(symbols: readonly string[] = []): Promise<void> {
     if (!this.started) {
       this.funding.noteStart(this.clock.nowMs());
-      const dual = parseDualSidePosition(
-        await this.client.signedJson("position_mode", "GET", "/fapi/v1/positionSide/dual", []),
-      );
-      if (dual) throw new ConfigError(HEDGE_MODE_REFUSAL);
-      const account = parseAccount(
-        await this.client.signedJson("account", "GET", "/fapi/v2/account", []),
-      );
-      this.log(
-        `USD-M account: one-way mode, wallet ${account.totalWalletBalance} USDT, available ${account.availableBalance}`,
-      );
-      for (const p of parsePositionRisk(
-        await this.client.signedJson("position_risk", "GET", "/fapi/v2/positionRisk", []),
-      )) {
-        if (p.positionAmt.isZero()) continue;
+      const hedgeMode = await hedgeModeProblem(this.client);
+      if (hedgeMode !== undefined) throw new ConfigError(hedgeMode);
+      for (const p of await readUsdmAccount(this.client, this.log))
         this.positions.set(p.symbol, p.positionAmt);
-        this.log(
-          `USD-M position ${p.symbol} ${p.positionAmt} @ ${p.entryPrice} (mark ${p.markPrice}, leverage ${p.leverage})`,
-        );
-      }
       this.started = true;
       this.stream?.start();
     }
