@@ -23,9 +23,9 @@ import { LeaderElector, type LeaderElectorOptions } from "../../ops/ha/leader-el
 import { OpsHttpServer } from "../../ops/http-server.js";
 import { mirrorConnectorMetrics } from "../../ops/metrics/connector-mirror.js";
 import { GrinderMetrics } from "../../ops/metrics/grinder-metrics.js";
-import { liveTradeArmingProblem } from "../../venues/binance/binance-spot-venue.js";
 import { resolveWsApiUrl, withAllowedHosts } from "../../venues/binance/binance-urls.js";
 import { type BinanceEndpoints, resolveBinanceEndpoints } from "../../venues/binance/endpoints.js";
+import { liveTradeArmingProblem } from "../../venues/binance/live-trade-arming.js";
 import { exchangeInfoFrom, liveTradeInstruments } from "./live-instruments.js";
 import { prepareJournalLocation } from "./live-journal.js";
 import { formatLiveSource, type LiveOptions } from "./live-options.js";

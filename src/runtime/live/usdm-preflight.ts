@@ -8,8 +8,7 @@
 import { errorMessage, isGrinderError } from "../../core/errors.js";
 import { BinanceRestClient } from "../../venues/binance/binance-rest-client.js";
 import type { Env } from "../../venues/binance/binance-urls.js";
-import { HEDGE_MODE_REFUSAL } from "../../venues/binance/binance-usdm-venue.js";
-import { parseDualSidePosition } from "../../venues/binance/usdm-messages.js";
+import { hedgeModeProblem } from "../../venues/binance/usdm-account-check.js";
 
 /** Why the USD-M account cannot be traded (hedge mode), else undefined. */
 export async function usdmAccountProblem(
@@ -25,10 +24,7 @@ export async function usdmAccountProblem(
       apiKey: env.BINANCE_API_KEY ?? "",
       apiSecret: env.BINANCE_API_SECRET ?? "",
     });
-    const dual = parseDualSidePosition(
-      await client.signedJson("position_mode", "GET", "/fapi/v1/positionSide/dual", []),
-    );
-    return dual ? HEDGE_MODE_REFUSAL : undefined;
+    return await hedgeModeProblem(client);
   } catch (e) {
     if (!isGrinderError(e)) throw e;
     log(`  USD-M position mode not checked now (${errorMessage(e)}); checked again at start`);

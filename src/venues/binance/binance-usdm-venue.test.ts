@@ -21,7 +21,8 @@ import { Decimal } from "../../core/decimal.js";
 import { ConfigError } from "../../core/errors.js";
 import type { FundingApplied, OrderEvent, OrderFilled, SubmitOrder } from "../../domain/orders.js";
 import { ConnectorMetrics } from "../../net/connector-metrics.js";
-import { BinanceUsdmVenue, HEDGE_MODE_REFUSAL } from "./binance-usdm-venue.js";
+import { BinanceUsdmVenue } from "./binance-usdm-venue.js";
+import { HEDGE_MODE_REFUSAL } from "./usdm-account-check.js";
 
 const d = Decimal.parse;
 const SYMBOL = "BTCUSDT";

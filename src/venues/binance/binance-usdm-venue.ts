@@ -4,10 +4,9 @@
  * refused). One-way position mode only, cross margin as the account has it.
  *
  * - start (at the first strict sync, i.e. the takeover's reconciliation, or
- *   `start()`): the position mode is read (`GET /fapi/v1/positionSide/dual`;
- *   hedge mode is refused: ConfigError naming what to change), the account
- *   and positions are read and logged (`GET /fapi/v2/account`,
- *   `/fapi/v2/positionRisk`), the user-data stream starts. Per symbol, before
+ *   `start()`): the position mode is read (hedge mode is refused: ConfigError
+ *   naming what to change), the account and positions are read and logged
+ *   (`usdm-account-check.ts`), the user-data stream starts. Per symbol, before
  *   its first order: the trading rules (`GET /fapi/v1/exchangeInfo`:
  *   PRICE_FILTER, LOT_SIZE, MARKET_LOT_SIZE, MIN_NOTIONAL) and the leverage
  *   (`POST /fapi/v1/leverage` to the engine's `leverage`, the reply checked).
@@ -25,9 +24,10 @@
  *   pushed events are queued and applied at the next `sync`, so the kernel
  *   learns of them, and the journal records them, at the loop's steps.
  * - sync: the queued pushes first, then (after a reconnect, when the stream
- *   is down, at a strict sync, or every `restSyncMs`) the REST sync of the
- *   spot venue: open orders listed, vanished ones queried, executions not yet
- *   booked taken from userTrades, orders gone reported.
+ *   is down, at a strict sync, or every `restSyncMs`) BinanceOrderVenue's
+ *   REST sync (`binance-order-venue.ts`: open orders listed, vanished ones
+ *   queried, executions not yet booked taken from userTrades, orders gone
+ *   reported), then the funding income not yet booked.
  *
  * Fills are booked once: per trade id (whatever reported it: the stream,
  * userTrades, a journal replay) and per cumulative executed quantity (an
@@ -36,51 +36,30 @@
  * up later is not booked again).
  */
 
-import type { RandomSource } from "../../core/backoff.js";
-import type { Clock, Sleep } from "../../core/clock.js";
 import { Decimal } from "../../core/decimal.js";
 import { ConfigError, errorMessage } from "../../core/errors.js";
 import type {
-  CancelOrder,
   FundingApplied,
   Liquidity,
   OrderCommand,
   OrderEvent,
-  SubmitOrder,
   VenueEvent,
 } from "../../domain/orders.js";
-import type { OrderEventListener, Venue, VenueOrder } from "../../domain/venue.js";
-import { CircuitBreaker, type CircuitBreakerConfig } from "../../net/circuit-breaker.js";
-import { realSleep, systemClock } from "../../net/clock.js";
-import { type ConnectorMetrics, getConnectorMetrics } from "../../net/connector-metrics.js";
-import { isConnectorIOError } from "../../net/errors/connector-io-error.js";
-import { isOrderStatusUnknownError } from "../../net/errors/order-status-unknown-error.js";
-import type { HttpClient } from "../../net/http-client.js";
-import { systemRandom } from "../../net/random.js";
-import { makeRetryPolicy, type RetryPolicy } from "../../net/retry-policy.js";
 import { realTimers, type Timers } from "../../net/timers.js";
-import { guardedWrite, type WriteFence } from "../common/write-fence.js";
-import { WriteGate } from "../common/write-gate.js";
-import { BINANCE_CODE_CANCEL_REJECTED } from "./binance-error-mapping.js";
-import { type BinanceOrder, OPEN_ORDER_STATUSES } from "./binance-order-reply.js";
-import { BinanceRestClient } from "./binance-rest-client.js";
-import type { SyncOptions, SyncReport, UntrackedOrder } from "./binance-spot-venue.js";
-import { liveTradeArmingProblem } from "./binance-spot-venue.js";
-import { assertAllowedEndpoint, type Env } from "./binance-urls.js";
+import type { BinanceOrder } from "./binance-order-reply.js";
+import { sameScale, type TrackedOrder } from "./binance-order-tracker.js";
 import {
-  assertClientOrderIdPrefix,
-  assertEpoch,
-  DEFAULT_CLIENT_ORDER_ID_PREFIX,
-  exchangeClientOrderId,
-  isOurClientOrderId,
-} from "./client-order-id.js";
-import { SpotOrderTracker, sameScale, type TrackedOrder } from "./spot-order-tracker.js";
+  BinanceOrderVenue,
+  type BinanceOrderVenueOptions,
+  type PlacementRefused,
+  type SyncOptions,
+  type SyncReport,
+} from "./binance-order-venue.js";
+import { assertAllowedEndpoint } from "./binance-urls.js";
+import { hedgeModeProblem, readUsdmAccount } from "./usdm-account-check.js";
 import { UsdmFundingSync } from "./usdm-funding-sync.js";
 import {
-  parseAccount,
-  parseDualSidePosition,
   parseLeverageReply,
-  parsePositionRisk,
   parseUserTrades,
   type UsdmOrderUpdate,
   type UsdmTrade,
@@ -94,78 +73,39 @@ import {
 } from "./usdm-symbol-rules.js";
 import { UsdmUserStream } from "./usdm-user-stream.js";
 
-export interface BinanceUsdmVenueOptions {
-  /** REST base URL, resolved and guarded (undefined: GRINDER_BINANCE_REST_URL, else the futures testnet). */
-  readonly restUrl?: string;
+export interface BinanceUsdmVenueOptions extends BinanceOrderVenueOptions {
   /**
    * WebSocket base of the user-data stream ("wss://fstream.binancefuture.com"):
    * the stream is `<base>/ws/<listenKey>`. Undefined: no user-data stream
    * (fills found by REST sync only).
    */
   readonly userStreamUrl?: string;
-  readonly env: Env;
-  /** --confirm TESTNET was given. */
-  readonly confirmed: boolean;
   /** Leverage set on every traded symbol (the engine's `leverage`). */
   readonly leverage: number;
-  readonly runId?: string;
-  readonly clientOrderIdPrefix?: string;
-  readonly httpClient?: HttpClient;
-  readonly clock?: Clock;
-  readonly sleep?: Sleep;
   /** Keep-alive timer of the listenKey. */
   readonly timers?: Timers;
   readonly keepAliveMs?: number;
   /** With a connected stream, the REST sync runs at most this often (default 30000 ms). */
   readonly restSyncMs?: number;
-  readonly connectorMetrics?: ConnectorMetrics;
-  readonly retryPolicy?: RetryPolicy;
-  readonly random?: RandomSource;
-  readonly breaker?: Partial<CircuitBreakerConfig>;
-  readonly timeoutMs?: number;
-  readonly unknownStatusQueryDelayMs?: number;
-  readonly log?: (line: string) => void;
 }
-
-/** What to change when the account is in hedge mode. */
-export const HEDGE_MODE_REFUSAL =
-  "the USD-M account is in hedge mode (dualSidePosition true); grinder trades one-way positions " +
-  "only: switch the account to one-way mode (Binance Futures > Preferences > Position Mode > " +
-  "One-way, or POST /fapi/v1/positionSide/dual with dualSidePosition=false) with no open " +
-  "position or order, then start again";
-
-const NO_LISTENER: OrderEventListener = () => {
-  throw new Error("BinanceUsdmVenue: no listener set");
-};
 
 /** A sync of the USD-M venue: `rest` forces the REST part. */
 export interface UsdmSyncOptions extends SyncOptions {
   readonly rest?: boolean;
 }
 
-export class BinanceUsdmVenue implements Venue {
+function leverageProblem(leverage: number): string | undefined {
+  if (Number.isInteger(leverage) && leverage >= 1 && leverage <= 125) return undefined;
+  return `leverage: expected a whole number 1..125, got ${leverage}`;
+}
+
+export class BinanceUsdmVenue extends BinanceOrderVenue {
   readonly name = "binance-usdm";
   readonly description: string;
-  readonly client: BinanceRestClient;
-  readonly gate: WriteGate;
   readonly stream: UsdmUserStream | undefined;
-  private tracker: SpotOrderTracker;
   private seenTrades = new Set<string>();
-  private readonly prefix: string;
   private readonly leverage: number;
-  private readonly clock: Clock;
-  private readonly sleep: Sleep;
-  private readonly retryPolicy: RetryPolicy;
-  private readonly random: RandomSource;
-  private readonly breaker: CircuitBreaker;
-  private readonly metrics: ConnectorMetrics;
-  private fence: WriteFence | undefined;
-  /** HA fencing epoch of the orders named from now on (0 without HA). */
-  private epoch = 0;
-  private readonly log: (line: string) => void;
   private readonly restSyncMs: number;
-  private runIdValue: string | undefined;
-  private emit: OrderEventListener = NO_LISTENER;
   private started = false;
   private rules: Map<string, UsdmSymbolRules> | undefined;
   private readonly leverageSet = new Set<string>();
@@ -181,52 +121,24 @@ export class BinanceUsdmVenue implements Venue {
   pushesReceived = 0;
 
   constructor(o: BinanceUsdmVenueOptions) {
-    const problem = liveTradeArmingProblem(o.env, o.confirmed);
-    if (problem !== undefined) throw new ConfigError(problem);
-    if (!Number.isInteger(o.leverage) || o.leverage < 1 || o.leverage > 125)
-      throw new ConfigError(`leverage: expected a whole number 1..125, got ${o.leverage}`);
-    this.leverage = o.leverage;
-    this.prefix = o.clientOrderIdPrefix ?? DEFAULT_CLIENT_ORDER_ID_PREFIX;
-    assertClientOrderIdPrefix(this.prefix);
-    this.clock = o.clock ?? systemClock;
-    this.sleep = o.sleep ?? realSleep;
-    this.metrics = o.connectorMetrics ?? getConnectorMetrics();
-    this.log = o.log ?? (() => {});
-    this.retryPolicy = o.retryPolicy ?? makeRetryPolicy({ maxAttempts: 3 });
-    this.random = o.random ?? systemRandom;
-    this.restSyncMs = o.restSyncMs ?? 30_000;
-    this.breaker = new CircuitBreaker(o.breaker ?? {}, {
-      clock: this.clock,
-      metrics: this.metrics,
+    super(o, {
+      market: "usdm",
+      venueClass: "BinanceUsdmVenue",
+      optionsProblem: leverageProblem(o.leverage),
     });
+    this.leverage = o.leverage;
+    this.restSyncMs = o.restSyncMs ?? 30_000;
     try {
-      this.client = new BinanceRestClient({
-        market: "usdm",
-        ...(o.restUrl !== undefined ? { baseUrl: o.restUrl } : {}),
-        env: o.env,
-        apiKey: o.env.BINANCE_API_KEY ?? "",
-        apiSecret: o.env.BINANCE_API_SECRET ?? "",
-        clock: this.clock,
-        sleep: this.sleep,
-        ...(o.httpClient !== undefined ? { httpClient: o.httpClient } : {}),
-        ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
-        ...(o.unknownStatusQueryDelayMs !== undefined
-          ? { unknownStatusQueryDelayMs: o.unknownStatusQueryDelayMs }
-          : {}),
-      });
       if (o.userStreamUrl !== undefined)
         assertAllowedEndpoint(o.userStreamUrl, "user data stream URL", "trading", o.env);
     } catch (e) {
       throw new ConfigError(`live_trade: ${errorMessage(e)}`);
     }
-    this.gate = new WriteGate({ armed: true });
     this.funding = new UsdmFundingSync({
       client: this.client,
       position: (symbol) => this.positions.get(symbol) ?? Decimal.ZERO,
       log: this.log,
     });
-    this.runIdValue = o.runId;
-    this.tracker = new SpotOrderTracker((id) => this.exchangeIdOf(id));
     this.stream =
       o.userStreamUrl === undefined
         ? undefined
@@ -250,70 +162,21 @@ export class BinanceUsdmVenue implements Venue {
       (o.userStreamUrl !== undefined ? `, user data ${o.userStreamUrl}` : ", no user data stream");
   }
 
-  // --- identity (as BinanceSpotVenue) ---
-
-  useRunId(runId: string): void {
-    if (this.runIdValue !== undefined && this.runIdValue !== runId)
-      throw new ConfigError(
-        `BinanceUsdmVenue: run id ${runId}, but orders are already named under ${this.runIdValue}`,
-      );
-    this.runIdValue = runId;
-  }
-
-  reset(): void {
-    this.runIdValue = undefined;
-    this.epoch = 0;
-    this.tracker = new SpotOrderTracker((id) => this.exchangeIdOf(id));
+  override reset(): void {
+    super.reset();
     this.seenTrades = new Set();
     this.pushed = [];
     this.resyncNeeded = true;
   }
 
-  get runId(): string | undefined {
-    return this.runIdValue;
-  }
-
-  exchangeIdOf(kernelClientOrderId: string): string {
-    const runId = this.runIdValue;
-    if (runId === undefined) throw new ConfigError("BinanceUsdmVenue: no run id set");
-    return exchangeClientOrderId(runId, kernelClientOrderId, this.epoch, this.prefix);
-  }
-
-  setListener(listener: OrderEventListener): void {
-    this.emit = listener;
-  }
-
-  restore(item: OrderCommand | VenueEvent): void {
+  override restore(item: OrderCommand | VenueEvent): void {
     if (item.kind === "FundingApplied") {
       this.funding.restore(item);
       return;
     }
     this.funding.noteJournalTime(item.ts);
-    if (item.kind === "SubmitOrder" || item.kind === "CancelOrder") this.tracker.onCommand(item);
-    else {
-      if (item.kind === "OrderFilled") this.seenTrades.add(item.tradeId);
-      this.tracker.onEvent(item);
-    }
-  }
-
-  trackedOrders(): {
-    clientOrderId: string;
-    exchangeClientOrderId: string;
-    symbol: string;
-    state: string;
-    executed: string;
-  }[] {
-    return this.tracker.all().map((t) => ({
-      clientOrderId: t.cmd.clientOrderId,
-      exchangeClientOrderId: t.exchangeId,
-      symbol: t.cmd.symbol,
-      state: t.state,
-      executed: sameScale(t.executed, t.cmd.quantity).toString(),
-    }));
-  }
-
-  liveOrders(): readonly TrackedOrder[] {
-    return this.tracker.live();
+    if (item.kind === "OrderFilled") this.seenTrades.add(item.tradeId);
+    super.restore(item);
   }
 
   // --- start ---
@@ -326,25 +189,10 @@ export class BinanceUsdmVenue implements Venue {
   async start(symbols: readonly string[] = []): Promise<void> {
     if (!this.started) {
       this.funding.noteStart(this.clock.nowMs());
-      const dual = parseDualSidePosition(
-        await this.client.signedJson("position_mode", "GET", "/fapi/v1/positionSide/dual", []),
-      );
-      if (dual) throw new ConfigError(HEDGE_MODE_REFUSAL);
-      const account = parseAccount(
-        await this.client.signedJson("account", "GET", "/fapi/v2/account", []),
-      );
-      this.log(
-        `USD-M account: one-way mode, wallet ${account.totalWalletBalance} USDT, available ${account.availableBalance}`,
-      );
-      for (const p of parsePositionRisk(
-        await this.client.signedJson("position_risk", "GET", "/fapi/v2/positionRisk", []),
-      )) {
-        if (p.positionAmt.isZero()) continue;
+      const hedgeMode = await hedgeModeProblem(this.client);
+      if (hedgeMode !== undefined) throw new ConfigError(hedgeMode);
+      for (const p of await readUsdmAccount(this.client, this.log))
         this.positions.set(p.symbol, p.positionAmt);
-        this.log(
-          `USD-M position ${p.symbol} ${p.positionAmt} @ ${p.entryPrice} (mark ${p.markPrice}, leverage ${p.leverage})`,
-        );
-      }
       this.started = true;
       this.stream?.start();
     }
@@ -391,176 +239,34 @@ export class BinanceUsdmVenue implements Venue {
     await this.stream?.close();
   }
 
-  // --- commands ---
+  // --- orders ---
 
-  private report(e: OrderEvent): void {
+  protected override report(e: OrderEvent): void {
     if (e.kind === "OrderFilled") this.seenTrades.add(e.tradeId);
-    this.tracker.onEvent(e);
-    this.emit(e);
+    super.report(e);
   }
 
-  /**
-   * The HA fencing epoch that ids of orders submitted (or restored from the
-   * journal) after this call carry; orders already known keep their ids.
-   */
-  useEpoch(epoch: number): void {
-    assertEpoch(epoch);
-    this.epoch = epoch;
-  }
-
-  /** HA fencing: checked before every write attempt; its signal ends a retry's wait. */
-  setWriteFence(fence: WriteFence | undefined): void {
-    this.fence = fence;
-  }
-
-  /** One write through the fence, the breaker and the retry policy. */
-  private write<T>(op: string, fn: () => Promise<T>): Promise<T> {
-    const { breaker, retryPolicy, sleep, random, metrics } = this;
-    return guardedWrite(op, fn, { breaker, retryPolicy, sleep, random, metrics }, this.fence);
-  }
-
-  async submit(cmd: SubmitOrder): Promise<void> {
-    const known = this.tracker.get(cmd.clientOrderId);
-    if (known !== undefined && known.state !== "pending") {
-      this.metrics.recordIdempotencyConflict("place");
-      this.emit({
-        kind: "OrderRejected",
-        ts: cmd.ts,
-        clientOrderId: cmd.clientOrderId,
-        symbol: cmd.symbol,
-        reason: "DUPLICATE_CLIENT_ORDER_ID",
-      });
-      return;
-    }
-    this.metrics.recordIdempotencyMiss("place");
-    const t = this.tracker.onCommand(cmd) as TrackedOrder;
-    await this.send(t);
-  }
-
-  private async send(t: TrackedOrder): Promise<void> {
+  /** LIMIT GTC (price on the tick) or MARKET, reduce-only when asked, after the symbol's rules. */
+  protected async placeOrder(t: TrackedOrder): Promise<BinanceOrder | PlacementRefused> {
     const { cmd } = t;
-    const blocked = this.gate.check(cmd);
-    if (blocked !== undefined) return this.rejected(t, blocked);
     const market = cmd.orderType === "MARKET";
     const reduceOnly = cmd.reduceOnly === true;
-    let reply: BinanceOrder;
-    try {
-      const rules = await this.prepareSymbol(cmd.symbol);
-      const price = market ? cmd.price : priceOnTick(cmd.price, cmd.side, rules.spec.tickSize);
-      const problem = filterProblem(rules, { price, quantity: cmd.quantity, market, reduceOnly });
-      if (problem !== undefined) return this.rejected(t, problem);
-      reply = await this.write("place", () =>
-        this.client.placeOrder({
-          symbol: cmd.symbol,
-          side: cmd.side,
-          price,
-          quantity: cmd.quantity,
-          clientOrderId: t.exchangeId,
-          type: market ? "MARKET" : "LIMIT",
-          reduceOnly,
-          responseType: "RESULT",
-        }),
-      );
-    } catch (e) {
-      if (isOrderStatusUnknownError(e)) {
-        this.log(`${cmd.clientOrderId} (${t.exchangeId}): ${errorMessage(e)}; settled by sync`);
-        return;
-      }
-      return this.rejected(t, errorMessage(e));
-    }
-    await this.settle(t, reply);
-  }
-
-  private rejected(t: TrackedOrder, reason: string): void {
-    this.report({
-      kind: "OrderRejected",
-      ts: Math.trunc(this.clock.nowMs()),
-      clientOrderId: t.cmd.clientOrderId,
-      symbol: t.cmd.symbol,
-      reason,
-    });
-  }
-
-  async cancel(cmd: CancelOrder): Promise<void> {
-    const t = this.tracker.get(cmd.clientOrderId);
-    const refuse = (reason: string): void =>
-      this.emit({
-        kind: "OrderCancelRejected",
-        ts: cmd.ts,
-        clientOrderId: cmd.clientOrderId,
+    const rules = await this.prepareSymbol(cmd.symbol);
+    const price = market ? cmd.price : priceOnTick(cmd.price, cmd.side, rules.spec.tickSize);
+    const problem = filterProblem(rules, { price, quantity: cmd.quantity, market, reduceOnly });
+    if (problem !== undefined) return { refused: problem };
+    return this.write("place", () =>
+      this.client.placeOrder({
         symbol: cmd.symbol,
-        reason,
-      });
-    if (t === undefined) return refuse("UNKNOWN_ORDER");
-    if (t.state === "done") return refuse("ORDER_NOT_OPEN");
-    const blocked = this.gate.check(cmd);
-    if (blocked !== undefined) return refuse(blocked);
-    this.tracker.onCommand(cmd);
-    await this.sendCancel(t);
-  }
-
-  private async sendCancel(t: TrackedOrder): Promise<void> {
-    let reply: BinanceOrder;
-    try {
-      reply = await this.write("cancel", () => this.client.cancelOrder(t.cmd.symbol, t.exchangeId));
-    } catch (e) {
-      if (isConnectorIOError(e) && e.exchangeCode === BINANCE_CODE_CANCEL_REJECTED) {
-        this.gone(t, "OrderCanceled");
-        return;
-      }
-      if (isOrderStatusUnknownError(e)) {
-        this.log(`${t.cmd.clientOrderId} (${t.exchangeId}): ${errorMessage(e)}; settled by sync`);
-        return;
-      }
-      this.emit({
-        kind: "OrderCancelRejected",
-        ts: Math.trunc(this.clock.nowMs()),
-        clientOrderId: t.cmd.clientOrderId,
-        symbol: t.cmd.symbol,
-        reason: errorMessage(e),
-      });
-      return;
-    }
-    await this.settle(t, reply);
-    if (reply.status === "FILLED")
-      this.emit({
-        kind: "OrderCancelRejected",
-        ts: reply.time,
-        clientOrderId: t.cmd.clientOrderId,
-        symbol: t.cmd.symbol,
-        reason: "TOO_LATE: FILLED",
-      });
-  }
-
-  private gone(t: TrackedOrder, kind: "OrderCanceled" | "OrderExpired", ts?: number): void {
-    this.report({
-      kind,
-      ts: ts ?? Math.trunc(this.clock.nowMs()),
-      clientOrderId: t.cmd.clientOrderId,
-      symbol: t.cmd.symbol,
-    });
-  }
-
-  private accepted(t: TrackedOrder, venueOrderId: string, ts: number): void {
-    this.report({
-      kind: "OrderAccepted",
-      ts,
-      clientOrderId: t.cmd.clientOrderId,
-      symbol: t.cmd.symbol,
-      venueOrderId,
-    });
-  }
-
-  /** Report what an order reply shows beyond what was reported: accepted, executions, end. */
-  private async settle(t: TrackedOrder, o: BinanceOrder): Promise<void> {
-    if (t.state === "pending") {
-      if (o.status === "REJECTED") return this.rejected(t, "REJECTED by the exchange");
-      this.accepted(t, o.orderId, o.time);
-    }
-    t.venueOrderId ??= o.orderId;
-    if (o.executedQty.gt(t.executed)) await this.bookExecutions(t, o);
-    if (t.state === "done" || OPEN_ORDER_STATUSES.has(o.status) || o.status === "FILLED") return;
-    this.gone(t, o.status === "CANCELED" ? "OrderCanceled" : "OrderExpired", o.time);
+        side: cmd.side,
+        price,
+        quantity: cmd.quantity,
+        clientOrderId: t.exchangeId,
+        type: market ? "MARKET" : "LIMIT",
+        reduceOnly,
+        responseType: "RESULT",
+      }),
+    );
   }
 
   /** The fill of one trade, as far as it goes beyond what was booked of the order. */
@@ -607,9 +313,11 @@ export class BinanceUsdmVenue implements Venue {
   /**
    * Book the executions an order reply shows beyond what was booked: its
    * trades (userTrades), then whatever they do not cover yet, from the
-   * cumulative quantity (fee 0).
+   * cumulative quantity (fee 0). Never false: what the trade list does not
+   * give is booked without commission.
    */
-  private async bookExecutions(t: TrackedOrder, o: BinanceOrder): Promise<void> {
+  protected async bookExecutions(t: TrackedOrder, o: BinanceOrder): Promise<boolean> {
+    if (!o.executedQty.gt(t.executed)) return true;
     let trades: UsdmTrade[] = [];
     try {
       trades = parseUserTrades(
@@ -639,6 +347,7 @@ export class BinanceUsdmVenue implements Venue {
     }
     const rest = this.tracker.executionFill(t, o);
     if (rest !== undefined) this.report({ ...rest, liquidity: "taker" });
+    return true;
   }
 
   // --- the stream ---
@@ -704,45 +413,11 @@ export class BinanceUsdmVenue implements Venue {
     return this.restSync(options);
   }
 
-  private async restSync(options: SyncOptions): Promise<SyncReport> {
-    const symbols = new Set(options.symbols ?? []);
-    for (const t of this.tracker.live()) symbols.add(t.cmd.symbol);
-    const untracked: UntrackedOrder[] = [];
-    for (const symbol of [...symbols].sort()) {
-      let listed: BinanceOrder[];
-      try {
-        listed = await this.client.openOrders(symbol);
-      } catch (e) {
-        if (options.strict === true) throw e;
-        this.log(`open orders of ${symbol}: ${errorMessage(e)} (retried later)`);
-        continue;
-      }
-      const byId = new Map(listed.map((o) => [o.clientOrderId, o]));
-      for (const t of this.tracker.live()) {
-        if (t.cmd.symbol !== symbol) continue;
-        const o = byId.get(t.exchangeId);
-        if (o !== undefined) {
-          if (t.state === "pending") this.metrics.recordIdempotencyHit("place");
-          await this.settle(t, o);
-          if (t.state === "cancelling") await this.sendCancel(t);
-        } else await this.settleMissing(t);
-      }
-      for (const o of listed) {
-        const t = this.tracker.byExchange(o.clientOrderId);
-        if (t !== undefined && t.state !== "done") continue;
-        untracked.push({
-          symbol,
-          exchangeClientOrderId: o.clientOrderId,
-          ours: isOurClientOrderId(o.clientOrderId, this.prefix),
-        });
-      }
-    }
-    await this.bookFunding(symbols, options.strict === true);
-    return { untracked };
-  }
-
   /** Funding paid or received on the symbols traded, not booked yet. */
-  private async bookFunding(symbols: ReadonlySet<string>, strict: boolean): Promise<void> {
+  protected override async afterRestSync(
+    symbols: ReadonlySet<string>,
+    strict: boolean,
+  ): Promise<void> {
     const traded = new Set(symbols);
     for (const s of this.rules?.keys() ?? []) traded.add(s);
     for (const s of this.positions.keys()) traded.add(s);
@@ -760,59 +435,5 @@ export class BinanceUsdmVenue implements Venue {
       );
       this.emit(f);
     }
-  }
-
-  private async settleMissing(t: TrackedOrder): Promise<void> {
-    let o: BinanceOrder | undefined;
-    try {
-      o = await this.client.queryOrder(t.cmd.symbol, t.exchangeId);
-    } catch (e) {
-      this.log(`cannot query ${t.exchangeId}: ${errorMessage(e)} (retried later)`);
-      return;
-    }
-    if (o !== undefined) {
-      if (t.state === "pending") this.metrics.recordIdempotencyHit("place");
-      return this.settle(t, o);
-    }
-    if (t.state === "pending") return this.send(t);
-    this.gone(t, t.state === "cancelling" ? "OrderCanceled" : "OrderExpired");
-  }
-
-  async cancelUntracked(
-    symbol: string,
-    exchangeClientOrderId: string,
-  ): Promise<string | undefined> {
-    try {
-      const o = await this.write("cancel", () =>
-        this.client.cancelOrder(symbol, exchangeClientOrderId),
-      );
-      return o.status === "CANCELED" ? undefined : `no longer open (${o.status})`;
-    } catch (e) {
-      return errorMessage(e);
-    }
-  }
-
-  async openOrders(symbol: string): Promise<readonly VenueOrder[]> {
-    const listed = await this.client.openOrders(symbol);
-    return listed.map((o) => {
-      const t = this.tracker.byExchange(o.clientOrderId);
-      if (t === undefined)
-        return {
-          clientOrderId: o.clientOrderId,
-          symbol,
-          side: o.side,
-          price: o.price,
-          quantity: o.origQty,
-          filledQuantity: o.executedQty,
-        };
-      return {
-        clientOrderId: t.cmd.clientOrderId,
-        symbol,
-        side: t.cmd.side,
-        price: t.cmd.price,
-        quantity: t.cmd.quantity,
-        filledQuantity: sameScale(o.executedQty, t.cmd.quantity),
-      };
-    });
   }
 }

@@ -1,8 +1,8 @@
 /**
- * What BinanceSpotVenue knows about the kernel's orders: each order's
- * exchange client id, its state and how much of its execution has been
- * reported (cumulative quantity and quote quantity), and the exchange's
- * trade ids already booked.
+ * What a Binance venue (spot or USD-M) knows about the kernel's orders:
+ * each order's exchange client id, its state and how much of its execution
+ * has been reported (cumulative quantity and quote quantity), and the
+ * exchange's trade ids already booked.
  *
  * The state is a pure function of the commands the venue was given and the
  * events it reported, in order (`onCommand`, `onEvent`): a restart rebuilds
@@ -62,7 +62,7 @@ export interface ExchangeTrade {
   readonly time: number;
 }
 
-export class SpotOrderTracker {
+export class BinanceOrderTracker {
   private readonly byKernelId = new Map<string, TrackedOrder>();
   private readonly byExchangeId = new Map<string, TrackedOrder>();
   /** `symbol/tradeId` of every trade booked (rebuilt from the journal's fills). */
