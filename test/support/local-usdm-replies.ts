@@ -7,7 +7,7 @@
  */
 
 import { Decimal } from "../../src/core/decimal.js";
-import { plainDecimal as txt } from "./local-exchange-format.js";
+import { plainDecimal } from "./local-exchange-format.js";
 
 export interface UsdmServerOrder {
   readonly symbol: string;
@@ -113,10 +113,10 @@ export function usdmOrderJson(f: UsdmOrderFields): Record<string, unknown> {
 export function orderJson(o: UsdmServerOrder): Record<string, unknown> {
   return usdmOrderJson({
     ...o,
-    avgPrice: txt(avgPrice(o)),
-    executedQty: txt(o.executedQty),
-    cumQty: txt(o.executedQty),
-    cumQuote: txt(o.cumQuote),
+    avgPrice: plainDecimal(avgPrice(o)),
+    executedQty: plainDecimal(o.executedQty),
+    cumQty: plainDecimal(o.executedQty),
+    cumQuote: plainDecimal(o.cumQuote),
     timeInForce: "GTC",
     selfTradePreventionMode: "EXPIRE_MAKER",
   });
@@ -141,15 +141,15 @@ export function orderTradeUpdate(
       f: "GTC",
       q: o.origQty,
       p: o.price,
-      ap: txt(avgPrice(o)),
+      ap: plainDecimal(avgPrice(o)),
       sp: "0",
       x,
       X: o.status,
       i: o.orderId,
-      l: t === undefined ? "0" : txt(t.qty),
-      z: txt(o.executedQty),
-      L: t === undefined ? "0" : txt(t.price),
-      ...(t !== undefined ? { N: "USDT", n: txt(t.commission) } : {}),
+      l: t === undefined ? "0" : plainDecimal(t.qty),
+      z: plainDecimal(o.executedQty),
+      L: t === undefined ? "0" : plainDecimal(t.price),
+      ...(t !== undefined ? { N: "USDT", n: plainDecimal(t.commission) } : {}),
       T: t?.time ?? now,
       t: t?.id ?? 0,
       b: "0",
@@ -188,9 +188,9 @@ export function accountUpdate(
       P: [
         {
           s: symbol,
-          pa: txt(p.amt),
-          ep: txt(p.entry),
-          bep: txt(p.entry),
+          pa: plainDecimal(p.amt),
+          ep: plainDecimal(p.entry),
+          bep: plainDecimal(p.entry),
           cr: "0",
           up: "0",
           mt: "cross",
@@ -214,7 +214,7 @@ export function fundingUpdate(
     T: time,
     a: {
       m: "FUNDING_FEE",
-      B: [{ a: "USDT", wb: walletBalance, cw: "10000", bc: txt(income) }],
+      B: [{ a: "USDT", wb: walletBalance, cw: "10000", bc: plainDecimal(income) }],
       P: [],
     },
   };
@@ -224,14 +224,14 @@ export function fundingUpdate(
 export function userTradeJson(t: UsdmServerTrade): Record<string, unknown> {
   return {
     buyer: t.side === "BUY",
-    commission: txt(t.commission),
+    commission: plainDecimal(t.commission),
     commissionAsset: "USDT",
     id: t.id,
     maker: t.maker,
     orderId: t.orderId,
-    price: txt(t.price),
-    qty: txt(t.qty),
-    quoteQty: txt(t.price.mul(t.qty)),
+    price: plainDecimal(t.price),
+    qty: plainDecimal(t.qty),
+    quoteQty: plainDecimal(t.price.mul(t.qty)),
     realizedPnl: "0",
     side: t.side,
     positionSide: "BOTH",
@@ -249,9 +249,9 @@ export function fundingRateJson(f: {
 }): Record<string, unknown> {
   return {
     symbol: f.symbol,
-    fundingRate: txt(f.rate),
+    fundingRate: plainDecimal(f.rate),
     fundingTime: f.time,
-    markPrice: txt(f.mark),
+    markPrice: plainDecimal(f.mark),
   };
 }
 
@@ -265,7 +265,7 @@ export function fundingIncomeJson(f: {
   return {
     symbol: f.symbol,
     incomeType: "FUNDING_FEE",
-    income: txt(f.income),
+    income: plainDecimal(f.income),
     asset: "USDT",
     info: "FUNDING_FEE",
     time: f.time,
@@ -284,10 +284,10 @@ export function positionRow(
 ): Record<string, unknown> {
   return {
     symbol,
-    positionAmt: txt(p.amt),
-    entryPrice: txt(p.entry),
-    breakEvenPrice: txt(p.entry),
-    markPrice: txt(mark),
+    positionAmt: plainDecimal(p.amt),
+    entryPrice: plainDecimal(p.entry),
+    breakEvenPrice: plainDecimal(p.entry),
+    markPrice: plainDecimal(mark),
     unRealizedProfit: "0",
     liquidationPrice: "0",
     leverage: String(leverage),
@@ -296,7 +296,7 @@ export function positionRow(
     isolatedMargin: "0",
     isAutoAddMargin: "false",
     positionSide: "BOTH",
-    notional: txt(p.amt.mul(mark)),
+    notional: plainDecimal(p.amt.mul(mark)),
     isolatedWallet: "0",
     updateTime: now,
   };
