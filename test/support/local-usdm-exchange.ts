@@ -27,7 +27,7 @@
 import type { IncomingMessage } from "node:http";
 import { type WebSocket, WebSocketServer } from "ws";
 import { Decimal } from "../../src/core/decimal.js";
-import { D, USDM_ERRORS as ERR, multipleOf } from "./local-exchange-format.js";
+import { D, USDM_ERRORS as ERR, multipleOf, plainDecimal } from "./local-exchange-format.js";
 import {
   checkApiKey,
   checkSigned,
@@ -39,9 +39,10 @@ import * as lookup from "./local-order-lookup.js";
 import {
   accountJson,
   accountUpdate,
+  type FundingIncome,
+  type FundingSettlement,
   fundingIncomeJson,
   fundingRateJson,
-  fundingUpdate,
   orderJson,
   orderTradeUpdate,
   positionRow,
@@ -53,7 +54,12 @@ import {
   userTradeJson,
 } from "./local-usdm-replies.js";
 
-export type { UsdmServerOrder, UsdmServerTrade } from "./local-usdm-replies.js";
+export type {
+  FundingIncome,
+  FundingSettlement,
+  UsdmServerOrder,
+  UsdmServerTrade,
+} from "./local-usdm-replies.js";
 
 /** A request as the exchange received it. */
 export type UsdmRequest = LocalExchangeRequest;
@@ -80,9 +86,9 @@ export class LocalUsdmExchange {
   /** Events pushed on the user-data stream (all connections). */
   pushed = 0;
   /** FUNDING_FEE rows of the income history. */
-  readonly fundingIncome: { symbol: string; income: Decimal; time: number; tranId: number }[] = [];
+  readonly fundingIncome: FundingIncome[] = [];
   /** Settled fundings (the public funding-rate history). */
-  readonly fundingRates: { symbol: string; rate: Decimal; time: number; mark: Decimal }[] = [];
+  readonly fundingRates: FundingSettlement[] = [];
   private nextTranId = 7700;
   private readonly books = new Map<string, lookup.Book>();
   private readonly listenKeys = new Set<string>();
@@ -126,6 +132,11 @@ export class LocalUsdmExchange {
   /** Base of the user-data stream (`<base>/ws/<listenKey>`). */
   get wsUrl(): string {
     return `ws://127.0.0.1:${this.port}`;
+  }
+
+  /** The USDT wallet balance the account reports. */
+  private get wallet(): string {
+    return this.o.walletBalance ?? "10000";
   }
 
   /** Every request received, in order. */
@@ -240,7 +251,7 @@ export class LocalUsdmExchange {
 
   private pushAccount(symbol: string): void {
     const p = this.positions.get(symbol) ?? FLAT;
-    this.push(accountUpdate(symbol, p, this.o.walletBalance ?? "10000", Date.now()));
+    this.push(accountUpdate("ORDER", this.wallet, "0", { symbol, p }, Date.now()));
   }
 
   // --- trading ---
@@ -280,7 +291,7 @@ export class LocalUsdmExchange {
     this.fundingRates.push({ symbol, rate: D(rate), time, mark: D(mark) });
     if (!amt.isZero()) {
       this.fundingIncome.push({ symbol, income, time, tranId: this.nextTranId++ });
-      this.push(fundingUpdate(income, this.o.walletBalance ?? "10000", time));
+      this.push(accountUpdate("FUNDING_FEE", this.wallet, plainDecimal(income), undefined, time));
     }
     return income;
   }
@@ -333,7 +344,7 @@ export class LocalUsdmExchange {
       case "GET /fapi/v1/positionSide/dual":
         return [200, { dualSidePosition: this.dualSidePosition }];
       case "GET /fapi/v2/account":
-        return [200, accountJson(this.o.walletBalance ?? "10000")];
+        return [200, accountJson(this.wallet)];
       case "GET /fapi/v2/positionRisk":
         return [200, this.symbols.map((s) => this.positionRow(s))];
       case "GET /fapi/v1/income": {

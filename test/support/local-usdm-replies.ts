@@ -44,6 +44,22 @@ export interface UsdmPosition {
   readonly entry: Decimal;
 }
 
+/** A settled funding (the public funding-rate history). */
+export interface FundingSettlement {
+  symbol: string;
+  rate: Decimal;
+  time: number;
+  mark: Decimal;
+}
+
+/** A FUNDING_FEE row of the account's income history. */
+export interface FundingIncome {
+  symbol: string;
+  income: Decimal;
+  time: number;
+  tranId: number;
+}
+
 export const USDM_RULES = {
   tickSize: "0.10",
   stepSize: "0.001",
@@ -171,41 +187,16 @@ export function orderTradeUpdate(
   };
 }
 
-/** ACCOUNT_UPDATE after a trade (reason ORDER): the wallet and the symbol's position. */
+/**
+ * ACCOUNT_UPDATE: after a trade (reason ORDER, balance change 0, the
+ * symbol's position) or a funding (reason FUNDING_FEE, the fee as the
+ * balance change, no position, as Binance sends for cross margin).
+ */
 export function accountUpdate(
-  symbol: string,
-  p: UsdmPosition,
+  reason: "ORDER" | "FUNDING_FEE",
   walletBalance: string,
-  now: number,
-): Record<string, unknown> {
-  return {
-    e: "ACCOUNT_UPDATE",
-    E: now,
-    T: now,
-    a: {
-      m: "ORDER",
-      B: [{ a: "USDT", wb: walletBalance, cw: "10000", bc: "0" }],
-      P: [
-        {
-          s: symbol,
-          pa: plainDecimal(p.amt),
-          ep: plainDecimal(p.entry),
-          bep: plainDecimal(p.entry),
-          cr: "0",
-          up: "0",
-          mt: "cross",
-          iw: "0",
-          ps: "BOTH",
-        },
-      ],
-    },
-  };
-}
-
-/** ACCOUNT_UPDATE of a funding (reason FUNDING_FEE): the balance only, as for cross margin. */
-export function fundingUpdate(
-  income: Decimal,
-  walletBalance: string,
+  balanceChange: string,
+  position: { readonly symbol: string; readonly p: UsdmPosition } | undefined,
   time: number,
 ): Record<string, unknown> {
   return {
@@ -213,9 +204,24 @@ export function fundingUpdate(
     E: time,
     T: time,
     a: {
-      m: "FUNDING_FEE",
-      B: [{ a: "USDT", wb: walletBalance, cw: "10000", bc: plainDecimal(income) }],
-      P: [],
+      m: reason,
+      B: [{ a: "USDT", wb: walletBalance, cw: "10000", bc: balanceChange }],
+      P:
+        position === undefined
+          ? []
+          : [
+              {
+                s: position.symbol,
+                pa: plainDecimal(position.p.amt),
+                ep: plainDecimal(position.p.entry),
+                bep: plainDecimal(position.p.entry),
+                cr: "0",
+                up: "0",
+                mt: "cross",
+                iw: "0",
+                ps: "BOTH",
+              },
+            ],
     },
   };
 }
@@ -241,12 +247,7 @@ export function userTradeJson(t: UsdmServerTrade): Record<string, unknown> {
 }
 
 /** GET /fapi/v1/fundingRate: one settled funding. */
-export function fundingRateJson(f: {
-  symbol: string;
-  rate: Decimal;
-  time: number;
-  mark: Decimal;
-}): Record<string, unknown> {
+export function fundingRateJson(f: FundingSettlement): Record<string, unknown> {
   return {
     symbol: f.symbol,
     fundingRate: plainDecimal(f.rate),
@@ -256,12 +257,7 @@ export function fundingRateJson(f: {
 }
 
 /** GET /fapi/v1/income: one FUNDING_FEE row. */
-export function fundingIncomeJson(f: {
-  symbol: string;
-  income: Decimal;
-  time: number;
-  tranId: number;
-}): Record<string, unknown> {
+export function fundingIncomeJson(f: FundingIncome): Record<string, unknown> {
   return {
     symbol: f.symbol,
     incomeType: "FUNDING_FEE",
