@@ -20,120 +20,43 @@
  * applied), or a delay.
  */
 
-import { createHmac, timingSafeEqual } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { Server } from "node:http";
+import type { Socket } from "node:net";
 import { Decimal } from "../../src/core/decimal.js";
 import { SeededRandom } from "../../src/core/prng.js";
+import { BINANCE_ERRORS, D, fmt8 } from "./local-exchange-format.js";
+import {
+  checkSigned,
+  type Fault,
+  type LocalExchangeRequest,
+  LocalHttpServer,
+  type RouteReply,
+} from "./local-exchange-http.js";
+import {
+  type Book,
+  crossPrice,
+  findNamed,
+  isOpen,
+  latestByClientId,
+  openWithClientId,
+} from "./local-order-lookup.js";
+import {
+  cancelReply,
+  filterFailure,
+  myTradeJson,
+  type OrderUpdate,
+  placementReply,
+  type ServerOrder,
+  type ServerTrade,
+  type SymbolRules,
+  spotExchangeInfo,
+  spotOrderJson,
+} from "./local-spot-replies.js";
+import { usdmOrderJson } from "./local-usdm-replies.js";
 
-export interface LocalExchangeRequest {
-  readonly method: string;
-  readonly path: string;
-  readonly rawQuery: string;
-  readonly params: URLSearchParams;
-  readonly headers: IncomingMessage["headers"];
-}
-
-export interface ServerOrder {
-  symbol: string;
-  orderId: number;
-  clientOrderId: string;
-  /** As sent (the replies print it with 8 places). */
-  price: string;
-  origQty: string;
-  executedQty: string;
-  cummulativeQuoteQty: string;
-  status: string;
-  side: string;
-  type: string;
-  timeInForce: string;
-  time: number;
-  updateTime: number;
-}
-
-/** One execution of an order. */
-export interface ServerTrade {
-  readonly id: number;
-  readonly orderId: number;
-  readonly symbol: string;
-  readonly price: string;
-  readonly qty: string;
-  readonly commission: string;
-  readonly commissionAsset: string;
-  readonly isMaker: boolean;
-  readonly time: number;
-}
-
-/** Trading rules of a symbol (exchangeInfo filters). */
-export interface SymbolRules {
-  readonly baseAsset: string;
-  readonly quoteAsset: string;
-  readonly tickSize: string;
-  readonly minPrice: string;
-  readonly maxPrice: string;
-  readonly stepSize: string;
-  readonly minQty: string;
-  readonly maxQty: string;
-  readonly minNotional: string;
-}
-
-export type Fault =
-  /** Reply with this status/body (after applying the request when `apply`). */
-  | {
-      readonly kind: "reply";
-      readonly status: number;
-      readonly body: unknown;
-      readonly headers?: Readonly<Record<string, string>>;
-      readonly apply?: boolean;
-    }
-  /** Never reply (the client times out); `apply` processes the request first. */
-  | { readonly kind: "hang"; readonly apply: boolean }
-  /** Reply normally, `ms` later. */
-  | { readonly kind: "delay"; readonly ms: number };
-
-interface FaultRule {
-  readonly method: string | undefined;
-  readonly path: string | undefined;
-  readonly fault: Fault;
-  remaining: number;
-}
-
-export const BINANCE_ERRORS = {
-  apiKeyFormat: { code: -2014, msg: "API-key format invalid." },
-  badApiKey: { code: -2015, msg: "Invalid API-key, IP, or permissions for action." },
-  badSignature: { code: -1022, msg: "Signature for this request is not valid." },
-  badTimestamp: { code: -1021, msg: "Timestamp for this request is outside of the recvWindow." },
-  badSymbol: { code: -1121, msg: "Invalid symbol." },
-  duplicate: { code: -2010, msg: "Duplicate order sent." },
-  unknownOrder: { code: -2011, msg: "Unknown order sent." },
-  noSuchOrder: { code: -2013, msg: "Order does not exist." },
-  filter: (name: string) => ({ code: -1013, msg: `Filter failure: ${name}` }),
-  mandatory: (p: string) => ({
-    code: -1102,
-    msg: `Mandatory parameter '${p}' was not sent, was empty/null, or malformed.`,
-  }),
-  tooMany: {
-    code: -1003,
-    msg: "Too many requests; current limit of IP(127.0.0.1) is 6000 requests per minute. Please use WebSocket Streams for live updates to avoid polling the API.",
-  },
-  banned: (until: number) => ({
-    code: -1003,
-    msg: `Way too many requests; IP(127.0.0.1) banned until ${until}. Please use WebSocket Streams for live updates to avoid bans.`,
-  }),
-  serverError: { code: -1000, msg: "An unknown error occurred while processing the request." },
-} as const;
-
-/** A change of an order, as the user data stream reports it (`executionReport`). */
-export interface OrderUpdate {
-  /** A copy of the order after the change. */
-  readonly order: Readonly<ServerOrder>;
-  /** NEW, TRADE, CANCELED, EXPIRED or REJECTED. */
-  readonly executionType: string;
-  readonly trade?: ServerTrade;
-  /** The cancel request's own client id (CANCELED). */
-  readonly cancelClientOrderId?: string;
-  readonly rejectReason?: string;
-}
+export { BINANCE_ERRORS, fmt8 } from "./local-exchange-format.js";
+export type { Fault, LocalExchangeRequest } from "./local-exchange-http.js";
+export type { OrderUpdate, ServerOrder, ServerTrade, SymbolRules } from "./local-spot-replies.js";
 
 export interface LocalBinanceExchangeOptions {
   readonly apiKey: string;
@@ -157,30 +80,12 @@ const DEFAULT_RULES: Omit<SymbolRules, "baseAsset" | "quoteAsset"> = {
   minNotional: "0.05",
 };
 
-const D = (s: string): Decimal => Decimal.parse(s);
-
-/** Binance prints decimals with 8 places. */
-export function fmt8(d: Decimal | string): string {
-  const v = typeof d === "string" ? D(d) : d;
-  return v.quantize(8, "ROUND_HALF_EVEN").toString();
-}
-
-function multipleOf(v: Decimal, step: Decimal): boolean {
-  if (step.isZero()) return true;
-  const q = v.div(step);
-  return q.eq(q.quantize(0, "ROUND_DOWN"));
-}
-
 export class LocalBinanceExchange {
-  readonly requests: LocalExchangeRequest[] = [];
   readonly orders: ServerOrder[] = [];
   /** Added to the server clock (to provoke -1021). */
   skewMs = 0;
   /** Extra headers on every reply (e.g. a high X-MBX-USED-WEIGHT-1M). */
   headerOverrides: Record<string, string> = {};
-  private readonly faults: FaultRule[] = [];
-  private readonly hanging: ServerResponse[] = [];
-  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   /** Every execution, in order. */
   readonly trades: ServerTrade[] = [];
   private nextOrderId = 1000;
@@ -189,18 +94,15 @@ export class LocalBinanceExchange {
   private weightUsed = 0;
   private ordersPlaced = 0;
   private readonly rules = new Map<string, SymbolRules>();
-  private readonly books = new Map<string, { bid: Decimal; ask: Decimal }>();
+  private readonly books = new Map<string, Book>();
   private readonly commissionRate: Decimal;
-  /** Every open connection, WebSocket ones included (destroyed by `close`). */
-  sockets = new Set<Socket>();
   private readonly updateListeners: ((u: OrderUpdate) => void)[] = [];
   private randomFills: ReturnType<typeof setInterval> | undefined;
   /** Placements answered REJECTED (the order is refused after it was taken). */
   rejectPlacements = 0;
 
   private constructor(
-    private readonly server: Server,
-    readonly port: number,
+    private readonly http: LocalHttpServer,
     private readonly options: LocalBinanceExchangeOptions,
   ) {
     for (const symbol of options.symbols ?? ["BTCUSDT", "ETHUSDT"]) {
@@ -213,34 +115,42 @@ export class LocalBinanceExchange {
       });
     }
     this.commissionRate = D(options.commissionRate ?? "0.001");
-  }
-
-  static start(options: LocalBinanceExchangeOptions): Promise<LocalBinanceExchange> {
-    return new Promise((resolve, reject) => {
-      let ex: LocalBinanceExchange | undefined;
-      const sockets = new Set<Socket>();
-      const server = createServer((req, res) => ex?.handle(req, res));
-      server.once("error", reject);
-      // Upgraded (WebSocket) sockets are not the HTTP server's to close: tracked here.
-      server.on("connection", (socket: Socket) => {
-        sockets.add(socket);
-        socket.once("close", () => sockets.delete(socket));
-      });
-      server.listen(0, "127.0.0.1", () => {
-        ex = new LocalBinanceExchange(server, (server.address() as AddressInfo).port, options);
-        ex.sockets = sockets;
-        resolve(ex);
-      });
+    http.serve({
+      route: (r) => this.route(r),
+      replyHeaders: (routeHeaders) => ({
+        "content-type": "application/json;charset=UTF-8",
+        "x-mbx-used-weight-1m": String(this.weightUsed),
+        ...routeHeaders,
+        ...this.headerOverrides,
+      }),
     });
   }
 
+  static async start(options: LocalBinanceExchangeOptions): Promise<LocalBinanceExchange> {
+    return new LocalBinanceExchange(await LocalHttpServer.start(), options);
+  }
+
+  get port(): number {
+    return this.http.port;
+  }
+
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return this.http.url;
+  }
+
+  /** Every request received, in order. */
+  get requests(): LocalExchangeRequest[] {
+    return this.http.requests;
+  }
+
+  /** Every open connection, WebSocket ones included (destroyed by `close`). */
+  get sockets(): Set<Socket> {
+    return this.http.sockets;
   }
 
   /** The underlying HTTP server (the WebSocket API attaches to it). */
   get httpServer(): Server {
-    return this.server;
+    return this.http.server;
   }
 
   /** Credentials the exchange checks (the WebSocket API signs with the same). */
@@ -313,7 +223,7 @@ export class LocalBinanceExchange {
 
   /** Apply `fault` to the next `times` requests matching method/path. */
   inject(match: { method?: string; path?: string }, fault: Fault, times = 1): void {
-    this.faults.push({ method: match.method, path: match.path, fault, remaining: times });
+    this.http.inject(match, fault, times);
   }
 
   /** Change a symbol's trading rules (exchangeInfo and the checks follow). */
@@ -325,19 +235,17 @@ export class LocalBinanceExchange {
 
   /** Drop every fault not yet used. */
   clearFaults(): void {
-    this.faults.length = 0;
+    this.http.clearFaults();
   }
 
   /** Requests to a path (optionally one method). */
   calls(path: string, method?: string): LocalExchangeRequest[] {
-    return this.requests.filter(
-      (r) => r.path === path && (method === undefined || r.method === method),
-    );
+    return this.http.calls(path, method);
   }
 
   /** The order with this client id (the last one, when an id was reused). */
   order(clientOrderId: string): ServerOrder {
-    const o = [...this.orders].reverse().find((x) => x.clientOrderId === clientOrderId);
+    const o = latestByClientId(this.orders, clientOrderId);
     if (o === undefined) throw new Error(`local exchange: no order ${clientOrderId}`);
     return o;
   }
@@ -429,89 +337,14 @@ export class LocalBinanceExchange {
 
   close(): Promise<void> {
     this.stopRandomFills();
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
-    for (const r of this.hanging) r.destroy();
-    this.hanging.length = 0;
-    return new Promise((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-      for (const s of this.sockets) s.destroy();
-    });
+    return this.http.close();
   }
 
   private now(): number {
     return Date.now() + this.skewMs;
   }
 
-  private takeFault(method: string, path: string): Fault | undefined {
-    const rule = this.faults.find(
-      (f) =>
-        f.remaining > 0 &&
-        (f.method === undefined || f.method === method) &&
-        (f.path === undefined || f.path === path),
-    );
-    if (rule === undefined) return undefined;
-    rule.remaining -= 1;
-    return rule.fault;
-  }
-
-  private handle(req: IncomingMessage, res: ServerResponse): void {
-    const rawUrl = req.url ?? "/";
-    const q = rawUrl.indexOf("?");
-    const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
-    const rawQuery = q === -1 ? "" : rawUrl.slice(q + 1);
-    const method = req.method ?? "GET";
-    const r: LocalExchangeRequest = {
-      method,
-      path,
-      rawQuery,
-      params: new URLSearchParams(rawQuery),
-      headers: req.headers,
-    };
-    this.requests.push(r);
-    req.resume();
-    req.on("end", () => {
-      const fault = this.takeFault(method, path);
-      if (fault?.kind === "delay") {
-        const t = setTimeout(() => {
-          this.timers.delete(t);
-          this.reply(res, ...this.route(r));
-        }, fault.ms);
-        this.timers.add(t);
-        return;
-      }
-      if (fault?.kind === "hang") {
-        if (fault.apply) this.route(r);
-        this.hanging.push(res);
-        return;
-      }
-      if (fault?.kind === "reply") {
-        if (fault.apply) this.route(r);
-        this.reply(res, fault.status, fault.body, fault.headers);
-        return;
-      }
-      this.reply(res, ...this.route(r));
-    });
-  }
-
-  private reply(
-    res: ServerResponse,
-    status: number,
-    body: unknown,
-    headers: Readonly<Record<string, string>> = {},
-  ): void {
-    const text = typeof body === "string" ? body : JSON.stringify(body);
-    res.writeHead(status, {
-      "content-type": "application/json;charset=UTF-8",
-      "x-mbx-used-weight-1m": String(this.weightUsed),
-      ...headers,
-      ...this.headerOverrides,
-    });
-    res.end(text);
-  }
-
-  private route(r: LocalExchangeRequest): [number, unknown, Record<string, string>?] {
+  private route(r: LocalExchangeRequest): RouteReply {
     const futures = r.path.startsWith("/fapi/");
     const prefix = futures ? "/fapi/v1" : "/api/v3";
     if (!r.path.startsWith(prefix)) return [404, ""];
@@ -523,9 +356,9 @@ export class LocalBinanceExchange {
     if (endpoint === "/ping") return [200, {}];
     if (endpoint === "/exchangeInfo" && r.method === "GET" && !futures) {
       this.weightUsed += 20;
-      return [200, this.exchangeInfo()];
+      return [200, spotExchangeInfo(this.rules, this.now())];
     }
-    const authError = this.checkAuth(r);
+    const authError = checkSigned(r, this.credentials, this.now());
     if (authError) return authError;
     const symbol = r.params.get("symbol") ?? "";
     if (!symbol) return [400, BINANCE_ERRORS.mandatory("symbol")];
@@ -534,19 +367,18 @@ export class LocalBinanceExchange {
     if (endpoint === "/order" && r.method === "POST") return this.place(r, symbol, futures);
     if (endpoint === "/order" && r.method === "DELETE") {
       this.weightUsed += 1;
-      const o = this.find(r, symbol);
-      if (!o || (o.status !== "NEW" && o.status !== "PARTIALLY_FILLED"))
-        return [400, BINANCE_ERRORS.unknownOrder];
+      const o = findNamed(this.orders, r.params, symbol);
+      if (!o || !isOpen(o)) return [400, BINANCE_ERRORS.unknownOrder];
       o.status = "CANCELED";
       o.updateTime = Date.now();
       if (futures) return [200, this.orderReply(o, true)];
       const cancelId = r.params.get("newClientOrderId") ?? `cancel_${this.nextCancelId++}`;
       this.publish({ order: { ...o }, executionType: "CANCELED", cancelClientOrderId: cancelId });
-      return [200, this.cancelReply(o, cancelId)];
+      return [200, cancelReply(o, cancelId)];
     }
     if (endpoint === "/order" && r.method === "GET") {
       this.weightUsed += futures ? 1 : 4;
-      const o = this.find(r, symbol);
+      const o = findNamed(this.orders, r.params, symbol);
       if (!o) return [400, BINANCE_ERRORS.noSuchOrder];
       return [200, this.orderReply(o, futures)];
     }
@@ -559,127 +391,14 @@ export class LocalBinanceExchange {
       return [
         200,
         this.orders
-          .filter(
-            (o) => o.symbol === symbol && (o.status === "NEW" || o.status === "PARTIALLY_FILLED"),
-          )
+          .filter((o) => o.symbol === symbol && isOpen(o))
           .map((o) => this.orderReply(o, futures)),
       ];
     }
     return [404, ""];
   }
 
-  private exchangeInfo(): Record<string, unknown> {
-    return {
-      timezone: "UTC",
-      serverTime: this.now(),
-      rateLimits: [
-        { rateLimitType: "REQUEST_WEIGHT", interval: "MINUTE", intervalNum: 1, limit: 6000 },
-        { rateLimitType: "ORDERS", interval: "SECOND", intervalNum: 10, limit: 100 },
-        { rateLimitType: "ORDERS", interval: "DAY", intervalNum: 1, limit: 200000 },
-      ],
-      exchangeFilters: [],
-      symbols: [...this.rules].map(([symbol, r]) => ({
-        symbol,
-        status: "TRADING",
-        baseAsset: r.baseAsset,
-        baseAssetPrecision: 8,
-        quoteAsset: r.quoteAsset,
-        quotePrecision: 8,
-        quoteAssetPrecision: 8,
-        baseCommissionPrecision: 8,
-        quoteCommissionPrecision: 8,
-        orderTypes: ["LIMIT", "LIMIT_MAKER", "MARKET", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"],
-        icebergAllowed: true,
-        ocoAllowed: true,
-        otoAllowed: true,
-        quoteOrderQtyMarketAllowed: true,
-        allowTrailingStop: true,
-        cancelReplaceAllowed: true,
-        amendAllowed: true,
-        isSpotTradingAllowed: true,
-        isMarginTradingAllowed: false,
-        filters: [
-          {
-            filterType: "PRICE_FILTER",
-            minPrice: fmt8(r.minPrice),
-            maxPrice: fmt8(r.maxPrice),
-            tickSize: fmt8(r.tickSize),
-          },
-          {
-            filterType: "LOT_SIZE",
-            minQty: fmt8(r.minQty),
-            maxQty: fmt8(r.maxQty),
-            stepSize: fmt8(r.stepSize),
-          },
-          {
-            filterType: "NOTIONAL",
-            minNotional: fmt8(r.minNotional),
-            applyMinToMarket: true,
-            maxNotional: "9000000.00000000",
-            applyMaxToMarket: false,
-            avgPriceMins: 5,
-          },
-        ],
-        permissions: [],
-        permissionSets: [["SPOT"]],
-        defaultSelfTradePreventionMode: "EXPIRE_MAKER",
-        allowedSelfTradePreventionModes: ["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"],
-      })),
-    };
-  }
-
-  /** The filter a LIMIT order breaks, if any (PRICE_FILTER, LOT_SIZE, NOTIONAL). */
-  private filterFailure(symbol: string, price: Decimal, qty: Decimal): string | undefined {
-    const r = this.rules.get(symbol) as SymbolRules;
-    if (price.lt(D(r.minPrice)) || price.gt(D(r.maxPrice)) || !multipleOf(price, D(r.tickSize)))
-      return "PRICE_FILTER";
-    if (qty.lt(D(r.minQty)) || qty.gt(D(r.maxQty)) || !multipleOf(qty, D(r.stepSize)))
-      return "LOT_SIZE";
-    if (price.mul(qty).lt(D(r.minNotional))) return "NOTIONAL";
-    return undefined;
-  }
-
-  private checkAuth(r: LocalExchangeRequest): [number, unknown] | undefined {
-    const key = r.headers["x-mbx-apikey"];
-    if (typeof key !== "string" || key === "") return [401, BINANCE_ERRORS.apiKeyFormat];
-    if (key !== this.options.apiKey) return [401, BINANCE_ERRORS.badApiKey];
-    const at = r.rawQuery.lastIndexOf("&signature=");
-    if (at === -1) return [400, BINANCE_ERRORS.mandatory("signature")];
-    const payload = r.rawQuery.slice(0, at);
-    const sig = Buffer.from(r.rawQuery.slice(at + "&signature=".length), "utf8");
-    const want = Buffer.from(
-      createHmac("sha256", this.options.apiSecret).update(payload).digest("hex"),
-      "utf8",
-    );
-    if (sig.length !== want.length || !timingSafeEqual(sig, want))
-      return [400, BINANCE_ERRORS.badSignature];
-    const ts = Number(r.params.get("timestamp"));
-    const recvWindow = Number(r.params.get("recvWindow") ?? "5000");
-    const now = this.now();
-    if (!Number.isFinite(ts) || ts < now - recvWindow || ts > now + 1000)
-      return [400, BINANCE_ERRORS.badTimestamp];
-    return undefined;
-  }
-
-  /** The order a request names (by client id: the latest with that id, as ids are reused). */
-  private find(r: LocalExchangeRequest, symbol: string): ServerOrder | undefined {
-    const cid = r.params.get("origClientOrderId");
-    const oid = r.params.get("orderId");
-    return [...this.orders]
-      .reverse()
-      .find(
-        (o) =>
-          o.symbol === symbol &&
-          ((cid !== null && o.clientOrderId === cid) ||
-            (oid !== null && String(o.orderId) === oid)),
-      );
-  }
-
-  private place(
-    r: LocalExchangeRequest,
-    symbol: string,
-    futures: boolean,
-  ): [number, unknown, Record<string, string>?] {
+  private place(r: LocalExchangeRequest, symbol: string, futures: boolean): RouteReply {
     this.weightUsed += 1;
     for (const p of ["side", "type", "quantity", "price", "timeInForce"])
       if (!r.params.get(p)) return [400, BINANCE_ERRORS.mandatory(p)];
@@ -688,16 +407,11 @@ export class LocalBinanceExchange {
     if (price === undefined) return [400, BINANCE_ERRORS.mandatory("price")];
     if (qty === undefined) return [400, BINANCE_ERRORS.mandatory("quantity")];
     if (!futures) {
-      const failure = this.filterFailure(symbol, price, qty);
+      const failure = filterFailure(this.rules.get(symbol) as SymbolRules, price, qty);
       if (failure !== undefined) return [400, BINANCE_ERRORS.filter(failure)];
     }
     const cid = r.params.get("newClientOrderId") ?? `web_${this.nextOrderId}`;
-    if (
-      this.orders.some(
-        (o) => o.clientOrderId === cid && (o.status === "NEW" || o.status === "PARTIALLY_FILLED"),
-      )
-    )
-      return [400, BINANCE_ERRORS.duplicate];
+    if (openWithClientId(this.orders, cid)) return [400, BINANCE_ERRORS.duplicate];
     const now = Date.now();
     const o: ServerOrder = {
       symbol,
@@ -724,28 +438,13 @@ export class LocalBinanceExchange {
         executionType: "REJECTED",
         rejectReason: "INSUFFICIENT_BALANCE",
       });
-      return [
-        200,
-        {
-          symbol,
-          orderId: o.orderId,
-          orderListId: -1,
-          clientOrderId: cid,
-          transactTime: now,
-          ...this.writeReplyFields(o),
-          workingTime: now,
-          selfTradePreventionMode: "EXPIRE_MAKER",
-          fills: [],
-        },
-      ];
+      return [200, placementReply(o, now, [])];
     }
     if (!futures) this.publish({ order: { ...o }, executionType: "NEW" });
     const fills: ServerTrade[] = [];
     const book = futures ? undefined : this.books.get(symbol);
-    if (book !== undefined) {
-      if (o.side === "BUY" && !price.lt(book.ask)) fills.push(this.trade(o, book.ask, qty, false));
-      if (o.side === "SELL" && !price.gt(book.bid)) fills.push(this.trade(o, book.bid, qty, false));
-    }
+    const cross = crossPrice(book, o.side, price);
+    if (cross !== undefined) fills.push(this.trade(o, cross, qty, false));
     const counts: Record<string, string> = futures
       ? {
           "x-mbx-order-count-10s": String(this.ordersPlaced),
@@ -756,27 +455,7 @@ export class LocalBinanceExchange {
           "x-mbx-order-count-1d": String(this.ordersPlaced),
         };
     if (futures) return [200, this.orderReply(o, true), counts];
-    return [
-      200,
-      {
-        symbol,
-        orderId: o.orderId,
-        orderListId: -1,
-        clientOrderId: cid,
-        transactTime: now,
-        ...this.writeReplyFields(o),
-        workingTime: now,
-        selfTradePreventionMode: "EXPIRE_MAKER",
-        fills: fills.map((t) => ({
-          price: t.price,
-          qty: t.qty,
-          commission: t.commission,
-          commissionAsset: t.commissionAsset,
-          tradeId: t.id,
-        })),
-      },
-      counts,
-    ];
+    return [200, placementReply(o, now, fills), counts];
   }
 
   /**
@@ -784,7 +463,7 @@ export class LocalBinanceExchange {
    * `orderId` picks one order's, `fromId` starts at a trade id, `limit`
    * (default 500, at most 1000) caps the list.
    */
-  private myTrades(r: LocalExchangeRequest, symbol: string): [number, unknown] {
+  private myTrades(r: LocalExchangeRequest, symbol: string): RouteReply {
     const num = (key: string): number | undefined | null => {
       const v = r.params.get(key);
       if (v === null) return undefined;
@@ -808,21 +487,7 @@ export class LocalBinanceExchange {
             (fromId === undefined || t.id >= fromId),
         )
         .slice(0, limit)
-        .map((t) => ({
-          symbol: t.symbol,
-          id: t.id,
-          orderId: t.orderId,
-          orderListId: -1,
-          price: t.price,
-          qty: t.qty,
-          quoteQty: fmt8(D(t.price).mul(D(t.qty))),
-          commission: t.commission,
-          commissionAsset: t.commissionAsset,
-          time: t.time,
-          isBuyer: buyer.get(t.orderId) === true,
-          isMaker: t.isMaker,
-          isBestMatch: true,
-        })),
+        .map((t) => myTradeJson(t, buyer.get(t.orderId) === true)),
     ];
   }
 
@@ -856,83 +521,14 @@ export class LocalBinanceExchange {
     return { base: r.baseAsset, quote: r.quoteAsset };
   }
 
-  /** DELETE /api/v3/order reply: the order's id in origClientOrderId, the cancel's in clientOrderId. */
-  private cancelReply(o: ServerOrder, cancelClientOrderId: string): Record<string, unknown> {
-    return {
-      symbol: o.symbol,
-      origClientOrderId: o.clientOrderId,
-      orderId: o.orderId,
-      orderListId: -1,
-      clientOrderId: cancelClientOrderId,
-      transactTime: o.updateTime,
-      ...this.writeReplyFields(o),
-      selfTradePreventionMode: "EXPIRE_MAKER",
-    };
-  }
-
-  /** The fields a placement and a cancel reply share, in Binance's order. */
-  private writeReplyFields(o: ServerOrder): Record<string, unknown> {
-    return {
-      price: fmt8(o.price),
-      origQty: fmt8(o.origQty),
-      executedQty: o.executedQty,
-      origQuoteOrderQty: fmt8("0"),
-      cummulativeQuoteQty: o.cummulativeQuoteQty,
-      status: o.status,
-      timeInForce: o.timeInForce,
-      type: o.type,
-      side: o.side,
-    };
-  }
-
   private orderReply(o: ServerOrder, futures: boolean): Record<string, unknown> {
-    if (futures)
-      return {
-        orderId: o.orderId,
-        symbol: o.symbol,
-        status: o.status,
-        clientOrderId: o.clientOrderId,
-        price: o.price,
-        avgPrice: "0.00000",
-        origQty: o.origQty,
-        executedQty: o.executedQty,
-        cumQuote: o.cummulativeQuoteQty,
-        timeInForce: o.timeInForce,
-        type: o.type,
-        reduceOnly: false,
-        closePosition: false,
-        side: o.side,
-        positionSide: "BOTH",
-        stopPrice: "0",
-        workingType: "CONTRACT_PRICE",
-        priceProtect: false,
-        origType: o.type,
-        priceMatch: "NONE",
-        selfTradePreventionMode: "NONE",
-        goodTillDate: 0,
-        time: o.time,
-        updateTime: o.updateTime,
-      };
-    return {
-      symbol: o.symbol,
-      orderId: o.orderId,
-      orderListId: -1,
-      clientOrderId: o.clientOrderId,
-      price: fmt8(o.price),
-      origQty: fmt8(o.origQty),
-      executedQty: o.executedQty,
-      cummulativeQuoteQty: o.cummulativeQuoteQty,
-      status: o.status,
-      timeInForce: o.timeInForce,
-      type: o.type,
-      side: o.side,
-      // stopPrice and icebergQty are conditional fields: absent for a plain LIMIT order.
-      time: o.time,
-      updateTime: o.updateTime,
-      isWorking: true,
-      workingTime: o.time,
-      origQuoteOrderQty: "0.00000000",
-      selfTradePreventionMode: "EXPIRE_MAKER",
-    };
+    if (!futures) return spotOrderJson(o);
+    return usdmOrderJson({
+      ...o,
+      avgPrice: "0.00000",
+      cumQuote: o.cummulativeQuoteQty,
+      reduceOnly: false,
+      selfTradePreventionMode: "NONE",
+    });
   }
 }

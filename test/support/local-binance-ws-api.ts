@@ -15,17 +15,14 @@
  * or leave them unanswered.
  */
 
-import { createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { type RawData, type WebSocket, WebSocketServer } from "ws";
 import { Decimal } from "../../src/core/decimal.js";
-import {
-  BINANCE_ERRORS,
-  fmt8,
-  type LocalBinanceExchange,
-  type OrderUpdate,
-} from "./local-binance-exchange.js";
+import type { LocalBinanceExchange } from "./local-binance-exchange.js";
+import { BINANCE_ERRORS, fmt8 } from "./local-exchange-format.js";
+import { inRecvWindow, signatureMatches } from "./local-exchange-http.js";
+import type { OrderUpdate } from "./local-spot-replies.js";
 
 export const WS_API_PATH = "/ws-api/v3";
 
@@ -202,13 +199,10 @@ export class LocalBinanceWsApi {
       .sort()
       .map((k) => `${k}=${String(p[k])}`)
       .join("&");
-    const want = Buffer.from(createHmac("sha256", apiSecret).update(payload).digest("hex"));
-    const got = Buffer.from(p.signature);
-    if (got.length !== want.length || !timingSafeEqual(got, want))
+    if (!signatureMatches(apiSecret, payload, p.signature))
       return [400, BINANCE_ERRORS.badSignature];
     const recvWindow = typeof p.recvWindow === "number" ? p.recvWindow : 5000;
-    const now = this.ex.serverNow();
-    if (p.timestamp < now - recvWindow || p.timestamp > now + 1000)
+    if (!inRecvWindow(p.timestamp, recvWindow, this.ex.serverNow()))
       return [400, BINANCE_ERRORS.badTimestamp];
     return undefined;
   }

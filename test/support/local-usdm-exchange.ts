@@ -24,48 +24,45 @@
  * in hedge mode (the venue must refuse to run).
  */
 
-import { createHmac, timingSafeEqual } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage } from "node:http";
 import { type WebSocket, WebSocketServer } from "ws";
 import { Decimal } from "../../src/core/decimal.js";
+import { D, USDM_ERRORS as ERR, multipleOf, plainDecimal } from "./local-exchange-format.js";
+import {
+  checkApiKey,
+  checkSigned,
+  type LocalExchangeRequest,
+  LocalHttpServer,
+  type RouteReply,
+} from "./local-exchange-http.js";
+import * as lookup from "./local-order-lookup.js";
+import {
+  accountJson,
+  accountUpdate,
+  type FundingIncome,
+  type FundingSettlement,
+  fundingIncomeJson,
+  fundingRateJson,
+  orderJson,
+  orderTradeUpdate,
+  positionRow,
+  USDM_RULES as RULES,
+  type UsdmPosition,
+  type UsdmServerOrder,
+  type UsdmServerTrade,
+  usdmExchangeInfo,
+  userTradeJson,
+} from "./local-usdm-replies.js";
 
-const D = (s: string): Decimal => Decimal.parse(s);
+export type {
+  FundingIncome,
+  FundingSettlement,
+  UsdmServerOrder,
+  UsdmServerTrade,
+} from "./local-usdm-replies.js";
 
-export interface UsdmRequest {
-  readonly method: string;
-  readonly path: string;
-  readonly params: URLSearchParams;
-}
-
-export interface UsdmServerOrder {
-  readonly symbol: string;
-  readonly orderId: number;
-  readonly clientOrderId: string;
-  readonly side: "BUY" | "SELL";
-  readonly type: "LIMIT" | "MARKET";
-  readonly reduceOnly: boolean;
-  /** As sent ("0" for MARKET). */
-  readonly price: string;
-  readonly origQty: string;
-  executedQty: Decimal;
-  cumQuote: Decimal;
-  status: string;
-  readonly time: number;
-  updateTime: number;
-}
-
-export interface UsdmServerTrade {
-  readonly id: number;
-  readonly orderId: number;
-  readonly symbol: string;
-  readonly side: "BUY" | "SELL";
-  readonly price: Decimal;
-  readonly qty: Decimal;
-  readonly commission: Decimal;
-  readonly maker: boolean;
-  readonly time: number;
-}
+/** A request as the exchange received it. */
+export type UsdmRequest = LocalExchangeRequest;
 
 export interface LocalUsdmExchangeOptions {
   readonly apiKey: string;
@@ -77,56 +74,23 @@ export interface LocalUsdmExchangeOptions {
   readonly walletBalance?: string;
 }
 
-const ERR = {
-  apiKeyFormat: { code: -2014, msg: "API-key format invalid." },
-  badApiKey: { code: -2015, msg: "Invalid API-key, IP, or permissions for action." },
-  badSignature: { code: -1022, msg: "Signature for this request is not valid." },
-  badTimestamp: { code: -1021, msg: "Timestamp for this request is outside of the recvWindow." },
-  badSymbol: { code: -1121, msg: "Invalid symbol." },
-  duplicate: { code: -4116, msg: "ClientOrderId is duplicated." },
-  unknownOrder: { code: -2011, msg: "Unknown order sent." },
-  noSuchOrder: { code: -2013, msg: "Order does not exist." },
-  reduceOnly: { code: -2022, msg: "ReduceOnly Order is rejected." },
-  noListenKey: { code: -1125, msg: "This listenKey does not exist." },
-  mandatory: (p: string) => ({
-    code: -1102,
-    msg: `Mandatory parameter '${p}' was not sent, was empty/null, or malformed.`,
-  }),
-} as const;
-
-const RULES = {
-  tickSize: "0.10",
-  stepSize: "0.001",
-  minQty: "0.001",
-  marketStepSize: "0.001",
-  marketMinQty: "0.001",
-  minNotional: "5",
-} as const;
-
-const OPEN = new Set(["NEW", "PARTIALLY_FILLED"]);
-
-/** Binance USD-M prints amounts as plain decimals; we keep 8 places at most, trailing zeros cut. */
-function txt(d: Decimal): string {
-  const s = d.quantize(8, "ROUND_HALF_EVEN").toString();
-  return s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : s;
-}
+const FLAT: UsdmPosition = { amt: Decimal.ZERO, entry: Decimal.ZERO };
 
 export class LocalUsdmExchange {
-  readonly requests: UsdmRequest[] = [];
   readonly orders: UsdmServerOrder[] = [];
   readonly trades: UsdmServerTrade[] = [];
   /** Hedge mode (dualSidePosition). */
   dualSidePosition = false;
   readonly leverage = new Map<string, number>();
-  readonly positions = new Map<string, { amt: Decimal; entry: Decimal }>();
+  readonly positions = new Map<string, UsdmPosition>();
   /** Events pushed on the user-data stream (all connections). */
   pushed = 0;
   /** FUNDING_FEE rows of the income history. */
-  readonly fundingIncome: { symbol: string; income: Decimal; time: number; tranId: number }[] = [];
+  readonly fundingIncome: FundingIncome[] = [];
   /** Settled fundings (the public funding-rate history). */
-  readonly fundingRates: { symbol: string; rate: Decimal; time: number; mark: Decimal }[] = [];
+  readonly fundingRates: FundingSettlement[] = [];
   private nextTranId = 7700;
-  private readonly books = new Map<string, { bid: Decimal; ask: Decimal }>();
+  private readonly books = new Map<string, lookup.Book>();
   private readonly listenKeys = new Set<string>();
   private readonly streams = new Map<WebSocket, string>();
   private nextOrderId = 8000;
@@ -137,37 +101,47 @@ export class LocalUsdmExchange {
   private readonly symbols: readonly string[];
 
   private constructor(
-    private readonly server: Server,
+    private readonly http: LocalHttpServer,
     private readonly wss: WebSocketServer,
-    readonly port: number,
     private readonly o: LocalUsdmExchangeOptions,
   ) {
     this.symbols = o.symbols ?? ["BTCUSDT", "ETHUSDT"];
     this.maker = D(o.makerRate ?? "0.0002");
     this.taker = D(o.takerRate ?? "0.0005");
     wss.on("connection", (ws, req) => this.onStream(ws, req));
-  }
-
-  static start(o: LocalUsdmExchangeOptions): Promise<LocalUsdmExchange> {
-    return new Promise((resolve, reject) => {
-      let ex: LocalUsdmExchange | undefined;
-      const server = createServer((req, res) => ex?.handle(req, res));
-      const wss = new WebSocketServer({ server, perMessageDeflate: false });
-      server.once("error", reject);
-      server.listen(0, "127.0.0.1", () => {
-        ex = new LocalUsdmExchange(server, wss, (server.address() as AddressInfo).port, o);
-        resolve(ex);
-      });
+    http.serve({
+      route: (r) => this.route(r),
+      replyHeaders: () => ({ "content-type": "application/json" }),
     });
   }
 
+  static async start(o: LocalUsdmExchangeOptions): Promise<LocalUsdmExchange> {
+    const http = await LocalHttpServer.start();
+    const wss = new WebSocketServer({ server: http.server, perMessageDeflate: false });
+    return new LocalUsdmExchange(http, wss, o);
+  }
+
+  get port(): number {
+    return this.http.port;
+  }
+
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return this.http.url;
   }
 
   /** Base of the user-data stream (`<base>/ws/<listenKey>`). */
   get wsUrl(): string {
     return `ws://127.0.0.1:${this.port}`;
+  }
+
+  /** The USDT wallet balance the account reports. */
+  private get wallet(): string {
+    return this.o.walletBalance ?? "10000";
+  }
+
+  /** Every request received, in order. */
+  get requests(): UsdmRequest[] {
+    return this.http.requests;
   }
 
   /** Connected user-data streams. */
@@ -176,19 +150,17 @@ export class LocalUsdmExchange {
   }
 
   calls(path: string, method?: string): UsdmRequest[] {
-    return this.requests.filter(
-      (r) => r.path === path && (method === undefined || r.method === method),
-    );
+    return this.http.calls(path, method);
   }
 
   order(clientOrderId: string): UsdmServerOrder {
-    const o = [...this.orders].reverse().find((x) => x.clientOrderId === clientOrderId);
+    const o = lookup.latestByClientId(this.orders, clientOrderId);
     if (o === undefined) throw new Error(`local USD-M exchange: no order ${clientOrderId}`);
     return o;
   }
 
   openOrders(): UsdmServerOrder[] {
-    return this.orders.filter((o) => OPEN.has(o.status));
+    return this.orders.filter(lookup.isOpen);
   }
 
   setBook(symbol: string, bid: string, ask: string): void {
@@ -207,8 +179,7 @@ export class LocalUsdmExchange {
   /** The market trades `qty` (default: all that is left) of a resting order at its limit: maker. */
   execute(clientOrderId: string, qty?: string): UsdmServerTrade {
     const o = this.order(clientOrderId);
-    if (!OPEN.has(o.status))
-      throw new Error(`local USD-M exchange: ${clientOrderId} is ${o.status}`);
+    if (!lookup.isOpen(o)) throw new Error(`local USD-M exchange: ${clientOrderId} is ${o.status}`);
     const left = D(o.origQty).sub(o.executedQty);
     const q = qty === undefined ? left : D(qty);
     if (!q.isPositive() || q.gt(left))
@@ -245,14 +216,10 @@ export class LocalUsdmExchange {
     for (const ws of this.streams.keys()) ws.terminate();
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     for (const ws of this.streams.keys()) ws.terminate();
-    return new Promise((resolve) => {
-      this.wss.close(() => {
-        this.server.close(() => resolve());
-        this.server.closeAllConnections();
-      });
-    });
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    await this.http.close();
   }
 
   // --- the stream ---
@@ -279,80 +246,15 @@ export class LocalUsdmExchange {
   }
 
   private pushOrder(o: UsdmServerOrder, x: string, t?: UsdmServerTrade): void {
-    const now = Date.now();
-    this.push({
-      e: "ORDER_TRADE_UPDATE",
-      E: now,
-      T: t?.time ?? now,
-      o: {
-        s: o.symbol,
-        c: o.clientOrderId,
-        S: o.side,
-        o: o.type,
-        f: o.type === "MARKET" ? "GTC" : "GTC",
-        q: o.origQty,
-        p: o.price,
-        ap: txt(this.avgPrice(o)),
-        sp: "0",
-        x,
-        X: o.status,
-        i: o.orderId,
-        l: t === undefined ? "0" : txt(t.qty),
-        z: txt(o.executedQty),
-        L: t === undefined ? "0" : txt(t.price),
-        ...(t !== undefined ? { N: "USDT", n: txt(t.commission) } : {}),
-        T: t?.time ?? now,
-        t: t?.id ?? 0,
-        b: "0",
-        a: "0",
-        m: t?.maker ?? false,
-        R: o.reduceOnly,
-        wt: "CONTRACT_PRICE",
-        ot: o.type,
-        ps: "BOTH",
-        cp: false,
-        rp: "0",
-        pP: false,
-        si: 0,
-        ss: 0,
-        V: "NONE",
-        pm: "NONE",
-        gtd: 0,
-      },
-    });
+    this.push(orderTradeUpdate(o, x, t, Date.now()));
   }
 
   private pushAccount(symbol: string): void {
-    const p = this.positions.get(symbol) ?? { amt: Decimal.ZERO, entry: Decimal.ZERO };
-    this.push({
-      e: "ACCOUNT_UPDATE",
-      E: Date.now(),
-      T: Date.now(),
-      a: {
-        m: "ORDER",
-        B: [{ a: "USDT", wb: this.o.walletBalance ?? "10000", cw: "10000", bc: "0" }],
-        P: [
-          {
-            s: symbol,
-            pa: txt(p.amt),
-            ep: txt(p.entry),
-            bep: txt(p.entry),
-            cr: "0",
-            up: "0",
-            mt: "cross",
-            iw: "0",
-            ps: "BOTH",
-          },
-        ],
-      },
-    });
+    const p = this.positions.get(symbol) ?? FLAT;
+    this.push(accountUpdate("ORDER", this.wallet, "0", { symbol, p }, Date.now()));
   }
 
   // --- trading ---
-
-  private avgPrice(o: UsdmServerOrder): Decimal {
-    return o.executedQty.isZero() ? Decimal.ZERO : o.cumQuote.div(o.executedQty);
-  }
 
   private trade(o: UsdmServerOrder, price: Decimal, qty: Decimal, maker: boolean): UsdmServerTrade {
     const t: UsdmServerTrade = {
@@ -389,16 +291,7 @@ export class LocalUsdmExchange {
     this.fundingRates.push({ symbol, rate: D(rate), time, mark: D(mark) });
     if (!amt.isZero()) {
       this.fundingIncome.push({ symbol, income, time, tranId: this.nextTranId++ });
-      this.push({
-        e: "ACCOUNT_UPDATE",
-        E: time,
-        T: time,
-        a: {
-          m: "FUNDING_FEE",
-          B: [{ a: "USDT", wb: this.o.walletBalance ?? "10000", cw: "10000", bc: txt(income) }],
-          P: [],
-        },
-      });
+      this.push(accountUpdate("FUNDING_FEE", this.wallet, plainDecimal(income), undefined, time));
     }
     return income;
   }
@@ -417,58 +310,11 @@ export class LocalUsdmExchange {
 
   // --- HTTP ---
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
-    const raw = req.url ?? "/";
-    const q = raw.indexOf("?");
-    const path = q === -1 ? raw : raw.slice(0, q);
-    const rawQuery = q === -1 ? "" : raw.slice(q + 1);
-    const r: UsdmRequest = {
-      method: req.method ?? "GET",
-      path,
-      params: new URLSearchParams(rawQuery),
-    };
-    this.requests.push(r);
-    req.resume();
-    req.on("end", () => {
-      const [status, body] = this.route(r, rawQuery, req.headers["x-mbx-apikey"]);
-      res.writeHead(status, { "content-type": "application/json" });
-      res.end(typeof body === "string" ? body : JSON.stringify(body));
-    });
-  }
-
-  private checkKey(key: unknown): [number, unknown] | undefined {
-    if (typeof key !== "string" || key === "") return [401, ERR.apiKeyFormat];
-    if (key !== this.o.apiKey) return [401, ERR.badApiKey];
-    return undefined;
-  }
-
-  private checkSigned(
-    rawQuery: string,
-    params: URLSearchParams,
-    key: unknown,
-  ): [number, unknown] | undefined {
-    const k = this.checkKey(key);
-    if (k !== undefined) return k;
-    const at = rawQuery.lastIndexOf("&signature=");
-    if (at === -1) return [400, ERR.mandatory("signature")];
-    const sig = Buffer.from(rawQuery.slice(at + "&signature=".length), "utf8");
-    const want = Buffer.from(
-      createHmac("sha256", this.o.apiSecret).update(rawQuery.slice(0, at)).digest("hex"),
-      "utf8",
-    );
-    if (sig.length !== want.length || !timingSafeEqual(sig, want)) return [400, ERR.badSignature];
-    const ts = Number(params.get("timestamp"));
-    const recv = Number(params.get("recvWindow") ?? "5000");
-    const now = Date.now();
-    if (!Number.isFinite(ts) || ts < now - recv || ts > now + 1000) return [400, ERR.badTimestamp];
-    return undefined;
-  }
-
-  private route(r: UsdmRequest, rawQuery: string, key: unknown): [number, unknown] {
+  private route(r: UsdmRequest): RouteReply {
     const p = r.params;
     const m = `${r.method} ${r.path}`;
     if (m === "GET /fapi/v1/time") return [200, { serverTime: Date.now() }];
-    if (m === "GET /fapi/v1/exchangeInfo") return [200, this.exchangeInfo()];
+    if (m === "GET /fapi/v1/exchangeInfo") return [200, usdmExchangeInfo(this.symbols, Date.now())];
     if (m === "GET /fapi/v1/fundingRate") {
       const from = Number(p.get("startTime") ?? 0);
       const to = Number(p.get("endTime") ?? Number.MAX_SAFE_INTEGER);
@@ -476,16 +322,11 @@ export class LocalUsdmExchange {
         200,
         this.fundingRates
           .filter((f) => f.symbol === p.get("symbol") && f.time >= from && f.time <= to)
-          .map((f) => ({
-            symbol: f.symbol,
-            fundingRate: txt(f.rate),
-            fundingTime: f.time,
-            markPrice: txt(f.mark),
-          })),
+          .map(fundingRateJson),
       ];
     }
     if (r.path === "/fapi/v1/listenKey") {
-      const bad = this.checkKey(key);
+      const bad = checkApiKey(r.headers["x-mbx-apikey"], this.o.apiKey);
       if (bad !== undefined) return bad;
       if (r.method === "POST") {
         const k = `localListenKey${String(this.nextKey++).padStart(4, "0")}`;
@@ -497,33 +338,19 @@ export class LocalUsdmExchange {
       }
       return [404, ""];
     }
-    const bad = this.checkSigned(rawQuery, p, key);
+    const bad = checkSigned(r, this.o, Date.now());
     if (bad !== undefined) return bad;
     switch (m) {
       case "GET /fapi/v1/positionSide/dual":
         return [200, { dualSidePosition: this.dualSidePosition }];
       case "GET /fapi/v2/account":
-        return [200, this.account()];
+        return [200, accountJson(this.wallet)];
       case "GET /fapi/v2/positionRisk":
         return [200, this.symbols.map((s) => this.positionRow(s))];
       case "GET /fapi/v1/income": {
         if (p.get("incomeType") !== "FUNDING_FEE") return [200, []];
         const from = Number(p.get("startTime") ?? 0);
-        return [
-          200,
-          this.fundingIncome
-            .filter((f) => f.time >= from)
-            .map((f) => ({
-              symbol: f.symbol,
-              incomeType: "FUNDING_FEE",
-              income: txt(f.income),
-              asset: "USDT",
-              info: "FUNDING_FEE",
-              time: f.time,
-              tranId: f.tranId,
-              tradeId: "",
-            })),
-        ];
+        return [200, this.fundingIncome.filter((f) => f.time >= from).map(fundingIncomeJson)];
       }
     }
     const symbol = p.get("symbol") ?? "";
@@ -540,23 +367,21 @@ export class LocalUsdmExchange {
       case "POST /fapi/v1/order":
         return this.place(p, symbol);
       case "DELETE /fapi/v1/order": {
-        const o = this.find(p, symbol);
-        if (o === undefined || !OPEN.has(o.status)) return [400, ERR.unknownOrder];
+        const o = lookup.findNamed(this.orders, p, symbol);
+        if (o === undefined || !lookup.isOpen(o)) return [400, ERR.unknownOrder];
         o.status = "CANCELED";
         o.updateTime = Date.now();
         this.pushOrder(o, "CANCELED");
-        return [200, this.orderJson(o)];
+        return [200, orderJson(o)];
       }
       case "GET /fapi/v1/order": {
-        const o = this.find(p, symbol);
-        return o === undefined ? [400, ERR.noSuchOrder] : [200, this.orderJson(o)];
+        const o = lookup.findNamed(this.orders, p, symbol);
+        return o === undefined ? [400, ERR.noSuchOrder] : [200, orderJson(o)];
       }
       case "GET /fapi/v1/openOrders":
         return [
           200,
-          this.orders
-            .filter((o) => o.symbol === symbol && OPEN.has(o.status))
-            .map((o) => this.orderJson(o)),
+          this.orders.filter((o) => o.symbol === symbol && lookup.isOpen(o)).map(orderJson),
         ];
       case "GET /fapi/v1/userTrades": {
         const oid = p.get("orderId");
@@ -564,42 +389,14 @@ export class LocalUsdmExchange {
           200,
           this.trades
             .filter((t) => t.symbol === symbol && (oid === null || String(t.orderId) === oid))
-            .map((t) => ({
-              buyer: t.side === "BUY",
-              commission: txt(t.commission),
-              commissionAsset: "USDT",
-              id: t.id,
-              maker: t.maker,
-              orderId: t.orderId,
-              price: txt(t.price),
-              qty: txt(t.qty),
-              quoteQty: txt(t.price.mul(t.qty)),
-              realizedPnl: "0",
-              side: t.side,
-              positionSide: "BOTH",
-              symbol: t.symbol,
-              time: t.time,
-            })),
+            .map(userTradeJson),
         ];
       }
     }
     return [404, ""];
   }
 
-  private find(p: URLSearchParams, symbol: string): UsdmServerOrder | undefined {
-    const cid = p.get("origClientOrderId");
-    const oid = p.get("orderId");
-    return [...this.orders]
-      .reverse()
-      .find(
-        (o) =>
-          o.symbol === symbol &&
-          ((cid !== null && o.clientOrderId === cid) ||
-            (oid !== null && String(o.orderId) === oid)),
-      );
-  }
-
-  private place(p: URLSearchParams, symbol: string): [number, unknown] {
+  private place(p: URLSearchParams, symbol: string): RouteReply {
     const type = p.get("type");
     if (type !== "LIMIT" && type !== "MARKET") return [400, ERR.mandatory("type")];
     for (const k of type === "LIMIT"
@@ -614,17 +411,16 @@ export class LocalUsdmExchange {
     if (qty === undefined || !qty.isPositive()) return [400, ERR.mandatory("quantity")];
     const price = type === "LIMIT" ? Decimal.tryParse(p.get("price") ?? "") : Decimal.ZERO;
     if (price === undefined) return [400, ERR.mandatory("price")];
-    if (type === "LIMIT" && !this.onStep(price, D(RULES.tickSize)))
+    if (type === "LIMIT" && !multipleOf(price, D(RULES.tickSize)))
       return [400, { code: -4014, msg: "Price not increased by tick size." }];
-    if (!this.onStep(qty, D(type === "LIMIT" ? RULES.stepSize : RULES.marketStepSize)))
+    if (!multipleOf(qty, D(type === "LIMIT" ? RULES.stepSize : RULES.marketStepSize)))
       return [400, { code: -1111, msg: "Precision is over the maximum defined for this asset." }];
     const reduceOnly = p.get("reduceOnly") === "true";
     const pos = this.position(symbol);
     if (reduceOnly && (pos.isZero() || pos.isPositive() === (side === "BUY")))
       return [400, ERR.reduceOnly];
     const cid = p.get("newClientOrderId") ?? `web_${this.nextOrderId}`;
-    if (this.orders.some((o) => o.clientOrderId === cid && OPEN.has(o.status)))
-      return [400, ERR.duplicate];
+    if (lookup.openWithClientId(this.orders, cid)) return [400, ERR.duplicate];
     const now = Date.now();
     const o: UsdmServerOrder = {
       symbol,
@@ -646,20 +442,11 @@ export class LocalUsdmExchange {
     const book = this.books.get(symbol);
     const limit = reduceOnly ? pos.abs() : qty;
     const fillQty = qty.gt(limit) ? limit : qty;
-    const crossPrice =
-      book === undefined
-        ? undefined
-        : side === "BUY"
-          ? type === "MARKET" || !price.lt(book.ask)
-            ? book.ask
-            : undefined
-          : type === "MARKET" || !price.gt(book.bid)
-            ? book.bid
-            : undefined;
-    if (crossPrice !== undefined) this.trade(o, crossPrice, fillQty, false);
+    const cross = lookup.crossPrice(book, side, type === "MARKET" ? undefined : price);
+    if (cross !== undefined) this.trade(o, cross, fillQty, false);
     if (
       (type === "MARKET" || reduceOnly) &&
-      OPEN.has(o.status) &&
+      lookup.isOpen(o) &&
       (type === "MARKET" || !fillQty.eq(qty))
     ) {
       // A market order's unfilled rest (no book, or capped by reduce-only) expires.
@@ -667,150 +454,13 @@ export class LocalUsdmExchange {
       o.updateTime = Date.now();
       this.pushOrder(o, "EXPIRED");
     }
-    return [200, this.orderJson(o)];
-  }
-
-  private onStep(v: Decimal, step: Decimal): boolean {
-    const q = v.div(step);
-    return q.eq(q.quantize(0, "ROUND_DOWN"));
-  }
-
-  private orderJson(o: UsdmServerOrder): Record<string, unknown> {
-    return {
-      orderId: o.orderId,
-      symbol: o.symbol,
-      status: o.status,
-      clientOrderId: o.clientOrderId,
-      price: o.price,
-      avgPrice: txt(this.avgPrice(o)),
-      origQty: o.origQty,
-      executedQty: txt(o.executedQty),
-      cumQty: txt(o.executedQty),
-      cumQuote: txt(o.cumQuote),
-      timeInForce: "GTC",
-      type: o.type,
-      reduceOnly: o.reduceOnly,
-      closePosition: false,
-      side: o.side,
-      positionSide: "BOTH",
-      stopPrice: "0",
-      workingType: "CONTRACT_PRICE",
-      priceProtect: false,
-      origType: o.type,
-      priceMatch: "NONE",
-      selfTradePreventionMode: "EXPIRE_MAKER",
-      goodTillDate: 0,
-      time: o.time,
-      updateTime: o.updateTime,
-    };
+    return [200, orderJson(o)];
   }
 
   private positionRow(symbol: string): Record<string, unknown> {
-    const p = this.positions.get(symbol) ?? { amt: Decimal.ZERO, entry: Decimal.ZERO };
     const book = this.books.get(symbol);
     const mark = book === undefined ? Decimal.ZERO : book.bid.add(book.ask).div(Decimal.fromInt(2));
-    return {
-      symbol,
-      positionAmt: txt(p.amt),
-      entryPrice: txt(p.entry),
-      breakEvenPrice: txt(p.entry),
-      markPrice: txt(mark),
-      unRealizedProfit: "0",
-      liquidationPrice: "0",
-      leverage: String(this.leverage.get(symbol) ?? 20),
-      maxNotionalValue: "1000000",
-      marginType: "cross",
-      isolatedMargin: "0",
-      isAutoAddMargin: "false",
-      positionSide: "BOTH",
-      notional: txt(p.amt.mul(mark)),
-      isolatedWallet: "0",
-      updateTime: Date.now(),
-    };
-  }
-
-  private account(): Record<string, unknown> {
-    const w = this.o.walletBalance ?? "10000";
-    return {
-      feeTier: 0,
-      canTrade: true,
-      canDeposit: true,
-      canWithdraw: true,
-      updateTime: 0,
-      multiAssetsMargin: false,
-      totalInitialMargin: "0",
-      totalMaintMargin: "0",
-      totalWalletBalance: w,
-      totalUnrealizedProfit: "0",
-      totalMarginBalance: w,
-      totalPositionInitialMargin: "0",
-      totalOpenOrderInitialMargin: "0",
-      totalCrossWalletBalance: w,
-      totalCrossUnPnl: "0",
-      availableBalance: w,
-      maxWithdrawAmount: w,
-      assets: [],
-      positions: [],
-    };
-  }
-
-  private exchangeInfo(): Record<string, unknown> {
-    return {
-      timezone: "UTC",
-      serverTime: Date.now(),
-      futuresType: "U_MARGINED",
-      rateLimits: [],
-      exchangeFilters: [],
-      assets: [],
-      symbols: this.symbols.map((symbol) => ({
-        symbol,
-        pair: symbol,
-        contractType: "PERPETUAL",
-        status: "TRADING",
-        baseAsset: symbol.replace(/USDT$/, ""),
-        quoteAsset: "USDT",
-        marginAsset: "USDT",
-        pricePrecision: 2,
-        quantityPrecision: 3,
-        filters: [
-          {
-            filterType: "PRICE_FILTER",
-            minPrice: "0.10",
-            maxPrice: "4529764",
-            tickSize: RULES.tickSize,
-          },
-          {
-            filterType: "LOT_SIZE",
-            minQty: RULES.minQty,
-            maxQty: "1000",
-            stepSize: RULES.stepSize,
-          },
-          {
-            filterType: "MARKET_LOT_SIZE",
-            minQty: RULES.marketMinQty,
-            maxQty: "120",
-            stepSize: RULES.marketStepSize,
-          },
-          { filterType: "MAX_NUM_ORDERS", limit: 200 },
-          { filterType: "MIN_NOTIONAL", notional: RULES.minNotional },
-          {
-            filterType: "PERCENT_PRICE",
-            multiplierUp: "1.0500",
-            multiplierDown: "0.9500",
-            multiplierDecimal: "4",
-          },
-        ],
-        orderTypes: [
-          "LIMIT",
-          "MARKET",
-          "STOP",
-          "STOP_MARKET",
-          "TAKE_PROFIT",
-          "TAKE_PROFIT_MARKET",
-          "TRAILING_STOP_MARKET",
-        ],
-        timeInForce: ["GTC", "IOC", "FOK", "GTX", "GTD"],
-      })),
-    };
+    const p = this.positions.get(symbol) ?? FLAT;
+    return positionRow(symbol, p, mark, this.leverage.get(symbol) ?? 20, Date.now());
   }
 }
