@@ -11,12 +11,12 @@ export const D = (s: string): Decimal => Decimal.parse(s);
 /** Binance prints decimals with 8 places. */
 export function fmt8(d: Decimal | string): string {
   const v = typeof d === "string" ? D(d) : d;
-  return v.quantize(8, "ROUND_HALF_EVEN").toString();
+  return v.quantize(8, "ROUND_HALF_EVEN").toPlainString();
 }
 
 /** Binance USD-M prints amounts as plain decimals; we keep 8 places at most, trailing zeros cut. */
 export function plainDecimal(d: Decimal): string {
-  const s = d.quantize(8, "ROUND_HALF_EVEN").toString();
+  const s = d.quantize(8, "ROUND_HALF_EVEN").toPlainString();
   return s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : s;
 }
 
