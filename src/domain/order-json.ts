@@ -7,8 +7,8 @@
  */
 
 import type { JsonValue } from "../core/canonical-json.js";
-import { Decimal } from "../core/decimal.js";
 import { InvalidInputError } from "../core/errors.js";
+import { JsonFields } from "../core/json-fields.js";
 import { OrderSide } from "./enums.js";
 import type { Liquidity, OrderCommand, VenueEvent } from "./orders.js";
 
@@ -67,41 +67,16 @@ export function orderEventToJson(e: VenueEvent): JsonValue {
   }
 }
 
-class Fields {
-  constructor(
-    private readonly o: Obj,
-    private readonly where: string,
-  ) {}
-
-  private bad(key: string, expected: string): never {
+class Fields extends JsonFields {
+  bad(key: string, expected: string): never {
     throw new InvalidInputError(
-      `${this.where}: field "${key}": expected ${expected}, got ${JSON.stringify(this.o[key]) ?? "nothing"}`,
+      `${this.where}: field "${key}": expected ${expected}, got ${this.got(key)}`,
     );
   }
 
-  str(key: string): string {
-    const v = this.o[key];
-    return typeof v === "string" ? v : this.bad(key, "a string");
-  }
-
-  int(key: string): number {
-    const v = this.o[key];
-    return typeof v === "number" && Number.isSafeInteger(v) ? v : this.bad(key, "an integer");
-  }
-
-  dec(key: string): Decimal {
-    const v = this.o[key];
-    const d = typeof v === "string" ? Decimal.tryParse(v) : undefined;
-    return d ?? this.bad(key, "a decimal string");
-  }
-
-  has(key: string): boolean {
+  /** Present (null counts: a journaled null is a value). */
+  override has(key: string): boolean {
     return this.o[key] !== undefined;
-  }
-
-  bool(key: string): boolean {
-    const v = this.o[key];
-    return typeof v === "boolean" ? v : this.bad(key, "true or false");
   }
 
   orderType(key: string): "LIMIT" | "MARKET" {

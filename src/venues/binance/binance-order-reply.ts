@@ -7,7 +7,8 @@
  * is an error naming the field.
  */
 
-import { Decimal } from "../../core/decimal.js";
+import type { Decimal } from "../../core/decimal.js";
+import { JsonFields } from "../../core/json-fields.js";
 import { OrderSide } from "../../domain/enums.js";
 import { ConnectorTransientError } from "../../net/errors/connector-transient-error.js";
 
@@ -63,48 +64,11 @@ export const OPEN_ORDER_STATUSES: ReadonlySet<string> = new Set([
 type Obj = Readonly<Record<string, unknown>>;
 
 /** Typed reads of one reply object; a missing or malformed field is an error naming it. */
-export class ReplyFields {
-  constructor(
-    private readonly o: Obj,
-    private readonly where: string,
-  ) {}
-
+export class ReplyFields extends JsonFields {
   bad(key: string, expected: string): never {
     throw new ConnectorTransientError(
-      `${this.where}: field "${key}": expected ${expected}, got ${JSON.stringify(this.o[key]) ?? "nothing"}`,
+      `${this.where}: field "${key}": expected ${expected}, got ${this.got(key)}`,
     );
-  }
-
-  has(key: string): boolean {
-    return this.o[key] !== undefined && this.o[key] !== null;
-  }
-
-  str(key: string): string {
-    const v = this.o[key];
-    return typeof v === "string" ? v : this.bad(key, "a string");
-  }
-
-  /** Binance ids are JSON numbers (orderId, tradeId); kept as their decimal text. */
-  id(key: string): string {
-    const v = this.o[key];
-    if (typeof v === "number" && Number.isSafeInteger(v)) return String(v);
-    return typeof v === "string" && /^\d+$/.test(v) ? v : this.bad(key, "an integer id");
-  }
-
-  dec(key: string): Decimal {
-    const v = this.o[key];
-    const d = typeof v === "string" ? Decimal.tryParse(v) : undefined;
-    return d ?? this.bad(key, "a decimal string");
-  }
-
-  bool(key: string): boolean {
-    const v = this.o[key];
-    return typeof v === "boolean" ? v : this.bad(key, "true or false");
-  }
-
-  /** A nested value, for a further `fieldsOf` or array check. */
-  raw(key: string): unknown {
-    return this.o[key];
   }
 
   ms(...keys: string[]): number {

@@ -15,7 +15,8 @@
  * silently.
  */
 
-import { Decimal } from "../../core/decimal.js";
+import type { Decimal } from "../../core/decimal.js";
+import { JsonFields } from "../../core/json-fields.js";
 import { OrderSide } from "../../domain/enums.js";
 
 export class UserFrameError extends Error {
@@ -88,56 +89,24 @@ const NOT_NEEDED = new Set(["balanceUpdate", "listStatus", "externalLockUpdate"]
 
 type Obj = Readonly<Record<string, unknown>>;
 
-class Fields {
-  constructor(
-    private readonly o: Obj,
-    private readonly where: string,
-  ) {}
-
+class Fields extends JsonFields {
   bad(key: string, expected: string): never {
-    const got = JSON.stringify(this.o[key]) ?? "nothing";
-    throw new UserFrameError(`${this.where}.${key}: expected ${expected}, got ${got.slice(0, 80)}`);
+    throw new UserFrameError(
+      `${this.where}.${key}: expected ${expected}, got ${this.got(key).slice(0, 80)}`,
+    );
   }
 
-  str(key: string): string {
-    const v = this.o[key];
-    return typeof v === "string" ? v : this.bad(key, "a string");
-  }
-
-  int(key: string): number {
-    const v = this.o[key];
-    return typeof v === "number" && Number.isSafeInteger(v) ? v : this.bad(key, "an integer");
-  }
-
-  id(key: string): string {
+  /** Stream ids are JSON numbers only. */
+  override id(key: string): string {
     const v = this.o[key];
     if (typeof v === "number" && Number.isSafeInteger(v)) return String(v);
     return this.bad(key, "an integer id");
-  }
-
-  dec(key: string): Decimal {
-    const v = this.o[key];
-    const d = typeof v === "string" ? Decimal.tryParse(v) : undefined;
-    return d ?? this.bad(key, "a decimal string");
-  }
-
-  bool(key: string): boolean {
-    const v = this.o[key];
-    return typeof v === "boolean" ? v : this.bad(key, "true or false");
   }
 
   obj(key: string): Fields {
     const v = this.o[key];
     if (typeof v !== "object" || v === null || Array.isArray(v)) return this.bad(key, "an object");
     return new Fields(v as Obj, `${this.where}.${key}`);
-  }
-
-  has(key: string): boolean {
-    return this.o[key] !== undefined && this.o[key] !== null;
-  }
-
-  raw(key: string): unknown {
-    return this.o[key];
   }
 }
 
