@@ -127,6 +127,7 @@ export class BinanceSpotVenue extends BinanceOrderVenue {
             this.backstopDue = true;
             this.wake();
           },
+          onReconnect: (reason) => this.metrics.recordRetry("user_stream", reason),
           log: (l) => this.log(l),
         });
       } catch (e) {

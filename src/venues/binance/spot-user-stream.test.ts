@@ -49,12 +49,13 @@ async function until(cond: () => boolean, what: string, ms = 5000): Promise<void
 }
 
 function rig(backstopMs = 60_000) {
+  const metrics = new ConnectorMetrics();
   const venue = new BinanceSpotVenue({
     restUrl: local.ex.url,
     env: armedEnv(),
     confirmed: true,
     runId: "57e4a0000001",
-    connectorMetrics: new ConnectorMetrics(),
+    connectorMetrics: metrics,
     log: (l) => logs.push(l),
     userStream: {
       url: api.url,
@@ -71,7 +72,7 @@ function rig(backstopMs = 60_000) {
   venue.startUserStream(() => {
     wakes++;
   });
-  return { venue, events, wakes: () => wakes };
+  return { venue, events, wakes: () => wakes, metrics };
 }
 
 let n = 0;
@@ -217,6 +218,11 @@ describe("spot user data stream (WebSocket API)", () => {
     assert.match(
       logs.join("\n"),
       /user data stream: connection closed.*\n.*reconnecting in \d+ ms/,
+    );
+    assert.equal(
+      r.metrics.retryCount("user_stream", "closed"),
+      1,
+      "the reconnect counted on grinder_connector_retries_total{op=user_stream}",
     );
     w = r.wakes();
     local.ex.execute(id, "0.010");

@@ -47,6 +47,11 @@ export interface SpotUserStreamOptions {
   readonly onEvent: (frame: Exclude<UserFrame, { kind: "response" }>) => void;
   /** A subscription was acknowledged (after each connect). */
   readonly onSubscribed: () => void;
+  /**
+   * A reconnect is coming: `closed` after a subscribed session ended,
+   * `connect_failed` when the connection or the subscription failed.
+   */
+  readonly onReconnect?: (reason: "closed" | "connect_failed") => void;
   readonly log: (line: string) => void;
 }
 
@@ -121,9 +126,11 @@ export class SpotUserStream {
     const signal = this.abort.signal;
     let attempt = 0;
     while (!signal.aborted) {
+      let acknowledged = false;
       try {
         await this.session(signal, () => {
           attempt = 0;
+          acknowledged = true;
         });
       } catch (e) {
         if (signal.aborted) break;
@@ -135,6 +142,7 @@ export class SpotUserStream {
       }
       if (signal.aborted) break;
       this.disconnects += 1;
+      this.o.onReconnect?.(acknowledged ? "closed" : "connect_failed");
       const delay = backoffDelayMs(attempt++, this.backoff, this.random);
       this.o.log(`user data stream: reconnecting in ${delay} ms`);
       try {
