@@ -31,6 +31,7 @@ import { D, USDM_ERRORS as ERR, multipleOf, plainDecimal } from "./local-exchang
 import {
   checkApiKey,
   checkSigned,
+  type Fault,
   type LocalExchangeRequest,
   LocalHttpServer,
   type RouteReply,
@@ -111,7 +112,7 @@ export class LocalUsdmExchange {
     wss.on("connection", (ws, req) => this.onStream(ws, req));
     http.serve({
       route: (r) => this.route(r),
-      replyHeaders: () => ({ "content-type": "application/json" }),
+      replyHeaders: (routeHeaders) => ({ "content-type": "application/json", ...routeHeaders }),
     });
   }
 
@@ -151,6 +152,11 @@ export class LocalUsdmExchange {
 
   calls(path: string, method?: string): UsdmRequest[] {
     return this.http.calls(path, method);
+  }
+
+  /** The next `times` requests matching `match` meet `fault` (the shared server's faults). */
+  inject(match: { method?: string; path?: string }, fault: Fault, times = 1): void {
+    this.http.inject(match, fault, times);
   }
 
   order(clientOrderId: string): UsdmServerOrder {

@@ -220,11 +220,23 @@ export abstract class BinanceOrderVenue implements Venue {
     return undefined;
   }
 
-  /** The open orders of a symbol, as the REST sync lists them. */
-  protected listOpenOrders(symbol: string, _strict: boolean): Promise<BinanceOrder[]> {
-    return this.client.openOrders(symbol);
+  /**
+   * The open orders of a symbol. A strict listing (a restart's
+   * reconciliation, which may not trade blind) waits out a short Retry-After
+   * (a 429 or 418 just before) instead of failing: up to 3 tries, 30 s each.
+   */
+  protected async listOpenOrders(symbol: string, strict: boolean): Promise<BinanceOrder[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.client.openOrders(symbol);
+      } catch (e) {
+        const wait = isConnectorIOError(e) ? e.retryAfterMs : undefined;
+        if (!strict || wait === undefined || wait > 30_000 || attempt >= 3) throw e;
+        this.log(`open orders of ${symbol}: ${errorMessage(e)}; waiting ${wait} ms`);
+        await this.sleep(wait);
+      }
+    }
   }
-
   /** Run at the end of each REST sync with the symbols it listed (default: nothing). */
   protected async afterRestSync(_symbols: ReadonlySet<string>, _strict: boolean): Promise<void> {}
 

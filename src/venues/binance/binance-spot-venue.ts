@@ -376,25 +376,4 @@ export class BinanceSpotVenue extends BinanceOrderVenue {
     }
     await this.settle(t, state);
   }
-
-  /**
-   * The open orders of a symbol. A strict listing (a restart's
-   * reconciliation, which may not trade blind) waits out a short Retry-After
-   * (a 429 or 418 just before) instead of failing: up to 3 tries, 30 s each.
-   */
-  protected override async listOpenOrders(
-    symbol: string,
-    strict: boolean,
-  ): Promise<BinanceOrder[]> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.client.openOrders(symbol);
-      } catch (e) {
-        const wait = isConnectorIOError(e) ? e.retryAfterMs : undefined;
-        if (!strict || wait === undefined || wait > 30_000 || attempt >= 3) throw e;
-        this.log(`open orders of ${symbol}: ${errorMessage(e)}; waiting ${wait} ms`);
-        await this.sleep(wait);
-      }
-    }
-  }
 }

@@ -56,7 +56,9 @@ afterEach(async () => {
   await ex.close();
 });
 
-function makeVenue(o: { stream?: boolean; restSyncMs?: number } = {}): BinanceUsdmVenue {
+function makeVenue(
+  o: { stream?: boolean; restSyncMs?: number; realTime?: boolean } = {},
+): BinanceUsdmVenue {
   venue = new BinanceUsdmVenue({
     restUrl: ex.url,
     ...(o.stream === false ? {} : { userStreamUrl: ex.wsUrl }),
@@ -69,6 +71,8 @@ function makeVenue(o: { stream?: boolean; restSyncMs?: number } = {}): BinanceUs
     connectorMetrics: metrics,
     sleep: async (ms) => {
       sleeps.push(ms);
+      // Real time where the exchange's clock and the client's rate guard must agree.
+      if (o.realTime === true) await new Promise((r) => setTimeout(r, ms));
       await held;
     },
     random: () => 0.5,
@@ -379,5 +383,25 @@ describe("BinanceUsdmVenue: funding", () => {
       fundings.map((f) => f.payment.toString()),
       ["0.002"],
     );
+  });
+});
+
+describe("BinanceUsdmVenue: a restart's strict listing", () => {
+  it("waits out a short Retry-After (429) instead of failing, and goes on", async () => {
+    // The rate guard and the exchange both run on real time: a real 1 s wait.
+    const v = makeVenue({ stream: false, realTime: true });
+    ex.inject(
+      { method: "GET", path: "/fapi/v1/openOrders" },
+      {
+        kind: "reply",
+        status: 429,
+        body: { code: -1003, msg: "Too many requests." },
+        headers: { "retry-after": "1" },
+      },
+    );
+    await v.sync({ strict: true, symbols: [SYMBOL] });
+    assert.ok(sleeps.includes(1000), `waited the 1 s Retry-After (sleeps ${sleeps.join(", ")})`);
+    assert.equal(ex.calls("/fapi/v1/openOrders").length, 2, "asked again after the wait");
+    assert.ok(logs.some((l) => /open orders of BTCUSDT: .*waiting 1000 ms/.test(l)));
   });
 });
