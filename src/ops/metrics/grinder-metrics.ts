@@ -176,6 +176,11 @@ export class GrinderMetrics {
     );
   }
 
+  /** live_trade's account user data stream (false without one). */
+  setUserStreamConnected(connected: boolean): void {
+    this.gauge("grinder_user_stream_connected").set(connected ? 1 : 0);
+  }
+
   // --- market-data feed ---
 
   setFeedConnected(connected: boolean): void {

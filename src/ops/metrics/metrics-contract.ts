@@ -203,6 +203,13 @@ export const METRICS_CONTRACT_V1: readonly MetricSpec[] = [
     group: "connector",
   },
   {
+    name: "grinder_user_stream_connected",
+    type: "gauge",
+    help: "1 while live_trade's account user data stream is connected, 0 while it is down, retrying or not in use",
+    labels: [],
+    group: "connector",
+  },
+  {
     name: "grinder_feed_connected",
     type: "gauge",
     help: "1 while the market-data feed is connected, 0 while it is down, retrying or finished",

@@ -49,6 +49,8 @@ export interface LiveTradeVenue extends Venue {
   }[];
   /** Orders not yet off the book. */
   liveOrders(): readonly unknown[];
+  /** The account's user data stream is connected (false without one). */
+  readonly userStreamConnected: boolean;
   /** Stop background work (the USD-M user-data stream); absent: nothing to stop. */
   close?(): Promise<void>;
   /**

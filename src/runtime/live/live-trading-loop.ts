@@ -149,6 +149,7 @@ export class LiveTradingLoop implements TradingLoop {
     ctx.metrics.registry.addCollector(() => {
       ctx.metrics.setVenueHalt(this.venueHalt());
       ctx.metrics.setFeedConnected(this.feed.connected);
+      ctx.metrics.setUserStreamConnected(this.trade?.venue.userStreamConnected === true);
       ctx.metrics.setFeedReconnectsTotal(this.feed.reconnects);
     });
   }

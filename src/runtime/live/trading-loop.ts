@@ -16,6 +16,7 @@ export interface LiveMetricsSink {
   setUp(up: boolean): void;
   recordFeedSnapshot(): void;
   setFeedConnected(connected: boolean): void;
+  setUserStreamConnected(connected: boolean): void;
   setFeedReconnectsTotal(total: number): void;
   recordEngineEvent(): void;
   recordGatingAllowed(gate: string): void;

@@ -159,6 +159,11 @@ export class BinanceSpotVenue extends BinanceOrderVenue {
     await this.stream?.stop();
   }
 
+  /** The stream is subscribed (false without one). */
+  get userStreamConnected(): boolean {
+    return this.stream?.subscribed === true;
+  }
+
   /** The stream is subscribed (undefined: no stream configured). */
   get userStreamUp(): boolean | undefined {
     return this.stream?.subscribed;

@@ -309,8 +309,10 @@ describe("BinanceUsdmVenue: the user data stream", () => {
       release = r;
     });
     ex.dropStreams();
+    assert.equal(v.userStreamConnected, true, "connected before the drop");
     await waitFor(() => sleeps.length === 1, 5000, "the stream backs off");
     assert.equal(v.stream?.connected, false);
+    assert.equal(v.userStreamConnected, false, "grinder_user_stream_connected 0 meanwhile");
     ex.execute(v.exchangeIdOf(o.clientOrderId)); // nobody listens
     release();
     await waitFor(() => v.stream?.connected === true, 5000, "reconnected");

@@ -234,6 +234,11 @@ export class BinanceUsdmVenue extends BinanceOrderVenue {
     return r;
   }
 
+  /** The listenKey stream is connected (false without one). */
+  get userStreamConnected(): boolean {
+    return this.stream?.connected === true;
+  }
+
   /** Stop the user-data stream (the process may end). */
   async close(): Promise<void> {
     await this.stream?.close();

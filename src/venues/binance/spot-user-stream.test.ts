@@ -204,8 +204,10 @@ describe("spot user data stream (WebSocket API)", () => {
     await r.venue.submit(a);
     const id = r.venue.exchangeIdOf(a.clientOrderId);
     await until(() => r.wakes() > w, "NEW");
+    assert.equal(r.venue.userStreamConnected, true, "grinder_user_stream_connected 1");
     api.dropAll();
     await until(() => r.venue.userStreamUp === false, "the drop seen");
+    assert.equal(r.venue.userStreamConnected, false, "grinder_user_stream_connected 0");
     local.ex.execute(id, "0.040"); // pushed to no one
     await api.waitForSubscriptions(2);
     await until(() => r.venue.userStreamUp === true, "the new subscription");
