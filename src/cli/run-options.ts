@@ -7,16 +7,7 @@
 import { type ParsedArgs, stringFlag } from "../argv/args.js";
 import { InvalidInputError } from "../core/errors.js";
 import type { InstrumentSpec } from "../domain/instrument.js";
-import { type EngineOptions, nonDefaultOptions } from "../kernel/kernel-options.js";
 import { readExchangeInfoFile } from "../venues/binance/exchange-info.js";
-
-/** One line: `Profile: realistic; options: a=1, b="x"` (or `defaults`). */
-export function profileLine(o: EngineOptions): string {
-  const nd = nonDefaultOptions(o);
-  delete nd.profile;
-  const parts = Object.entries(nd).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
-  return `Profile: ${o.profile}; options: ${parts.length === 0 ? "reference defaults" : parts.join(", ")}`;
-}
 
 /** `--config` overrides with `--profile` on top (validated with the other options). */
 export function withProfileFlag(

@@ -540,3 +540,11 @@ function optionJsonValue(v: unknown): unknown {
 function optionText(v: unknown): string {
   return JSON.stringify(optionJsonValue(v));
 }
+
+/** One line: `Profile: realistic; options: a=1, b="x"` (or `defaults`). */
+export function profileLine(o: EngineOptions): string {
+  const nd = nonDefaultOptions(o);
+  delete nd.profile;
+  const parts = Object.entries(nd).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+  return `Profile: ${o.profile}; options: ${parts.length === 0 ? "reference defaults" : parts.join(", ")}`;
+}

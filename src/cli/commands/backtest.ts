@@ -24,7 +24,7 @@ import {
 } from "../../data/binance/mark-price-klines.js";
 import { sourceStatsNotes } from "../../data/binance/source-stats.js";
 import { assetsOf } from "../../domain/instrument.js";
-import { optionsJson } from "../../kernel/kernel-options.js";
+import { optionsJson, profileLine } from "../../kernel/kernel-options.js";
 import { summaryRows } from "../../report/summary-format.js";
 import {
   fixtureDirs,
@@ -48,7 +48,7 @@ import { readEngineConfigFile } from "../../runtime/engine-config-file.js";
 import { readLeverageBracketsFile } from "../../venues/binance/leverage-brackets.js";
 import type { CliCommand, CliIo } from "../io.js";
 import { createProgress, type Progress, progressWanted } from "../progress.js";
-import { exchangeInfoFlag, profileLine, withProfileFlag } from "../run-options.js";
+import { exchangeInfoFlag, withProfileFlag } from "../run-options.js";
 import { formatTable } from "../table.js";
 
 /** Flags that only make sense with --data (a fixture run refuses them). */

@@ -1,5 +1,6 @@
 import { boolFlag, parseCommandArgs, requiredString, stringFlag } from "../../argv/args.js";
 import { fixtureWith, openFixture, skippedNote } from "../../data/fixture-reader.js";
+import { profileLine } from "../../kernel/kernel-options.js";
 import {
   combineTaps,
   outputsFileTap,
@@ -11,7 +12,7 @@ import { paperOptions } from "../../runtime/backtest/run-paper.js";
 import { readEngineConfigFile } from "../../runtime/engine-config-file.js";
 import type { CliCommand } from "../io.js";
 import { createProgress, type Progress, progressWanted } from "../progress.js";
-import { exchangeInfoFlag, profileLine, withProfileFlag } from "../run-options.js";
+import { exchangeInfoFlag, withProfileFlag } from "../run-options.js";
 
 /** Progress of the trading pass (the pass that produces outputs) against the fixture's size. */
 function progressTap(progress: Progress, total: number): PaperTap {

@@ -20,6 +20,7 @@ import {
   defaultOptions,
   type EngineOptions,
   OPTION_SPECS,
+  type Profile,
 } from "../../kernel/kernel-options.js";
 import type { TradingKernel } from "../../kernel/trading-kernel.js";
 import { readEngineConfigFile } from "../engine-config-file.js";
@@ -31,14 +32,21 @@ export { readEngineConfigFile };
  * Options of a live run: defaults, then the fixture's config.json (as `grinder
  * paper` reads it: unknown keys are informational), then `--config` (strict).
  */
-export function liveEngineOptions(fixtureDir?: string, configPath?: string): EngineOptions {
-  let o = defaultOptions();
+export function liveEngineOptions(
+  fixtureDir?: string,
+  configPath?: string,
+  profile?: Profile,
+): EngineOptions {
+  // Live runs trade the market: the realistic profile unless an options file or --profile
+  // says otherwise.
+  let o = defaultOptions("realistic");
   if (fixtureDir !== undefined) {
     o = applyOptions(o, readFixtureConfig(fixtureDir), join(fixtureDir, "config.json"));
   }
   if (configPath !== undefined) {
     o = applyOptions(o, readEngineConfigFile(configPath), configPath, { strict: true });
   }
+  if (profile !== undefined) o = applyOptions(o, { profile }, "--profile", { strict: true });
   return o;
 }
 

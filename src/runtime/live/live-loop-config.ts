@@ -5,6 +5,7 @@ import type { OpsEnv } from "../../core/io-types.js";
 import type { BinanceWsConnectorOptions } from "../../data/binance-stream/binance-ws-connector.js";
 import type { InstrumentSpec } from "../../domain/instrument.js";
 import type { Snapshot } from "../../domain/snapshot.js";
+import type { Profile } from "../../kernel/kernel-options.js";
 import type { TickOutput } from "../../kernel/tick-output.js";
 import type { ConnectorMetrics } from "../../net/connector-metrics.js";
 import type { RetryConfig } from "../../net/retry-config.js";
@@ -38,6 +39,8 @@ export interface LiveLoopConfig {
   readonly journalPath: string;
   /** Engine options file (strict), if any. */
   readonly configPath: string | undefined;
+  /** --profile over the options (undefined: realistic, unless the options file names one). */
+  readonly profile?: Profile;
   /** Names this instance in the journal's session lines. */
   readonly instanceId: string;
   /** Environment (GRINDER_BINANCE_WS_URL, GRINDER_BINANCE_REST_URL; live_trade: keys, arming). */

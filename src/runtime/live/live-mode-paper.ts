@@ -1,9 +1,10 @@
 /**
- * paper: the kernel trades against the reference venue in-process, one
- * market event at a time exactly as `grinder paper` does (the venue sees the
- * event, the kernel decides, the venue answers at once, the output follows),
- * so the outputs equal `grinder paper`'s on fixtures without Top-K
- * filtering. The journal keeps each whole output with the tick's commands
+ * paper: the kernel trades against the venue of its profile in-process
+ * (realistic: the SimulatedVenue with latency, fees and partial fills;
+ * reference: the reference venue), one market event at a time exactly as
+ * `grinder paper` does (the venue sees the event, the kernel decides, the
+ * venue answers, the output follows), so the outputs equal `grinder paper`'s
+ * with the same profile on fixtures without Top-K filtering. The journal keeps each whole output with the tick's commands
  * and the venue's answers; a replay runs the same simulation again and
  * checks both.
  */
@@ -15,7 +16,7 @@ import type { OrderEventListener, SimulationVenue, VenueOrder } from "../../doma
 import { SimulatedTrading } from "../../kernel/simulated-trading.js";
 import type { TickOutput } from "../../kernel/tick-output.js";
 import type { TradingKernel } from "../../kernel/trading-kernel.js";
-import { createReferenceVenue } from "../simulation.js";
+import { createVenue } from "../simulation.js";
 import { createLiveKernel } from "./live-kernel-setup.js";
 import type { LiveMode, LiveModeOptions, TickResult } from "./live-mode.js";
 
@@ -74,7 +75,7 @@ export class PaperMode implements LiveMode {
   private venue: RecordingVenue;
 
   constructor(private readonly o: LiveModeOptions) {
-    this.venue = new RecordingVenue(createReferenceVenue(o.engineOptions));
+    this.venue = new RecordingVenue(createVenue(o.engineOptions));
     this.sim = new SimulatedTrading(createLiveKernel(o.engineOptions), this.venue);
   }
 
@@ -83,7 +84,7 @@ export class PaperMode implements LiveMode {
   }
 
   reset(): void {
-    this.venue = new RecordingVenue(createReferenceVenue(this.o.engineOptions));
+    this.venue = new RecordingVenue(createVenue(this.o.engineOptions));
     this.sim = new SimulatedTrading(createLiveKernel(this.o.engineOptions), this.venue);
   }
 

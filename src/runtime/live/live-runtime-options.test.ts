@@ -74,7 +74,7 @@ describe("grinder live run options", () => {
       [["--mode", "paper", "--mode=paper"], /--mode: given twice$/],
       [
         ["--nope"],
-        /unknown option --nope \(options: --symbols, .*--config, --journal, --state-dir, --speed, --rest-url, --ws-url, --confirm, --cancel-strays, --poll-ms, --market, --allow-host, --user-stream, --ws-api-url, --backstop-ms, --exchange-info\)$/,
+        /unknown option --nope \(options: --symbols, .*--config, --profile, --journal, --state-dir, --speed, --rest-url, --ws-url, --confirm, --cancel-strays, --poll-ms, --market, --allow-host, --user-stream, --ws-api-url, --backstop-ms, --exchange-info\)$/,
       ],
       [["--market", "coinm"], /--market: expected spot or um, got "coinm"$/],
       [["--mode", "live_trade", "--confirm", "MAINNET"], /--confirm: expected TESTNET/],

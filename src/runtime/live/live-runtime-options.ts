@@ -18,6 +18,7 @@ import {
   stringsFlag,
 } from "../../argv/args.js";
 import { InvalidInputError } from "../../core/errors.js";
+import type { Profile } from "../../kernel/kernel-options.js";
 import {
   LIVE_OPTION_SPEC,
   type LiveMode,
@@ -39,6 +40,8 @@ export interface LiveRunOptions extends Omit<LiveOptions, "mode"> {
   readonly mode: LiveRunMode;
   /** Engine options file (JSON object, validated strictly). */
   readonly configPath: string | undefined;
+  /** --profile: the engine profile over the options file (default: realistic, or the file's). */
+  readonly profile: Profile | undefined;
   /** Journal file; undefined = `<stateDir>/journal-<mode>-<source>-<symbols>.jsonl`. */
   readonly journalPath: string | undefined;
   readonly stateDir: string;
@@ -78,6 +81,7 @@ export const DEFAULT_STATE_DIR = "state";
 const LIVE_RUN_SPEC = {
   ...LIVE_OPTION_SPEC,
   config: { type: "string" },
+  profile: { type: "string" },
   journal: { type: "string" },
   "state-dir": { type: "string" },
   speed: { type: "string" },
@@ -110,7 +114,8 @@ export const LIVE_RUN_FLAGS: readonly string[] = Object.keys(LIVE_RUN_SPEC).map(
 
 export const LIVE_RUN_USAGE = [
   "grinder live [--source fixture:DIR|binance] [--mode read_only|paper|live_trade]",
-  "             [--symbols BTCUSDT,ETHUSDT] [--config FILE] [--journal FILE] [--state-dir DIR]",
+  "             [--symbols BTCUSDT,ETHUSDT] [--config FILE] [--profile realistic|reference]",
+  "             [--journal FILE] [--state-dir DIR]",
   "             [--speed X] [--rest-url URL] [--ws-url URL] [--confirm TESTNET] [--cancel-strays]",
   "             [--poll-ms 1000] [--market spot|um] [--allow-host HOST]... [--user-stream on|off]",
   "             [--ws-api-url URL] [--backstop-ms 30000] [--exchange-info FILE] [--duration-s N]",
@@ -127,6 +132,8 @@ export const LIVE_RUN_USAGE = [
   "                  only given ones are kept (default: all of the fixture's)",
   "  --config        engine options file (JSON, as for grinder paper; unknown keys are errors);",
   "                  a fixture's config.json applies first",
+  "  --profile       realistic (default: simulated venue in paper, the exchange's filters,",
+  "                  fees, spot balances) or reference (the reference engine); over --config",
   "  --journal       JSONL journal of every processed snapshot, decision, fill and PnL",
   "                  (default <state-dir>/journal-<mode>-<source>-<symbols>.jsonl, e.g.",
   "                  journal-paper-binance-BTCUSDT_ETHUSDT.jsonl); an instance that starts",
@@ -185,6 +192,13 @@ function parseSpeed(v: string): number {
   const n = Number(v);
   if (!(n <= 1_000_000)) throw new InvalidInputError(`--speed: must be at most 1000000, got ${v}`);
   return n;
+}
+
+function parseProfile(v: string): Profile {
+  if (v === "reference" || v === "realistic") return v;
+  throw new InvalidInputError(
+    `--profile: expected reference or realistic, got ${JSON.stringify(v)}`,
+  );
 }
 
 function parseMode(v: string): LiveRunMode {
@@ -246,12 +260,17 @@ export function parseLiveRunArgs(argv: readonly string[]): LiveRunOptions {
   const confirm = flag("confirm");
   const pollMs = flag("poll-ms");
   const market = flag("market");
+  const profileFlag = flag("profile");
   const userStream = flag("user-stream");
   const backstopMs = flag("backstop-ms");
   const o: LiveRunOptions = {
     ...base,
     mode: mode === undefined ? base.mode : errors.value(base.mode, () => parseMode(mode)),
     configPath: text("config"),
+    profile:
+      profileFlag === undefined
+        ? undefined
+        : errors.value(undefined, () => parseProfile(profileFlag)),
     journalPath: text("journal"),
     stateDir: text("state-dir") ?? DEFAULT_STATE_DIR,
     speed: speed === undefined ? 1 : errors.value(1, () => parseSpeed(speed)),
@@ -345,6 +364,7 @@ export function withRunDefaults(o: LiveOptions | LiveRunOptions): LiveRunOptions
   return {
     ...o,
     configPath: undefined,
+    profile: undefined,
     journalPath: undefined,
     stateDir: DEFAULT_STATE_DIR,
     speed: 1,

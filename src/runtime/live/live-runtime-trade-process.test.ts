@@ -147,6 +147,9 @@ describe("grinder live --mode live_trade as a process, killed mid-run", () => {
     const path = join(TMP, "kill.jsonl");
     const common = [
       ...liveTradeArgs(fx.dir, ex.url, wsApi.url),
+      // The reference profile's grid (every level placed at once) is what this test counts.
+      "--profile",
+      "reference",
       "--poll-ms",
       "100",
       "--journal",

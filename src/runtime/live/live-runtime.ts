@@ -203,6 +203,7 @@ export async function runLive(
         speed: options.speed,
         journalPath,
         configPath: options.configPath,
+        ...(options.profile !== undefined ? { profile: options.profile } : {}),
         instanceId: haConfig.instanceId,
         env,
         restUrl: endpoints.rest.url,

@@ -91,6 +91,8 @@ describe("live_trade under a 418 ban", () => {
         speed: 1,
         journalPath: journal,
         configPath: undefined,
+        // The reference profile: its outputs and orders are what these tests compare.
+        profile: "reference",
         instanceId: "halt-test",
         env: armedEnv(),
         restUrl: ex.url,

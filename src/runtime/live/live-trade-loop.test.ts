@@ -96,6 +96,8 @@ function liveTrade(
       speed: 0,
       journalPath: journal,
       configPath: undefined,
+      // The reference profile: its outputs and orders are what these tests compare.
+      profile: "reference",
       instanceId: "trade-test",
       env: o.env ?? armedEnv(),
       restUrl: ex.url,

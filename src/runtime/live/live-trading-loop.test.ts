@@ -41,6 +41,8 @@ function harness(opts: {
   speed?: number;
   /** The HA lease's fencing epoch (undefined: HA off). */
   epoch?: number;
+  /** The engine profile; "default" leaves it to `grinder live`'s default (realistic). */
+  profile?: "reference" | "realistic" | "default";
 }): Harness {
   const metrics = new GrinderMetrics({ clock: () => 0 });
   const logs: string[] = [];
@@ -66,6 +68,8 @@ function harness(opts: {
       speed: opts.speed ?? 0,
       journalPath: opts.journal,
       configPath: undefined,
+      // The reference profile unless asked: its outputs are what most tests compare.
+      ...(opts.profile === "default" ? {} : { profile: opts.profile ?? "reference" }),
       instanceId: opts.instanceId ?? "test-1",
       env: {},
     },
@@ -101,9 +105,12 @@ function journalLines(path: string): Obj[] {
     .map((l) => JSON.parse(l) as Obj);
 }
 
-async function paperOutputs(dir: string): Promise<{ outs: Obj[]; fields: Obj }> {
+async function paperOutputs(
+  dir: string,
+  overrides?: Record<string, unknown>,
+): Promise<{ outs: Obj[]; fields: Obj }> {
   const outs: Obj[] = [];
-  const r = await runPaper(openFixture(dir), undefined, undefined, (j) => outs.push(j as Obj));
+  const r = await runPaper(openFixture(dir), undefined, overrides, (j) => outs.push(j as Obj));
   return { outs, fields: r.fields as Obj };
 }
 
@@ -128,6 +135,31 @@ function sample(text: string, series: string): number {
 
 describe("live trading loop, fixture source, paper mode", () => {
   // Fixtures with at most topk_k symbols: the paper run's Top-K keeps every symbol.
+  it("by default live paper is realistic: the simulated venue's fills (fees), outputs equal grinder paper --profile realistic", async () => {
+    const name = "adaptive_grid";
+    const journal = join(TMP, `paper-realistic-${name}.jsonl`);
+    const h = harness({ dir: fixture(name), mode: "paper", journal, profile: "default" });
+    await h.run();
+    assert.ok(
+      h.logs.some((l) => /Profile: realistic; options:/.test(l)),
+      "the profile is said first",
+    );
+    const paper = await paperOutputs(fixture(name), { profile: "realistic" });
+    assert.equal(h.ticks.length, paper.outs.length);
+    let fees = 0;
+    for (let i = 0; i < paper.outs.length; i++) {
+      const live = h.ticks[i]?.output?.json;
+      assert.equal(
+        canonicalJson(live as JsonValue),
+        canonicalJson(paper.outs[i] as JsonValue),
+        `output ${i + 1}`,
+      );
+      for (const f of (paper.outs[i]?.fills as Obj[] | undefined) ?? [])
+        if (typeof f.fee === "string" && f.fee !== "0") fees++;
+    }
+    assert.ok(fees > 0, "the simulated venue charged fees");
+  });
+
   for (const name of [
     "drawdown_kill_switch",
     "controller_modes",

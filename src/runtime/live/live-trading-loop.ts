@@ -23,7 +23,7 @@
 
 import { errorMessage } from "../../core/errors.js";
 import type { Snapshot } from "../../domain/snapshot.js";
-import type { EngineOptions } from "../../kernel/kernel-options.js";
+import { type EngineOptions, profileLine } from "../../kernel/kernel-options.js";
 import { type ConnectorMetrics, getConnectorMetrics } from "../../net/connector-metrics.js";
 import { isWriteFencedError, WriteFencedError } from "../../venues/common/write-fence.js";
 import { createLiveMode } from "./create-live-mode.js";
@@ -111,6 +111,7 @@ export class LiveTradingLoop implements TradingLoop {
     this.engineOptions = liveEngineOptions(
       config.source.kind === "fixture" ? config.source.dir : undefined,
       config.configPath,
+      config.profile,
     );
     this.fingerprint = engineFingerprint(this.engineOptions, config.mode);
     prepareJournalLocation(config.journalPath);
@@ -198,6 +199,7 @@ export class LiveTradingLoop implements TradingLoop {
       `${this.feed.description}, mode ${config.mode}, journal ${config.journalPath}, ` +
         `options ${this.fingerprint}${config.configPath ? ` (${config.configPath})` : ""}`,
     );
+    this.log(profileLine(this.engineOptions));
     for (const n of liveEngineNotes(this.engineOptions)) this.log(`note: ${n}`);
     if (!ctx.mayTrade()) this.log(`role ${ctx.role()}: following the feed, not trading`);
     const pollStop = new AbortController();
