@@ -106,6 +106,33 @@ function isLive(o: OrderRecord): boolean {
   );
 }
 
+/** The plan's level counts per side (a one-sided mode has none on the other side). */
+function sideLevels(plan: GridPlan): { readonly sells: number; readonly buys: number } {
+  return {
+    sells: plan.mode !== GridMode.UNI_LONG ? plan.levelsUp : 0,
+    buys: plan.mode !== GridMode.UNI_SHORT ? plan.levelsDown : 0,
+  };
+}
+
+/**
+ * The plan's levels that have no live order and are not held, SELL 1..n
+ * then BUY 1..n: what a reconcile adds (no price needed to know them).
+ */
+function* levelsToAdd(
+  plan: GridPlan,
+  current: readonly OrderRecord[],
+  hold: LevelHold | undefined,
+): Generator<readonly [OrderSide, number]> {
+  const { sells, buys } = sideLevels(plan);
+  // Signed key per order: +level for SELL, -level for BUY.
+  const keys = new Set<number>();
+  for (const o of current) keys.add(o.side === OrderSide.SELL ? o.levelId : -o.levelId);
+  for (let i = 1; i <= sells; i++)
+    if (!keys.has(i) && hold?.(OrderSide.SELL, i) !== true) yield [OrderSide.SELL, i];
+  for (let i = 1; i <= buys; i++)
+    if (!keys.has(-i) && hold?.(OrderSide.BUY, i) !== true) yield [OrderSide.BUY, i];
+}
+
 /**
  * How a level's raw price and scheduled size become an order's price and
  * quantity. Without one, the reference's rounding applies: both down to
@@ -304,8 +331,7 @@ export class ExecutionEngine {
       // Level keys are known without prices: SELL 1..levelsUp, BUY 1..levelsDown. Prices
       // (a chain of exact multiplications per side) are computed only when an order must be
       // placed or, on a SOFT reset, compared: a resting grid costs no decimal arithmetic.
-      const sells = plan.mode !== GridMode.UNI_LONG ? plan.levelsUp : 0;
-      const buys = plan.mode !== GridMode.UNI_SHORT ? plan.levelsDown : 0;
+      const { sells, buys } = sideLevels(plan);
       let grid: ((side: OrderSide, id: number) => GridLevel) | undefined;
       const levelAt = (side: OrderSide, id: number): GridLevel => {
         grid ??= this.lazyGrid(plan, pricing);
@@ -313,9 +339,7 @@ export class ExecutionEngine {
       };
       const inPlan = (side: OrderSide, id: number): boolean =>
         Number.isInteger(id) && id >= 1 && id <= (side === OrderSide.SELL ? sells : buys);
-      // Signed key per order: +level for SELL, -level for BUY.
-      const orderKeys = new Set<number>();
-      for (const o of current) orderKeys.add(o.side === OrderSide.SELL ? o.levelId : -o.levelId);
+      const missing = levelsToAdd(plan, current, hold);
       for (const o of current) {
         if (!inPlan(o.side, o.levelId)) {
           cancel(o, "RECONCILE_REMOVE");
@@ -327,16 +351,7 @@ export class ExecutionEngine {
           }
         }
       }
-      for (let i = 1; i <= sells; i++) {
-        if (!orderKeys.has(i) && hold?.(OrderSide.SELL, i) !== true) {
-          place(levelAt(OrderSide.SELL, i), "RECONCILE_ADD");
-        }
-      }
-      for (let i = 1; i <= buys; i++) {
-        if (!orderKeys.has(-i) && hold?.(OrderSide.BUY, i) !== true) {
-          place(levelAt(OrderSide.BUY, i), "RECONCILE_ADD");
-        }
-      }
+      for (const [side, id] of missing) place(levelAt(side, id), "RECONCILE_ADD");
       let placed = 0;
       let cancelled = 0;
       for (const a of actions) {
@@ -406,15 +421,7 @@ export class ExecutionEngine {
   ): boolean {
     if (plan.mode === GridMode.PAUSE || plan.mode === GridMode.EMERGENCY) return false;
     if (plan.resetAction !== ResetAction.HARD) {
-      const sells = plan.mode !== GridMode.UNI_LONG ? plan.levelsUp : 0;
-      const buys = plan.mode !== GridMode.UNI_SHORT ? plan.levelsDown : 0;
-      const keys = new Set<number>();
-      for (const o of state.liveOrders())
-        keys.add(o.side === OrderSide.SELL ? o.levelId : -o.levelId);
-      for (let i = 1; i <= sells; i++)
-        if (!keys.has(i) && hold?.(OrderSide.SELL, i) !== true) return true;
-      for (let i = 1; i <= buys; i++)
-        if (!keys.has(-i) && hold?.(OrderSide.BUY, i) !== true) return true;
+      if (levelsToAdd(plan, state.liveOrders(), hold).next().done !== true) return true;
       if (plan.resetAction !== ResetAction.SOFT) return false;
     }
     return this.reconcile(plan, symbol, state, 0, pricing, hold).actions.some(
