@@ -146,6 +146,21 @@ export function endsOrder(e: OrderEvent): boolean {
   );
 }
 
+/** The venue's refusal of an order, at `ts`. */
+export function orderRejected(
+  cmd: Pick<SubmitOrder, "clientOrderId" | "symbol">,
+  ts: number,
+  reason: string,
+): OrderRejected {
+  return {
+    kind: "OrderRejected",
+    ts,
+    clientOrderId: cmd.clientOrderId,
+    symbol: cmd.symbol,
+    reason,
+  };
+}
+
 /** An OrderFilled with the fields a simulation leaves at their defaults (no fee, maker, done). */
 export function orderFilled(f: {
   readonly ts: number;

@@ -48,17 +48,15 @@ export function summarizeJournal(path: string): JournalSummary {
     lastEpoch = Math.max(lastEpoch, epochOf(entry.line));
     if (!("events" in entry)) continue;
     for (const e of entry.events) {
-      if (e.kind === "FundingApplied") {
+      if (e.kind === "FundingApplied")
         funding.set(e.symbol, (funding.get(e.symbol) ?? Decimal.ZERO).add(e.payment));
-        fills.set(e.symbol, fills.get(e.symbol) ?? 0);
-      }
       if (e.kind !== "OrderFilled") continue;
       ledger.applyFill(e);
       fills.set(e.symbol, (fills.get(e.symbol) ?? 0) + 1);
     }
   }
   const symbols: Record<string, SymbolSummary> = {};
-  for (const symbol of [...fills.keys()].sort()) {
+  for (const symbol of [...new Set([...fills.keys(), ...funding.keys()])].sort()) {
     const p = ledger.getPosition(symbol);
     const paid = funding.get(symbol);
     symbols[symbol] = {

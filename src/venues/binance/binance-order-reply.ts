@@ -40,17 +40,21 @@ export interface BinanceOrder {
   readonly fills: readonly BinanceFill[];
 }
 
-/** One execution of the account (`GET /api/v3/myTrades`). */
-export interface BinanceTrade {
-  readonly symbol: string;
+/** One execution as the exchange lists it (reply fill, stream report or account trade). */
+export interface ExchangeTrade {
   readonly tradeId: string;
-  readonly orderId: string;
   readonly price: Decimal;
   readonly qty: Decimal;
   readonly commission: Decimal;
   readonly commissionAsset: string;
   readonly isMaker: boolean;
   readonly time: number;
+}
+
+/** One execution of the account (`GET /api/v3/myTrades`). */
+export interface BinanceTrade extends ExchangeTrade {
+  readonly symbol: string;
+  readonly orderId: string;
 }
 
 /** Statuses of an order still on the book. */

@@ -22,6 +22,7 @@
 
 import { Decimal } from "../../core/decimal.js";
 import type { OrderCommand, OrderEvent, OrderFilled, SubmitOrder } from "../../domain/orders.js";
+import type { ExchangeTrade } from "./binance-order-reply.js";
 
 export type TrackedState = "pending" | "open" | "cancelling" | "done";
 
@@ -48,17 +49,6 @@ export interface ExecutionState {
   readonly executedQty: Decimal;
   readonly cumQuote: Decimal;
   /** Exchange time of that state. */
-  readonly time: number;
-}
-
-/** One execution as the exchange lists it (reply fill, stream report or account trade). */
-export interface ExchangeTrade {
-  readonly tradeId: string;
-  readonly price: Decimal;
-  readonly qty: Decimal;
-  readonly commission: Decimal;
-  readonly commissionAsset: string;
-  readonly isMaker: boolean;
   readonly time: number;
 }
 

@@ -40,6 +40,7 @@ import type {
   SubmitOrder,
   VenueEvent,
 } from "../../domain/orders.js";
+import { orderRejected } from "../../domain/orders.js";
 import type { OrderEventListener, Venue, VenueOrder } from "../../domain/venue.js";
 import { CircuitBreaker, type CircuitBreakerConfig } from "../../net/circuit-breaker.js";
 import { realSleep, systemClock } from "../../net/clock.js";
@@ -320,13 +321,7 @@ export abstract class BinanceOrderVenue implements Venue {
   }
 
   protected rejected(t: TrackedOrder, reason: string): void {
-    this.report({
-      kind: "OrderRejected",
-      ts: Math.trunc(this.clock.nowMs()),
-      clientOrderId: t.cmd.clientOrderId,
-      symbol: t.cmd.symbol,
-      reason,
-    });
+    this.report(orderRejected(t.cmd, Math.trunc(this.clock.nowMs()), reason));
   }
 
   protected accepted(t: TrackedOrder, venueOrderId: string, ts: number): void {
@@ -365,13 +360,7 @@ export abstract class BinanceOrderVenue implements Venue {
     const known = this.tracker.get(cmd.clientOrderId);
     if (known !== undefined && known.state !== "pending") {
       this.metrics.recordIdempotencyConflict("place");
-      this.emit({
-        kind: "OrderRejected",
-        ts: cmd.ts,
-        clientOrderId: cmd.clientOrderId,
-        symbol: cmd.symbol,
-        reason: "DUPLICATE_CLIENT_ORDER_ID",
-      });
+      this.emit(orderRejected(cmd, cmd.ts, "DUPLICATE_CLIENT_ORDER_ID"));
       return;
     }
     this.metrics.recordIdempotencyMiss("place");

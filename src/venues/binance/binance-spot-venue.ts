@@ -50,8 +50,8 @@ import type { InstrumentSpec } from "../../domain/instrument.js";
 import type { SubmitOrder } from "../../domain/orders.js";
 import { isConnectorIOError } from "../../net/errors/connector-io-error.js";
 import { BINANCE_CODE_FILTER_FAILURE } from "./binance-error-mapping.js";
-import type { BinanceOrder, BinanceTrade } from "./binance-order-reply.js";
-import type { ExchangeTrade, TrackedOrder } from "./binance-order-tracker.js";
+import type { BinanceOrder, BinanceTrade, ExchangeTrade } from "./binance-order-reply.js";
+import type { TrackedOrder } from "./binance-order-tracker.js";
 import {
   BinanceOrderVenue,
   type BinanceOrderVenueOptions,

@@ -21,7 +21,7 @@
 import { Decimal } from "../../core/decimal.js";
 import { OrderSide } from "../../domain/enums.js";
 import type { CancelOrder, OrderEvent, SubmitOrder } from "../../domain/orders.js";
-import { orderFilled } from "../../domain/orders.js";
+import { orderFilled, orderRejected } from "../../domain/orders.js";
 import type { Snapshot } from "../../domain/snapshot.js";
 import type { OrderEventListener, SimulationVenue, VenueOrder } from "../../domain/venue.js";
 
@@ -101,13 +101,7 @@ export class ReferenceVenue implements SimulationVenue {
   submit(cmd: SubmitOrder): void {
     const b = this.book(cmd.symbol);
     if (b.orders.has(cmd.clientOrderId)) {
-      this.emit({
-        kind: "OrderRejected",
-        ts: cmd.ts,
-        clientOrderId: cmd.clientOrderId,
-        symbol: cmd.symbol,
-        reason: "DUPLICATE_CLIENT_ORDER_ID",
-      });
+      this.emit(orderRejected(cmd, cmd.ts, "DUPLICATE_CLIENT_ORDER_ID"));
       return;
     }
     const order: VenueOrder = {

@@ -19,6 +19,7 @@ import { Decimal } from "../../core/decimal.js";
 import type { LedgerFill } from "../../domain/ledger.js";
 import { Ledger } from "../../domain/ledger.js";
 import type { MarginState, MarginSymbolState } from "../../domain/margin-state.js";
+import type { FundingApplied } from "../../domain/orders.js";
 import type { FundingEvent, FundingSchedule } from "./funding-schedule.js";
 
 /**
@@ -58,14 +59,8 @@ export interface MarginAccountConfig {
   readonly leverage: Decimal;
 }
 
-export interface FundingPayment {
-  readonly ts: number;
-  readonly symbol: string;
-  readonly position: Decimal;
-  readonly markPrice: Decimal;
-  readonly rate: Decimal;
-  readonly payment: Decimal;
-}
+/** A funding payment as the account books it (the order language's FundingApplied, unlabelled). */
+export type FundingPayment = Omit<FundingApplied, "kind">;
 
 export interface LiquidationClose {
   readonly symbol: string;

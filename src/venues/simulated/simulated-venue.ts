@@ -32,7 +32,7 @@ import { OrderSide } from "../../domain/enums.js";
 import type { MarginState } from "../../domain/margin-state.js";
 import type { MarkPriceFeed } from "../../domain/mark-price.js";
 import type { CancelOrder, Liquidity, OrderFilled, SubmitOrder } from "../../domain/orders.js";
-import { orderFilled } from "../../domain/orders.js";
+import { orderFilled, orderRejected } from "../../domain/orders.js";
 import type { Snapshot } from "../../domain/snapshot.js";
 import type { OrderEventListener, SimulationVenue, VenueOrder } from "../../domain/venue.js";
 import type { FeeModel } from "./fee-model.js";
@@ -285,13 +285,7 @@ export class SimulatedVenue implements SimulationVenue {
 
   /** Go-lives and cancels due by `t`, in time order (then arrival; a go-live before a cancel). */
   private refuse(r: Refusal): void {
-    this.emit({
-      kind: "OrderRejected",
-      ts: r.at,
-      clientOrderId: r.cmd.clientOrderId,
-      symbol: r.cmd.symbol,
-      reason: r.reason,
-    });
+    this.emit(orderRejected(r.cmd, r.at, r.reason));
   }
 
   private runTransitions(b: Book, t: number): void {
