@@ -414,6 +414,20 @@ export function venueContract(name: string, makeHarness: () => Promise<VenueHarn
   };
   /** A market order of `shape`'s side and quantity (its price a reference only). */
   const market = (shape: OrderShape, side: OrderSide): OrderShape => ({ ...shape, side });
+  /** A MARKET order of `shape`'s size on `side` (reduce-only when asked), sent and settled. */
+  const marketOrder = async (
+    s: Session,
+    shape: OrderShape,
+    side: OrderSide,
+    reduceOnly = false,
+  ): Promise<SubmitOrder> => {
+    const o = await s.submit(market(shape, side), undefined, {
+      orderType: "MARKET",
+      ...(reduceOnly ? { reduceOnly: true } : {}),
+    });
+    await s.h.settle();
+    return o;
+  };
 
   contractCase("USD-M: a SELL from flat opens a short", ["futures"], async (s) => {
     assert.ok((await position(s)).isZero(), "flat at the start");
@@ -428,8 +442,7 @@ export function venueContract(name: string, makeHarness: () => Promise<VenueHarn
 
   contractCase("USD-M: a market order fills at once as taker", ["futures"], async (s) => {
     const shape = market(s.h.resting[0], "BUY");
-    const o = await s.submit(shape, undefined, { orderType: "MARKET" });
-    await s.h.settle();
+    const o = await marketOrder(s, s.h.resting[0], "BUY");
     assert.deepEqual(s.kinds(o.clientOrderId), ["OrderAccepted", "OrderFilled"]);
     const fills = s.fills(o.clientOrderId);
     assert.equal(fills[0]?.liquidity, "taker");
@@ -444,36 +457,21 @@ export function venueContract(name: string, makeHarness: () => Promise<VenueHarn
     ["futures"],
     async (s) => {
       const q = s.h.resting[0].quantity;
-      const flatSell = await s.submit(market(s.h.resting[1], "SELL"), undefined, {
-        orderType: "MARKET",
-        reduceOnly: true,
-      });
-      await s.h.settle();
+      const flatSell = await marketOrder(s, s.h.resting[1], "SELL", true);
       assert.deepEqual(
         s.kinds(flatSell.clientOrderId),
         ["OrderRejected"],
         "flat: nothing to reduce",
       );
-      const open = await s.submit(market(s.h.resting[0], "BUY"), undefined, {
-        orderType: "MARKET",
-      });
-      await s.h.settle();
+      const open = await marketOrder(s, s.h.resting[0], "BUY");
       assert.equal(s.fills(open.clientOrderId).length > 0, true, "long opened");
-      const sameSide = await s.submit(market(s.h.resting[0], "BUY"), undefined, {
-        orderType: "MARKET",
-        reduceOnly: true,
-      });
-      await s.h.settle();
+      const sameSide = await marketOrder(s, s.h.resting[0], "BUY", true);
       assert.deepEqual(
         s.kinds(sameSide.clientOrderId),
         ["OrderRejected"],
         "a reduce-only BUY on a long would increase it",
       );
-      const close = await s.submit(market(s.h.resting[1], "SELL"), undefined, {
-        orderType: "MARKET",
-        reduceOnly: true,
-      });
-      await s.h.settle();
+      const close = await marketOrder(s, s.h.resting[1], "SELL", true);
       assert.deepEqual(s.kinds(close.clientOrderId), ["OrderAccepted", "OrderFilled"]);
       assert.ok(s.fills(close.clientOrderId)[0]?.quantity.eq(q), `reduced by ${q}`);
       assert.ok((await position(s)).isZero(), "flat again");
