@@ -31,10 +31,16 @@ export class SymbolSelection {
     this.topk = new TopKSelector({ k, windowSize });
   }
 
-  /** Top-K v0 over every snapshot of the run. */
-  selectV0(snapshots: Iterable<Snapshot>): void {
+  /** Top-K v0 over every snapshot of the run, fed one at a time: begin, feed each, end. */
+  beginV0(): void {
     this.topk.reset();
-    for (const s of snapshots) this.topk.recordPrice(s.ts, s.symbol, s.midPrice);
+  }
+
+  feedV0(s: Snapshot): void {
+    this.topk.recordPrice(s.ts, s.symbol, s.midPrice);
+  }
+
+  endV0(): void {
     const r = this.topk.select();
     this.selected = new Set(r.selected);
     this.fields = {

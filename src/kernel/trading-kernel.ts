@@ -158,17 +158,44 @@ export class TradingKernel {
    * (feature-based) when enabled, else Top-K v0 (volatility proxy).
    */
   selectionPass(snapshots: Iterable<Snapshot>): void {
-    if (this.o.topk_v1_enabled && this.smart !== undefined && this.o.fix_topk_v1_lookahead) {
+    this.beginSelection();
+    if (this.selectionReadsData) for (const s of snapshots) this.feedSelection(s);
+    this.endSelection();
+  }
+
+  /**
+   * Whether the selection pass reads the snapshots (false when Top-K v1
+   * selects look-ahead free during the trading pass): a caller may then skip
+   * reading the data for it.
+   */
+  get selectionReadsData(): boolean {
+    return !(this.o.topk_v1_enabled && this.smart !== undefined && this.o.fix_topk_v1_lookahead);
+  }
+
+  /** The selection pass fed one snapshot at a time: begin, feed each, end (= selectionPass). */
+  beginSelection(): void {
+    if (!this.selectionReadsData) {
       // Selection happens during the trading pass, from past data only.
       this.selection.armWarmUp();
       return;
     }
+    if (!(this.o.topk_v1_enabled && this.smart !== undefined)) this.selection.beginV0();
+  }
+
+  feedSelection(s: Snapshot): void {
+    if (!this.selectionReadsData) return;
     if (this.o.topk_v1_enabled && this.smart !== undefined) {
-      for (const s of snapshots) {
-        this.smart.warmUp(s);
-        this.risk.toxicity.recordPrice(s.ts, s.symbol, s.midPrice);
-        this.portfolio.mark(s.symbol, s.midPrice);
-      }
+      this.smart.warmUp(s);
+      this.risk.toxicity.recordPrice(s.ts, s.symbol, s.midPrice);
+      this.portfolio.mark(s.symbol, s.midPrice);
+      return;
+    }
+    this.selection.feedV0(s);
+  }
+
+  endSelection(): void {
+    if (!this.selectionReadsData) return;
+    if (this.o.topk_v1_enabled && this.smart !== undefined) {
       this.selection.selectV1(this.smart, this.risk.toxicity);
       // Second pass starts clean, except for the feature engine (its bars persist).
       this.risk.resetGates();
@@ -179,7 +206,7 @@ export class TradingKernel {
       this.totalFills = 0;
       return;
     }
-    this.selection.selectV0(snapshots);
+    this.selection.endV0();
   }
 
   /** A snapshot of a symbol that does not trade: marks and features only. */

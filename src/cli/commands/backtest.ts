@@ -7,20 +7,11 @@ import {
 } from "../../argv/args.js";
 import type { JsonValue } from "../../core/canonical-json.js";
 import { InterruptedError, InvalidInputError } from "../../core/errors.js";
+import { type BinanceSource, missingDayNotes } from "../../data/binance/binance-source.js";
 import {
-  type BinanceSource,
-  missingDayNotes,
-  openBinanceSource,
-} from "../../data/binance/binance-source.js";
-import { parseBinanceMarket } from "../../data/binance/day-files.js";
-import { readFundingRates } from "../../data/binance/funding-rates.js";
-import { parseBinanceKind } from "../../data/binance/layouts.js";
-import {
-  findMarkPriceFiles,
   MARK_INTERVAL,
   MARK_STALE_MS,
   type MarkPriceFiles,
-  markPriceKlinesFeed,
 } from "../../data/binance/mark-price-klines.js";
 import { sourceStatsNotes } from "../../data/binance/source-stats.js";
 import { assetsOf } from "../../domain/instrument.js";
@@ -34,21 +25,19 @@ import {
 } from "../../runtime/backtest/backtest.js";
 import { writeHtmlReport } from "../../runtime/backtest/backtest-files.js";
 import { combineTaps, type PaperTap } from "../../runtime/backtest/backtest-tap.js";
+import { dataRunSpecOf, openDataRun } from "../../runtime/backtest/data-run-spec.js";
 import { writeJsonAtomic } from "../../runtime/backtest/result-writer.js";
 import {
   type DataBacktestResult,
-  dataBacktestOptions,
   dataReportData,
   finalEquity,
-  klineIntervalMs,
   runDataBacktest,
   symbolTable,
 } from "../../runtime/backtest/run-data-backtest.js";
 import { readEngineConfigFile } from "../../runtime/engine-config-file.js";
-import { readLeverageBracketsFile } from "../../venues/binance/leverage-brackets.js";
 import type { CliCommand, CliIo } from "../io.js";
 import { createProgress, type Progress, progressWanted } from "../progress.js";
-import { exchangeInfoFlag, withProfileFlag } from "../run-options.js";
+import { withProfileFlag } from "../run-options.js";
 import { formatTable } from "../table.js";
 
 /** Flags that only make sense with --data (a fixture run refuses them). */
@@ -125,14 +114,6 @@ async function fixtureBacktest(args: ParsedArgs, io: CliIo): Promise<number> {
     `Backtest ${ok ? "PASSED" : "FAILED"}: ${report.fixtures_passed}/${report.fixtures_run} fixtures match (report digest ${report.report_digest})`,
   );
   return ok ? 0 : 1;
-}
-
-function requiredDataFlag(args: ParsedArgs, name: string): string {
-  const v = stringFlag(args, name);
-  if (v === undefined || v.length === 0) {
-    throw new InvalidInputError(`grinder backtest: --${name} is required with --data`);
-  }
-  return v;
 }
 
 /** A progress tap: snapshots read per pass; "trading" once outputs come. */
@@ -249,41 +230,29 @@ async function dataBacktest(args: ParsedArgs, io: CliIo, dataDir: string): Promi
     throw new InvalidInputError("grinder backtest: --jobs applies to fixture backtests only");
   }
   const quiet = boolFlag(args, "quiet");
-  const symbols = requiredDataFlag(args, "symbols")
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-  const from = requiredDataFlag(args, "from");
-  const to = requiredDataFlag(args, "to");
-  const kind = parseBinanceKind(stringFlag(args, "kind") ?? "bookTicker");
-  const marketFlag = stringFlag(args, "market");
-  const market = marketFlag === undefined ? undefined : parseBinanceMarket(marketFlag);
-  const onBadRow = stringFlag(args, "on-bad-row") ?? "error";
-  if (onBadRow !== "error" && onBadRow !== "skip") {
-    throw new InvalidInputError(
-      `grinder backtest: --on-bad-row expects error or skip, got ${JSON.stringify(onBadRow)}`,
-    );
-  }
+  const spec = dataRunSpecOf("backtest", {
+    data: dataDir,
+    symbols: stringFlag(args, "symbols"),
+    from: stringFlag(args, "from"),
+    to: stringFlag(args, "to"),
+    kind: stringFlag(args, "kind"),
+    market: stringFlag(args, "market"),
+    interval: stringFlag(args, "interval"),
+    halfSpreadBps: stringFlag(args, "half-spread-bps"),
+    depthQty: stringFlag(args, "depth-qty"),
+    onBadRow: stringFlag(args, "on-bad-row"),
+    exchangeInfo: stringFlag(args, "exchange-info"),
+    leverageBrackets: stringFlag(args, "leverage-brackets"),
+  });
+  const { kind, market, from, to } = spec;
   const configPath = stringFlag(args, "config");
   const overrides = withProfileFlag(
     "backtest",
     args,
     configPath ? readEngineConfigFile(configPath) : undefined,
   );
-  const instruments = exchangeInfoFlag(args);
-  const interval = stringFlag(args, "interval");
-  const source = openBinanceSource({
-    dataDir,
-    symbols,
-    kind,
-    from,
-    to,
-    market,
-    interval,
-    halfSpreadBps: stringFlag(args, "half-spread-bps"),
-    syntheticDepthQty: stringFlag(args, "depth-qty"),
-    onBadRow,
-  });
+  const run = openDataRun(spec, overrides);
+  const { source, options, instruments, funding, marks } = run;
   const missing = missingDayNotes(source.missingDays);
   const shown = missing.slice(0, MISSING_SHOWN);
   if (missing.length > shown.length) {
@@ -296,7 +265,6 @@ async function dataBacktest(args: ParsedArgs, io: CliIo, dataDir: string): Promi
     io.stderr(`warning: ${missing.length} missing day(s), listed in the summary`);
   }
 
-  const options = dataBacktestOptions(source, overrides);
   if (!quiet) io.stdout(profileLine(options));
   if (!quiet && options.profile === "realistic") {
     const filters =
@@ -308,12 +276,7 @@ async function dataBacktest(args: ParsedArgs, io: CliIo, dataDir: string): Promi
       );
     }
   }
-  // USD-M: funding dumps found under --data (months without one are reported), brackets.
   const usdm = options.profile === "realistic" && options.market === "um";
-  const funding = usdm ? readFundingRates(dataDir, source.symbols, from, to) : undefined;
-  const bracketsPath = stringFlag(args, "leverage-brackets");
-  const leverageBrackets =
-    bracketsPath === undefined ? undefined : readLeverageBracketsFile(bracketsPath);
   const fundingPath = stringFlag(args, "funding");
   if (fundingPath !== undefined && !usdm) {
     throw new InvalidInputError(
@@ -328,8 +291,6 @@ async function dataBacktest(args: ParsedArgs, io: CliIo, dataDir: string): Promi
         : `Funding: ${read} fundingRate file(s) read${funding.missing.length > 0 ? `; no file for ${funding.missing.join(", ")} (no funding there)` : ""}`,
     );
   }
-  // USD-M: the mark from markPriceKlines dumps under --data, else the mid (said in the notes).
-  const marks = usdm ? findMarkPriceFiles(dataDir, source.symbols, source.dates) : undefined;
   const reportPath = stringFlag(args, "report");
   const outputsPath = stringFlag(args, "outputs");
   const fillsPath = stringFlag(args, "fills");
@@ -339,21 +300,13 @@ async function dataBacktest(args: ParsedArgs, io: CliIo, dataDir: string): Promi
   let r: DataBacktestResult;
   try {
     r = await runDataBacktest(source, {
+      ...run.inputs,
       overrides,
-      ...(instruments !== undefined ? { instruments } : {}),
       outputsPath,
       fillsPath,
       equityPath,
       fundingPath,
-      ...(funding !== undefined && funding.files.length > 0
-        ? { fundingRates: funding.bySymbol }
-        : {}),
-      ...(leverageBrackets !== undefined ? { leverageBrackets } : {}),
-      ...(marks !== undefined && marks.count > 0
-        ? { markPrices: () => markPriceKlinesFeed(marks) }
-        : {}),
       withSeries: reportPath !== undefined,
-      candleMs: kind === "klines" ? klineIntervalMs(interval ?? "1m") : undefined,
       tap: combineTaps(progressTap(progress), stop.tap()),
       signal: stop.signal,
     });

@@ -4,7 +4,7 @@
  */
 
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { errorMessage, InterruptedError } from "../../core/errors.js";
+import { InterruptedError } from "../../core/errors.js";
 import { type Fixture, runInTsOrder } from "../../data/fixture-reader.js";
 import type { MarkPriceFeed } from "../../domain/mark-price.js";
 import type { FundingApplied } from "../../domain/orders.js";
@@ -12,11 +12,9 @@ import type { Snapshot } from "../../domain/snapshot.js";
 import type { EngineOptions } from "../../kernel/kernel-options.js";
 import { applyOptions, defaultOptions } from "../../kernel/kernel-options.js";
 import type { AccountState, BookedFill } from "../../kernel/kernel-types.js";
-import type { SimulatedTrading } from "../../kernel/simulated-trading.js";
 import type { TradingKernel } from "../../kernel/trading-kernel.js";
-import { createSimulation } from "../simulation.js";
-import { AccountSampler } from "./account-sampler.js";
 import { StreamingArrayDigest } from "./digest.js";
+import { PaperTrial } from "./paper-trial.js";
 import { assembleResult, OutputsPartFile } from "./result-writer.js";
 import type { RunSummary } from "./run-replay.js";
 
@@ -90,37 +88,6 @@ export function runPaper(
   return runInTsOrder(() => paperOnce(fixture, outPath, overrides, onOutput, hooks));
 }
 
-/** The kernel's account with, on USD-M, the venue's margin account at the same moment. */
-function accountOf(sim: SimulatedTrading): AccountState {
-  const a = sim.kernel.account();
-  const margin = sim.venue.marginState?.();
-  return margin === undefined ? a : { ...a, margin };
-}
-
-/** The account sampler of `hooks`, wired to the kernel's fill hook (undefined: nothing watches). */
-function watchKernel(sim: SimulatedTrading, hooks: PaperRunHooks): AccountSampler | undefined {
-  const { kernel } = sim;
-  const { onFill, onAccount } = hooks;
-  const sampler =
-    onAccount === undefined
-      ? undefined
-      : new AccountSampler(() => accountOf(sim), onAccount, hooks.equityEveryMs);
-  if (onFill !== undefined || sampler !== undefined) {
-    kernel.onFillBooked = (b) => {
-      onFill?.(b);
-      sampler?.fillBooked();
-    };
-  }
-  const { onFunding } = hooks;
-  if (onFunding !== undefined || sampler !== undefined) {
-    kernel.onFundingBooked = (f) => {
-      onFunding?.(f);
-      sampler?.fillBooked();
-    };
-  }
-  return sampler;
-}
-
 async function paperOnce(
   fixture: Fixture,
   outPath: string | undefined,
@@ -145,28 +112,18 @@ async function tradeOnce(
   options: EngineOptions,
   markPrices: MarkPriceFeed | undefined,
 ): Promise<PaperRunSummary> {
-  const sim = createSimulation(options, {
-    ...(fixture.instruments !== undefined ? { instruments: fixture.instruments } : {}),
-    ...(fixture.dataShape !== undefined ? { data: fixture.dataShape } : {}),
-    ...(fixture.fundingRates !== undefined ? { fundingRates: fixture.fundingRates } : {}),
-    ...(fixture.leverageBrackets !== undefined
-      ? { leverageBrackets: fixture.leverageBrackets }
-      : {}),
-    ...(markPrices !== undefined ? { markPrices } : {}),
-  });
+  const trial = new PaperTrial(fixture, options, hooks, markPrices);
   // Top-K v0 keeps only the last window of prices per symbol: a light scan
   // finds those (the full pass below still validates every line).
   const tail =
     options.topk_v1_enabled || fixture.tailSnapshots === undefined
       ? undefined
       : fixture.tailSnapshots(options.topk_window_size);
-  sim.kernel.selectionPass(tail ?? snapshotsOf(fixture));
-  const sampler = watchKernel(sim, hooks);
-  const { signal, onPlaced } = hooks;
-  hooks.onTrading?.();
+  trial.sim.kernel.selectionPass(tail ?? snapshotsOf(fixture));
+  trial.startTrading();
+  const { signal } = hooks;
   const digest = new StreamingArrayDigest();
   const part = outPath ? new OutputsPartFile(`${outPath}.outputs-${process.pid}`) : undefined;
-  const errors: string[] = [];
   let outputs = 0;
   let seen = 0;
   try {
@@ -175,47 +132,37 @@ async function tradeOnce(
         await nextTurn();
         if (signal.aborted) throw new InterruptedError(`interrupted at ts=${s.ts}`);
       }
-      try {
-        const placedBefore = onPlaced === undefined ? 0 : sim.kernel.orderCounts().placed;
-        const out = sim.step(s);
-        sampler?.afterEvent(s.ts);
-        if (onPlaced !== undefined) {
-          const placed = sim.kernel.orderCounts().placed - placedBefore;
-          if (placed > 0) onPlaced(s.symbol, placed);
-        }
-        if (out === undefined) continue;
-        digest.pushCanonical(out.digestText());
-        part?.push(out.text());
-        onOutput?.(out.json);
-        outputs++;
-      } catch (e) {
-        errors.push(`Error processing event at ts=${s.ts}: ${errorMessage(e)}`);
-      }
+      const out = trial.step(s);
+      if (out === undefined) continue;
+      digest.pushCanonical(out.digestText());
+      part?.push(out.text());
+      onOutput?.(out.json);
+      outputs++;
     }
     if (signal?.aborted) throw new InterruptedError("interrupted at the end of the data");
   } catch (e) {
     part?.abort();
     throw e;
   }
-  sampler?.end();
-  const fields = sim.kernel.finish(fixture.stats.events);
+  const end = trial.finish(fixture.stats.events);
+  const { fields, errors } = end;
   const summary: PaperRunSummary = {
     digest: digest.finish(),
     eventsProcessed: fixture.stats.events,
     outputs,
-    errors,
+    errors: [...errors],
     eventsGated: fields.events_gated as number,
     ordersPlaced: fields.orders_placed as number,
     ordersBlocked: fields.orders_blocked as number,
     totalFills: fields.total_fills as number,
     fields,
-    orderCounts: sim.kernel.orderCounts(),
-    blockedByReason: new Map(sim.kernel.blockedCounts()),
+    orderCounts: end.orderCounts,
+    blockedByReason: end.blockedByReason,
   };
   if (outPath && part) {
     await assembleResult(
       outPath,
-      { ...fields, fixture_path: fixture.dir, digest: summary.digest, errors },
+      { ...fields, fixture_path: fixture.dir, digest: summary.digest, errors: [...errors] },
       "outputs",
       part,
     );
