@@ -131,21 +131,28 @@ export interface TappedRunOptions {
   readonly signal?: AbortSignal;
 }
 
+/** The paper run hooks that feed `tap` (its onRead and onTick are the fixture's, see tapFixture). */
+export function tapHooks(
+  tap: PaperTap,
+  extra: Pick<PaperRunHooks, "equityEveryMs" | "signal"> = {},
+): PaperRunHooks {
+  return {
+    onFill: tap.onFill,
+    onFunding: tap.onFunding,
+    onAccount: tap.onAccount,
+    onPlaced: tap.onPlaced,
+    onTrading: tap.onTrading,
+    ...extra,
+  };
+}
+
 /** `runPaper`, watched by a tap (a plain runPaper when there is nothing to watch). */
 export async function runPaperTapped(
   fixture: Fixture,
   o: TappedRunOptions = {},
 ): Promise<PaperRunSummary> {
   const tap = o.tap ?? {};
-  const hooks: PaperRunHooks = {
-    onFill: tap.onFill,
-    onFunding: tap.onFunding,
-    onAccount: tap.onAccount,
-    onPlaced: tap.onPlaced,
-    onTrading: tap.onTrading,
-    equityEveryMs: o.equityEveryMs,
-    signal: o.signal,
-  };
+  const hooks = tapHooks(tap, { equityEveryMs: o.equityEveryMs, signal: o.signal });
   if (tap.onRead === undefined && tap.onTick === undefined) {
     return runPaper(fixture, o.outPath, o.overrides, undefined, hooks);
   }

@@ -195,12 +195,15 @@ export function dataBacktestOptions(
   return paperOptions(sourceAsFixture(source, "options"), overrides);
 }
 
-/** Paper-trade the source's snapshots (the source is read twice, streaming). */
-export async function runDataBacktest(
+/** The source with its side inputs (filters, funding, brackets, marks) as the fixture a run reads. */
+export function dataFixture(
   source: BinanceSource,
-  o: DataBacktestOptions = {},
-): Promise<DataBacktestResult> {
-  const fixture = fixtureWith(
+  o: Pick<
+    DataBacktestOptions,
+    "instruments" | "fundingRates" | "leverageBrackets" | "markPrices"
+  >,
+): Fixture {
+  return fixtureWith(
     sourceAsFixture(source, `binance ${source.kind} ${source.symbols.join(",")}`, o.instruments),
     {
       ...(o.fundingRates !== undefined ? { fundingRates: o.fundingRates } : {}),
@@ -208,6 +211,14 @@ export async function runDataBacktest(
       ...(o.markPrices !== undefined ? { markPrices: o.markPrices } : {}),
     },
   );
+}
+
+/** Paper-trade the source's snapshots (the source is read twice, streaming). */
+export async function runDataBacktest(
+  source: BinanceSource,
+  o: DataBacktestOptions = {},
+): Promise<DataBacktestResult> {
+  const fixture = dataFixture(source, o);
   const options = paperOptions(fixture, o.overrides);
   const initialCapital = options.initial_capital;
   const counts = new Map<string, Tally>();

@@ -1,0 +1,310 @@
+import { availableParallelism } from "node:os";
+import {
+  boolFlag,
+  intFlag,
+  type ParsedArgs,
+  parseCommandArgs,
+  stringFlag,
+  stringsFlag,
+} from "../../argv/args.js";
+import { InvalidInputError } from "../../core/errors.js";
+import { assetsOf } from "../../domain/instrument.js";
+import { dataRunSpecOf } from "../../runtime/backtest/data-run-spec.js";
+import { writeTextAtomic } from "../../runtime/backtest/result-writer.js";
+import { readEngineConfigFile } from "../../runtime/engine-config-file.js";
+import { LocalExecutor, type TrialExecutor } from "../../runtime/sweep/local-executor.js";
+import { parseObjective } from "../../runtime/sweep/objective.js";
+import { resultObjective, runSweep, type SweepOutcome } from "../../runtime/sweep/sweep.js";
+import { ranked, resultsCsv, sweepReportData } from "../../runtime/sweep/sweep-output.js";
+import { parseQueueUrl, QueueExecutor } from "../../runtime/sweep/sweep-queue.js";
+import { writeSweepReport } from "../../runtime/sweep/sweep-report-file.js";
+import { parseGrid, type SweepParameter, sweepTrials } from "../../runtime/sweep/sweep-space.js";
+import type { TrialInput, TrialResult } from "../../runtime/sweep/trial.js";
+import { parseWalkForward, walkForwardWindows } from "../../runtime/sweep/walk-forward.js";
+import type { CliCommand, CliIo } from "../io.js";
+import { createProgress, progressWanted } from "../progress.js";
+import { withProfileFlag } from "../run-options.js";
+import { formatTable } from "../table.js";
+
+/** Rows of the ranking printed (the CSV has every trial). */
+const SHOWN = 10;
+
+function inputOf(args: ParsedArgs): TrialInput {
+  const data = stringFlag(args, "data");
+  const fixtures = stringsFlag(args, "fixtures");
+  if (data !== undefined && fixtures !== undefined) {
+    throw new InvalidInputError("grinder sweep: --data and --fixtures cannot be combined");
+  }
+  if (fixtures !== undefined) {
+    if (fixtures.length !== 1) {
+      throw new InvalidInputError("grinder sweep: --fixtures takes one fixture directory");
+    }
+    return { kind: "fixture", dir: fixtures[0] as string };
+  }
+  if (data === undefined) {
+    throw new InvalidInputError(
+      "grinder sweep: --data DIR (Binance dumps) or --fixtures DIR is required",
+    );
+  }
+  return {
+    kind: "data",
+    spec: dataRunSpecOf("sweep", {
+      data,
+      symbols: stringFlag(args, "symbols"),
+      from: stringFlag(args, "from"),
+      to: stringFlag(args, "to"),
+      kind: stringFlag(args, "kind"),
+      market: stringFlag(args, "market"),
+      interval: stringFlag(args, "interval"),
+      halfSpreadBps: stringFlag(args, "half-spread-bps"),
+      depthQty: stringFlag(args, "depth-qty"),
+      onBadRow: stringFlag(args, "on-bad-row"),
+      exchangeInfo: stringFlag(args, "exchange-info"),
+      leverageBrackets: stringFlag(args, "leverage-brackets"),
+    }),
+  };
+}
+
+function paramText(r: TrialResult, params: readonly SweepParameter[]): string {
+  return params.map((p) => `${p.name}=${String(r.params[p.name])}`).join(" ");
+}
+
+function fmt(v: number | null): string {
+  return v === null ? "-" : Number.isInteger(v) ? String(v) : v.toFixed(4);
+}
+
+function printRanking(
+  io: CliIo,
+  results: readonly TrialResult[],
+  params: readonly SweepParameter[],
+  objective: ReturnType<typeof parseObjective>,
+): void {
+  const rows = ranked(results, objective)
+    .slice(0, SHOWN)
+    .map((r, i) => [
+      String(i + 1),
+      r.id,
+      paramText(r, params),
+      fmt(resultObjective(r, objective)),
+      r.summary.net_pnl,
+      fmt(r.summary.max_drawdown_pct),
+      String(r.summary.fills),
+    ]);
+  const cols = ["rank", "trial", "params", objective.key, "net_pnl", "max_dd_pct", "fills"];
+  for (const l of formatTable(cols, rows)) io.stdout(l);
+}
+
+function printWalkForward(
+  io: CliIo,
+  outcome: SweepOutcome,
+  params: readonly SweepParameter[],
+  objective: ReturnType<typeof parseObjective>,
+): void {
+  const rows = (outcome.walkForward ?? []).map((w) => [
+    String(w.window.index),
+    `${w.window.trainFrom}..${w.window.trainTo}`,
+    `${w.window.testFrom}..${w.window.testTo}`,
+    w.chosen === undefined ? "(no trial had a value)" : paramText(w.chosen, params),
+    fmt(w.chosen === undefined ? null : resultObjective(w.chosen, objective)),
+    fmt(w.test === undefined ? null : resultObjective(w.test, objective)),
+  ]);
+  const cols = ["window", "train", "test", "chosen", "in_sample", "out_of_sample"];
+  for (const l of formatTable(cols, rows)) io.stdout(l);
+  const last = outcome.stitched?.[outcome.stitched.length - 1];
+  const first = outcome.walkForward?.find((w) => w.test !== undefined)?.test;
+  if (last !== undefined && first !== undefined) {
+    io.stdout(
+      `Out-of-sample equity (stitched): ${first.initialCapital} -> ${last.equity.toFixed(2)}`,
+    );
+  }
+}
+
+function quoteOf(input: TrialInput): string {
+  if (input.kind !== "data") return "";
+  const quotes = new Set(input.spec.symbols.map((s) => assetsOf(s.toUpperCase()).quote));
+  return quotes.size === 1 ? ([...quotes][0] as string) : "";
+}
+
+async function sweep(args: ParsedArgs, io: CliIo): Promise<number> {
+  const quiet = boolFlag(args, "quiet");
+  const input = inputOf(args);
+  const params = parseGrid(stringsFlag(args, "grid") ?? []);
+  const randomText = stringFlag(args, "random");
+  const seed = intFlag(args, "sweep", "seed", 1);
+  const random =
+    randomText === undefined ? undefined : { n: intFlag(args, "sweep", "random", 0), seed };
+  if (random === undefined && args.values.seed !== undefined) {
+    throw new InvalidInputError("grinder sweep: --seed goes with --random N");
+  }
+  const trials = sweepTrials(params, random);
+  const objective = parseObjective(stringFlag(args, "objective") ?? "net_pnl");
+  const wfText = stringFlag(args, "walk-forward");
+  const windows =
+    wfText === undefined
+      ? undefined
+      : input.kind === "data"
+        ? walkForwardWindows(parseWalkForward(wfText), input.spec.from, input.spec.to)
+        : (() => {
+            throw new InvalidInputError("grinder sweep: --walk-forward needs --data");
+          })();
+  const configPath = stringFlag(args, "config");
+  const baseOverrides =
+    withProfileFlag("sweep", args, configPath ? readEngineConfigFile(configPath) : undefined) ?? {};
+  const queueUrl = stringFlag(args, "queue");
+  if (queueUrl !== undefined && args.values.jobs !== undefined) {
+    throw new InvalidInputError(
+      "grinder sweep: --jobs is for local sweeps; with --queue, start workers",
+    );
+  }
+  const target =
+    queueUrl === undefined ? undefined : parseQueueUrl(queueUrl, stringFlag(args, "queue-name"));
+  const jobs = intFlag(args, "sweep", "jobs", availableParallelism());
+  const executor: TrialExecutor =
+    target === undefined ? new LocalExecutor(jobs) : new QueueExecutor(target);
+  if (!quiet) {
+    io.stdout(
+      `Sweep: ${trials.length} trial(s) over ${params.map((p) => `${p.name} (${p.values.length})`).join(", ")}${random ? `, drawn at random with seed ${seed}` : ""}`,
+    );
+    io.stdout(`Objective: ${objective.key} (${objective.direction})`);
+    if (windows !== undefined) io.stdout(`Walk-forward: ${windows.length} window(s)`);
+    io.stdout(
+      target === undefined
+        ? `Running on ${jobs} worker thread(s)`
+        : `Queue: ${target.shown} (${target.name}); start workers with: grinder worker --queue URL`,
+    );
+  }
+  const progress = createProgress(progressWanted(io.isTty) && !quiet, "trials", {
+    unit: "trials",
+  });
+  let stage = "";
+  let outcome: SweepOutcome;
+  try {
+    outcome = await runSweep(
+      { input, baseOverrides, trials, objective, windows },
+      executor,
+      (s, p) => {
+        if (s !== stage) {
+          stage = s;
+          progress.phase(s, p.trialsTotal);
+        }
+        progress.update(
+          p.trialsDone,
+          p.events > 0 ? `${p.events.toLocaleString("en-US")} events read` : undefined,
+        );
+      },
+    );
+  } finally {
+    progress.done();
+    await executor.close();
+  }
+  if (executor instanceof QueueExecutor && executor.reused > 0 && !quiet) {
+    io.stdout(`Reused ${executor.reused} trial result(s) already in the queue`);
+  }
+  if (!quiet) {
+    printRanking(
+      io,
+      windows === undefined
+        ? outcome.results
+        : outcome.results.filter(
+            (r) => r.span === "train" && r.window === windows[windows.length - 1]?.index,
+          ),
+      params,
+      objective,
+    );
+    if (windows !== undefined) printWalkForward(io, outcome, params, objective);
+  }
+  const out = stringFlag(args, "out");
+  if (out !== undefined) {
+    writeTextAtomic(out, resultsCsv(outcome, params, objective));
+    if (!quiet) io.stdout(`Results written to: ${out}`);
+  }
+  const reportPath = stringFlag(args, "report");
+  if (reportPath !== undefined) {
+    const what =
+      input.kind === "data"
+        ? `${input.spec.symbols.join(",")} ${input.spec.from} to ${input.spec.to}`
+        : input.dir;
+    const data = sweepReportData(outcome, params, objective, {
+      title: `grinder sweep: ${what}`,
+      meta: [
+        {
+          label: "input",
+          value: input.kind === "data" ? `${input.spec.dataDir} (${input.spec.kind})` : input.dir,
+        },
+        { label: "trials", value: trials.length },
+        ...(random ? [{ label: "random seed", value: seed }] : []),
+      ],
+      quote: quoteOf(input),
+    });
+    writeSweepReport(reportPath, data);
+    if (!quiet) io.stdout(`HTML report written to: ${reportPath}`);
+  }
+  const failed = outcome.results.filter((r) => r.errors.length > 0);
+  const verdict =
+    failed.length === 0
+      ? `Sweep completed: ${outcome.results.length} run(s)`
+      : `Sweep FAILED: ${failed.length} run(s) had errors (see the errors column of --out)`;
+  io.stdout(verdict);
+  return failed.length === 0 ? 0 : 1;
+}
+
+export const sweepCommand: CliCommand = {
+  name: "sweep",
+  summary: "Parameter sweep (grid or random) and walk-forward over backtests; CSV and HTML report",
+  usage:
+    "grinder sweep --data DIR --symbols SYM,... --from DAY --to DAY [data flags of backtest]\n" +
+    "              --grid NAME=LO:HI:STEP|A,B,... [--grid ...] [--random N [--seed S]]\n" +
+    "              [--objective KEY[:max|:min]] [--walk-forward train=30d,test=7d[,step=7d]]\n" +
+    "              [--config FILE] [--profile P] [--jobs N | --queue redis://HOST:PORT]\n" +
+    "              [--out results.csv] [--report sweep.html] [--quiet]\n" +
+    "       grinder sweep --fixtures DIR --grid ... (one fixture; no walk-forward)\n\n" +
+    "  --grid NAME=VALUES  an engine option (docs/CONFIG.md) and its values: LO:HI:STEP\n" +
+    "                      (inclusive, exact decimals) or a list A,B,C; repeatable; trials\n" +
+    "                      are every combination (the last --grid varies fastest)\n" +
+    "  --random N          N distinct combinations drawn at random instead (--seed S, default 1)\n" +
+    "  --objective K[:D]   summary key to rank by (default net_pnl); max or min (default:\n" +
+    "                      min for drawdown, fees, liquidations, leverage, margin use; else max)\n" +
+    "  --walk-forward SPEC per window: every trial on the train days, the best on the next test\n" +
+    "                      days; windows move by step (default: test); only whole windows\n" +
+    "  --jobs N            worker threads (default: one per core); each decodes the data once\n" +
+    "                      for all its trials\n" +
+    "  --queue URL         run trials as BullMQ jobs on Redis (workers: grinder worker); results\n" +
+    "                      of trials already done (same data, options, code) are reused\n" +
+    "  --queue-name NAME   the BullMQ queue (default grinder-sweep)\n" +
+    "  --out FILE          one CSV row per trial run: id, params, objective, every summary key\n" +
+    "  --report FILE       HTML: objective heatmap over the first two --grid options, top\n" +
+    "                      trials' equity, results table; walk-forward windows and stability\n" +
+    "  Data flags as grinder backtest --data: --kind --market --interval --half-spread-bps\n" +
+    "  --depth-qty --on-bad-row --exchange-info --leverage-brackets",
+  run(argv, io) {
+    const args = parseCommandArgs("sweep", argv, {
+      data: { type: "string" },
+      fixtures: { type: "string", multiple: true },
+      symbols: { type: "string" },
+      from: { type: "string" },
+      to: { type: "string" },
+      kind: { type: "string" },
+      market: { type: "string" },
+      interval: { type: "string" },
+      "half-spread-bps": { type: "string" },
+      "depth-qty": { type: "string" },
+      "on-bad-row": { type: "string" },
+      "exchange-info": { type: "string" },
+      "leverage-brackets": { type: "string" },
+      config: { type: "string" },
+      profile: { type: "string" },
+      grid: { type: "string", multiple: true },
+      random: { type: "string" },
+      seed: { type: "string" },
+      objective: { type: "string" },
+      "walk-forward": { type: "string" },
+      jobs: { type: "string" },
+      queue: { type: "string" },
+      "queue-name": { type: "string" },
+      out: { type: "string" },
+      report: { type: "string" },
+      quiet: { type: "boolean", short: "q" },
+    });
+    return sweep(args, io);
+  },
+};

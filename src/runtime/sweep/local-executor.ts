@@ -1,0 +1,156 @@
+/**
+ * Running a sweep's trials on this machine: the tasks of each input are cut
+ * into at most `jobs` batches (trial i goes to batch i mod n, so costly and
+ * cheap settings spread), and the batches run on a pool of `jobs` worker
+ * threads (default: one per core), each batch decoding its input once for
+ * all its trials. `jobs` 1 runs in this thread.
+ */
+
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { InvalidInputError } from "../../core/errors.js";
+import { inputKey, type TrialResult, type TrialTask } from "./trial.js";
+import { type BatchProgress, runTrialBatch } from "./trial-batch.js";
+
+/** What a sweep worker thread posts. */
+export type LocalBatchMessage =
+  | ({ readonly type: "progress" } & BatchProgress)
+  | { readonly type: "done"; readonly results: TrialResult[] }
+  | { readonly type: "error"; readonly message: string };
+
+export interface ExecutorProgress {
+  readonly trialsDone: number;
+  readonly trialsTotal: number;
+  /** Events read so far by every batch (both passes). */
+  readonly events: number;
+}
+
+/** Something that runs trials and returns their results (local threads or a queue). */
+export interface TrialExecutor {
+  run(
+    tasks: readonly TrialTask[],
+    onProgress?: (p: ExecutorProgress) => void,
+  ): Promise<TrialResult[]>;
+  close(): Promise<void>;
+}
+
+/** Batches of at most `jobs` per input, trial i of an input in batch i mod n. */
+export function batchesOf(tasks: readonly TrialTask[], jobs: number): TrialTask[][] {
+  const byInput = new Map<string, TrialTask[]>();
+  for (const t of tasks) {
+    const key = inputKey(t.input);
+    const list = byInput.get(key) ?? [];
+    list.push(t);
+    byInput.set(key, list);
+  }
+  const out: TrialTask[][] = [];
+  for (const list of byInput.values()) {
+    const n = Math.max(1, Math.min(jobs, list.length));
+    const batches: TrialTask[][] = Array.from({ length: n }, () => []);
+    for (let i = 0; i < list.length; i++) batches[i % n]?.push(list[i] as TrialTask);
+    out.push(...batches);
+  }
+  return out;
+}
+
+function runOnWorker(
+  worker: Worker,
+  batch: readonly TrialTask[],
+  onEvents: (delta: number) => void,
+): Promise<TrialResult[]> {
+  return new Promise((resolve, reject) => {
+    let seen = 0;
+    let pass = 0;
+    const cleanup = (): void => {
+      worker.off("message", onMessage);
+      worker.off("error", onError);
+    };
+    const onError = (e: Error): void => {
+      cleanup();
+      reject(e);
+    };
+    const onMessage = (m: LocalBatchMessage): void => {
+      if (m.type === "progress") {
+        if (m.pass !== pass) {
+          pass = m.pass;
+          seen = 0;
+        }
+        onEvents(m.events - seen);
+        seen = m.events;
+        return;
+      }
+      cleanup();
+      if (m.type === "done") resolve(m.results);
+      else reject(new InvalidInputError(m.message));
+    };
+    worker.on("message", onMessage);
+    worker.on("error", onError);
+    worker.postMessage(batch);
+  });
+}
+
+export class LocalExecutor implements TrialExecutor {
+  private readonly jobs: number;
+
+  constructor(jobs = availableParallelism()) {
+    if (!Number.isSafeInteger(jobs) || jobs < 1) {
+      throw new InvalidInputError(`--jobs expects a count >= 1, got ${jobs}`);
+    }
+    this.jobs = jobs;
+  }
+
+  async run(
+    tasks: readonly TrialTask[],
+    onProgress?: (p: ExecutorProgress) => void,
+  ): Promise<TrialResult[]> {
+    const byId = new Map<TrialTask, TrialResult>();
+    let trialsDone = 0;
+    let events = 0;
+    const report = (): void => onProgress?.({ trialsDone, trialsTotal: tasks.length, events });
+    const finish = (batch: readonly TrialTask[], results: readonly TrialResult[]): void => {
+      for (let i = 0; i < batch.length; i++) {
+        byId.set(batch[i] as TrialTask, results[i] as TrialResult);
+      }
+      trialsDone += batch.length;
+      report();
+    };
+    const batches = batchesOf(tasks, this.jobs);
+    if (this.jobs === 1) {
+      for (const b of batches) {
+        let pass = 0;
+        let seen = 0;
+        const results = await runTrialBatch(b, {
+          onProgress: (p) => {
+            if (p.pass !== pass) [pass, seen] = [p.pass, 0];
+            events += p.events - seen;
+            seen = p.events;
+            report();
+          },
+        });
+        finish(b, results);
+      }
+    } else {
+      let next = 0;
+      const url = new URL("./sweep-worker-thread.js", import.meta.url);
+      const runPool = async (): Promise<void> => {
+        const worker = new Worker(url);
+        try {
+          while (next < batches.length) {
+            const b = batches[next++] as TrialTask[];
+            const results = await runOnWorker(worker, b, (d) => {
+              events += d;
+              report();
+            });
+            finish(b, results);
+          }
+        } finally {
+          await worker.terminate();
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(this.jobs, batches.length) }, runPool));
+    }
+    return tasks.map((t) => byId.get(t) as TrialResult);
+  }
+
+  async close(): Promise<void> {}
+}
