@@ -2,9 +2,11 @@
  * The pieces the HTML pages of src/report share (the backtest report,
  * html-report.ts, and the sweep report, sweep-report.ts): the stylesheet,
  * HTML escaping, JSON safe inside a <script> element, a plain table, a
- * colour legend and the header's meta list.
+ * colour legend, the header's meta list, the chart scripts and the document
+ * around it all.
  */
 
+import type { ChartLibrary } from "./chart-library.js";
 import type { ReportCell } from "./report-data.js";
 
 /** The pages' stylesheet (after uPlot's own). */
@@ -85,4 +87,43 @@ export function metaList(
     : `<dl class="meta">\n${meta
         .map((m) => `<dt>${escapeHtml(m.label)}</dt><dd>${cellText(m.value)}</dd>`)
         .join("\n")}\n</dl>`;
+}
+
+/**
+ * The charts' part of a page: a note for readers without scripts, the data
+ * (JSON in `<script id=dataId>`), uPlot with its license, the drawing script.
+ */
+export function chartScripts(
+  lib: ChartLibrary,
+  dataId: string,
+  data: unknown,
+  script: string,
+): string[] {
+  return [
+    "<noscript><p>The charts are drawn by an inline script; enable JavaScript to see them.</p></noscript>",
+    `<script type="application/json" id="${dataId}">${jsonForScript(data)}</script>`,
+    `<script>/*! ${lib.name} ${lib.version}\n${lib.license}\n*/\n${lib.script}</script>`,
+    `<script>${script}</script>`,
+  ];
+}
+
+/** A whole HTML document: `body` parts one a line (empty ones left out). */
+export function htmlDocument(title: string, style: string, body: readonly string[]): string {
+  return [
+    "<!DOCTYPE html>",
+    '<html lang="en">',
+    "<head>",
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeHtml(title)}</title>`,
+    `<style>${style}</style>`,
+    "</head>",
+    "<body>",
+    ...body,
+    "</body>",
+    "</html>",
+    "",
+  ]
+    .filter((part) => part !== "")
+    .join("\n");
 }

@@ -16,11 +16,12 @@ import { assetsOf } from "../domain/instrument.js";
 import { coarsenCandles } from "./candle-sampler.js";
 import { chartLibrary } from "./chart-library.js";
 import { CHART_SCRIPT } from "./chart-script.js";
-import { downsampleIndices, thinIndices } from "./downsample.js";
+import { downsampleIndices, inTsOrder, thinIndices } from "./downsample.js";
 import {
+  chartScripts,
   escapeHtml,
+  htmlDocument,
   htmlTable,
-  jsonForScript,
   legend,
   metaList,
   REPORT_STYLE,
@@ -41,19 +42,6 @@ export const DEFAULT_MAX_FILLS = 5000;
 function num(v: ReportNumber): number | null {
   const n = typeof v === "number" ? v : typeof v === "string" ? Number(v) : v.toNumber();
   return Number.isFinite(n) ? n : null;
-}
-
-/** Stable sort by ts when a series is not already in order. */
-function inTsOrder<T extends { readonly ts: number }>(items: readonly T[]): readonly T[] {
-  for (let i = 1; i < items.length; i++) {
-    if ((items[i] as T).ts < (items[i - 1] as T).ts) {
-      return items
-        .map((item, idx) => ({ item, idx }))
-        .sort((a, b) => a.item.ts - b.item.ts || a.idx - b.idx)
-        .map((x) => x.item);
-    }
-  }
-  return items;
 }
 
 function isBuy(side: string, symbol: string): boolean {
@@ -353,16 +341,7 @@ export function renderBacktestReport(data: BacktestReportData): string {
   if (hasMargin)
     equityLegend.push(["#0d9488", `funding received (+) / paid (-)${unit}, right axis`]);
   const rs = data.runSummary;
-  return [
-    "<!DOCTYPE html>",
-    '<html lang="en">',
-    "<head>",
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(title)}</title>`,
-    `<style>${lib.css}\n${REPORT_STYLE}</style>`,
-    "</head>",
-    "<body>",
+  return htmlDocument(title, `${lib.css}\n${REPORT_STYLE}`, [
     `<header>\n<h1>${escapeHtml(title)}</h1>\n${meta}\n</header>`,
     rs === undefined ? "" : summaryPanel(rs, quote),
     `<section id="summary">\n<h2>${rs === undefined ? "Summary" : "Per symbol"}</h2>\n${htmlTable(data.summary.columns, data.summary.rows)}\n</section>`,
@@ -372,14 +351,6 @@ export function renderBacktestReport(data: BacktestReportData): string {
     hasMargin ? marginSection() : "",
     `<section>\n<h2>Drawdown</h2>\n${legend([["#dc2626", "drawdown below the running peak (%)"]])}\n<div class="chart" data-chart="drawdown"></div>\n</section>`,
     symbolSections,
-    "<noscript><p>The charts are drawn by an inline script; enable JavaScript to see them.</p></noscript>",
-    `<script type="application/json" id="report-data">${jsonForScript(embedded)}</script>`,
-    `<script>/*! ${lib.name} ${lib.version}\n${lib.license}\n*/\n${lib.script}</script>`,
-    `<script>${CHART_SCRIPT}</script>`,
-    "</body>",
-    "</html>",
-    "",
-  ]
-    .filter((part) => part !== "")
-    .join("\n");
+    ...chartScripts(lib, "report-data", embedded, CHART_SCRIPT),
+  ]);
 }
