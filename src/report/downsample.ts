@@ -57,3 +57,16 @@ export function thinIndices(n: number, max: number): number[] {
   // Spacing (n - 1) / (max - 1) > 1, so rounding never repeats an index.
   return Array.from({ length: max }, (_, i) => Math.round((i * (n - 1)) / (max - 1)));
 }
+
+/** Stable sort by ts when a series is not already in order. */
+export function inTsOrder<T extends { readonly ts: number }>(items: readonly T[]): readonly T[] {
+  for (let i = 1; i < items.length; i++) {
+    if ((items[i] as T).ts < (items[i - 1] as T).ts) {
+      return items
+        .map((item, idx) => ({ item, idx }))
+        .sort((a, b) => a.item.ts - b.item.ts || a.idx - b.idx)
+        .map((x) => x.item);
+    }
+  }
+  return items;
+}

@@ -16,7 +16,16 @@ import { assetsOf } from "../domain/instrument.js";
 import { coarsenCandles } from "./candle-sampler.js";
 import { chartLibrary } from "./chart-library.js";
 import { CHART_SCRIPT } from "./chart-script.js";
-import { downsampleIndices, thinIndices } from "./downsample.js";
+import { downsampleIndices, inTsOrder, thinIndices } from "./downsample.js";
+import {
+  chartScripts,
+  escapeHtml,
+  htmlDocument,
+  htmlTable,
+  legend,
+  metaList,
+  REPORT_STYLE,
+} from "./html-parts.js";
 import type {
   BacktestReportData,
   ReportCell,
@@ -30,70 +39,9 @@ import { formatSummaryValue, SUMMARY_LABELS, shownSummaryKeys } from "./summary-
 export const DEFAULT_MAX_POINTS = 2000;
 export const DEFAULT_MAX_FILLS = 5000;
 
-const STYLE = `
-:root { color-scheme: light; }
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px auto; max-width: 1100px; padding: 0 16px; color: #0f172a; background: #fff; }
-h1 { font-size: 22px; margin: 0 0 8px; overflow-wrap: anywhere; }
-h2 { font-size: 17px; margin: 28px 0 6px; }
-dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; margin: 0; color: #334155; }
-dl.meta dt { font-weight: 600; }
-dl.meta dd { margin: 0; overflow-wrap: anywhere; }
-dl.panel { display: grid; grid-template-columns: repeat(auto-fill, minmax(190px, 1fr)); gap: 8px; margin: 0; }
-dl.panel .metric { border: 1px solid #e2e8f0; border-radius: 4px; padding: 6px 10px; }
-dl.panel dt { font-size: 12px; color: #475569; }
-dl.panel dd { margin: 0; font-size: 17px; font-weight: 600; font-variant-numeric: tabular-nums; }
-.table-wrap { overflow-x: auto; }
-table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
-th, td { border: 1px solid #cbd5e1; padding: 4px 10px; text-align: right; }
-th { background: #f1f5f9; }
-td:first-child, th:first-child { text-align: left; }
-.note { color: #64748b; margin: 0 0 4px; font-size: 12px; }
-ul.notes { margin: 0; padding-left: 20px; }
-.legend { font-size: 12px; color: #334155; margin: 0 0 4px; }
-.legend span { margin-right: 14px; white-space: nowrap; }
-.sw { display: inline-block; width: 14px; height: 3px; vertical-align: middle; margin-right: 4px; }
-.chart { border: 1px solid #e2e8f0; border-radius: 4px; margin-bottom: 6px; min-height: 40px; }
-.chart-tip { position: absolute; z-index: 10; pointer-events: none; background: rgba(255, 255, 255, 0.95); border: 1px solid #cbd5e1; border-radius: 3px; padding: 4px 6px; font-size: 12px; white-space: nowrap; font-variant-numeric: tabular-nums; }
-.chart-tip .t { font-weight: 600; }
-`;
-
 function num(v: ReportNumber): number | null {
   const n = typeof v === "number" ? v : typeof v === "string" ? Number(v) : v.toNumber();
   return Number.isFinite(n) ? n : null;
-}
-
-export function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
-}
-
-/** JSON that is safe inside a <script> element. */
-function jsonForScript(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, "\\u003c")
-    .replace(/\u2028/g, "\\u2028")
-    .replace(/\u2029/g, "\\u2029");
-}
-
-function cell(v: ReportCell): string {
-  return escapeHtml(typeof v === "number" ? String(v) : v);
-}
-
-/** Stable sort by ts when a series is not already in order. */
-function inTsOrder<T extends { readonly ts: number }>(items: readonly T[]): readonly T[] {
-  for (let i = 1; i < items.length; i++) {
-    if ((items[i] as T).ts < (items[i - 1] as T).ts) {
-      return items
-        .map((item, idx) => ({ item, idx }))
-        .sort((a, b) => a.item.ts - b.item.ts || a.idx - b.idx)
-        .map((x) => x.item);
-    }
-  }
-  return items;
 }
 
 function isBuy(side: string, symbol: string): boolean {
@@ -235,14 +183,6 @@ function symbolChart(s: ReportSymbolSeries, maxPoints: number, maxFills: number)
   };
 }
 
-function table(columns: readonly string[], rows: readonly (readonly ReportCell[])[]): string {
-  const head = columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("");
-  const body = rows
-    .map((r) => `<tr>${r.map((v) => `<td>${cell(v)}</td>`).join("")}</tr>`)
-    .join("\n");
-  return `<div class="table-wrap"><table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table></div>`;
-}
-
 function limit(v: number | undefined, fallback: number, name: string): number {
   const n = v ?? fallback;
   if (!Number.isInteger(n) || n < 10) {
@@ -273,7 +213,7 @@ function blockedTable(s: RunSummaryJson): string {
   const body =
     rows.length === 0
       ? `<p class="note">Nothing was blocked.</p>`
-      : table(["reason", "count"], rows);
+      : htmlTable(["reason", "count"], rows);
   return `<section id="blocked">\n<h2>Blocked by reason</h2>\n<p class="note">Events on which a gate, the controller or a guard kept the strategy from placing orders, and orders the venue's rules refused (filters, balance, exposure), by reason.</p>\n${body}\n</section>`;
 }
 
@@ -281,12 +221,6 @@ function sourceNotes(notes: readonly string[]): string {
   const items =
     notes.length === 0 ? "<li>none</li>" : notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("\n");
   return `<section id="source-notes">\n<h2>Source notes</h2>\n<ul class="notes">\n${items}\n</ul>\n</section>`;
-}
-
-function legend(items: readonly [string, string][]): string {
-  return `<p class="legend">${items
-    .map(([color, label]) => `<span><i class="sw" style="background:${color}"></i>${label}</span>`)
-    .join("")}</p>`;
 }
 
 /** USD-M: effective leverage and margin use over time. */
@@ -371,12 +305,7 @@ export function renderBacktestReport(data: BacktestReportData): string {
     symbols: symbols.map((s) => s.data),
   };
 
-  const meta =
-    data.meta === undefined || data.meta.length === 0
-      ? ""
-      : `<dl class="meta">\n${data.meta
-          .map((m) => `<dt>${escapeHtml(m.label)}</dt><dd>${cell(m.value)}</dd>`)
-          .join("\n")}\n</dl>`;
+  const meta = metaList(data.meta);
 
   const unit = quote ? ` (${escapeHtml(quote)})` : "";
   const symbolSections = symbols
@@ -412,33 +341,16 @@ export function renderBacktestReport(data: BacktestReportData): string {
   if (hasMargin)
     equityLegend.push(["#0d9488", `funding received (+) / paid (-)${unit}, right axis`]);
   const rs = data.runSummary;
-  return [
-    "<!DOCTYPE html>",
-    '<html lang="en">',
-    "<head>",
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(title)}</title>`,
-    `<style>${lib.css}\n${STYLE}</style>`,
-    "</head>",
-    "<body>",
+  return htmlDocument(title, `${lib.css}\n${REPORT_STYLE}`, [
     `<header>\n<h1>${escapeHtml(title)}</h1>\n${meta}\n</header>`,
     rs === undefined ? "" : summaryPanel(rs, quote),
-    `<section id="summary">\n<h2>${rs === undefined ? "Summary" : "Per symbol"}</h2>\n${table(data.summary.columns, data.summary.rows)}\n</section>`,
+    `<section id="summary">\n<h2>${rs === undefined ? "Summary" : "Per symbol"}</h2>\n${htmlTable(data.summary.columns, data.summary.rows)}\n</section>`,
     data.sourceNotes === undefined ? "" : sourceNotes(data.sourceNotes),
     rs === undefined ? "" : blockedTable(rs),
     `<section>\n<h2>Equity</h2>\n<p class="note">${portfolioNote}. ${HOW_TO}</p>\n${legend(equityLegend)}\n<div class="chart" data-chart="equity"></div>\n</section>`,
     hasMargin ? marginSection() : "",
     `<section>\n<h2>Drawdown</h2>\n${legend([["#dc2626", "drawdown below the running peak (%)"]])}\n<div class="chart" data-chart="drawdown"></div>\n</section>`,
     symbolSections,
-    "<noscript><p>The charts are drawn by an inline script; enable JavaScript to see them.</p></noscript>",
-    `<script type="application/json" id="report-data">${jsonForScript(embedded)}</script>`,
-    `<script>/*! ${lib.name} ${lib.version}\n${lib.license}\n*/\n${lib.script}</script>`,
-    `<script>${CHART_SCRIPT}</script>`,
-    "</body>",
-    "</html>",
-    "",
-  ]
-    .filter((part) => part !== "")
-    .join("\n");
+    ...chartScripts(lib, "report-data", embedded, CHART_SCRIPT),
+  ]);
 }

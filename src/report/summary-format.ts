@@ -108,6 +108,33 @@ function hoursMinutes(s: number): string {
   return d > 0 ? `${d}d ${h}h ${m}m` : h > 0 ? `${h}h ${m}m` : `${m}m ${Math.round(s % 60)}s`;
 }
 
+type ScalarKind = Exclude<Kind, "reasons" | "distances">;
+
+/** A number or a decimal string of one kind, rounded (see the file comment). */
+function formatScalar(kind: ScalarKind, v: number | string, unit: string): string {
+  switch (kind) {
+    case "money":
+      return (
+        formatMoney(typeof v === "string" ? v : Decimal.fromDoubleShortest(v).toPlainString()) +
+        unit
+      );
+    case "pct":
+      return `${fixed2(Number(v))} %`;
+    case "fraction":
+      return `${fixed2(Number(v) * 100)} %`;
+    case "ratio":
+      return fixed2(Number(v));
+    case "leverage":
+      return `${fixed2(Number(v))}x`;
+    case "duration": {
+      const secs = Math.round(Number(v));
+      return secs < 60 ? `${secs} s` : `${secs} s (${hoursMinutes(secs)})`;
+    }
+    case "count":
+      return String(v);
+  }
+}
+
 /** One summary value as shown to people, with its unit (`quote`: the money unit). */
 export function formatSummaryValue(
   key: keyof RunSummaryJson,
@@ -117,23 +144,8 @@ export function formatSummaryValue(
   const v = s[key];
   if (v === null) return "n/a";
   const unit = quote === "" ? "" : ` ${quote}`;
-  switch (KINDS[key]) {
-    case "money":
-      return formatMoney(v as string) + unit;
-    case "pct":
-      return `${fixed2(v as number)} %`;
-    case "fraction":
-      return `${fixed2((v as number) * 100)} %`;
-    case "ratio":
-      return fixed2(v as number);
-    case "leverage":
-      return `${fixed2(v as number)}x`;
-    case "duration": {
-      const secs = Math.round(v as number);
-      return secs < 60 ? `${secs} s` : `${secs} s (${hoursMinutes(secs)})`;
-    }
-    case "count":
-      return String(v);
+  const kind = KINDS[key];
+  switch (kind) {
     case "reasons": {
       const e = Object.entries(v as Record<string, number>);
       return e.length === 0 ? "none" : e.map(([k, n]) => `${k}=${n}`).join(", ");
@@ -143,7 +155,25 @@ export function formatSummaryValue(
       if (e.length === 0) return "none";
       return e.map(([k, d]) => `${k} ${d === null ? "never open" : `${fixed2(d)} %`}`).join(", ");
     }
+    default:
+      return formatScalar(kind, v as number | string, unit);
   }
+}
+
+/**
+ * A scalar run summary value (a number, or a decimal string for money) as
+ * formatSummaryValue shows it; undefined when `key` is not a scalar summary
+ * key (another name, blocked_by_reason or liquidation_distance_pct).
+ */
+export function formatSummaryScalar(
+  key: string,
+  v: number | string,
+  quote = "",
+): string | undefined {
+  if (!Object.hasOwn(KINDS, key)) return undefined;
+  const kind = KINDS[key as keyof RunSummaryJson];
+  if (kind === "reasons" || kind === "distances") return undefined;
+  return formatScalar(kind, v, quote === "" ? "" : ` ${quote}`);
 }
 
 /** The keys that only a USD-M run (a margin account) fills. */

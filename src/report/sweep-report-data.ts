@@ -77,4 +77,9 @@ export interface SweepReportData {
   readonly walkForward?: WalkForwardReport;
   /** Money unit for labels ("USDT"), "" when mixed. */
   readonly quote: string;
+  /**
+   * The name of the CSV with every trial (the results table points to it
+   * when it shows only the best rows); "the sweep's CSV" when absent.
+   */
+  readonly resultsCsv?: string;
 }
