@@ -86,11 +86,19 @@ function printRanking(
       r.id,
       paramText(r, params),
       fmt(resultObjective(r, objective)),
-      r.summary.net_pnl,
+      ...(objective.key === "net_pnl" ? [] : [Number(r.summary.net_pnl).toFixed(2)]),
       fmt(r.summary.max_drawdown_pct),
       String(r.summary.fills),
     ]);
-  const cols = ["rank", "trial", "params", objective.key, "net_pnl", "max_dd_pct", "fills"];
+  const cols = [
+    "rank",
+    "trial",
+    "params",
+    objective.key,
+    ...(objective.key === "net_pnl" ? [] : ["net_pnl"]),
+    "max_dd_pct",
+    "fills",
+  ];
   for (const l of formatTable(cols, rows)) io.stdout(l);
 }
 

@@ -198,10 +198,7 @@ export function dataBacktestOptions(
 /** The source with its side inputs (filters, funding, brackets, marks) as the fixture a run reads. */
 export function dataFixture(
   source: BinanceSource,
-  o: Pick<
-    DataBacktestOptions,
-    "instruments" | "fundingRates" | "leverageBrackets" | "markPrices"
-  >,
+  o: Pick<DataBacktestOptions, "instruments" | "fundingRates" | "leverageBrackets" | "markPrices">,
 ): Fixture {
   return fixtureWith(
     sourceAsFixture(source, `binance ${source.kind} ${source.symbols.join(",")}`, o.instruments),

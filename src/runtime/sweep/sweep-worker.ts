@@ -48,7 +48,7 @@ export function startSweepWorker(target: QueueTarget, o: SweepWorkerOptions = {}
       connection: target.connection,
       concurrency: 1,
       lockDuration,
-      stalledInterval: Math.max(1000, Math.floor(lockDuration / 2)),
+      stalledInterval: lockDuration,
       maxStalledCount: 5,
       removeOnComplete: { count: 1_000_000 },
     },

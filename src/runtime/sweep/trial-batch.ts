@@ -21,7 +21,7 @@ import type { CurvePoint, TrialInput, TrialResult, TrialTask } from "./trial.js"
 import { trialOverrides } from "./trial.js";
 
 /** Events between two yields to the event loop (progress, aborts, queue lock renewals). */
-const YIELD_EVERY = 4096;
+const YIELD_EVERY = 1024;
 const HOUR_MS = 3_600_000;
 
 export interface BatchProgress {

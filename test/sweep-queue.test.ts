@@ -1,0 +1,139 @@
+/**
+ * A sweep through BullMQ on a real redis-server started here: two `grinder
+ * worker` processes, one SIGKILLed in the middle of a trial. Every trial is
+ * completed exactly once (the killed worker's trial is taken over after its
+ * lock lapses), the CSV equals a local sweep's, and a resubmitted sweep
+ * reuses every result.
+ */
+
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { BTC, ETH, writeBookTicker } from "./support/binance-dumps.js";
+import {
+  freePort,
+  RedisServerProcess,
+  redisServerAvailable,
+  waitFor,
+} from "./support/redis-server-process.js";
+import { skipUnless } from "./support/required-tool.js";
+import { BIN, REPO_ROOT, runCli, tempDir } from "./support/run-cli.js";
+
+const SKIP = skipUnless(redisServerAvailable(), "redis-server is not installed");
+
+interface Proc {
+  readonly child: ChildProcess;
+  out: string;
+  readonly exited: Promise<number | null>;
+}
+
+function start(args: readonly string[]): Proc {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: REPO_ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const p: Proc = {
+    child,
+    out: "",
+    exited: new Promise((resolve) => child.once("exit", (code) => resolve(code))),
+  };
+  child.stdout?.on("data", (b: Buffer) => {
+    p.out += b.toString("utf8");
+  });
+  child.stderr?.on("data", (b: Buffer) => {
+    p.out += b.toString("utf8");
+  });
+  return p;
+}
+
+function trialLines(out: string, event: string): string[] {
+  return [...out.matchAll(new RegExp(`^trial (t-[0-9a-f]+) ${event}$`, "gm"))].map(
+    (m) => m[1] as string,
+  );
+}
+
+describe("grinder sweep --queue with grinder worker", { skip: SKIP }, () => {
+  let redis: RedisServerProcess;
+  const procs: Proc[] = [];
+  const data = tempDir("grinder-sweep-queue-");
+  for (const [i, d] of ["2026-03-01", "2026-03-02"].entries()) {
+    writeBookTicker(data, BTC, d, 2500, 41 + i);
+    writeBookTicker(data, ETH, d, 2500, 51 + i);
+  }
+  const sweepArgs = [
+    "sweep",
+    "--data",
+    data,
+    "--symbols",
+    "BTCUSDT,ETHUSDT",
+    "--from",
+    "2026-03-01",
+    "--to",
+    "2026-03-02",
+    "--grid",
+    "spacing_bps=5,10,20",
+    "--grid",
+    "levels=2,4",
+  ];
+
+  before(async () => {
+    redis = new RedisServerProcess(await freePort());
+    await redis.start();
+  });
+
+  after(async () => {
+    for (const p of procs) p.child.kill("SIGKILL");
+    await Promise.all(procs.map((p) => p.exited));
+    await redis.stop();
+  });
+
+  test("a worker killed mid-trial loses nothing; results equal a local sweep's; resubmission reuses them", async () => {
+    const dir = tempDir();
+    const worker = (): Proc => {
+      const p = start(["worker", "--queue", redis.url, "--lock-ms", "2000"]);
+      procs.push(p);
+      return p;
+    };
+    const a = worker();
+    const b = worker();
+    await waitFor(
+      () => /worker ready/.test(a.out) && /worker ready/.test(b.out),
+      20_000,
+      "workers",
+    );
+    const queued = join(dir, "queued.csv");
+    const submitter = start([...sweepArgs, "--queue", redis.url, "--out", queued]);
+    procs.push(submitter);
+    await waitFor(() => trialLines(a.out, "start").length > 0, 60_000, "worker A to start a trial");
+    a.child.kill("SIGKILL");
+    await a.exited;
+    const killedIn = trialLines(a.out, "start").filter(
+      (id) => !trialLines(a.out, "done").includes(id),
+    );
+    assert.equal(killedIn.length, 1, a.out);
+    const code = await Promise.race([
+      submitter.exited,
+      new Promise<string>((r) => setTimeout(() => r("timeout"), 120_000).unref()),
+    ]);
+    assert.equal(code, 0, submitter.out + b.out);
+
+    const done = [...trialLines(a.out, "done"), ...trialLines(b.out, "done")];
+    assert.equal(done.length, 6, `every trial done once: ${done.join(" ")}`);
+    assert.equal(new Set(done).size, 6);
+    assert.ok(trialLines(b.out, "done").includes(killedIn[0] as string), "taken over by B");
+
+    const local = join(dir, "local.csv");
+    const l = runCli([...sweepArgs, "--jobs", "1", "--out", local]);
+    assert.equal(l.code, 0, l.stdout + l.stderr);
+    assert.equal(readFileSync(queued, "utf8"), readFileSync(local, "utf8"));
+
+    const again = join(dir, "again.csv");
+    const r = runCli([...sweepArgs, "--queue", redis.url, "--out", again]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /Reused 6 trial result\(s\) already in the queue/);
+    assert.equal(readFileSync(again, "utf8"), readFileSync(local, "utf8"));
+    assert.equal(trialLines(b.out, "done").length + trialLines(a.out, "done").length, 6);
+  });
+});
