@@ -62,7 +62,7 @@ describe("grinder sweep --queue with grinder worker", { skip: SKIP }, () => {
     writeBookTicker(data, BTC, d, 2500, 41 + i);
     writeBookTicker(data, ETH, d, 2500, 51 + i);
   }
-  const sweepArgs = [
+  const dataArgs = [
     "sweep",
     "--data",
     data,
@@ -72,11 +72,8 @@ describe("grinder sweep --queue with grinder worker", { skip: SKIP }, () => {
     "2026-03-01",
     "--to",
     "2026-03-02",
-    "--grid",
-    "spacing_bps=5,10,20",
-    "--grid",
-    "levels=2,4",
   ];
+  const sweepArgs = [...dataArgs, "--grid", "spacing_bps=5,10,20", "--grid", "levels=2,4"];
 
   before(async () => {
     redis = new RedisServerProcess(await freePort());
@@ -135,5 +132,32 @@ describe("grinder sweep --queue with grinder worker", { skip: SKIP }, () => {
     assert.match(r.stdout, /Reused 6 trial result\(s\) already in the queue/);
     assert.equal(readFileSync(again, "utf8"), readFileSync(local, "utf8"));
     assert.equal(trialLines(b.out, "done").length + trialLines(a.out, "done").length, 6);
+  });
+
+  test("a submitter killed mid-sweep and started again loses nothing and reruns nothing", async () => {
+    const dir = tempDir();
+    const queueArgs = ["--queue", redis.url, "--queue-name", "restart-test"];
+    const w = start(["worker", ...queueArgs, "--lock-ms", "2000"]);
+    procs.push(w);
+    await waitFor(() => /worker ready/.test(w.out), 20_000, "worker");
+    const grid = ["--grid", "spacing_bps=5,10,20", "--grid", "levels=3"];
+    const first = start([...dataArgs, ...grid, ...queueArgs]);
+    procs.push(first);
+    await waitFor(() => trialLines(w.out, "done").length > 0, 60_000, "a first trial done");
+    first.child.kill("SIGKILL");
+    await first.exited;
+    const out = join(dir, "restarted.csv");
+    const again = runCli([...dataArgs, ...grid, ...queueArgs, "--out", out]);
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    assert.match(again.stdout, /Reused [1-3] trial result\(s\)/);
+    // The worker's output of the last trial may still be in the pipe (runCli blocked this loop).
+    await waitFor(() => trialLines(w.out, "done").length >= 3, 10_000, "the worker's log");
+    const done = trialLines(w.out, "done");
+    assert.equal(done.length, 3, w.out);
+    assert.equal(new Set(done).size, 3);
+    const local = join(dir, "local.csv");
+    const l = runCli([...dataArgs, ...grid, "--jobs", "1", "--out", local]);
+    assert.equal(l.code, 0, l.stdout + l.stderr);
+    assert.equal(readFileSync(out, "utf8"), readFileSync(local, "utf8"));
   });
 });

@@ -7,6 +7,8 @@
  * (paper-realistic), and that last case again with the run summary's watchers
  * (paper-summary: equity points and summary, as a data backtest runs).
  * Fixtures are cached under $GRINDER_BENCH_DIR (default: the OS temp dir).
+ * sweep-16 runs 16 realistic trials side by side on every core (sweep-bench.ts)
+ * and reports trials x events per second.
  * `--sizes 100000` limits the sizes; `--cases replay,paper` the cases.
  */
 
@@ -99,6 +101,22 @@ function runCase(mode: string, dir: string, config?: string): CaseResult {
   return JSON.parse(r.stdout) as CaseResult;
 }
 
+interface SweepCaseResult {
+  events: number;
+  seconds: number;
+  trial_events_per_s: number;
+  max_rss_mb: number;
+}
+
+/** 16 realistic trials over the fixture on every core (sweep-bench.ts). */
+function runSweepCase(dir: string, config: string): SweepCaseResult {
+  const r = spawnSync(process.execPath, [join(here, "sweep-bench.js"), dir, config, "16"], {
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new Error(`bench case sweep-16 ${dir} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as SweepCaseResult;
+}
+
 function main(): void {
   const args = parseCommandArgs("bench", process.argv.slice(2), {
     sizes: { type: "string" },
@@ -106,7 +124,7 @@ function main(): void {
   });
   const sizes = (stringFlag(args, "sizes") ?? "100000,1000000").split(",").map(Number);
   const cases = (
-    stringFlag(args, "cases") ?? "replay,paper,paper-active,paper-realistic,paper-summary"
+    stringFlag(args, "cases") ?? "replay,paper,paper-active,paper-realistic,paper-summary,sweep-16"
   ).split(",");
   const root = process.env.GRINDER_BENCH_DIR ?? join(tmpdir(), "grinder-bench");
   mkdirSync(root, { recursive: true });
@@ -129,6 +147,13 @@ function main(): void {
       writeGeneratedEvents(dir, spec(size));
     }
     for (const c of cases) {
+      if (c === "sweep-16") {
+        const r = runSweepCase(dir, realisticConfig);
+        console.log(
+          `${c.padEnd(15)}  ${String(r.events).padStart(8)}  ${r.seconds.toFixed(2).padStart(8)}  ${String(r.trial_events_per_s).padStart(8)}  ${String(r.max_rss_mb).padStart(10)}  (16 trials; events/s = trials x events / s)`,
+        );
+        continue;
+      }
       const config = configs[c];
       const mode = c === "paper-summary" ? "paper-summary" : "paper";
       const r = config === undefined ? runCase(c, dir) : runCase(mode, dir, config);

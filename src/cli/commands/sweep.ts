@@ -1,4 +1,5 @@
 import { availableParallelism } from "node:os";
+import { basename } from "node:path";
 import {
   boolFlag,
   intFlag,
@@ -15,7 +16,12 @@ import { readEngineConfigFile } from "../../runtime/engine-config-file.js";
 import { LocalExecutor, type TrialExecutor } from "../../runtime/sweep/local-executor.js";
 import { parseObjective } from "../../runtime/sweep/objective.js";
 import { resultObjective, runSweep, type SweepOutcome } from "../../runtime/sweep/sweep.js";
-import { ranked, resultsCsv, sweepReportData } from "../../runtime/sweep/sweep-output.js";
+import {
+  parseHeatmapAxes,
+  ranked,
+  resultsCsv,
+  sweepReportData,
+} from "../../runtime/sweep/sweep-output.js";
 import { parseQueueUrl, QueueExecutor } from "../../runtime/sweep/sweep-queue.js";
 import { writeSweepReport } from "../../runtime/sweep/sweep-report-file.js";
 import { parseGrid, type SweepParameter, sweepTrials } from "../../runtime/sweep/sweep-space.js";
@@ -155,6 +161,8 @@ async function sweep(args: ParsedArgs, io: CliIo): Promise<number> {
         : (() => {
             throw new InvalidInputError("grinder sweep: --walk-forward needs --data");
           })();
+  const heatmapText = stringFlag(args, "heatmap");
+  const heatmap = heatmapText === undefined ? undefined : parseHeatmapAxes(heatmapText, params);
   const configPath = stringFlag(args, "config");
   const baseOverrides =
     withProfileFlag("sweep", args, configPath ? readEngineConfigFile(configPath) : undefined) ?? {};
@@ -243,6 +251,8 @@ async function sweep(args: ParsedArgs, io: CliIo): Promise<number> {
         ...(random ? [{ label: "random seed", value: seed }] : []),
       ],
       quote: quoteOf(input),
+      ...(heatmap !== undefined ? { heatmap } : {}),
+      ...(out !== undefined ? { resultsCsv: basename(out) } : {}),
     });
     writeSweepReport(reportPath, data);
     if (!quiet) io.stdout(`HTML report written to: ${reportPath}`);
@@ -280,8 +290,12 @@ export const sweepCommand: CliCommand = {
     "                      of trials already done (same data, options, code) are reused\n" +
     "  --queue-name NAME   the BullMQ queue (default grinder-sweep)\n" +
     "  --out FILE          one CSV row per trial run: id, params, objective, every summary key\n" +
-    "  --report FILE       HTML: objective heatmap over the first two --grid options, top\n" +
-    "                      trials' equity, results table; walk-forward windows and stability\n" +
+    "  --report FILE       HTML: objective heatmap over two swept options (--heatmap X,Y;\n" +
+    "                      default the first two --grid), the top trials' equity, the\n" +
+    "                      results table; walk-forward windows and parameter stability\n" +
+    "  --heatmap X,Y       the heatmap's two parameters (two of the --grid options)\n" +
+    "  --config FILE, --profile P   base engine options under every trial (as backtest)\n" +
+    "  --quiet             print only the verdict line\n" +
     "  Data flags as grinder backtest --data: --kind --market --interval --half-spread-bps\n" +
     "  --depth-qty --on-bad-row --exchange-info --leverage-brackets",
   run(argv, io) {
@@ -311,6 +325,7 @@ export const sweepCommand: CliCommand = {
       "queue-name": { type: "string" },
       out: { type: "string" },
       report: { type: "string" },
+      heatmap: { type: "string" },
       quiet: { type: "boolean", short: "q" },
     });
     return sweep(args, io);

@@ -5,6 +5,7 @@
  * (report/sweep-report-data.ts).
  */
 
+import { InvalidInputError } from "../../core/errors.js";
 import { SUMMARY_KEYS } from "../../report/summary.js";
 import type {
   SweepReportData,
@@ -86,6 +87,21 @@ export function ranked(results: readonly TrialResult[], objective: Objective): T
   );
 }
 
+/** `--heatmap X,Y`: two distinct swept parameters. */
+export function parseHeatmapAxes(
+  text: string,
+  params: readonly SweepParameter[],
+): readonly [string, string] {
+  const [x = "", y = "", ...rest] = text.split(",").map((s) => s.trim());
+  const names = params.map((p) => p.name as string);
+  if (rest.length > 0 || !names.includes(x) || !names.includes(y) || x === y) {
+    throw new InvalidInputError(
+      `--heatmap: expected two different swept parameters X,Y (of ${names.join(", ")}), got "${text}"`,
+    );
+  }
+  return [x, y];
+}
+
 /** The trials the report's heatmap and table show: a plain sweep's, or the last window's train runs. */
 export function shownTrials(outcome: SweepOutcome): readonly TrialResult[] {
   const wf = outcome.walkForward;
@@ -102,6 +118,10 @@ export function sweepReportData(
     readonly title: string;
     readonly meta: SweepReportData["meta"];
     readonly quote: string;
+    /** The heatmap's two parameters (default: the first two swept). */
+    readonly heatmap?: readonly [string, string];
+    /** The CSV written beside the report, if any. */
+    readonly resultsCsv?: string;
   },
 ): SweepReportData {
   const shown = shownTrials(outcome);
@@ -113,6 +133,8 @@ export function sweepReportData(
   }));
   const top = ranked(shown, objective).slice(0, TOP_CURVES);
   const names = params.map((p) => p.name as string);
+  const axes =
+    header.heatmap ?? (names.length >= 2 ? ([names[0], names[1]] as [string, string]) : undefined);
   let walkForward: WalkForwardReport | undefined;
   if (outcome.walkForward !== undefined) {
     walkForward = {
@@ -146,10 +168,11 @@ export function sweepReportData(
     meta,
     objective,
     parameters: names,
-    ...(names.length >= 2 ? { heatmap: { x: names[0] as string, y: names[1] as string } } : {}),
+    ...(axes !== undefined ? { heatmap: { x: axes[0], y: axes[1] } } : {}),
     trials,
     topEquity: top.map((r) => ({ trialId: r.id, points: r.equity })),
     ...(walkForward !== undefined ? { walkForward } : {}),
     quote: header.quote,
+    ...(header.resultsCsv !== undefined ? { resultsCsv: header.resultsCsv } : {}),
   };
 }
