@@ -11,7 +11,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { BTC, ETH, writeBookTicker } from "./support/binance-dumps.js";
-import { runCli, tempDir } from "./support/run-cli.js";
+import { REPO_ROOT, runCli, tempDir } from "./support/run-cli.js";
 
 const DAYS = ["2026-03-01", "2026-03-02", "2026-03-03"];
 const SYMBOLS = "BTCUSDT,ETHUSDT";
@@ -214,5 +214,45 @@ describe("grinder sweep (local)", () => {
     );
     assert.notEqual(wf.code, 0);
     assert.match(wf.stderr, /one window needs 3/);
+  });
+});
+
+describe("grinder sweep --fixtures", () => {
+  test("each row's fills and PnL equal grinder paper's with the trial's options", () => {
+    const fixture = join(REPO_ROOT, "fixtures", "rate_limit_spread");
+    const dir = tempDir();
+    const csv = join(dir, "fx.csv");
+    const r = runCli([
+      "sweep",
+      "--fixtures",
+      fixture,
+      "--grid",
+      "spacing_bps=5,25",
+      "--grid",
+      "levels=2,3",
+      "--jobs",
+      "2",
+      "--out",
+      csv,
+    ]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const rows = readCsv(csv);
+    assert.equal(rows.length, 4);
+    for (const row of rows) {
+      const cfg = join(dir, `c-${row.trial}.json`);
+      writeFileSync(
+        cfg,
+        JSON.stringify({ spacing_bps: Number(row.spacing_bps), levels: Number(row.levels) }),
+      );
+      const out = join(dir, `p-${row.trial}.json`);
+      const p = runCli(["paper", "--fixture", fixture, "--config", cfg, "--out", out]);
+      assert.equal(p.code, 0, p.stdout + p.stderr);
+      const paper = JSON.parse(readFileSync(out, "utf8")) as {
+        readonly total_fills: number;
+        readonly orders_placed: number;
+      };
+      assert.equal(Number(row.fills), paper.total_fills);
+      assert.equal(Number(row.orders_submitted), paper.orders_placed);
+    }
   });
 });
