@@ -20,20 +20,6 @@ export const MAIN_SUMMARY_KEYS: readonly string[] = [
   "win_rate",
 ];
 
-/** The summary keys in money (their table headers name the quote). */
-const MONEY_KEYS: ReadonlySet<string> = new Set([
-  "net_pnl",
-  "gross_pnl",
-  "fees",
-  "funding",
-  "turnover",
-  "max_position_notional",
-]);
-
-export function isMoneyKey(key: string): boolean {
-  return MONEY_KEYS.has(key);
-}
-
 /** A number of no known kind: integers as they are, others to 4 decimals. */
 function plainNumber(x: number): string {
   if (!Number.isFinite(x)) return "n/a";
