@@ -79,4 +79,11 @@ describe("paramsText", () => {
   it("lists the parameters in the given order, - for a missing one", () => {
     assert.equal(paramsText({ b: 2, a: "x" }, ["a", "b", "c"]), "a=x, b=2, c=-");
   });
+
+  it("shows a fraction to 12 significant digits (hiding binary noise), an integer whole", () => {
+    assert.equal(
+      paramsText({ s: 0.1 + 0.2, n: 1e-7, big: 123456789012345 }, ["s", "n", "big"]),
+      "s=0.3, n=1e-7, big=123456789012345",
+    );
+  });
 });

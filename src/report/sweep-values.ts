@@ -48,8 +48,14 @@ export function formatSweepValue(
   return typeof v === "number" ? plainNumber(v) : plainNumber(Number(v));
 }
 
+/**
+ * A parameter value as text; a fraction to at most 12 significant digits,
+ * so a stepped range shows 0.3 rather than 0.30000000000000004.
+ */
 export function paramText(v: SweepParamValue | undefined): string {
-  return v === undefined ? "-" : String(v);
+  if (v === undefined) return "-";
+  if (typeof v !== "number" || !Number.isFinite(v) || Number.isInteger(v)) return String(v);
+  return String(Number(v.toPrecision(12)));
 }
 
 /** "a=1, b=x" over `names` (the swept parameters, in order). */
