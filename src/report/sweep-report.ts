@@ -65,6 +65,7 @@ const PALETTE: readonly (readonly [number, number, number])[] = [
 const SWEEP_STYLE = `
 p.objective { margin: 8px 0 0; }
 #walk-forward td, #results td { white-space: nowrap; }
+#results th, #results td { padding: 4px 6px; }
 table.heatmap td.hm { min-width: 64px; text-align: center; }
 table.heatmap td.hm-null { color: #64748b; background: repeating-linear-gradient(45deg, #fff 0 4px, #e2e8f0 4px 8px); }
 table.heatmap td.hm-none { background: #fff; }
