@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { RunSummaryJson } from "./summary.js";
-import { formatMoney, formatSummaryValue, summaryRows } from "./summary-format.js";
+import {
+  formatMoney,
+  formatSummaryScalar,
+  formatSummaryValue,
+  isMoneySummaryKey,
+  summaryRows,
+} from "./summary-format.js";
 
 describe("formatMoney", () => {
   it("rounds half-even to the cent, keeping two significant digits under a cent", () => {
@@ -99,5 +105,33 @@ describe("formatSummaryValue", () => {
     assert.equal(shown.get("Max effective leverage"), "3.00x");
     assert.equal(shown.get("Max margin use"), "60.13 %");
     assert.equal(shown.get("Closest to liquidation"), "BTCUSDT 10.00 %, ETHUSDT never open");
+  });
+});
+
+describe("formatSummaryScalar", () => {
+  it("formats one value as formatSummaryValue would, money from a number too", () => {
+    assert.equal(formatSummaryScalar("net_pnl", "1234.5", "USDT"), "1234.50 USDT");
+    // A number: its shortest decimal (0.1 + 0.2 -> 0.30000000000000004 -> 0.30).
+    assert.equal(formatSummaryScalar("net_pnl", 0.1 + 0.2), "0.30");
+    assert.equal(formatSummaryScalar("fees", 0.0037), "0.0037");
+    assert.equal(formatSummaryScalar("return_pct", 12.3456), "12.35 %");
+    assert.equal(formatSummaryScalar("win_rate", 0.6667), "66.67 %");
+    assert.equal(formatSummaryScalar("sharpe", -1.005), "-1.00"); // -1.00499999... in binary
+    assert.equal(formatSummaryScalar("fills", 96), "96");
+    assert.equal(formatSummaryScalar("max_drawdown_duration_s", 9600), "9600 s (2h 40m)");
+  });
+
+  it("is undefined for another key and for the keys that are not scalars", () => {
+    assert.equal(formatSummaryScalar("profit_factor", 1.5), undefined);
+    assert.equal(formatSummaryScalar("blocked_by_reason", 1), undefined);
+    assert.equal(formatSummaryScalar("liquidation_distance_pct", 1), undefined);
+    assert.equal(formatSummaryScalar("toString", 1), undefined);
+  });
+
+  it("tells the money keys", () => {
+    assert.deepEqual(
+      ["net_pnl", "fees", "turnover", "return_pct", "fills", "toString"].map(isMoneySummaryKey),
+      [true, true, true, false, false, false],
+    );
   });
 });

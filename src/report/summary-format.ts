@@ -176,6 +176,11 @@ export function formatSummaryScalar(
   return formatScalar(kind, v, quote === "" ? "" : ` ${quote}`);
 }
 
+/** Whether `key` is a run summary key in money (net_pnl, fees, ...). */
+export function isMoneySummaryKey(key: string): boolean {
+  return Object.hasOwn(KINDS, key) && KINDS[key as keyof RunSummaryJson] === "money";
+}
+
 /** The keys that only a USD-M run (a margin account) fills. */
 const MARGIN_KEYS: ReadonlySet<keyof RunSummaryJson> = new Set([
   "liquidations",

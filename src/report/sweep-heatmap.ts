@@ -76,16 +76,15 @@ const GREEN: Rgb = [0, 109, 44];
 const RED: Rgb = [165, 0, 38];
 
 function mix(a: Rgb, b: Rgb, t: number): Rgb {
-  return [0, 1, 2].map((i) =>
-    Math.round((a[i] as number) + ((b[i] as number) - (a[i] as number)) * t),
-  ) as unknown as Rgb;
+  const at = (i: 0 | 1 | 2): number => Math.round(a[i] + (b[i] - a[i]) * t);
+  return [at(0), at(1), at(2)];
 }
 
 function css(c: Rgb): string {
   return `rgb(${c[0]},${c[1]},${c[2]})`;
 }
 
-/** How good each value is, for its colour: -1 (worst) .. 1 (best). */
+/** The values the colours span, worst to best by the objective's direction. */
 export interface ColourScale {
   readonly diverging: boolean;
   /** The worst and the best value shown. */
@@ -122,11 +121,14 @@ export function cellColour(v: number, s: ColourScale): { background: string; dar
   return { background: css(mix(PALE, GREEN, t)), dark: t > 0.6 };
 }
 
-/** The colour bar under the heatmap: worst to best (through 0 when diverging). */
+/** The colour bar under the heatmap: worst to best, white where 0 falls when diverging. */
 function scaleLegend(s: ColourScale, key: string): string {
-  const stops = s.diverging ? [css(RED), css(WHITE), css(GREEN)] : [css(PALE), css(GREEN)];
+  const worst = cellColour(s.worst, s).background;
+  const best = cellColour(s.best, s).background;
+  const zeroAt = ((100 * s.worst) / (s.worst - s.best)).toFixed(1);
+  const stops = s.diverging ? `${worst},${css(WHITE)} ${zeroAt}%,${best}` : `${worst},${best}`;
   const centre = s.diverging ? " (white: 0)" : "";
-  return `<p class="legend hm-legend">worst ${escapeHtml(formatSweepValue(key, s.worst))} <i class="hm-bar" style="background:linear-gradient(to right,${stops.join(",")})"></i> ${escapeHtml(formatSweepValue(key, s.best))} best${centre}</p>`;
+  return `<p class="legend hm-legend">worst ${escapeHtml(formatSweepValue(key, s.worst))} <i class="hm-bar" style="background:linear-gradient(to right,${stops})"></i> ${escapeHtml(formatSweepValue(key, s.best))} best${centre}</p>`;
 }
 
 function cellHtml(

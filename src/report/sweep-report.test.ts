@@ -194,6 +194,11 @@ describe("sweepReportHtml: heatmap", () => {
     // the way from white to red (165, 0, 38): 255 - 90/4, 255 - 255/4, 255 - 217/4.
     assert.equal(cells[1]?.style, "background:rgb(0,109,44);color:#fff");
     assert.equal(cells[0]?.style, "background:rgb(233,191,201)");
+    // The colour bar: from -3's colour through white at 3/15 of the way to 12's.
+    assert.match(
+      sweepReportHtml(sample()),
+      /worst -3\.00 <i class="hm-bar" style="background:linear-gradient\(to right,rgb\(233,191,201\),rgb\(255,255,255\) 20\.0%,rgb\(0,109,44\)\)"><\/i> 12\.00 best \(white: 0\)/,
+    );
   });
 
   it("min direction: the lowest value of a cell wins, and low is green", () => {

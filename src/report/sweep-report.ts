@@ -23,12 +23,12 @@ import {
   REPORT_STYLE,
 } from "./html-parts.js";
 import { DEFAULT_MAX_POINTS } from "./html-report.js";
+import { isMoneySummaryKey } from "./summary-format.js";
 import { SWEEP_CHART_SCRIPT } from "./sweep-chart-script.js";
 import { heatmapSection } from "./sweep-heatmap.js";
-import type { SweepEquityPoint, SweepReportData, SweepTrialRow } from "./sweep-report-data.js";
+import type { SweepEquityPoint, SweepReportData } from "./sweep-report-data.js";
 import {
   formatSweepValue,
-  isMoneyKey,
   MAIN_SUMMARY_KEYS,
   paramsText,
   paramText,
@@ -65,6 +65,7 @@ const PALETTE: readonly (readonly [number, number, number])[] = [
 const SWEEP_STYLE = `
 p.objective { margin: 8px 0 0; }
 #walk-forward td, #results td { white-space: nowrap; }
+#results th, #results td { padding: 4px 6px; }
 table.heatmap td.hm { min-width: 64px; text-align: center; }
 table.heatmap td.hm-null { color: #64748b; background: repeating-linear-gradient(45deg, #fff 0 4px, #e2e8f0 4px 8px); }
 table.heatmap td.hm-none { background: #fff; }
@@ -177,7 +178,7 @@ function header(data: SweepReportData, ranked: readonly RankedTrial[]): string {
       : [
           `<p class="note">Trial ${escapeHtml(best.trial.id)}: ${escapeHtml(paramsText(best.trial.params, data.parameters))}.</p>`,
           `<dl class="panel">`,
-          `<div class="metric" data-key="objective"><dt>${escapeHtml(key)} (objective)</dt><dd>${escapeHtml(formatSweepValue(key, best.trial.objective, isMoneyKey(key) ? unit : ""))}</dd></div>`,
+          `<div class="metric" data-key="objective"><dt>${escapeHtml(key)} (objective)</dt><dd>${escapeHtml(formatSweepValue(key, best.trial.objective, unit))}</dd></div>`,
           ...data.parameters.map(
             (p) =>
               `<div class="metric" data-param="${escapeHtml(p)}"><dt>${escapeHtml(p)}</dt><dd>${escapeHtml(paramText(best.trial.params[p]))}</dd></div>`,
@@ -202,7 +203,7 @@ function resultsSection(
 ): string {
   const key = data.objective.key;
   const money = (k: string): string =>
-    isMoneyKey(k) && data.quote !== "" ? `${k} (${data.quote})` : k;
+    isMoneySummaryKey(k) && data.quote !== "" ? `${k} (${data.quote})` : k;
   const keys = MAIN_SUMMARY_KEYS.filter((k) => k !== key);
   const shown = ranked.slice(0, maxRows);
   const rows = shown.map((r) => [
@@ -263,10 +264,9 @@ function topCurves(
   );
   const labels = curves.map((c) => {
     const r = byId.get(c.trialId);
-    const trial: SweepTrialRow | undefined = r?.trial;
-    return trial === undefined
-      ? c.trialId
-      : `${r?.rank === undefined ? "" : `#${r.rank} `}${c.trialId} (${paramsText(trial.params, data.parameters)})`;
+    if (r === undefined) return c.trialId;
+    const rank = r.rank === undefined ? "" : `#${r.rank} `;
+    return `${rank}${c.trialId} (${paramsText(r.trial.params, data.parameters)})`;
   });
   const colour = (i: number): readonly [number, number, number] =>
     PALETTE[i % PALETTE.length] as readonly [number, number, number];

@@ -20,20 +20,6 @@ export const MAIN_SUMMARY_KEYS: readonly string[] = [
   "win_rate",
 ];
 
-/** The summary keys in money (their table headers name the quote). */
-const MONEY_KEYS: ReadonlySet<string> = new Set([
-  "net_pnl",
-  "gross_pnl",
-  "fees",
-  "funding",
-  "turnover",
-  "max_position_notional",
-]);
-
-export function isMoneyKey(key: string): boolean {
-  return MONEY_KEYS.has(key);
-}
-
 /** A number of no known kind: integers as they are, others to 4 decimals. */
 function plainNumber(x: number): string {
   if (!Number.isFinite(x)) return "n/a";
@@ -62,8 +48,14 @@ export function formatSweepValue(
   return typeof v === "number" ? plainNumber(v) : plainNumber(Number(v));
 }
 
+/**
+ * A parameter value as text; a fraction to at most 12 significant digits,
+ * so a stepped range shows 0.3 rather than 0.30000000000000004.
+ */
 export function paramText(v: SweepParamValue | undefined): string {
-  return v === undefined ? "-" : String(v);
+  if (v === undefined) return "-";
+  if (typeof v !== "number" || !Number.isFinite(v) || Number.isInteger(v)) return String(v);
+  return String(Number(v.toPrecision(12)));
 }
 
 /** "a=1, b=x" over `names` (the swept parameters, in order). */
