@@ -97,6 +97,8 @@ export class BinanceSpotVenue extends BinanceOrderVenue {
   /** Execution reports received, applied at the next sync (inside the loop's exchange step). */
   private inbox: ExecutionReport[] = [];
   private backstopDue = true;
+  /** The server-time sync started with the stream, until it ends (stop waits for it). */
+  private timeSyncing: Promise<void> | undefined;
   private lastBackstopMs = Number.NEGATIVE_INFINITY;
   private wake: () => void = () => {};
   private readonly balanceMap = new Map<string, AccountBalance>();
@@ -148,15 +150,18 @@ export class BinanceSpotVenue extends BinanceOrderVenue {
     this.wake = onActivity;
     if (!this.client.timeSync.isSynced)
       // The subscription's timestamp is the exchange's clock.
-      void this.client
-        .syncTime()
-        .catch((e: unknown) => this.log(`server time: ${errorMessage(e)}`));
+      this.timeSyncing = this.client.syncTime().then(
+        () => {},
+        (e: unknown) => this.log(`server time: ${errorMessage(e)}`),
+      );
     this.stream.start();
   }
 
+  /** Stop the stream; resolves once it is closed and the start's time sync has ended. */
   async stopUserStream(): Promise<void> {
     this.wake = () => {};
     await this.stream?.stop();
+    await this.timeSyncing;
   }
 
   /** The stream is subscribed (false without one). */
