@@ -412,7 +412,9 @@ describe("grinder live with HA (private redis-server)", {
       const env = (id: string): Record<string, string> => ({
         GRINDER_HA_ENABLED: "true",
         GRINDER_REDIS_URL: redis.url,
-        GRINDER_HA_LOCK_TTL_MS: "1000",
+        // A stopping gives the lock back, so B's takeover does not wait for the TTL; a TTL
+        // well above a loaded machine's pauses keeps A from losing the lease mid-test.
+        GRINDER_HA_LOCK_TTL_MS: "3000",
         GRINDER_HA_RENEW_INTERVAL_MS: "100",
         GRINDER_HA_INSTANCE_ID: id,
       });

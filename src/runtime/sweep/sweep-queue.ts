@@ -29,7 +29,7 @@ export interface QueueTarget {
   readonly name: string;
 }
 
-/** `--queue redis://[user:pass@]host:port[/db]` (rediss:// for TLS). */
+/** `--queue redis://HOST:PORT[/DB]` (rediss:// for TLS; credentials in the URL are used, never shown). */
 export function parseQueueUrl(text: string, name = DEFAULT_QUEUE_NAME): QueueTarget {
   let url: URL;
   try {
