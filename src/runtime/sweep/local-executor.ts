@@ -1,9 +1,10 @@
 /**
  * Running a sweep's trials on this machine: the tasks of each input are cut
- * into at most `jobs` batches (trial i goes to batch i mod n, so costly and
- * cheap settings spread), and the batches run on a pool of `jobs` worker
- * threads (default: one per core), each batch decoding its input once for
- * all its trials. `jobs` 1 runs in this thread.
+ * into `jobs` batches, more when a batch would hold over MAX_BATCH_TRIALS
+ * (trial i goes to batch i mod n, so costly and cheap settings spread), and
+ * the batches run on a pool of `jobs` worker threads (default: one per
+ * core), each batch decoding its input once for all its trials. `jobs` 1
+ * runs in this thread.
  */
 
 import { availableParallelism } from "node:os";
@@ -34,7 +35,13 @@ export interface TrialExecutor {
   close(): Promise<void>;
 }
 
-/** Batches of at most `jobs` per input, trial i of an input in batch i mod n. */
+/**
+ * Most trials of one batch: each holds a kernel and a venue in memory, so a
+ * batch is bounded (a big sweep decodes its input once per 32 trials).
+ */
+export const MAX_BATCH_TRIALS = 32;
+
+/** Batches per input: `jobs` (or more, of at most MAX_BATCH_TRIALS); trial i in batch i mod n. */
 export function batchesOf(tasks: readonly TrialTask[], jobs: number): TrialTask[][] {
   const byInput = new Map<string, TrialTask[]>();
   for (const t of tasks) {
@@ -45,7 +52,7 @@ export function batchesOf(tasks: readonly TrialTask[], jobs: number): TrialTask[
   }
   const out: TrialTask[][] = [];
   for (const list of byInput.values()) {
-    const n = Math.max(1, Math.min(jobs, list.length));
+    const n = Math.max(1, Math.min(jobs, list.length), Math.ceil(list.length / MAX_BATCH_TRIALS));
     const batches: TrialTask[][] = Array.from({ length: n }, () => []);
     for (let i = 0; i < list.length; i++) batches[i % n]?.push(list[i] as TrialTask);
     out.push(...batches);

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { batchesOf, MAX_BATCH_TRIALS } from "./local-executor.js";
 import { gridPoint, gridSize, parseGrid, randomIndices, sweepTrials } from "./sweep-space.js";
+import type { TrialTask } from "./trial.js";
 
 describe("sweep space", () => {
   test("ranges step in exact decimals, inclusive; values typed by the option's kind", () => {
@@ -69,5 +71,35 @@ describe("sweep space", () => {
   test("a huge full grid asks for --random", () => {
     const params = parseGrid(["levels=1:1000:1", "spacing_bps=1:1000:1"]);
     assert.throws(() => sweepTrials(params), /--random N/);
+  });
+});
+
+describe("local batches", () => {
+  test("per input: jobs batches, more when a batch would exceed its bound; i in batch i mod n", () => {
+    const task = (i: number, dir: string): TrialTask => ({
+      id: `t-${dir}-${i}`,
+      index: i,
+      params: { levels: i },
+      input: { kind: "fixture", dir },
+      baseOverrides: {},
+    });
+    const a = Array.from({ length: 5 }, (_, i) => task(i, "a"));
+    const b = Array.from({ length: 70 }, (_, i) => task(i, "b"));
+    const batches = batchesOf([...a, ...b], 2);
+    // a: 2 batches (0,2,4 and 1,3); b: 70 > 2 x 32, so ceil(70 / 32) = 3 batches of 24, 23, 23.
+    assert.deepEqual(batches.map((x) => x.map((t) => t.index)).slice(0, 2), [
+      [0, 2, 4],
+      [1, 3],
+    ]);
+    assert.deepEqual(
+      batches.slice(2).map((x) => x.length),
+      [24, 23, 23],
+    );
+    assert.ok(
+      batches
+        .slice(2)
+        .every((x) => x.every((t) => t.input.kind === "fixture" && t.input.dir === "b")),
+    );
+    assert.ok(MAX_BATCH_TRIALS >= 24);
   });
 });
