@@ -21,9 +21,22 @@ import type { DataRun } from "../backtest/data-run-spec.js";
 
 const EDGE_BYTES = 1 << 20;
 
-/** size and a hash of the file's first and last MiB. */
+/** Fingerprints already taken in this process, by path, size and modification time. */
+const fingerprints = new Map<string, string>();
+
+/** size and a hash of the file's first and last MiB (cached while the file is unchanged). */
 function fingerprint(path: string): string {
-  const size = statSync(path).size;
+  const st = statSync(path);
+  const key = `${path}\0${st.size}\0${st.mtimeMs}`;
+  let fp = fingerprints.get(key);
+  if (fp === undefined) {
+    fp = readFingerprint(path, st.size);
+    fingerprints.set(key, fp);
+  }
+  return fp;
+}
+
+function readFingerprint(path: string, size: number): string {
   const hash = createHash("sha256");
   const fd = openSync(path, "r");
   try {
