@@ -4,10 +4,26 @@
  * (`--profile`, `--exchange-info`).
  */
 
-import { type ParsedArgs, stringFlag } from "../argv/args.js";
+import { boolFlag, type ParsedArgs, stringFlag } from "../argv/args.js";
 import { InvalidInputError } from "../core/errors.js";
+import { type Fixture, openFixture } from "../data/fixture-reader.js";
 import type { InstrumentSpec } from "../domain/instrument.js";
 import { readExchangeInfoFile } from "../venues/binance/exchange-info.js";
+import type { CliIo } from "./io.js";
+
+/** The help line of `--strict` (replay, paper, backtest --fixtures). */
+export const STRICT_HELP =
+  "  --strict         unknown keys in a fixture's config.json are errors (default: warnings)";
+
+/**
+ * Open `--fixture DIR`; unknown keys of its config.json are warnings on
+ * stderr, or one error with `--strict`.
+ */
+export function openFixtureFlag(dir: string, args: ParsedArgs, io: CliIo): Fixture {
+  const fixture = openFixture(dir, { strict: boolFlag(args, "strict") });
+  for (const w of fixture.configWarnings ?? []) io.stderr(`warning: ${w}`);
+  return fixture;
+}
 
 /** `--config` overrides with `--profile` on top (validated with the other options). */
 export function withProfileFlag(

@@ -3,6 +3,13 @@
 import { Decimal } from "../core/decimal.js";
 import { InvalidInputError } from "../core/errors.js";
 import { Snapshot } from "../domain/snapshot.js";
+import {
+  DECIMAL_EXPECTED,
+  isMarketSymbol,
+  isPlainDecimal,
+  quoteProblem,
+  SYMBOL_EXPECTED,
+} from "./market-checks.js";
 
 const DECIMAL_FIELDS = [
   ["bid_price", "bidPrice"],
@@ -13,16 +20,22 @@ const DECIMAL_FIELDS = [
   ["last_qty", "lastQty"],
 ] as const;
 
-/** A decimal field: a decimal string, or a JSON number converted exactly as the reference does. */
+/** Largest JSON number accepted as a price or quantity (1e18, exclusive). */
+const MAX_NUMBER = 1e18;
+
+/**
+ * A decimal field: a plain decimal string (no exponent, at most 28 digits),
+ * or a finite JSON number below 1e18 in size, converted exactly as the
+ * reference does.
+ */
 export function decimalField(v: unknown, where: string, field: string): Decimal {
   if (typeof v === "string") {
-    const d = Decimal.tryParse(v);
-    if (d !== undefined) return d;
-  } else if (typeof v === "number" && Number.isFinite(v)) {
+    if (isPlainDecimal(v)) return Decimal.parse(v);
+  } else if (typeof v === "number" && Number.isFinite(v) && Math.abs(v) < MAX_NUMBER) {
     return Number.isInteger(v) ? Decimal.fromInt(v) : Decimal.fromDoubleExact(v);
   }
   throw new InvalidInputError(
-    `${where}: field "${field}": expected a decimal string such as "100.5", got ${describe(v)}`,
+    `${where}: field "${field}": expected ${DECIMAL_EXPECTED}, got ${describe(v)}`,
   );
 }
 
@@ -41,14 +54,14 @@ export function snapshotFromEvent(obj: Record<string, unknown>, where: string): 
     );
   }
   const symbol = obj.symbol;
-  if (typeof symbol !== "string" || symbol.length === 0) {
+  if (typeof symbol !== "string" || !isMarketSymbol(symbol)) {
     throw new InvalidInputError(
-      `${where}: field "symbol": expected a non-empty string, got ${describe(symbol)}`,
+      `${where}: field "symbol": expected ${SYMBOL_EXPECTED}, got ${describe(symbol)}`,
     );
   }
   const f: Record<string, Decimal> = {};
   for (const [key, name] of DECIMAL_FIELDS) f[name] = decimalField(obj[key], where, key);
-  return new Snapshot({
+  const snapshot = new Snapshot({
     ts,
     symbol,
     bidPrice: f.bidPrice as Decimal,
@@ -58,4 +71,7 @@ export function snapshotFromEvent(obj: Record<string, unknown>, where: string): 
     lastPrice: f.lastPrice as Decimal,
     lastQty: f.lastQty as Decimal,
   });
+  const problem = quoteProblem(snapshot);
+  if (problem !== undefined) throw new InvalidInputError(`${where}: ${problem}`);
+  return snapshot;
 }

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import {
   boolFlag,
   intFlag,
@@ -6,7 +7,7 @@ import {
   stringFlag,
 } from "../../argv/args.js";
 import type { JsonValue } from "../../core/canonical-json.js";
-import { InterruptedError, InvalidInputError } from "../../core/errors.js";
+import { ConfigError, InterruptedError, InvalidInputError } from "../../core/errors.js";
 import {
   type BinanceSource,
   missingDayNotes,
@@ -23,11 +24,13 @@ import {
   markPriceKlinesFeed,
 } from "../../data/binance/mark-price-klines.js";
 import { sourceStatsNotes } from "../../data/binance/source-stats.js";
+import { readFixtureConfig } from "../../data/fixture-reader.js";
 import { assetsOf } from "../../domain/instrument.js";
-import { optionsJson, profileLine } from "../../kernel/kernel-options.js";
+import { optionsJson, profileLine, unknownConfigKeys } from "../../kernel/kernel-options.js";
 import { summaryRows } from "../../report/summary-format.js";
 import {
   fixtureDirs,
+  fixtureFailure,
   fixtureReportData,
   fixtureSummaryTable,
   runBacktest,
@@ -70,6 +73,7 @@ const DATA_FLAGS = [
   "exchange-info",
   "leverage-brackets",
   "funding",
+  "no-verify-checksum",
 ] as const;
 
 /** Missing-day lines printed before the rest is summarized as a count. */
@@ -83,6 +87,13 @@ async function fixtureBacktest(args: ParsedArgs, io: CliIo): Promise<number> {
   }
   const dirs = fixtureDirs(args.values.fixtures as string[] | undefined);
   const quiet = boolFlag(args, "quiet");
+  const configNotes = dirs.flatMap((d) =>
+    unknownConfigKeys(readFixtureConfig(d), join(d, "config.json")),
+  );
+  if (boolFlag(args, "strict") && configNotes.length > 0) {
+    throw new ConfigError(`${configNotes.join("\n")}\n(--strict: unknown keys are errors)`);
+  }
+  for (const n of configNotes) io.stderr(`warning: ${n}`);
   const jobs = intFlag(args, "backtest", "jobs", 0);
   if (jobs < 0) throw new InvalidInputError("grinder backtest: --jobs must be >= 0");
   const reportPath = stringFlag(args, "report");
@@ -111,6 +122,12 @@ async function fixtureBacktest(args: ParsedArgs, io: CliIo): Promise<number> {
       for (const e of o.view.errors as string[]) io.stdout(`${String(o.view.fixture_path)}: ${e}`);
     }
   }
+  for (const o of outcomes) {
+    const why = fixtureFailure(o.view);
+    if (why !== undefined && (o.view.errors as string[]).length === 0) {
+      io.stdout(`${String(o.view.fixture_path)}: ${why}`);
+    }
+  }
   const out = stringFlag(args, "out");
   if (out) {
     writeJsonAtomic(out, report as unknown as JsonValue, true);
@@ -121,8 +138,12 @@ async function fixtureBacktest(args: ParsedArgs, io: CliIo): Promise<number> {
     if (!quiet) io.stdout(`HTML report written to: ${reportPath}`);
   }
   const ok = report.fixtures_failed === 0 && report.all_digests_match;
+  const noDigest = outcomes.filter((o) =>
+    fixtureFailure(o.view)?.startsWith("no recorded digests"),
+  ).length;
+  const without = noDigest > 0 ? `, ${noDigest} without recorded digests` : "";
   io.stdout(
-    `Backtest ${ok ? "PASSED" : "FAILED"}: ${report.fixtures_passed}/${report.fixtures_run} fixtures match (report digest ${report.report_digest})`,
+    `Backtest ${ok ? "PASSED" : "FAILED"}: ${report.fixtures_passed}/${report.fixtures_run} fixtures match${without} (report digest ${report.report_digest})`,
   );
   return ok ? 0 : 1;
 }
@@ -248,6 +269,11 @@ async function dataBacktest(args: ParsedArgs, io: CliIo, dataDir: string): Promi
   if (args.values.jobs !== undefined) {
     throw new InvalidInputError("grinder backtest: --jobs applies to fixture backtests only");
   }
+  if (boolFlag(args, "strict")) {
+    throw new InvalidInputError(
+      "grinder backtest: --strict applies to fixture backtests (--config is always strict)",
+    );
+  }
   const quiet = boolFlag(args, "quiet");
   const symbols = requiredDataFlag(args, "symbols")
     .split(",")
@@ -283,7 +309,11 @@ async function dataBacktest(args: ParsedArgs, io: CliIo, dataDir: string): Promi
     halfSpreadBps: stringFlag(args, "half-spread-bps"),
     syntheticDepthQty: stringFlag(args, "depth-qty"),
     onBadRow,
+    verifyChecksums: !boolFlag(args, "no-verify-checksum"),
   });
+  if (!quiet && source.checksumsVerified > 0) {
+    io.stdout(`Checksums: ${source.checksumsVerified} file(s) match their .CHECKSUM`);
+  }
   const missing = missingDayNotes(source.missingDays);
   const shown = missing.slice(0, MISSING_SHOWN);
   if (missing.length > shown.length) {
@@ -437,11 +467,13 @@ export const backtestCommand: CliCommand = {
   summary:
     "Backtest the fixtures (checking digests) or Binance historical data; summary and reports",
   usage:
-    "grinder backtest [--fixtures DIR ...] [--out FILE] [--report FILE.html] [--jobs N] [--quiet]\n" +
+    "grinder backtest [--fixtures DIR [--fixtures DIR ...]] [--out FILE] [--report FILE.html]\n" +
+    "                 [--jobs N] [--strict] [--quiet]\n" +
     "       grinder backtest --data DIR --symbols SYM,... --from YYYY-MM-DD --to YYYY-MM-DD\n" +
     "                        [--kind bookTicker|aggTrades|trades|klines] [--market spot|um|cm]\n" +
     "                        [--interval 1m] [--half-spread-bps N] [--depth-qty Q]\n" +
-    "                        [--on-bad-row error|skip] [--config FILE] [--outputs FILE.jsonl]\n" +
+    "                        [--on-bad-row error|skip] [--no-verify-checksum]\n" +
+    "                        [--config FILE] [--outputs FILE.jsonl]\n" +
     "                        [--profile realistic|reference] [--exchange-info FILE]\n" +
     "                        [--fills FILE.csv] [--equity FILE.csv] [--funding FILE.csv]\n" +
     "                        [--leverage-brackets FILE] [--report FILE.html] [--out FILE]\n" +
@@ -451,13 +483,17 @@ export const backtestCommand: CliCommand = {
     "                      project's fixtures/); repeatable\n" +
     "  --out FILE          write the report (schema v1) as JSON\n" +
     "  --jobs N            worker threads (default: one per core; 1 runs in-process)\n" +
+    "  --strict            unknown keys in a fixture's config.json are errors (default: warnings)\n" +
+    "  A fixture passes when its recorded digests match; one without them is NO DIGEST.\n" +
     "Binance data (docs/DATA.md):\n" +
     "  --data DIR          daily dumps in the data.binance.vision layout (or flat)\n" +
     "  --symbols SYM,...   symbols to trade; --from/--to: UTC days, inclusive\n" +
     "  --kind K            bookTicker (default), aggTrades, trades or klines (--interval, 1m)\n" +
     "  --market M          spot, um or cm, when a symbol has files under several markets\n" +
     "  --half-spread-bps N, --depth-qty Q   synthetic quote of trade and kline data (1, 1)\n" +
-    "  --on-bad-row P      error (default: stop with file:line) or skip (counted, reported)\n" +
+    "  --on-bad-row P      error (default: stop with file:line) or skip (counted and reported\n" +
+    "                      per file); a row stamped outside its file's day is a bad row\n" +
+    "  --no-verify-checksum  do not check a dump against its .CHECKSUM file (checked when present)\n" +
     "  --config FILE       JSON engine options over the defaults (docs/CONFIG.md)\n" +
     "  --profile P         realistic (default: fees, latency, queue; docs/SIMULATION.md) or\n" +
     "                      reference (the reference engine's fills)\n" +
@@ -486,8 +522,10 @@ export const backtestCommand: CliCommand = {
       out: { type: "string" },
       jobs: { type: "string" },
       quiet: { type: "boolean", short: "q" },
+      strict: { type: "boolean" },
       report: { type: "string" },
       data: { type: "string" },
+      "no-verify-checksum": { type: "boolean" },
       symbols: { type: "string" },
       from: { type: "string" },
       to: { type: "string" },
