@@ -661,10 +661,10 @@ export function applyOptions(
       if (opts.strict) problems.push(unknownOptionText(k));
       continue;
     }
-    if (opts.only !== undefined && !opts.only.includes(k as OptionName)) continue;
+    // Every option is validated; `only` limits which are applied.
     const r = schema.safeParse(v);
-    if (r.success) parsed[k] = r.data;
-    else problems.push(...problemsOf(k, v, r.error));
+    if (!r.success) problems.push(...problemsOf(k, v, r.error));
+    else if (opts.only === undefined || opts.only.includes(k as OptionName)) parsed[k] = r.data;
   }
   if (problems.length > 0) {
     throw new ConfigError(

@@ -51,7 +51,7 @@ import { readEngineConfigFile } from "../../runtime/engine-config-file.js";
 import { readLeverageBracketsFile } from "../../venues/binance/leverage-brackets.js";
 import type { CliCommand, CliIo } from "../io.js";
 import { createProgress, type Progress, progressWanted } from "../progress.js";
-import { exchangeInfoFlag, withProfileFlag } from "../run-options.js";
+import { checkOutputFlags, exchangeInfoFlag, withProfileFlag } from "../run-options.js";
 import { formatTable } from "../table.js";
 
 /** Flags that only make sense with --data (a fixture run refuses them). */
@@ -544,6 +544,14 @@ export const backtestCommand: CliCommand = {
       profile: { type: "string" },
       "exchange-info": { type: "string" },
     });
+    checkOutputFlags("backtest", args, io, [
+      "out",
+      "report",
+      "outputs",
+      "fills",
+      "equity",
+      "funding",
+    ]);
     const dataDir = stringFlag(args, "data");
     return dataDir === undefined ? fixtureBacktest(args, io) : dataBacktest(args, io, dataDir);
   },

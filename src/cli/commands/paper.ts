@@ -12,7 +12,13 @@ import { paperOptions } from "../../runtime/backtest/run-paper.js";
 import { readEngineConfigFile } from "../../runtime/engine-config-file.js";
 import type { CliCommand } from "../io.js";
 import { createProgress, type Progress, progressWanted } from "../progress.js";
-import { exchangeInfoFlag, openFixtureFlag, STRICT_HELP, withProfileFlag } from "../run-options.js";
+import {
+  checkOutputFlags,
+  exchangeInfoFlag,
+  openFixtureFlag,
+  STRICT_HELP,
+  withProfileFlag,
+} from "../run-options.js";
 
 /** Progress of the trading pass (the pass that produces outputs) against the fixture's size. */
 function progressTap(progress: Progress, total: number): PaperTap {
@@ -53,6 +59,7 @@ export const paperCommand: CliCommand = {
       strict: { type: "boolean" },
     });
     const dir = requiredString(args, "paper", "fixture");
+    checkOutputFlags("paper", args, io, ["out", "outputs"]);
     const verbose = boolFlag(args, "verbose");
     const out = stringFlag(args, "out");
     const configPath = stringFlag(args, "config");

@@ -3,7 +3,7 @@ import { skippedNote } from "../../data/fixture-reader.js";
 import { runReplay } from "../../runtime/backtest/run-replay.js";
 import { readEngineConfigFile } from "../../runtime/engine-config-file.js";
 import type { CliCommand } from "../io.js";
-import { openFixtureFlag, STRICT_HELP } from "../run-options.js";
+import { checkOutputFlags, openFixtureFlag, STRICT_HELP } from "../run-options.js";
 
 export const replayCommand: CliCommand = {
   name: "replay",
@@ -25,6 +25,7 @@ export const replayCommand: CliCommand = {
       strict: { type: "boolean" },
     });
     const dir = requiredString(args, "replay", "fixture");
+    checkOutputFlags("replay", args, io, ["out"]);
     const verbose = boolFlag(args, "verbose");
     const out = stringFlag(args, "out");
     const configPath = stringFlag(args, "config");

@@ -20,7 +20,7 @@ export const soakCommand: CliCommand = {
   summary:
     "Soak the paper engine over fixtures: latency p50/p99, peak RSS, fill rate, digest stability",
   usage:
-    "grinder soak [--fixtures DIR ...] [--mode baseline|overload] [--iterations N]\n" +
+    "grinder soak [--fixtures DIR [--fixtures DIR ...]] [--mode baseline|overload] [--iterations N]\n" +
     "             [--copies N] [--compress N] [--out FILE] [--quiet]\n\n" +
     "  --fixtures DIR    fixture directories or folders searched for fixtures (default: the\n" +
     "                    project's fixtures/); repeatable\n" +

@@ -5,6 +5,7 @@
  * is identical to a serial run because results are ordered by fixture path.
  */
 
+import { statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { relative } from "node:path";
 import { Worker } from "node:worker_threads";
@@ -58,6 +59,13 @@ export interface BacktestReport {
  */
 export function fixtureDirs(roots: readonly string[] | undefined): string[] {
   return (roots ?? [PROJECT_FIXTURES]).flatMap((r) => {
+    const st = statSync(r, { throwIfNoEntry: false });
+    if (st === undefined) throw new InvalidInputError(`--fixtures ${r}: no such directory`);
+    if (!st.isDirectory()) {
+      throw new InvalidInputError(
+        `--fixtures ${r}: expected a fixture directory or a folder of fixtures, found a file`,
+      );
+    }
     const found = discoverFixtures(r);
     if (found.length === 0) throw new InvalidInputError(`no fixtures found under ${r}`);
     return found;
