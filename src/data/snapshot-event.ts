@@ -26,11 +26,19 @@ const MAX_NUMBER = 1e18;
 /**
  * A decimal field: a plain decimal string (no exponent, at most 28 digits),
  * or a finite JSON number below 1e18 in size, converted exactly as the
- * reference does.
+ * reference does. With `anyDecimal` (grinder's own journal, written by
+ * Decimal.toString) any decimal literal, exponent forms included.
  */
-export function decimalField(v: unknown, where: string, field: string): Decimal {
+export function decimalField(
+  v: unknown,
+  where: string,
+  field: string,
+  anyDecimal = false,
+): Decimal {
   if (typeof v === "string") {
     if (isPlainDecimal(v)) return Decimal.parse(v);
+    const d = anyDecimal ? Decimal.tryParse(v) : undefined;
+    if (d !== undefined) return d;
   } else if (typeof v === "number" && Number.isFinite(v) && Math.abs(v) < MAX_NUMBER) {
     return Number.isInteger(v) ? Decimal.fromInt(v) : Decimal.fromDoubleExact(v);
   }
@@ -45,8 +53,18 @@ export function describe(v: unknown): string {
   return s.length > 60 ? s.slice(0, 57) + "..." : s;
 }
 
-/** Build a Snapshot from a parsed SNAPSHOT event; `where` is "file:line" for messages. */
-export function snapshotFromEvent(obj: Record<string, unknown>, where: string): Snapshot {
+/**
+ * Build a Snapshot from a parsed SNAPSHOT event; `where` is "file:line" for
+ * messages. `source` "market" (fixtures) applies the market data checks;
+ * "journal" (grinder's own record of what it processed) reads back any
+ * decimal Decimal.toString wrote and the snapshots as they were processed.
+ */
+export function snapshotFromEvent(
+  obj: Record<string, unknown>,
+  where: string,
+  source: "market" | "journal" = "market",
+): Snapshot {
+  const market = source === "market";
   const ts = obj.ts;
   if (typeof ts !== "number" || !Number.isSafeInteger(ts) || ts < 0) {
     throw new InvalidInputError(
@@ -54,13 +72,13 @@ export function snapshotFromEvent(obj: Record<string, unknown>, where: string): 
     );
   }
   const symbol = obj.symbol;
-  if (typeof symbol !== "string" || !isMarketSymbol(symbol)) {
+  if (typeof symbol !== "string" || symbol.length === 0 || (market && !isMarketSymbol(symbol))) {
     throw new InvalidInputError(
       `${where}: field "symbol": expected ${SYMBOL_EXPECTED}, got ${describe(symbol)}`,
     );
   }
   const f: Record<string, Decimal> = {};
-  for (const [key, name] of DECIMAL_FIELDS) f[name] = decimalField(obj[key], where, key);
+  for (const [key, name] of DECIMAL_FIELDS) f[name] = decimalField(obj[key], where, key, !market);
   const snapshot = new Snapshot({
     ts,
     symbol,
@@ -71,7 +89,7 @@ export function snapshotFromEvent(obj: Record<string, unknown>, where: string): 
     lastPrice: f.lastPrice as Decimal,
     lastQty: f.lastQty as Decimal,
   });
-  const problem = quoteProblem(snapshot);
+  const problem = market ? quoteProblem(snapshot) : undefined;
   if (problem !== undefined) throw new InvalidInputError(`${where}: ${problem}`);
   return snapshot;
 }

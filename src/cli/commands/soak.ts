@@ -13,6 +13,7 @@ import {
 } from "../../runtime/backtest/soak.js";
 import type { CliCommand } from "../io.js";
 import { createProgress, progressWanted } from "../progress.js";
+import { checkOutputFlags } from "../run-options.js";
 import { formatTable } from "../table.js";
 
 export const soakCommand: CliCommand = {
@@ -40,6 +41,7 @@ export const soakCommand: CliCommand = {
       out: { type: "string" },
       quiet: { type: "boolean", short: "q" },
     });
+    checkOutputFlags("soak", args, io, ["out"]);
     const modeText = stringFlag(args, "mode") ?? "baseline";
     const mode = SOAK_MODES.find((m) => m === modeText) as SoakMode | undefined;
     if (mode === undefined) {
