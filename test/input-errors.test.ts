@@ -340,14 +340,17 @@ const ROWS: Row[] = [
     ],
   },
   {
-    name: "duplicate key in --config",
+    name: "duplicate key in --config, with the file's other problems",
     args: () => {
       const cfg = join(rowDir(), "cfg.json");
-      writeFileSync(cfg, '{\n  "levels": 3,\n  "levels": 4\n}\n');
+      writeFileSync(cfg, '{\n  "levels": 3,\n  "levels": 4,\n  "size_per_level": "-5"\n}\n');
       return ev("paper", SHIPPED).concat("--config", cfg);
     },
     code: 1,
-    stderr: [/cfg\.json:3: duplicate key "levels"/],
+    stderr: [
+      /cfg\.json:3: duplicate key "levels"/,
+      /cfg\.json: option "size_per_level": expected a decimal > 0, got "-5"/,
+    ],
   },
   {
     name: "duplicate key in a fixture's config.json",

@@ -10,12 +10,12 @@
 
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { ConfigError, InvalidInputError } from "../core/errors.js";
+import { ConfigError, errorMessage, InvalidInputError } from "../core/errors.js";
 import { duplicateKeyProblems } from "../core/json-duplicates.js";
 import type { FundingRateEvent, InstrumentSpec, LeverageBracket } from "../domain/instrument.js";
 import type { MarkPriceFeed } from "../domain/mark-price.js";
 import type { Snapshot } from "../domain/snapshot.js";
-import { unknownConfigKeys } from "../kernel/kernel-options.js";
+import { applyOptions, defaultOptions, unknownConfigKeys } from "../kernel/kernel-options.js";
 import { LineCursor, readLines } from "./line-reader.js";
 import { describe, snapshotFromEvent } from "./snapshot-event.js";
 import { parseSnapshotLine, parseSnapshotRange } from "./snapshot-line.js";
@@ -197,9 +197,14 @@ function scanSnapshotHead(t: string): { ts: number; symbol: string } | undefined
 /**
  * Parse a JSON object of options from `text` (the file `path`): invalid JSON,
  * another value than an object and duplicate keys (every one, with its line)
- * are errors.
+ * are errors; with duplicates, `alsoWrong` adds the file's other problems
+ * to the message.
  */
-export function parseOptionsJson(text: string, path: string): Record<string, unknown> {
+export function parseOptionsJson(
+  text: string,
+  path: string,
+  alsoWrong: (raw: Record<string, unknown>) => string[] = () => [],
+): Record<string, unknown> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -210,7 +215,11 @@ export function parseOptionsJson(text: string, path: string): Record<string, unk
     throw new ConfigError(`${path}: expected a JSON object of options`);
   }
   const duplicates = duplicateKeyProblems(text, path);
-  if (duplicates.length > 0) throw new ConfigError(duplicates.join("\n"));
+  if (duplicates.length > 0) {
+    // With the file's other problems, so that all are reported at once.
+    const others = alsoWrong(raw as Record<string, unknown>);
+    throw new ConfigError([...duplicates, ...others].join("\n"));
+  }
   return raw as Record<string, unknown>;
 }
 
@@ -220,7 +229,21 @@ export function readFixtureConfig(dir: string): Record<string, unknown> {
   const st = statSync(path, { throwIfNoEntry: false });
   if (st === undefined) return {};
   if (!st.isFile()) throw new InvalidInputError(`${path}: expected a file, found a directory`);
-  return parseOptionsJson(readFileSync(path, "utf8"), path);
+  return parseOptionsJson(readFileSync(path, "utf8"), path, (raw) => optionProblems(raw, path));
+}
+
+/** The problems of a file's options (one message, or none); `strict`: unknown keys too. */
+export function optionProblems(
+  raw: Readonly<Record<string, unknown>>,
+  path: string,
+  strict = false,
+): string[] {
+  try {
+    applyOptions(defaultOptions(), raw, path, { strict });
+    return [];
+  } catch (e) {
+    return [errorMessage(e)];
+  }
 }
 
 export interface OpenFixtureOptions {

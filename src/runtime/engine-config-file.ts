@@ -1,7 +1,6 @@
 import { readFileSync, statSync } from "node:fs";
 import { ConfigError } from "../core/errors.js";
-import { parseOptionsJson } from "../data/fixture-reader.js";
-import { applyOptions, defaultOptions } from "../kernel/kernel-options.js";
+import { optionProblems, parseOptionsJson } from "../data/fixture-reader.js";
 
 /**
  * Read an engine options file (`--config FILE`): a JSON object without
@@ -18,7 +17,8 @@ export function readEngineConfigFile(path: string): Record<string, unknown> {
   } catch (e) {
     throw new ConfigError(`cannot read config file ${path}: ${(e as Error).message}`);
   }
-  const raw = parseOptionsJson(text, path);
-  applyOptions(defaultOptions(), raw, path, { strict: true });
+  const raw = parseOptionsJson(text, path, (r) => optionProblems(r, path, true));
+  const problems = optionProblems(raw, path, true);
+  if (problems.length > 0) throw new ConfigError(problems.join("\n"));
   return raw;
 }
