@@ -340,7 +340,10 @@ async function dataBacktest(args: ParsedArgs, io: CliIo, dataDir: string): Promi
   }
   // USD-M: funding dumps found under --data (months without one are reported), brackets.
   const usdm = options.profile === "realistic" && options.market === "um";
-  const funding = usdm ? readFundingRates(dataDir, source.symbols, from, to) : undefined;
+  const verifyChecksums = !boolFlag(args, "no-verify-checksum");
+  const funding = usdm
+    ? readFundingRates(dataDir, source.symbols, from, to, verifyChecksums)
+    : undefined;
   const bracketsPath = stringFlag(args, "leverage-brackets");
   const leverageBrackets =
     bracketsPath === undefined ? undefined : readLeverageBracketsFile(bracketsPath);
@@ -359,7 +362,9 @@ async function dataBacktest(args: ParsedArgs, io: CliIo, dataDir: string): Promi
     );
   }
   // USD-M: the mark from markPriceKlines dumps under --data, else the mid (said in the notes).
-  const marks = usdm ? findMarkPriceFiles(dataDir, source.symbols, source.dates) : undefined;
+  const marks = usdm
+    ? findMarkPriceFiles(dataDir, source.symbols, source.dates, verifyChecksums)
+    : undefined;
   const reportPath = stringFlag(args, "report");
   const outputsPath = stringFlag(args, "outputs");
   const fillsPath = stringFlag(args, "fills");
