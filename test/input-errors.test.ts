@@ -20,6 +20,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
+import { COMMANDS } from "../src/cli/registry.js";
 import { BTC, ETH, writeBookTicker } from "./support/binance-dumps.js";
 import { BIN, REPO_ROOT, tempDir } from "./support/run-cli.js";
 
@@ -651,5 +652,23 @@ describe("every bad input a clear error (table-driven, the real binary)", () => 
       /removed .*s\.json\.outputs-99999999, left by an earlier run that did not finish/,
     );
     assert.equal(existsSync(stale), false);
+  });
+
+  test("every --help describes every option its usage shows", () => {
+    const undescribed: string[] = [];
+    for (const c of COMMANDS) {
+      const lines = c.usage.split("\n");
+      // Usage lines: the command and its bracketed option lists; the rest describes.
+      const isUsage = (l: string): boolean => /^\s*(grinder|\[|\()/.test(l);
+      const flags = new Set(
+        lines
+          .filter(isUsage)
+          .join(" ")
+          .match(/--[a-z][a-z-]*/g) ?? [],
+      );
+      const described = lines.filter((l) => !isUsage(l)).join("\n");
+      for (const f of flags) if (!described.includes(f)) undescribed.push(`${c.name} ${f}`);
+    }
+    assert.deepEqual(undescribed, []);
   });
 });
