@@ -148,7 +148,7 @@ describe("bad input gets a clear error and a non-zero exit", () => {
     const dir = fixture([SNAP(1000), SNAP(2000, { bid_price: "abc" })]);
     const r = runCli(["paper", "--fixture", dir]);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /events\.jsonl:2: field "bid_price": expected a decimal string/);
+    assert.match(r.stderr, /events\.jsonl:2: field "bid_price": expected a plain decimal string/);
     const r2 = runCli(["paper", "--fixture", fixture([SNAP(1000, { ts: "soon" })])]);
     assert.match(r2.stderr, /events\.jsonl:1: field "ts": expected a non-negative integer/);
   });
@@ -162,7 +162,10 @@ describe("bad input gets a clear error and a non-zero exit", () => {
     ]);
     const r = runCli(["replay", "--fixture", dir]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /skipped 2 non-SNAPSHOT event\(s\): TRADE=2/);
+    assert.match(
+      r.stderr,
+      /skipped 2 non-SNAPSHOT event\(s\): TRADE=2 \(first at .*events\.jsonl:2\)/,
+    );
     assert.match(r.stdout, /Events processed: 4/);
   });
 

@@ -27,12 +27,24 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   const two = rest[0] !== undefined ? `${name} ${rest[0]}` : undefined;
   const cmd = COMMANDS.find((c) => c.name === two) ?? COMMANDS.find((c) => c.name === name);
   if (cmd === undefined) {
+    const group = COMMANDS.filter((c) => c.name.startsWith(`${name} `));
+    if (group.length > 0) {
+      const asked = rest[0] === "--help" || rest[0] === "-h";
+      const out = asked ? io.stdout : io.stderr;
+      if (!asked && rest[0] !== undefined) out(`grinder ${name}: unknown subcommand "${rest[0]}"`);
+      out(`Usage: grinder ${name} <subcommand> [options]\nSubcommands:`);
+      const width = Math.max(...group.map((c) => c.name.length));
+      for (const c of group) out(`  ${c.name.padEnd(width)}  ${c.summary}`);
+      out(`\nRun \`grinder ${name} <subcommand> --help\` for its options.`);
+      return asked ? 0 : 2;
+    }
     io.stderr(`grinder: unknown command "${name}". Run \`grinder --help\`.`);
     return 2;
   }
   const args = cmd.name === two ? rest.slice(1) : rest;
   if (args.includes("--help") || args.includes("-h")) {
-    io.stdout(`${cmd.summary}\n\nUsage: ${cmd.usage}`);
+    // A usage text may carry its own "usage:" prefix.
+    io.stdout(`${cmd.summary}\n\nUsage: ${cmd.usage.replace(/^usage:\s*/i, "")}`);
     return 0;
   }
   try {

@@ -4,10 +4,29 @@
  * (`--profile`, `--exchange-info`).
  */
 
-import { type ParsedArgs, stringFlag } from "../argv/args.js";
+import { type Stats, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { boolFlag, type ParsedArgs, stringFlag } from "../argv/args.js";
 import { InvalidInputError } from "../core/errors.js";
+import { type Fixture, openFixture } from "../data/fixture-reader.js";
 import type { InstrumentSpec } from "../domain/instrument.js";
+import { removeStaleTempFiles } from "../runtime/temp-files.js";
 import { readExchangeInfoFile } from "../venues/binance/exchange-info.js";
+import type { CliIo } from "./io.js";
+
+/** The help line of `--strict` (replay, paper, backtest --fixtures). */
+export const STRICT_HELP =
+  "  --strict         unknown keys in a fixture's config.json are errors (default: warnings)";
+
+/**
+ * Open `--fixture DIR`; unknown keys of its config.json are warnings on
+ * stderr, or one error with `--strict`.
+ */
+export function openFixtureFlag(dir: string, args: ParsedArgs, io: CliIo): Fixture {
+  const fixture = openFixture(dir, { strict: boolFlag(args, "strict") });
+  for (const w of fixture.configWarnings ?? []) io.stderr(`warning: ${w}`);
+  return fixture;
+}
 
 /** `--config` overrides with `--profile` on top (validated with the other options). */
 export function withProfileFlag(
@@ -29,4 +48,72 @@ export function withProfileFlag(
 export function exchangeInfoFlag(args: ParsedArgs): Map<string, InstrumentSpec> | undefined {
   const path = stringFlag(args, "exchange-info");
   return path === undefined ? undefined : readExchangeInfoFile(path);
+}
+
+/** stat, or undefined when nothing is there (also when a parent is a file: ENOTDIR). */
+function statOrNothing(path: string): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOTDIR") return undefined;
+    throw e;
+  }
+}
+
+/** What is wrong with an output file path, or undefined; `created` gets a missing parent. */
+function outputPathProblem(path: string, created: string[]): string | undefined {
+  const st = statOrNothing(path);
+  if (st?.isDirectory()) return `${path} is a directory; expected a file path`;
+  let dir = dirname(resolve(path));
+  let missing: string | undefined;
+  for (;;) {
+    const at = statOrNothing(dir);
+    if (at !== undefined) {
+      if (!at.isDirectory()) return `${dir} is a file, not a directory`;
+      break;
+    }
+    missing = dir;
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  if (missing !== undefined) created.push(dirname(resolve(path)));
+  return undefined;
+}
+
+/**
+ * Check the output flags before any work: a path that is a directory, or
+ * under a file, is an error (every one at once); missing parent directories
+ * are stated (they are created); temp and part files of these outputs left
+ * by processes that are gone are removed, saying so.
+ */
+export function checkOutputFlags(
+  command: string,
+  args: ParsedArgs,
+  io: CliIo,
+  flags: readonly string[],
+): void {
+  const problems: string[] = [];
+  const announced = new Set<string>();
+  for (const flag of flags) {
+    const path = stringFlag(args, flag);
+    if (path === undefined) continue;
+    const created: string[] = [];
+    const problem = outputPathProblem(path, created);
+    if (problem !== undefined) {
+      problems.push(`--${flag} ${path}: ${problem}`);
+      continue;
+    }
+    for (const d of created) {
+      if (!announced.has(d))
+        io.stderr(`note: --${flag}: directory ${d} does not exist; creating it`);
+      announced.add(d);
+    }
+    for (const p of removeStaleTempFiles(path)) {
+      io.stderr(`note: removed ${p}, left by an earlier run that did not finish`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new InvalidInputError(`grinder ${command}: ${problems.join("; ")}`);
+  }
 }

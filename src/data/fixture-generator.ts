@@ -42,10 +42,10 @@ interface Segment {
 
 function parseSegments(sym: string, regimes: readonly string[]): Segment[] {
   return regimes.map((r) => {
-    const m = /^([a-z]+):(\d+)$/.exec(r);
+    const m = /^([a-z]+):([1-9]\d{0,8})$/.exec(r);
     if (!m || !(REGIME_KINDS as readonly string[]).includes(m[1] as string)) {
       throw new InvalidInputError(
-        `${sym}: regime ${JSON.stringify(r)}: expected "kind:events" with kind one of ${REGIME_KINDS.join(", ")}`,
+        `${sym}: regime ${JSON.stringify(r)}: expected "kind:events" with kind one of ${REGIME_KINDS.join(", ")} and events >= 1`,
       );
     }
     return { kind: m[1] as RegimeKind, events: Number.parseInt(m[2] as string, 10) };
@@ -187,7 +187,9 @@ export function parseGeneratorSpec(raw: unknown, where: string): GeneratorSpec {
         `${where}: generator.symbols.${symbol}: expected start_price (string) and regimes (list)`,
       );
     }
-    return { symbol, startPrice: o.start_price, regimes: o.regimes.map(String) };
+    const regimes = o.regimes.map(String);
+    parseSegments(`${where}: generator.symbols.${symbol}`, regimes); // errors name the source
+    return { symbol, startPrice: o.start_price, regimes };
   });
   return {
     seed: num("seed", 1),

@@ -8,26 +8,33 @@
  * and skipped, never silently.
  */
 
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { InvalidInputError } from "../core/errors.js";
+import { ConfigError, errorMessage, InvalidInputError } from "../core/errors.js";
+import { duplicateKeyProblems } from "../core/json-duplicates.js";
 import type { FundingRateEvent, InstrumentSpec, LeverageBracket } from "../domain/instrument.js";
 import type { MarkPriceFeed } from "../domain/mark-price.js";
 import type { Snapshot } from "../domain/snapshot.js";
+import { applyOptions, defaultOptions, unknownConfigKeys } from "../kernel/kernel-options.js";
 import { LineCursor, readLines } from "./line-reader.js";
 import { describe, snapshotFromEvent } from "./snapshot-event.js";
 import { parseSnapshotLine, parseSnapshotRange } from "./snapshot-line.js";
 
 export type FixtureEvent =
   | { readonly kind: "snapshot"; readonly snapshot: Snapshot }
-  | { readonly kind: "other"; readonly type: string };
+  | { readonly kind: "other"; readonly type: string; readonly where: string };
+
+/** Event types of the reference's fixtures that carry no quote: counted and skipped. */
+export const SKIPPED_EVENT_TYPES: readonly string[] = ["TRADE", "BOOK_TICKER"];
 
 export interface FixtureStats {
   /** Every event in the file, of any type. */
   readonly events: number;
   readonly snapshots: number;
-  /** Skipped events by their type ("(none)" when the event had no type). */
+  /** Skipped events (TRADE, BOOK_TICKER) by their type. */
   readonly skippedByType: ReadonlyMap<string, number>;
+  /** Where (file:line) the first skipped event of each type is. */
+  readonly firstSkippedAt?: ReadonlyMap<string, string>;
   /** Whether the file was already in ts order (streamed) or sorted in memory. */
   readonly inOrder: boolean;
 }
@@ -48,6 +55,8 @@ export interface Fixture {
   readonly eventsPath: string;
   /** Parsed config.json ({} when the fixture has none). */
   readonly config: Readonly<Record<string, unknown>>;
+  /** Keys of config.json that are neither options nor informational (one note each). */
+  readonly configWarnings?: readonly string[];
   /** Counts of the last complete pass (throws before one has completed). */
   readonly stats: FixtureStats;
   /**
@@ -83,7 +92,12 @@ function parseEvent(raw: unknown, where: string): FixtureEvent {
   const obj = raw as Record<string, unknown>;
   const type = obj.type;
   if (type === "SNAPSHOT") return { kind: "snapshot", snapshot: snapshotFromEvent(obj, where) };
-  return { kind: "other", type: typeof type === "string" ? type : "(none)" };
+  if (typeof type === "string" && SKIPPED_EVENT_TYPES.includes(type)) {
+    return { kind: "other", type, where };
+  }
+  throw new InvalidInputError(
+    `${where}: field "type": expected "SNAPSHOT" (or ${SKIPPED_EVENT_TYPES.join(", ")}, counted and skipped), got ${describe(type)}`,
+  );
 }
 
 /** The general path for one line: JSON.parse and validation, with file:line in errors. */
@@ -180,36 +194,84 @@ function scanSnapshotHead(t: string): { ts: number; symbol: string } | undefined
   return { ts, symbol };
 }
 
+/**
+ * Parse a JSON object of options from `text` (the file `path`): invalid JSON,
+ * another value than an object and duplicate keys (every one, with its line)
+ * are errors; with duplicates, `alsoWrong` adds the file's other problems
+ * to the message.
+ */
+export function parseOptionsJson(
+  text: string,
+  path: string,
+  alsoWrong: (raw: Record<string, unknown>) => string[] = () => [],
+): Record<string, unknown> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`${path}: invalid JSON: ${(e as Error).message}`);
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw new ConfigError(`${path}: expected a JSON object of options`);
+  }
+  const duplicates = duplicateKeyProblems(text, path);
+  if (duplicates.length > 0) {
+    // With the file's other problems, so that all are reported at once.
+    const others = alsoWrong(raw as Record<string, unknown>);
+    throw new ConfigError([...duplicates, ...others].join("\n"));
+  }
+  return raw as Record<string, unknown>;
+}
+
 /** Read config.json of a fixture ({} if absent); must be a JSON object. */
 export function readFixtureConfig(dir: string): Record<string, unknown> {
   const path = join(dir, "config.json");
-  if (!existsSync(path)) return {};
-  let raw: unknown;
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (st === undefined) return {};
+  if (!st.isFile()) throw new InvalidInputError(`${path}: expected a file, found a directory`);
+  return parseOptionsJson(readFileSync(path, "utf8"), path, (raw) => optionProblems(raw, path));
+}
+
+/** The problems of a file's options (one message, or none); `strict`: unknown keys too. */
+export function optionProblems(
+  raw: Readonly<Record<string, unknown>>,
+  path: string,
+  strict = false,
+): string[] {
   try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
+    applyOptions(defaultOptions(), raw, path, { strict });
+    return [];
   } catch (e) {
-    throw new InvalidInputError(`${path}: invalid JSON: ${(e as Error).message}`);
+    return [errorMessage(e)];
   }
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-    throw new InvalidInputError(`${path}: expected a JSON object`);
-  }
-  return raw as Record<string, unknown>;
+}
+
+export interface OpenFixtureOptions {
+  /** Unknown keys in config.json are errors, not warnings (`--strict`). */
+  readonly strict?: boolean;
 }
 
 class FixtureFile implements Fixture {
   readonly dir: string;
   readonly eventsPath: string;
   readonly config: Readonly<Record<string, unknown>>;
+  readonly configWarnings: readonly string[];
   private readonly isJsonl: boolean;
   /** In-memory events, sorted (events.json, or a JSONL file found out of order). */
   private sorted: FixtureEvent[] | undefined;
   private lastStats: FixtureStats | undefined;
 
-  constructor(dir: string, eventsPath: string, isJsonl: boolean) {
+  constructor(dir: string, eventsPath: string, isJsonl: boolean, opts: OpenFixtureOptions) {
     this.dir = dir;
     this.eventsPath = eventsPath;
     this.isJsonl = isJsonl;
     this.config = readFixtureConfig(dir);
+    this.configWarnings = unknownConfigKeys(this.config, join(dir, "config.json"));
+    if (opts.strict && this.configWarnings.length > 0) {
+      throw new ConfigError(
+        `${this.configWarnings.join("\n")}\n(--strict: unknown keys are errors)`,
+      );
+    }
   }
 
   get stats(): FixtureStats {
@@ -271,6 +333,7 @@ class FixtureFile implements Fixture {
     let snapshots = 0;
     let lastTs = Number.NEGATIVE_INFINITY;
     const skipped = new Map<string, number>();
+    const firstSkippedAt = new Map<string, string>();
     const inOrder = this.sorted === undefined;
     for (const ev of this.sorted ?? jsonlEvents(this.eventsPath)) {
       events++;
@@ -284,11 +347,12 @@ class FixtureFile implements Fixture {
         lastTs = ts;
       } else {
         skipped.set(ev.type, (skipped.get(ev.type) ?? 0) + 1);
+        if (!firstSkippedAt.has(ev.type)) firstSkippedAt.set(ev.type, ev.where);
       }
       yield ev;
     }
     if (events === 0) throw new InvalidInputError(`${this.eventsPath}: fixture has no events`);
-    this.lastStats = { events, snapshots, skippedByType: skipped, inOrder };
+    this.lastStats = { events, snapshots, skippedByType: skipped, firstSkippedAt, inOrder };
   }
 }
 
@@ -297,14 +361,24 @@ class FixtureFile implements Fixture {
  * malformed line fails the run that reaches it (naming file:line and field);
  * results are written through temp files, so a failed run leaves no output.
  */
-export function openFixture(dir: string): Fixture {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new InvalidInputError(`fixture directory not found: ${dir}`);
+export function openFixture(dir: string, opts: OpenFixtureOptions = {}): Fixture {
+  const st = statSync(dir, { throwIfNoEntry: false });
+  if (st === undefined) throw new InvalidInputError(`fixture directory not found: ${dir}`);
+  if (!st.isDirectory()) {
+    throw new InvalidInputError(
+      `${dir}: expected a fixture directory (events.jsonl and config.json), found a file; give its directory`,
+    );
   }
-  const jsonl = join(dir, "events.jsonl");
-  const json = join(dir, "events.json");
-  if (existsSync(jsonl)) return new FixtureFile(dir, jsonl, true);
-  if (existsSync(json)) return new FixtureFile(dir, json, false);
+  for (const [name, isJsonl] of [
+    ["events.jsonl", true],
+    ["events.json", false],
+  ] as const) {
+    const path = join(dir, name);
+    const at = statSync(path, { throwIfNoEntry: false });
+    if (at === undefined) continue;
+    if (!at.isFile()) throw new InvalidInputError(`${path}: expected a file, found a directory`);
+    return new FixtureFile(dir, path, isJsonl, opts);
+  }
   throw new InvalidInputError(`${dir}: no events.jsonl or events.json in fixture directory`);
 }
 
@@ -325,7 +399,10 @@ export async function runInTsOrder<T>(fn: () => Promise<T>): Promise<T> {
 /** Human-readable note of skipped event types, or "" when none were skipped. */
 export function skippedNote(stats: FixtureStats): string {
   if (stats.skippedByType.size === 0) return "";
-  const parts = [...stats.skippedByType.entries()].map(([t, n]) => `${t}=${n}`);
+  const parts = [...stats.skippedByType.entries()].map(([t, n]) => {
+    const first = stats.firstSkippedAt?.get(t);
+    return first === undefined ? `${t}=${n}` : `${t}=${n} (first at ${first})`;
+  });
   return `skipped ${stats.events - stats.snapshots} non-SNAPSHOT event(s): ${parts.join(", ")}`;
 }
 
@@ -344,6 +421,7 @@ export function fixtureWith(
     dir: fixture.dir,
     eventsPath: fixture.eventsPath,
     config: fixture.config,
+    configWarnings: fixture.configWarnings,
     get stats() {
       return fixture.stats;
     },

@@ -3,6 +3,13 @@
 import { Decimal } from "../core/decimal.js";
 import { InvalidInputError } from "../core/errors.js";
 import { Snapshot } from "../domain/snapshot.js";
+import {
+  DECIMAL_EXPECTED,
+  isMarketSymbol,
+  isPlainDecimal,
+  quoteProblem,
+  SYMBOL_EXPECTED,
+} from "./market-checks.js";
 
 const DECIMAL_FIELDS = [
   ["bid_price", "bidPrice"],
@@ -13,16 +20,30 @@ const DECIMAL_FIELDS = [
   ["last_qty", "lastQty"],
 ] as const;
 
-/** A decimal field: a decimal string, or a JSON number converted exactly as the reference does. */
-export function decimalField(v: unknown, where: string, field: string): Decimal {
+/** Largest JSON number accepted as a price or quantity (1e18, exclusive). */
+const MAX_NUMBER = 1e18;
+
+/**
+ * A decimal field: a plain decimal string (no exponent, at most 28 digits),
+ * or a finite JSON number below 1e18 in size, converted exactly as the
+ * reference does. With `anyDecimal` (grinder's own journal, written by
+ * Decimal.toString) any decimal literal, exponent forms included.
+ */
+export function decimalField(
+  v: unknown,
+  where: string,
+  field: string,
+  anyDecimal = false,
+): Decimal {
   if (typeof v === "string") {
-    const d = Decimal.tryParse(v);
+    if (isPlainDecimal(v)) return Decimal.parse(v);
+    const d = anyDecimal ? Decimal.tryParse(v) : undefined;
     if (d !== undefined) return d;
-  } else if (typeof v === "number" && Number.isFinite(v)) {
+  } else if (typeof v === "number" && Number.isFinite(v) && Math.abs(v) < MAX_NUMBER) {
     return Number.isInteger(v) ? Decimal.fromInt(v) : Decimal.fromDoubleExact(v);
   }
   throw new InvalidInputError(
-    `${where}: field "${field}": expected a decimal string such as "100.5", got ${describe(v)}`,
+    `${where}: field "${field}": expected ${DECIMAL_EXPECTED}, got ${describe(v)}`,
   );
 }
 
@@ -32,8 +53,18 @@ export function describe(v: unknown): string {
   return s.length > 60 ? s.slice(0, 57) + "..." : s;
 }
 
-/** Build a Snapshot from a parsed SNAPSHOT event; `where` is "file:line" for messages. */
-export function snapshotFromEvent(obj: Record<string, unknown>, where: string): Snapshot {
+/**
+ * Build a Snapshot from a parsed SNAPSHOT event; `where` is "file:line" for
+ * messages. `source` "market" (fixtures) applies the market data checks;
+ * "journal" (grinder's own record of what it processed) reads back any
+ * decimal Decimal.toString wrote and the snapshots as they were processed.
+ */
+export function snapshotFromEvent(
+  obj: Record<string, unknown>,
+  where: string,
+  source: "market" | "journal" = "market",
+): Snapshot {
+  const market = source === "market";
   const ts = obj.ts;
   if (typeof ts !== "number" || !Number.isSafeInteger(ts) || ts < 0) {
     throw new InvalidInputError(
@@ -41,14 +72,14 @@ export function snapshotFromEvent(obj: Record<string, unknown>, where: string): 
     );
   }
   const symbol = obj.symbol;
-  if (typeof symbol !== "string" || symbol.length === 0) {
+  if (typeof symbol !== "string" || symbol.length === 0 || (market && !isMarketSymbol(symbol))) {
     throw new InvalidInputError(
-      `${where}: field "symbol": expected a non-empty string, got ${describe(symbol)}`,
+      `${where}: field "symbol": expected ${SYMBOL_EXPECTED}, got ${describe(symbol)}`,
     );
   }
   const f: Record<string, Decimal> = {};
-  for (const [key, name] of DECIMAL_FIELDS) f[name] = decimalField(obj[key], where, key);
-  return new Snapshot({
+  for (const [key, name] of DECIMAL_FIELDS) f[name] = decimalField(obj[key], where, key, !market);
+  const snapshot = new Snapshot({
     ts,
     symbol,
     bidPrice: f.bidPrice as Decimal,
@@ -58,4 +89,7 @@ export function snapshotFromEvent(obj: Record<string, unknown>, where: string): 
     lastPrice: f.lastPrice as Decimal,
     lastQty: f.lastQty as Decimal,
   });
+  const problem = market ? quoteProblem(snapshot) : undefined;
+  if (problem !== undefined) throw new InvalidInputError(`${where}: ${problem}`);
+  return snapshot;
 }

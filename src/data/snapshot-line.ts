@@ -9,6 +9,7 @@
 
 import { Decimal } from "../core/decimal.js";
 import { Snapshot } from "../domain/snapshot.js";
+import { isMarketSymbol, isSoundQuote } from "./market-checks.js";
 
 enum F {
   Ts = 1,
@@ -117,6 +118,8 @@ export function parseSnapshotRange(t: string, start: number, end: number): Snaps
       const raw = t.slice(vStart, vEnd);
       let sym = symbols.get(raw);
       if (sym === undefined) {
+        // A symbol is checked once, when first seen; odd ones take the general path.
+        if (!isMarketSymbol(raw)) return undefined;
         sym = raw;
         if (symbols.size < 100_000) symbols.set(raw, raw);
       }
@@ -162,7 +165,7 @@ export function parseSnapshotRange(t: string, start: number, end: number): Snaps
     break;
   }
   if (seen !== ALL) return undefined;
-  return new Snapshot({
+  const snapshot = new Snapshot({
     ts,
     symbol,
     bidPrice: bidPrice as Decimal,
@@ -172,4 +175,6 @@ export function parseSnapshotRange(t: string, start: number, end: number): Snaps
     lastPrice: lastPrice as Decimal,
     lastQty: lastQty as Decimal,
   });
+  // An unsound quote takes the general path, which names the field.
+  return isSoundQuote(snapshot) ? snapshot : undefined;
 }

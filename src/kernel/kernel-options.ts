@@ -16,6 +16,7 @@
 import { z } from "zod";
 import { Decimal } from "../core/decimal.js";
 import { ConfigError } from "../core/errors.js";
+import { closestName } from "../core/strings.js";
 
 /**
  * "number": an integer option used only in comparisons and arithmetic, where
@@ -39,7 +40,14 @@ type OptionKind =
 interface OptionSpec {
   readonly kind: OptionKind;
   readonly def: number | boolean | string | Decimal | null;
+  /** Numbers: the least value ("float": exclusive). Decimals: see minDecimal. */
   readonly min?: number;
+  /** Numbers: the greatest value (inclusive). */
+  readonly max?: number;
+  /** Decimals: the least value, inclusive ("0") or exclusive (">0"). */
+  readonly minDecimal?: "0" | ">0";
+  /** Decimals: the greatest value, exclusive. */
+  readonly belowDecimal?: string;
   readonly doc: string;
 }
 
@@ -49,17 +57,24 @@ const D = (s: string): Decimal => Decimal.parse(s);
 export const OPTION_SPECS = {
   spacing_bps: { kind: "float", def: 10.0, min: 0, doc: "Grid spacing in basis points" },
   levels: { kind: "int", def: 5, min: 1, doc: "Grid levels on each side" },
-  size_per_level: { kind: "decimal", def: D("100"), doc: "Order quantity per level (base asset)" },
+  size_per_level: {
+    kind: "decimal",
+    def: D("100"),
+    minDecimal: ">0",
+    doc: "Order quantity per level (base asset)",
+  },
   price_precision: {
     kind: "int",
     def: 2,
     min: 0,
+    max: 18,
     doc: "Decimal places of order prices (rounded down)",
   },
   quantity_precision: {
     kind: "int",
     def: 3,
     min: 0,
+    max: 18,
     doc: "Decimal places of quantities (rounded down)",
   },
   max_orders_per_minute: {
@@ -72,10 +87,21 @@ export const OPTION_SPECS = {
   max_notional_per_symbol: {
     kind: "decimal",
     def: D("5000"),
+    minDecimal: "0",
     doc: "Risk gate: notional cap per symbol",
   },
-  max_notional_total: { kind: "decimal", def: D("20000"), doc: "Risk gate: total notional cap" },
-  daily_loss_limit: { kind: "decimal", def: D("500"), doc: "Risk gate: daily loss limit" },
+  max_notional_total: {
+    kind: "decimal",
+    def: D("20000"),
+    minDecimal: "0",
+    doc: "Risk gate: total notional cap",
+  },
+  daily_loss_limit: {
+    kind: "decimal",
+    def: D("500"),
+    minDecimal: "0",
+    doc: "Risk gate: daily loss limit",
+  },
   max_spread_bps: { kind: "float", def: 50.0, doc: "Toxicity gate: spread spike threshold (bps)" },
   max_price_impact_bps: {
     kind: "float",
@@ -109,13 +135,24 @@ export const OPTION_SPECS = {
     def: 0.8,
     doc: "Controller: TIGHTEN spacing factor",
   },
-  initial_capital: { kind: "decimal", def: D("10000"), doc: "Starting equity" },
+  initial_capital: {
+    kind: "decimal",
+    def: D("10000"),
+    minDecimal: ">0",
+    doc: "Starting equity",
+  },
   max_drawdown_pct: { kind: "float", def: 5.0, doc: "DrawdownGuard v0: kill-switch threshold (%)" },
   kill_switch_enabled: { kind: "bool", def: false, doc: "Enable DrawdownGuard v0 + KillSwitch" },
   fill_mode: { kind: "fill_mode", def: "crossing", doc: '"crossing" (touch model) or "instant"' },
   fill_after_ticks: { kind: "number", def: 0, min: 0, doc: "Tick-delay fills: 0 = at placement" },
   cycle_enabled: { kind: "bool", def: false, doc: "Enable CycleEngine (TP + replenish intents)" },
-  cycle_step_pct: { kind: "decimal", def: D("0.001"), doc: "CycleEngine step as a fraction" },
+  cycle_step_pct: {
+    kind: "decimal",
+    def: D("0.001"),
+    minDecimal: ">0",
+    belowDecimal: "1",
+    doc: "CycleEngine step as a fraction",
+  },
   feature_engine_enabled: { kind: "bool", def: false, doc: "Enable FeatureEngine v1" },
   feature_bar_interval_ms: { kind: "int", def: 60_000, min: 1, doc: "FeatureEngine bar interval" },
   feature_atr_period: { kind: "int", def: 14, min: 1, doc: "FeatureEngine ATR period" },
@@ -129,7 +166,12 @@ export const OPTION_SPECS = {
   },
   topk_v1_k: { kind: "int", def: 3, min: 0, doc: "Top-K v1: symbols kept" },
   topk_v1_spread_max_bps: { kind: "float", def: 100, doc: "Top-K v1: spread gate (bps)" },
-  topk_v1_thin_l1_min: { kind: "decimal", def: D("1.0"), doc: "Top-K v1: thin-book gate (depth)" },
+  topk_v1_thin_l1_min: {
+    kind: "decimal",
+    def: D("1.0"),
+    minDecimal: "0",
+    doc: "Top-K v1: thin-book gate (depth)",
+  },
   topk_v1_warmup_min: { kind: "number", def: 10, min: 0, doc: "Top-K v1: bars needed" },
   dd_guard_v1_enabled: { kind: "bool", def: false, doc: "Enable DrawdownGuardV1" },
   dd_guard_v1_config: {
@@ -219,22 +261,28 @@ export const OPTION_SPECS = {
   notional_per_level: {
     kind: "decimal_or_null",
     def: null,
+    minDecimal: ">0",
     doc: "Order size per level in quote (realistic); null: 2 % of initial_capital",
   },
   leverage: {
     kind: "int",
     def: 1,
     min: 1,
+    max: 125,
     doc: "USD-M: leverage (initial margin = notional / leverage)",
   },
   maintenance_margin_rate: {
     kind: "decimal",
     def: D("0.004"),
+    minDecimal: "0",
+    belowDecimal: "1",
     doc: "USD-M: maintenance margin as a fraction of notional (unless leverage brackets are given)",
   },
   liquidation_fee_rate: {
     kind: "decimal",
     def: D("0.0125"),
+    minDecimal: "0",
+    belowDecimal: "1",
     doc: "USD-M: fee of a liquidation, as a fraction of the notional closed",
   },
   funding_rate: {
@@ -362,6 +410,24 @@ const decimalValue = z.unknown().transform((v, ctx): Decimal => {
   return Decimal.ZERO;
 });
 
+/** A decimal within a range: `minimum` "0" (>= 0) or ">0"; `below` exclusive. */
+function decimalInRange(minimum: "0" | ">0" | undefined, below?: string): z.ZodType {
+  if (minimum === undefined && below === undefined) return decimalValue;
+  const top = below === undefined ? undefined : Decimal.parse(below);
+  const range = [
+    minimum === undefined ? "" : minimum === "0" ? ">= 0" : "> 0",
+    top === undefined ? "" : `< ${below}`,
+  ]
+    .filter((x) => x !== "")
+    .join(" and ");
+  return decimalValue.superRefine((d, ctx) => {
+    const low = minimum === "0" ? d.isNegative() : minimum === ">0" ? !d.isPositive() : false;
+    if (low || (top !== undefined && d.gte(top))) {
+      ctx.addIssue({ code: "custom", message: `a decimal ${range}` });
+    }
+  });
+}
+
 function numberSchema(spec: OptionSpec, integer: boolean, exclusiveMin: boolean): z.ZodType {
   const what = integer ? "an integer" : "a number";
   return z.unknown().superRefine((v, ctx) => {
@@ -370,9 +436,17 @@ function numberSchema(spec: OptionSpec, integer: boolean, exclusiveMin: boolean)
       ctx.addIssue({ code: "custom", message: what });
       return;
     }
-    const min = spec.min;
-    if (min !== undefined && (exclusiveMin ? v <= min : v < min)) {
-      ctx.addIssue({ code: "custom", message: `${what} ${exclusiveMin ? ">" : ">="} ${min}` });
+    const { min, max } = spec;
+    const low = min !== undefined && (exclusiveMin ? v <= min : v < min);
+    if (low || (max !== undefined && v > max)) {
+      const bounds = [
+        min === undefined ? "" : `${exclusiveMin ? ">" : ">="} ${min}`,
+        max === undefined ? "" : `<= ${max}`,
+      ];
+      ctx.addIssue({
+        code: "custom",
+        message: `${what} ${bounds.filter((b) => b !== "").join(" and ")}`,
+      });
     }
   });
 }
@@ -387,10 +461,81 @@ function oneOf(values: readonly string[]): z.ZodType {
   });
 }
 
-const symbolOverride = z.strictObject({
-  notional_per_level: decimalValue.optional(),
-  maker_fee_bps: z.number().min(0).optional(),
-  taker_fee_bps: z.number().min(0).optional(),
+/** The "unknown key" issue of a nested object, with the closest known key. */
+const UNKNOWN_KEY = "unknown key";
+
+/**
+ * A JSON object with exactly these optional fields (each validated by its
+ * schema, keeping the raw value when `keepRaw`): unknown keys are issues at
+ * their own path, with the closest known key suggested.
+ */
+function strictFields(fields: Readonly<Record<string, z.ZodType>>): z.ZodType {
+  const names = Object.keys(fields);
+  return z.unknown().transform((v, ctx) => {
+    if (typeof v !== "object" || v === null || Array.isArray(v)) {
+      ctx.addIssue({ code: "custom", message: `an object with keys ${names.join(", ")}` });
+      return z.NEVER;
+    }
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      const schema = fields[k];
+      if (schema === undefined) {
+        const near = closestName(k, names);
+        ctx.addIssue({
+          code: "custom",
+          path: [k],
+          message: `${UNKNOWN_KEY}${near === undefined ? ` (known: ${names.join(", ")})` : ` (did you mean ${near}?)`}`,
+        });
+        continue;
+      }
+      const r = schema.safeParse(x);
+      if (r.success) out[k] = r.data;
+      else for (const i of r.error.issues) ctx.addIssue({ ...i, path: [k, ...i.path] } as never);
+    }
+    return out;
+  });
+}
+
+/** A JSON object of symbol -> `value` (keys of Binance's symbol shape). */
+function bySymbol(value: z.ZodType): z.ZodType {
+  return z.unknown().transform((v, ctx) => {
+    if (typeof v !== "object" || v === null || Array.isArray(v)) {
+      ctx.addIssue({ code: "custom", message: 'an object of symbols, e.g. {"BTCUSDT": ...}' });
+      return z.NEVER;
+    }
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      if (!/^[A-Z0-9][A-Z0-9_]{0,31}$/.test(k)) {
+        ctx.addIssue({ code: "custom", path: [k], message: "a symbol such as BTCUSDT as key" });
+        continue;
+      }
+      const r = value.safeParse(x);
+      if (r.success) out[k] = r.data;
+      else for (const i of r.error.issues) ctx.addIssue({ ...i, path: [k, ...i.path] } as never);
+    }
+    return out;
+  });
+}
+
+const feeBps = numberSchema({ kind: "number", def: 0, min: 0, doc: "" }, false, false);
+
+const symbolOverride = strictFields({
+  notional_per_level: decimalInRange(">0"),
+  maker_fee_bps: feeBps,
+  taker_fee_bps: feeBps,
+});
+
+/** dd_guard_v1_config: validated strictly, the raw object kept (the guard parses it). */
+const ddGuardV1Config = z.unknown().superRefine((v, ctx) => {
+  const r = strictFields({
+    portfolio_dd_limit: decimalInRange(">0").superRefine((d, c) => {
+      if ((d as Decimal).gt(Decimal.ONE)) {
+        c.addIssue({ code: "custom", message: "a decimal > 0 and <= 1 (a fraction of equity)" });
+      }
+    }),
+    symbol_dd_budgets: bySymbol(decimalInRange("0")),
+  }).safeParse(v);
+  if (!r.success) for (const i of r.error.issues) ctx.addIssue(i as never);
 });
 
 /** `inner`, or null (the inner schema's messages, with "or null"). */
@@ -421,9 +566,9 @@ function schemaOf(spec: OptionSpec): z.ZodType {
     case "number_or_null":
       return orNull(numberSchema(spec, false, false));
     case "decimal":
-      return decimalValue;
+      return decimalInRange(spec.minDecimal, spec.belowDecimal);
     case "decimal_or_null":
-      return orNull(decimalValue);
+      return orNull(decimalInRange(spec.minDecimal, spec.belowDecimal));
     case "fill_mode":
       return oneOf(["crossing", "instant"]);
     case "profile":
@@ -433,9 +578,9 @@ function schemaOf(spec: OptionSpec): z.ZodType {
     case "market":
       return oneOf(["spot", "um"]);
     case "object":
-      return z.record(z.string(), z.unknown());
+      return ddGuardV1Config;
     case "symbol_overrides":
-      return z.record(z.string(), symbolOverride);
+      return bySymbol(symbolOverride);
   }
 }
 
@@ -447,16 +592,50 @@ const SCHEMAS = new Map<string, z.ZodType>(
 function problemsOf(name: string, v: unknown, err: z.ZodError): string[] {
   return err.issues.map((i) => {
     const path = [name, ...i.path.map(String)].join(".");
+    if (i.message.startsWith(UNKNOWN_KEY)) return `option "${path}": ${i.message}`;
     let value: unknown = v;
     for (const k of i.path) value = (value as Record<PropertyKey, unknown> | undefined)?.[k];
-    const expected =
-      i.code === "custom"
-        ? i.message
-        : i.code === "unrecognized_keys"
-          ? `no key ${i.keys.map((k) => JSON.stringify(k)).join(", ")} (allowed: notional_per_level, maker_fee_bps, taker_fee_bps)`
-          : i.message;
-    return `option "${path}": expected ${expected}, got ${shown(value)}`;
+    return `option "${path}": expected ${i.message}, got ${shown(value)}`;
   });
+}
+
+/** Keys of a fixture's config.json that describe it and are not options. */
+const INFORMATIONAL_KEYS: ReadonlySet<string> = new Set([
+  "name",
+  "description",
+  "symbols",
+  "notes",
+  "regimes",
+  "generator",
+  "schema_version",
+  "duration_ms",
+  "canonical_digest",
+]);
+/** Prefixes of informational keys (expected_replay_digest, generator_seed, ...). */
+const INFORMATIONAL_PREFIXES = ["expected_", "generator_"];
+
+/** Whether `key` of a fixture's config.json is informational (not an option). */
+export function isInformationalKey(key: string): boolean {
+  return INFORMATIONAL_KEYS.has(key) || INFORMATIONAL_PREFIXES.some((p) => key.startsWith(p));
+}
+
+function unknownOptionText(key: string): string {
+  const near = closestName(key, Object.keys(OPTION_SPECS));
+  const hint = near === undefined ? "see docs/CONFIG.md for the list" : `did you mean ${near}?`;
+  return `unknown option "${key}" (${hint})`;
+}
+
+/**
+ * The keys of a fixture's config.json that are neither options nor
+ * informational, one note each naming the file and the closest option.
+ */
+export function unknownConfigKeys(
+  raw: Readonly<Record<string, unknown>>,
+  source: string,
+): string[] {
+  return Object.keys(raw)
+    .filter((k) => !Object.hasOwn(OPTION_SPECS, k) && !isInformationalKey(k))
+    .map((k) => `${source}: ${unknownOptionText(k)}`);
 }
 
 /**
@@ -479,13 +658,13 @@ export function applyOptions(
   for (const [k, v] of Object.entries(raw)) {
     const schema = SCHEMAS.get(k);
     if (schema === undefined) {
-      if (opts.strict) problems.push(`unknown option "${k}" (see docs/CONFIG.md for the list)`);
+      if (opts.strict) problems.push(unknownOptionText(k));
       continue;
     }
-    if (opts.only !== undefined && !opts.only.includes(k as OptionName)) continue;
+    // Every option is validated; `only` limits which are applied.
     const r = schema.safeParse(v);
-    if (r.success) parsed[k] = r.data;
-    else problems.push(...problemsOf(k, v, r.error));
+    if (!r.success) problems.push(...problemsOf(k, v, r.error));
+    else if (opts.only === undefined || opts.only.includes(k as OptionName)) parsed[k] = r.data;
   }
   if (problems.length > 0) {
     throw new ConfigError(

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import {
   boolFlag,
   intFlag,
@@ -6,7 +7,7 @@ import {
   stringFlag,
 } from "../../argv/args.js";
 import type { JsonValue } from "../../core/canonical-json.js";
-import { InterruptedError, InvalidInputError } from "../../core/errors.js";
+import { ConfigError, InterruptedError, InvalidInputError } from "../../core/errors.js";
 import { type BinanceSource, missingDayNotes } from "../../data/binance/binance-source.js";
 import {
   MARK_INTERVAL,
@@ -14,11 +15,13 @@ import {
   type MarkPriceFiles,
 } from "../../data/binance/mark-price-klines.js";
 import { sourceStatsNotes } from "../../data/binance/source-stats.js";
+import { readFixtureConfig } from "../../data/fixture-reader.js";
 import { assetsOf } from "../../domain/instrument.js";
-import { optionsJson, profileLine } from "../../kernel/kernel-options.js";
+import { optionsJson, profileLine, unknownConfigKeys } from "../../kernel/kernel-options.js";
 import { summaryRows } from "../../report/summary-format.js";
 import {
   fixtureDirs,
+  fixtureFailure,
   fixtureReportData,
   fixtureSummaryTable,
   runBacktest,
@@ -37,7 +40,7 @@ import {
 import { readEngineConfigFile } from "../../runtime/engine-config-file.js";
 import type { CliCommand, CliIo } from "../io.js";
 import { createProgress, type Progress, progressWanted } from "../progress.js";
-import { withProfileFlag } from "../run-options.js";
+import { checkOutputFlags, withProfileFlag } from "../run-options.js";
 import { formatTable } from "../table.js";
 
 /** Flags that only make sense with --data (a fixture run refuses them). */
@@ -59,6 +62,7 @@ const DATA_FLAGS = [
   "exchange-info",
   "leverage-brackets",
   "funding",
+  "no-verify-checksum",
 ] as const;
 
 /** Missing-day lines printed before the rest is summarized as a count. */
@@ -72,6 +76,13 @@ async function fixtureBacktest(args: ParsedArgs, io: CliIo): Promise<number> {
   }
   const dirs = fixtureDirs(args.values.fixtures as string[] | undefined);
   const quiet = boolFlag(args, "quiet");
+  const configNotes = dirs.flatMap((d) =>
+    unknownConfigKeys(readFixtureConfig(d), join(d, "config.json")),
+  );
+  if (boolFlag(args, "strict") && configNotes.length > 0) {
+    throw new ConfigError(`${configNotes.join("\n")}\n(--strict: unknown keys are errors)`);
+  }
+  for (const n of configNotes) io.stderr(`warning: ${n}`);
   const jobs = intFlag(args, "backtest", "jobs", 0);
   if (jobs < 0) throw new InvalidInputError("grinder backtest: --jobs must be >= 0");
   const reportPath = stringFlag(args, "report");
@@ -100,6 +111,12 @@ async function fixtureBacktest(args: ParsedArgs, io: CliIo): Promise<number> {
       for (const e of o.view.errors as string[]) io.stdout(`${String(o.view.fixture_path)}: ${e}`);
     }
   }
+  for (const o of outcomes) {
+    const why = fixtureFailure(o.view);
+    if (why !== undefined && (o.view.errors as string[]).length === 0) {
+      io.stdout(`${String(o.view.fixture_path)}: ${why}`);
+    }
+  }
   const out = stringFlag(args, "out");
   if (out) {
     writeJsonAtomic(out, report as unknown as JsonValue, true);
@@ -110,8 +127,12 @@ async function fixtureBacktest(args: ParsedArgs, io: CliIo): Promise<number> {
     if (!quiet) io.stdout(`HTML report written to: ${reportPath}`);
   }
   const ok = report.fixtures_failed === 0 && report.all_digests_match;
+  const noDigest = outcomes.filter((o) =>
+    fixtureFailure(o.view)?.startsWith("no recorded digests"),
+  ).length;
+  const without = noDigest > 0 ? `, ${noDigest} without recorded digests` : "";
   io.stdout(
-    `Backtest ${ok ? "PASSED" : "FAILED"}: ${report.fixtures_passed}/${report.fixtures_run} fixtures match (report digest ${report.report_digest})`,
+    `Backtest ${ok ? "PASSED" : "FAILED"}: ${report.fixtures_passed}/${report.fixtures_run} fixtures match${without} (report digest ${report.report_digest})`,
   );
   return ok ? 0 : 1;
 }
@@ -229,6 +250,11 @@ async function dataBacktest(args: ParsedArgs, io: CliIo, dataDir: string): Promi
   if (args.values.jobs !== undefined) {
     throw new InvalidInputError("grinder backtest: --jobs applies to fixture backtests only");
   }
+  if (boolFlag(args, "strict")) {
+    throw new InvalidInputError(
+      "grinder backtest: --strict applies to fixture backtests (--config is always strict)",
+    );
+  }
   const quiet = boolFlag(args, "quiet");
   const spec = dataRunSpecOf("backtest", {
     data: dataDir,
@@ -243,6 +269,7 @@ async function dataBacktest(args: ParsedArgs, io: CliIo, dataDir: string): Promi
     onBadRow: stringFlag(args, "on-bad-row"),
     exchangeInfo: stringFlag(args, "exchange-info"),
     leverageBrackets: stringFlag(args, "leverage-brackets"),
+    noVerifyChecksum: boolFlag(args, "no-verify-checksum"),
   });
   const { kind, market, from, to } = spec;
   const configPath = stringFlag(args, "config");
@@ -253,6 +280,9 @@ async function dataBacktest(args: ParsedArgs, io: CliIo, dataDir: string): Promi
   );
   const run = openDataRun(spec, overrides);
   const { source, options, instruments, funding, marks } = run;
+  if (!quiet && source.checksumsVerified > 0) {
+    io.stdout(`Checksums: ${source.checksumsVerified} file(s) match their .CHECKSUM`);
+  }
   const missing = missingDayNotes(source.missingDays);
   const shown = missing.slice(0, MISSING_SHOWN);
   if (missing.length > shown.length) {
@@ -390,11 +420,13 @@ export const backtestCommand: CliCommand = {
   summary:
     "Backtest the fixtures (checking digests) or Binance historical data; summary and reports",
   usage:
-    "grinder backtest [--fixtures DIR ...] [--out FILE] [--report FILE.html] [--jobs N] [--quiet]\n" +
+    "grinder backtest [--fixtures DIR [--fixtures DIR ...]] [--out FILE] [--report FILE.html]\n" +
+    "                 [--jobs N] [--strict] [--quiet]\n" +
     "       grinder backtest --data DIR --symbols SYM,... --from YYYY-MM-DD --to YYYY-MM-DD\n" +
     "                        [--kind bookTicker|aggTrades|trades|klines] [--market spot|um|cm]\n" +
     "                        [--interval 1m] [--half-spread-bps N] [--depth-qty Q]\n" +
-    "                        [--on-bad-row error|skip] [--config FILE] [--outputs FILE.jsonl]\n" +
+    "                        [--on-bad-row error|skip] [--no-verify-checksum]\n" +
+    "                        [--config FILE] [--outputs FILE.jsonl]\n" +
     "                        [--profile realistic|reference] [--exchange-info FILE]\n" +
     "                        [--fills FILE.csv] [--equity FILE.csv] [--funding FILE.csv]\n" +
     "                        [--leverage-brackets FILE] [--report FILE.html] [--out FILE]\n" +
@@ -404,13 +436,17 @@ export const backtestCommand: CliCommand = {
     "                      project's fixtures/); repeatable\n" +
     "  --out FILE          write the report (schema v1) as JSON\n" +
     "  --jobs N            worker threads (default: one per core; 1 runs in-process)\n" +
+    "  --strict            unknown keys in a fixture's config.json are errors (default: warnings)\n" +
+    "  A fixture passes when its recorded digests match; one without them is NO DIGEST.\n" +
     "Binance data (docs/DATA.md):\n" +
     "  --data DIR          daily dumps in the data.binance.vision layout (or flat)\n" +
     "  --symbols SYM,...   symbols to trade; --from/--to: UTC days, inclusive\n" +
     "  --kind K            bookTicker (default), aggTrades, trades or klines (--interval, 1m)\n" +
     "  --market M          spot, um or cm, when a symbol has files under several markets\n" +
     "  --half-spread-bps N, --depth-qty Q   synthetic quote of trade and kline data (1, 1)\n" +
-    "  --on-bad-row P      error (default: stop with file:line) or skip (counted, reported)\n" +
+    "  --on-bad-row P      error (default: stop with file:line) or skip (counted and reported\n" +
+    "                      per file); a row stamped outside its file's day is a bad row\n" +
+    "  --no-verify-checksum  do not check a dump against its .CHECKSUM file (checked when present)\n" +
     "  --config FILE       JSON engine options over the defaults (docs/CONFIG.md)\n" +
     "  --profile P         realistic (default: fees, latency, queue; docs/SIMULATION.md) or\n" +
     "                      reference (the reference engine's fills)\n" +
@@ -439,8 +475,10 @@ export const backtestCommand: CliCommand = {
       out: { type: "string" },
       jobs: { type: "string" },
       quiet: { type: "boolean", short: "q" },
+      strict: { type: "boolean" },
       report: { type: "string" },
       data: { type: "string" },
+      "no-verify-checksum": { type: "boolean" },
       symbols: { type: "string" },
       from: { type: "string" },
       to: { type: "string" },
@@ -459,6 +497,14 @@ export const backtestCommand: CliCommand = {
       profile: { type: "string" },
       "exchange-info": { type: "string" },
     });
+    checkOutputFlags("backtest", args, io, [
+      "out",
+      "report",
+      "outputs",
+      "fills",
+      "equity",
+      "funding",
+    ]);
     const dataDir = stringFlag(args, "data");
     return dataDir === undefined ? fixtureBacktest(args, io) : dataBacktest(args, io, dataDir);
   },

@@ -1,5 +1,5 @@
 import { boolFlag, parseCommandArgs, requiredString, stringFlag } from "../../argv/args.js";
-import { fixtureWith, openFixture, skippedNote } from "../../data/fixture-reader.js";
+import { fixtureWith, skippedNote } from "../../data/fixture-reader.js";
 import { profileLine } from "../../kernel/kernel-options.js";
 import {
   combineTaps,
@@ -12,7 +12,13 @@ import { paperOptions } from "../../runtime/backtest/run-paper.js";
 import { readEngineConfigFile } from "../../runtime/engine-config-file.js";
 import type { CliCommand } from "../io.js";
 import { createProgress, type Progress, progressWanted } from "../progress.js";
-import { exchangeInfoFlag, withProfileFlag } from "../run-options.js";
+import {
+  checkOutputFlags,
+  exchangeInfoFlag,
+  openFixtureFlag,
+  STRICT_HELP,
+  withProfileFlag,
+} from "../run-options.js";
 
 /** Progress of the trading pass (the pass that produces outputs) against the fixture's size. */
 function progressTap(progress: Progress, total: number): PaperTap {
@@ -32,11 +38,15 @@ export const paperCommand: CliCommand = {
   summary: "Paper-trade a fixture: gating, simulated fills, ledger and PnL; print its digest",
   usage:
     "grinder paper --fixture DIR [--out FILE] [--outputs FILE.jsonl] [--config FILE]\n" +
-    "                    [--profile reference|realistic] [--exchange-info FILE] [-v]\n\n" +
+    "                    [--profile reference|realistic] [--exchange-info FILE] [--strict] [-v]\n\n" +
+    "  --fixture DIR    the fixture directory (events.jsonl or events.json, config.json)\n" +
     "  --out FILE       write the full result (schema v1)\n" +
     "  --outputs FILE   stream every per-tick output as one JSON line (written when complete)\n" +
     "  --profile P      reference (default: the reference engine) or realistic (docs/SIMULATION.md)\n" +
-    "  --exchange-info FILE  instrument filters (a Binance exchangeInfo response; realistic)",
+    "  --config FILE    JSON engine options over the fixture's (docs/CONFIG.md)\n" +
+    "  --exchange-info FILE  instrument filters (a Binance exchangeInfo response; realistic)\n" +
+    `${STRICT_HELP}\n` +
+    "  -v, --verbose    print what is loaded, counts and errors",
   async run(argv, io) {
     const args = parseCommandArgs("paper", argv, {
       fixture: { type: "string" },
@@ -46,8 +56,10 @@ export const paperCommand: CliCommand = {
       profile: { type: "string" },
       "exchange-info": { type: "string" },
       verbose: { type: "boolean", short: "v" },
+      strict: { type: "boolean" },
     });
     const dir = requiredString(args, "paper", "fixture");
+    checkOutputFlags("paper", args, io, ["out", "outputs"]);
     const verbose = boolFlag(args, "verbose");
     const out = stringFlag(args, "out");
     const configPath = stringFlag(args, "config");
@@ -61,7 +73,7 @@ export const paperCommand: CliCommand = {
       io.stdout(`Loading fixture from: ${dir}`);
       io.stdout("Paper trading mode: NO REAL ORDERS");
     }
-    const opened = openFixture(dir);
+    const opened = openFixtureFlag(dir, args, io);
     const fixture = instruments === undefined ? opened : fixtureWith(opened, { instruments });
     io.stdout(profileLine(paperOptions(fixture, overrides)));
     const note = skippedNote(fixture.stats);

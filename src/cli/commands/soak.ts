@@ -13,6 +13,7 @@ import {
 } from "../../runtime/backtest/soak.js";
 import type { CliCommand } from "../io.js";
 import { createProgress, progressWanted } from "../progress.js";
+import { checkOutputFlags } from "../run-options.js";
 import { formatTable } from "../table.js";
 
 export const soakCommand: CliCommand = {
@@ -20,7 +21,7 @@ export const soakCommand: CliCommand = {
   summary:
     "Soak the paper engine over fixtures: latency p50/p99, peak RSS, fill rate, digest stability",
   usage:
-    "grinder soak [--fixtures DIR ...] [--mode baseline|overload] [--iterations N]\n" +
+    "grinder soak [--fixtures DIR [--fixtures DIR ...]] [--mode baseline|overload] [--iterations N]\n" +
     "             [--copies N] [--compress N] [--out FILE] [--quiet]\n\n" +
     "  --fixtures DIR    fixture directories or folders searched for fixtures (default: the\n" +
     "                    project's fixtures/); repeatable\n" +
@@ -40,6 +41,7 @@ export const soakCommand: CliCommand = {
       out: { type: "string" },
       quiet: { type: "boolean", short: "q" },
     });
+    checkOutputFlags("soak", args, io, ["out"]);
     const modeText = stringFlag(args, "mode") ?? "baseline";
     const mode = SOAK_MODES.find((m) => m === modeText) as SoakMode | undefined;
     if (mode === undefined) {

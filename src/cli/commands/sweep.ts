@@ -67,6 +67,7 @@ function inputOf(args: ParsedArgs): TrialInput {
       onBadRow: stringFlag(args, "on-bad-row"),
       exchangeInfo: stringFlag(args, "exchange-info"),
       leverageBrackets: stringFlag(args, "leverage-brackets"),
+      noVerifyChecksum: boolFlag(args, "no-verify-checksum"),
     }),
   };
 }
@@ -297,7 +298,7 @@ export const sweepCommand: CliCommand = {
     "  --config FILE, --profile P   base engine options under every trial (as backtest)\n" +
     "  --quiet             print only the verdict line\n" +
     "  Data flags as grinder backtest --data: --kind --market --interval --half-spread-bps\n" +
-    "  --depth-qty --on-bad-row --exchange-info --leverage-brackets",
+    "  --depth-qty --on-bad-row --exchange-info --leverage-brackets --no-verify-checksum",
   run(argv, io) {
     const args = parseCommandArgs("sweep", argv, {
       data: { type: "string" },
@@ -313,6 +314,7 @@ export const sweepCommand: CliCommand = {
       "on-bad-row": { type: "string" },
       "exchange-info": { type: "string" },
       "leverage-brackets": { type: "string" },
+      "no-verify-checksum": { type: "boolean" },
       config: { type: "string" },
       profile: { type: "string" },
       grid: { type: "string", multiple: true },

@@ -30,7 +30,7 @@ export const verifyDeterminismSuiteCommand: CliCommand = {
   name: "verify-determinism-suite",
   summary: "Determinism gate: replay and paper twice per fixture, backtest twice; exit 1 on drift",
   usage:
-    "grinder verify-determinism-suite [-v | -q] [--fixtures DIR ...]\n\n" +
+    "grinder verify-determinism-suite [-v | -q] [--fixtures DIR [--fixtures DIR ...]]\n\n" +
     "  --fixtures DIR  fixture directories or folders searched for fixtures (default: the\n" +
     "                  project's fixtures/); repeatable\n" +
     "  -v, --verbose   also print every digest and each problem\n" +

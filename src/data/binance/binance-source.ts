@@ -9,6 +9,7 @@ import { Decimal } from "../../core/decimal.js";
 import { ConfigError, InvalidInputError } from "../../core/errors.js";
 import type { Snapshot } from "../../domain/snapshot.js";
 import { mergeByTs } from "../merge-by-ts.js";
+import { verifyChecksumFile } from "./checksum-file.js";
 import {
   type BinanceMarket,
   type DayFile,
@@ -49,6 +50,8 @@ export interface BinanceSourceOptions {
   readonly onBadRow?: BadRowPolicy;
   /** "report" (default): missing days are listed in missingDays; "error": they throw. */
   readonly onMissingDay?: "report" | "error";
+  /** Check each file against its `.CHECKSUM` file when there is one (default true). */
+  readonly verifyChecksums?: boolean;
 }
 
 export interface BinanceSource {
@@ -60,6 +63,8 @@ export interface BinanceSource {
   readonly files: readonly DayFile[];
   /** Days with no file for a symbol. */
   readonly missingDays: readonly MissingDay[];
+  /** How many files were checked against a `.CHECKSUM` file. */
+  readonly checksumsVerified: number;
   /** Counters of the current (or last finished) pass; reset when a pass starts. */
   readonly stats: BinanceSourceStats;
   /** One pass over every snapshot in ts order; may be called again for another pass. */
@@ -136,10 +141,21 @@ export function openBinanceSource(opts: BinanceSourceOptions): BinanceSource {
       `no ${opts.kind} files for ${symbols.join(",")} from ${opts.from} to ${opts.to} in ${opts.dataDir} (looked for e.g. ${example})`,
     );
   }
+  const without = symbols.filter((s) => !found.files.some((f) => f.symbol === s));
+  if (without.length > 0) {
+    const example = found.missingDays.find((m) => m.symbol === without[0])?.candidates[0];
+    throw new InvalidInputError(
+      `no ${opts.kind} files for ${without.join(",")} from ${opts.from} to ${opts.to} in ${opts.dataDir} (looked for e.g. ${example ?? opts.dataDir}); check the symbol names`,
+    );
+  }
   if (found.missingDays.length > 0 && (opts.onMissingDay ?? "report") === "error") {
     throw new InvalidInputError(
       `missing ${opts.kind} day file(s) in ${opts.dataDir}: ${listMissing(found.missingDays)}`,
     );
+  }
+  let checksumsVerified = 0;
+  if (opts.verifyChecksums ?? true) {
+    for (const f of found.files) if (verifyChecksumFile(f.path)) checksumsVerified++;
   }
   const stats = createSourceStats(symbols);
   const settings = { kind: opts.kind, model, onBadRow };
@@ -149,6 +165,7 @@ export function openBinanceSource(opts: BinanceSourceOptions): BinanceSource {
     dates: found.dates,
     files: found.files,
     missingDays: found.missingDays,
+    checksumsVerified,
     stats,
     snapshots(): Iterable<Snapshot> {
       return {
@@ -157,7 +174,7 @@ export function openBinanceSource(opts: BinanceSourceOptions): BinanceSource {
           const streams = symbols.map((s) =>
             symbolSnapshots(
               s,
-              found.files.filter((f) => f.symbol === s).map((f) => f.path),
+              found.files.filter((f) => f.symbol === s),
               settings,
               stats,
             ),

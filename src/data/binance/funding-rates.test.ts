@@ -47,3 +47,16 @@ test("a bad row names the file, the line and the column", () => {
   writeFileSync(p, "calc_time,rate\n");
   assert.throws(() => readFundingFile(p), /header does not match the fundingRate layout/);
 });
+
+test("a row outside the month its file is named for is an error naming file:line", () => {
+  const root = tempDir();
+  const dir = join(root, "futures", "um", "monthly", "fundingRate", "BTCUSDT");
+  mkdirSync(dir, { recursive: true });
+  // 1772409600000 is 2026-03-02T00:00Z; 1775088000000 is 2026-04-02T00:00Z.
+  const p = join(dir, "BTCUSDT-fundingRate-2026-03.csv");
+  writeFileSync(p, `${HEADER}\n1772409600000,8,0.0001\n1775088000000,8,0.0001\n`);
+  assert.throws(
+    () => readFundingRates(root, ["BTCUSDT"], "2026-03-01", "2026-03-31"),
+    /fundingRate-2026-03\.csv:3: column 1 \(calc_time\): time 1775088000000 \(2026-04-02T00:00:00\.000Z\) is outside the file's month: expected 2026-03 UTC/,
+  );
+});

@@ -16,6 +16,7 @@ import { Decimal } from "../../core/decimal.js";
 import { InvalidInputError } from "../../core/errors.js";
 import type { FundingRateEvent } from "../../domain/instrument.js";
 import { fileChunks, splitLines } from "./byte-lines.js";
+import { verifyChecksumFile } from "./checksum-file.js";
 import { parseEpochMs } from "./epoch-time.js";
 import { listZipEntries, readZipEntry } from "./zip-archive.js";
 
@@ -87,9 +88,19 @@ function* linesOf(path: string): Generator<{ readonly where: string; readonly te
   }
 }
 
-/** The rows of one file; a malformed row is an error naming file:line and the column. */
-export function readFundingFile(path: string): FundingRateEvent[] {
+/** [start, end) in ms of a month YYYY-MM (UTC). */
+function monthBounds(month: string): readonly [number, number] {
+  const [y, m] = month.split("-").map(Number) as [number, number];
+  return [Date.UTC(y, m - 1, 1), Date.UTC(y, m, 1)];
+}
+
+/**
+ * The rows of one file; a malformed row is an error naming file:line and the
+ * column, and so is a row outside `month` (YYYY-MM) when the file is named for it.
+ */
+export function readFundingFile(path: string, month?: string): FundingRateEvent[] {
   const out: FundingRateEvent[] = [];
+  const bounds = month === undefined ? undefined : monthBounds(month);
   let first = true;
   for (const { where, text } of linesOf(path)) {
     if (text.trim() === "") continue;
@@ -127,17 +138,26 @@ export function readFundingFile(path: string): FundingRateEvent[] {
         `${where}: column 3 (last_funding_rate): expected a decimal, got ${JSON.stringify(fields[2])}`,
       );
     }
+    if (bounds !== undefined && (ts.ms < bounds[0] || ts.ms >= bounds[1])) {
+      throw new InvalidInputError(
+        `${where}: column 1 (calc_time): time ${ts.ms} (${new Date(ts.ms).toISOString()}) is outside the file's month: expected ${month} UTC`,
+      );
+    }
     out.push({ ts: ts.ms, rate });
   }
   return out;
 }
 
-/** The funding events of `symbols` for the months of [from, to], found under `dataDir`. */
+/**
+ * The funding events of `symbols` for the months of [from, to], found under
+ * `dataDir`; each file checked against its `.CHECKSUM` file when there is one.
+ */
 export function readFundingRates(
   dataDir: string,
   symbols: readonly string[],
   from: string,
   to: string,
+  verifyChecksums = true,
 ): FundingRates {
   const bySymbol = new Map<string, FundingRateEvent[]>();
   const files: string[] = [];
@@ -150,8 +170,9 @@ export function readFundingRates(
         continue;
       }
       files.push(path);
+      if (verifyChecksums) verifyChecksumFile(path);
       const list = bySymbol.get(symbol) ?? [];
-      list.push(...readFundingFile(path));
+      list.push(...readFundingFile(path, month));
       bySymbol.set(symbol, list);
     }
   }

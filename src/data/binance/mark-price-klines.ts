@@ -22,6 +22,7 @@ import { join } from "node:path";
 import { Decimal } from "../../core/decimal.js";
 import { InvalidInputError } from "../../core/errors.js";
 import type { MarkPriceFeed } from "../../domain/mark-price.js";
+import { verifyChecksumFile } from "./checksum-file.js";
 import { labelledCsvLines } from "./csv-parts.js";
 import { parseEpochMs } from "./epoch-time.js";
 
@@ -69,11 +70,15 @@ function find(dataDir: string, period: "daily" | "monthly", symbol: string, stam
   return undefined;
 }
 
-/** The markPriceKlines files of `symbols` for `dates` (YYYY-MM-DD, in order) under `dataDir`. */
+/**
+ * The markPriceKlines files of `symbols` for `dates` (YYYY-MM-DD, in order)
+ * under `dataDir`; each checked against its `.CHECKSUM` file when there is one.
+ */
 export function findMarkPriceFiles(
   dataDir: string,
   symbols: readonly string[],
   dates: readonly string[],
+  verifyChecksums = true,
 ): MarkPriceFiles {
   const bySymbol = new Map<string, MarkPriceSegment[]>();
   const missing: string[] = [];
@@ -87,6 +92,7 @@ export function findMarkPriceFiles(
         missing.push(`${symbol} ${date}`);
         continue;
       }
+      if (verifyChecksums && !distinct.has(path)) verifyChecksumFile(path);
       distinct.add(path);
       const fromMs = Date.parse(`${date}T00:00:00Z`);
       const last = segments[segments.length - 1];

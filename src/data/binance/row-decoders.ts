@@ -18,6 +18,7 @@
  */
 
 import { Decimal } from "../../core/decimal.js";
+import { isPlainDecimal, MAX_DECIMAL_DIGITS } from "../market-checks.js";
 import { EPOCH_EXPECTED, parseEpochMs } from "./epoch-time.js";
 import { type BinanceKind, columnCounts, LAYOUTS } from "./layouts.js";
 
@@ -69,11 +70,13 @@ class Row {
 
   decimal(i: number, positive: boolean): Decimal {
     const text = this.fields[i] ?? "";
-    if (DECIMAL.test(text)) {
+    // Past 29 characters a decimal may have more digits than the range allows.
+    if (DECIMAL.test(text) && (text.length <= 29 || isPlainDecimal(text))) {
       const d = parsePlainDecimal(text);
       if (!positive || d.isPositive()) return d;
     }
-    const what = positive ? "a positive decimal" : "a non-negative decimal";
+    const long = text.length > 29 ? ` of at most ${MAX_DECIMAL_DIGITS} digits` : "";
+    const what = `${positive ? "a positive decimal" : "a non-negative decimal"}${long}`;
     throw new RowProblem(`${this.where(i)}: expected ${what}, got ${show(this.fields[i])}`);
   }
 

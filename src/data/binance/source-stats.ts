@@ -27,6 +27,8 @@ export interface BinanceSourceStats {
   skippedBadRows: number;
   /** The first BAD_ROW_SAMPLES bad-row messages ("file:line: ..."). */
   badRowSamples: string[];
+  /** Skipped bad rows per file (or zip entry): how many and the first's line. */
+  badRowsByFile: Map<string, { count: number; firstLine: number }>;
   /** Rows whose timestamps were in microseconds (converted to ms). */
   microsecondRows: number;
   /** Snapshots whose ts was earlier than the previous one of the symbol and was raised to it. */
@@ -51,6 +53,7 @@ export function createSourceStats(symbols: readonly string[]): BinanceSourceStat
     blankLines: 0,
     skippedBadRows: 0,
     badRowSamples: [],
+    badRowsByFile: new Map(),
     microsecondRows: 0,
     clampedTs: 0,
     emptyFiles: [],
@@ -70,6 +73,7 @@ export function resetSourceStats(stats: BinanceSourceStats, symbols: readonly st
   stats.blankLines = 0;
   stats.skippedBadRows = 0;
   stats.badRowSamples.length = 0;
+  stats.badRowsByFile.clear();
   stats.microsecondRows = 0;
   stats.clampedTs = 0;
   stats.emptyFiles.length = 0;
@@ -85,6 +89,9 @@ export function sourceStatsNotes(stats: BinanceSourceStats): string[] {
     notes.push(
       `skipped ${stats.skippedBadRows} bad row(s); first: ${stats.badRowSamples[0] ?? ""}`,
     );
+    for (const [file, { count, firstLine }] of stats.badRowsByFile) {
+      notes.push(`skipped ${count} bad row(s) in ${file} (first at line ${firstLine})`);
+    }
   }
   if (stats.clampedTs > 0) {
     notes.push(`${stats.clampedTs} snapshot(s) earlier than the previous one were given its ts`);

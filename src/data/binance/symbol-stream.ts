@@ -3,16 +3,20 @@
  * order. Per CSV part: an optional header row is detected (first field not a
  * number; a byte order mark is ignored) and checked against the kind; the column variant (spot/futures) is
  * fixed by the first data row. Bad rows throw, naming file, line and the
- * expectation, or are counted and skipped when asked. A timestamp earlier
+ * expectation, or are counted and skipped when asked. A row is bad when its
+ * quote fails the market data checks (market-checks.ts) or its time falls
+ * outside its file's day (with a minute of grace on either side, for
+ * bookTicker event times that trail the transaction). A timestamp earlier
  * than the symbol's previous one (it happens with bookTicker event times) is
  * raised to it and counted, so the stream is always in time order.
  */
 
 import { InvalidInputError } from "../../core/errors.js";
 import { Snapshot } from "../../domain/snapshot.js";
+import { quoteProblem } from "../market-checks.js";
 import { csvParts } from "./csv-parts.js";
 import { type BinanceKind, columnCounts, LAYOUTS } from "./layouts.js";
-import { decodeRow, type QuoteModel } from "./row-decoders.js";
+import { decodeRow, type QuoteModel, type QuotePoint } from "./row-decoders.js";
 import { BAD_ROW_SAMPLES, type BinanceSourceStats, type SymbolStats } from "./source-stats.js";
 
 export type BadRowPolicy = "error" | "skip";
@@ -24,6 +28,39 @@ export interface SymbolStreamSettings {
 }
 
 const NUMBER_START = /^\d/;
+const DAY_MS = 86_400_000;
+/** How far outside its day a row's time may be (bookTicker event times trail). */
+export const DAY_END_GRACE_MS = 60_000;
+
+/** A data file and the UTC day (YYYY-MM-DD) its name says it holds. */
+export interface DatedFile {
+  readonly path: string;
+  readonly date?: string;
+}
+
+/** [start, end) in ms of the day a file holds, or undefined when not dated. */
+function dayBounds(file: DatedFile): readonly [number, number] | undefined {
+  if (file.date === undefined) return undefined;
+  const start = Date.parse(`${file.date}T00:00:00Z`);
+  if (Number.isNaN(start)) return undefined;
+  return [start - DAY_END_GRACE_MS, start + DAY_MS + DAY_END_GRACE_MS];
+}
+
+/** Why the points of a row cannot be used (outside the day, unsound quote), or undefined. */
+function pointsProblem(
+  points: readonly QuotePoint[],
+  day: readonly [number, number] | undefined,
+  date: string | undefined,
+): string | undefined {
+  for (const p of points) {
+    if (day !== undefined && (p.ts < day[0] || p.ts >= day[1])) {
+      return `time ${p.ts} (${new Date(p.ts).toISOString()}) is outside the file's day: expected ${date} UTC`;
+    }
+    const problem = quoteProblem(p);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
 
 function checkHeader(kind: BinanceKind, fields: readonly string[], where: string): void {
   const layout = LAYOUTS[kind];
@@ -37,10 +74,10 @@ function checkHeader(kind: BinanceKind, fields: readonly string[], where: string
   }
 }
 
-/** Snapshots of `symbol` from `paths` (in order), updating `stats` as it goes. */
+/** Snapshots of `symbol` from `files` (in order), updating `stats` as it goes. */
 export function* symbolSnapshots(
   symbol: string,
-  paths: readonly string[],
+  files: readonly DatedFile[],
   settings: SymbolStreamSettings,
   stats: BinanceSourceStats,
 ): Generator<Snapshot> {
@@ -54,7 +91,9 @@ export function* symbolSnapshots(
   };
   stats.bySymbol[symbol] = own;
   let lastTs = Number.NEGATIVE_INFINITY;
-  for (const path of paths) {
+  for (const file of files) {
+    const path = file.path;
+    const day = dayBounds(file);
     stats.files++;
     own.files++;
     for (const part of csvParts(path, (e) => stats.ignoredZipEntries.push(e))) {
@@ -79,12 +118,17 @@ export function* symbolSnapshots(
           }
         }
         const res = decodeRow(kind, fields, model, columns);
-        if (!res.ok) {
-          const msg = `${part.label}:${lineNo}: bad ${kind} row: ${res.problem}`;
+        const problem = res.ok ? pointsProblem(res.points, day, file.date) : res.problem;
+        if (!res.ok || problem !== undefined) {
+          const msg = `${part.label}:${lineNo}: bad ${kind} row: ${problem}`;
           if (onBadRow === "error") throw new InvalidInputError(msg);
           stats.skippedBadRows++;
           own.skippedBadRows++;
           if (stats.badRowSamples.length < BAD_ROW_SAMPLES) stats.badRowSamples.push(msg);
+          const inFile = stats.badRowsByFile.get(part.label);
+          if (inFile === undefined)
+            stats.badRowsByFile.set(part.label, { count: 1, firstLine: lineNo });
+          else inFile.count++;
           continue;
         }
         columns ??= fields.length;

@@ -51,6 +51,7 @@ export class LinesFile {
     this.done = true;
     this.file.close();
     renameSync(this.file.path, this.path);
+    this.file.kept();
   }
 
   abort(): void {

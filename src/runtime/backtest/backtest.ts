@@ -5,6 +5,7 @@
  * is identical to a serial run because results are ordered by fixture path.
  */
 
+import { statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { relative } from "node:path";
 import { Worker } from "node:worker_threads";
@@ -58,6 +59,13 @@ export interface BacktestReport {
  */
 export function fixtureDirs(roots: readonly string[] | undefined): string[] {
   return (roots ?? [PROJECT_FIXTURES]).flatMap((r) => {
+    const st = statSync(r, { throwIfNoEntry: false });
+    if (st === undefined) throw new InvalidInputError(`--fixtures ${r}: no such directory`);
+    if (!st.isDirectory()) {
+      throw new InvalidInputError(
+        `--fixtures ${r}: expected a fixture directory or a folder of fixtures, found a file`,
+      );
+    }
     const found = discoverFixtures(r);
     if (found.length === 0) throw new InvalidInputError(`no fixtures found under ${r}`);
     return found;
@@ -161,11 +169,37 @@ async function runFixtureReport(
   }
 }
 
+/** Why a fixture did not pass, or undefined when it passed (digests recorded and matching). */
+export function fixtureFailure(view: Readonly<Record<string, unknown>>): string | undefined {
+  const errors = view.errors as string[];
+  if (errors.length > 0) return `error: ${errors[0]}`;
+  const paper = str(view.expected_paper_digest);
+  const replay = str(view.expected_replay_digest);
+  if (paper === "" && replay === "") {
+    return "no recorded digests (expected_paper_digest, expected_replay_digest in config.json): record them with `grinder fixture record DIR`";
+  }
+  const why: string[] = [];
+  if (paper !== "" && view.paper_digest !== paper) {
+    why.push(`paper digest ${str(view.paper_digest)}, recorded ${paper}`);
+  }
+  if (replay !== "" && view.replay_digest !== replay) {
+    why.push(`replay digest ${str(view.replay_digest)}, recorded ${replay}`);
+  }
+  return why.length === 0 ? undefined : why.join("; ");
+}
+
+/** The status of a fixture in the summary: PASS, NO DIGEST or FAIL. */
+export function fixtureStatus(view: Readonly<Record<string, unknown>>): string {
+  const failure = fixtureFailure(view);
+  if (failure === undefined) return "PASS";
+  return failure.startsWith("no recorded digests") ? "NO DIGEST" : "FAIL";
+}
+
 /** Assemble the report from per-fixture results (in the given order). */
 export function buildReport(outcomes: readonly FixtureOutcome[]): BacktestReport {
   let passed = 0;
   for (const o of outcomes) {
-    if (o.view.digest_match === true && (o.view.errors as unknown[]).length === 0) passed++;
+    if (fixtureFailure(o.view) === undefined) passed++;
   }
   const results = outcomes.map((o) => new RawJson(o.text));
   const body = {
@@ -238,7 +272,7 @@ export function fixtureSummaryTable(outcomes: readonly FixtureOutcome[]): {
   const rows = outcomes.map((o) => {
     const v = o.view;
     const errors = (v.errors as unknown[]).length;
-    const status = v.digest_match === true && errors === 0 ? "PASS" : "FAIL";
+    const status = fixtureStatus(v);
     return [
       String(v.fixture_path),
       String(v.events_processed),

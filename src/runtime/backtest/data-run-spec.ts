@@ -45,6 +45,8 @@ export interface DataRunSpec {
   readonly exchangeInfoPath?: string;
   /** USD-M: a saved leverageBracket response. */
   readonly leverageBracketsPath?: string;
+  /** Check dumps against the .CHECKSUM files beside them (default true). */
+  readonly verifyChecksums?: boolean;
 }
 
 /** The pieces of a data backtest's inputs that come from files besides the dumps. */
@@ -92,6 +94,7 @@ export function dataRunSpecOf(
     readonly onBadRow?: string;
     readonly exchangeInfo?: string;
     readonly leverageBrackets?: string;
+    readonly noVerifyChecksum?: boolean;
   },
 ): DataRunSpec {
   const required = (name: string, v: string | undefined): string => {
@@ -121,6 +124,7 @@ export function dataRunSpecOf(
     ...(flags.leverageBrackets !== undefined
       ? { leverageBracketsPath: flags.leverageBrackets }
       : {}),
+    ...(flags.noVerifyChecksum === true ? { verifyChecksums: false } : {}),
   };
 }
 
@@ -150,17 +154,20 @@ export function openDataRun(
     halfSpreadBps: spec.halfSpreadBps,
     syntheticDepthQty: spec.depthQty,
     onBadRow: spec.onBadRow,
+    verifyChecksums: spec.verifyChecksums ?? true,
   });
   const options = dataBacktestOptions(source, overrides);
   const usdm = options.profile === "realistic" && options.market === "um";
   const funding = usdm
-    ? readFundingRates(spec.dataDir, source.symbols, spec.from, spec.to)
+    ? readFundingRates(spec.dataDir, source.symbols, spec.from, spec.to, spec.verifyChecksums)
     : undefined;
   const leverageBrackets =
     spec.leverageBracketsPath === undefined
       ? undefined
       : readLeverageBracketsFile(spec.leverageBracketsPath);
-  const marks = usdm ? findMarkPriceFiles(spec.dataDir, source.symbols, source.dates) : undefined;
+  const marks = usdm
+    ? findMarkPriceFiles(spec.dataDir, source.symbols, source.dates, spec.verifyChecksums)
+    : undefined;
   const inputs: DataRunInputs = {
     ...(instruments !== undefined ? { instruments } : {}),
     ...(funding !== undefined && funding.files.length > 0

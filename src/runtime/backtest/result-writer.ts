@@ -17,6 +17,7 @@ import {
 import { dirname } from "node:path";
 import type { JsonValue } from "../../core/canonical-json.js";
 import { canonicalJson } from "../../core/canonical-json.js";
+import { registerTempFile, releaseTempFile } from "../temp-files.js";
 
 const FLUSH_AT = 1 << 20;
 
@@ -31,6 +32,7 @@ export class BufferedFileWriter {
     this.path = path;
     mkdirSync(dirname(path), { recursive: true });
     this.fd = openSync(path, "w");
+    registerTempFile(path);
   }
 
   write(text: string): void {
@@ -46,12 +48,17 @@ export class BufferedFileWriter {
     this.pendingLen = 0;
   }
 
-  /** Flush and close (idempotent). */
+  /** Flush and close (idempotent); the file stays registered as temporary until renamed or removed. */
   close(): void {
     if (this.fd === undefined) return;
     this.flush();
     closeSync(this.fd);
     this.fd = undefined;
+  }
+
+  /** The file is kept (renamed to its final name): no longer a temp file. */
+  kept(): void {
+    releaseTempFile(this.path);
   }
 
   /** Give up: close and delete the file (a failed run leaves nothing behind). */
@@ -60,6 +67,7 @@ export class BufferedFileWriter {
     this.fd = undefined;
     this.pending = [];
     rmSync(this.path, { force: true });
+    releaseTempFile(this.path);
   }
 }
 
@@ -103,6 +111,7 @@ export async function assembleResult(
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
   const fd = openSync(tmp, "w");
+  registerTempFile(tmp);
   let open = true;
   try {
     const keys = [...Object.keys(fields), listKey].sort();
@@ -129,7 +138,9 @@ export async function assembleResult(
     rmSync(tmp, { force: true });
     throw e;
   } finally {
+    releaseTempFile(tmp);
     rmSync(part.path, { force: true });
+    releaseTempFile(part.path);
   }
 }
 
@@ -137,6 +148,7 @@ export async function assembleResult(
 export function writeTextAtomic(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
+  registerTempFile(tmp);
   try {
     const fd = openSync(tmp, "w");
     try {
@@ -148,6 +160,8 @@ export function writeTextAtomic(path: string, text: string): void {
   } catch (e) {
     rmSync(tmp, { force: true });
     throw e;
+  } finally {
+    releaseTempFile(tmp);
   }
 }
 

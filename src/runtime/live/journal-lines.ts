@@ -299,7 +299,7 @@ export function parseJournalEntry(text: string, lineNo: number, where: string): 
     return {
       lineNo,
       line,
-      snapshot: snapshotFromEvent({ ...line.snapshot }, where),
+      snapshot: snapshotFromEvent({ ...line.snapshot }, where, "journal"),
       commands: line.commands.map((c, i) => orderCommandFromJson(c, `${where}: commands[${i}]`)),
       events: events(line.events),
     };

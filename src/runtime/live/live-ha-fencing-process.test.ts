@@ -45,6 +45,7 @@ import {
   redisServerAvailable,
   waitFor,
 } from "../../../test/support/redis-server-process.js";
+import { skipUnless } from "../../../test/support/required-tool.js";
 import { BIN, tempDir } from "../../../test/support/run-cli.js";
 
 const TMP = tempDir("grinder-ha-fencing-");
@@ -193,7 +194,7 @@ after(async () => {
 });
 
 describe("HA fencing of two live_trade processes on one journal", {
-  skip: HAVE_REDIS ? false : "redis-server is not installed",
+  skip: skipUnless(HAVE_REDIS, "redis-server is not installed"),
 }, () => {
   it("a leader frozen past its lease sends nothing and journals nothing after the successor's acquisition; both keep running", {
     timeout: 90_000,

@@ -11,6 +11,7 @@ import {
   redisServerAvailable,
   waitFor,
 } from "../../../test/support/redis-server-process.js";
+import { skipUnless } from "../../../test/support/required-tool.js";
 import { REPO_ROOT, tempDir } from "../../../test/support/run-cli.js";
 import type { OpsIo } from "../../core/io-types.js";
 import { ConnectorMetrics } from "../../net/connector-metrics.js";
@@ -363,7 +364,7 @@ describe("grinder live: the trading loop in the runtime", () => {
 
 const HAVE_REDIS = redisServerAvailable();
 describe("grinder live with HA (private redis-server)", {
-  skip: HAVE_REDIS ? false : "redis-server is not installed",
+  skip: skipUnless(HAVE_REDIS, "redis-server is not installed"),
 }, () => {
   it("becomes ACTIVE: /readyz 200, role metric, loop told; releases the lock on SIGINT", async () => {
     const redis = new RedisServerProcess(await freePort());

@@ -38,7 +38,8 @@ export interface SmokeIo {
 
 export const SMOKE_USAGE = `usage: grinder smoke-testnet [--confirm TESTNET] [--symbol SYMBOL] [--price PRICE]
                               [--quantity QTY] [--market spot|usdm] [--kill-switch]
-                              [--rest-url URL] [--ws-url URL] [--allow-host HOST]...
+                              [--rest-url URL] [--ws-url URL]
+                              [--allow-host HOST [--allow-host HOST ...]]
 
 Place one micro limit order on the Binance TESTNET and cancel it.
 Dry-run (no HTTP calls) unless --confirm TESTNET is given AND the environment has
