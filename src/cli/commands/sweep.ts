@@ -277,6 +277,9 @@ export const sweepCommand: CliCommand = {
     "              [--config FILE] [--profile P] [--jobs N | --queue redis://HOST:PORT]\n" +
     "              [--out results.csv] [--report sweep.html] [--quiet]\n" +
     "       grinder sweep --fixtures DIR --grid ... (one fixture; no walk-forward)\n\n" +
+    "  --data DIR          Binance dumps (as grinder backtest --data); --symbols SYM,...,\n" +
+    "                      --from DAY, --to DAY (UTC days, inclusive) are required with it\n" +
+    "  --fixtures DIR      one fixture directory instead (no walk-forward)\n" +
     "  --grid NAME=VALUES  an engine option (docs/CONFIG.md) and its values: LO:HI:STEP\n" +
     "                      (inclusive, exact decimals) or a list A,B,C; repeatable; trials\n" +
     "                      are every combination (the last --grid varies fastest)\n" +
