@@ -6,8 +6,12 @@
  * and filled, on the reference venue (paper-active) and on the realistic one
  * (paper-realistic), and that last case again with the run summary's watchers
  * (paper-summary: equity points and summary, as a data backtest runs).
+ * Then the data cases on synthetic Binance daily zips (bench-data.ts): decode
+ * (bytes to snapshots, no engine) and `backtest --data` end to end (realistic
+ * profile), for bookTicker and aggTrades, in rows/s.
  * Fixtures are cached under $GRINDER_BENCH_DIR (default: the OS temp dir).
- * `--sizes 100000` limits the sizes; `--cases replay,paper` the cases.
+ * `--sizes 100000` limits the sizes; `--data-rows 1000000` the rows of the
+ * data days; `--cases replay,paper,decode-bookTicker` the cases.
  */
 
 import { spawnSync } from "node:child_process";
@@ -18,6 +22,7 @@ import { fileURLToPath } from "node:url";
 import { parseCommandArgs, stringFlag } from "../argv/args.js";
 import type { GeneratorSpec } from "../data/fixture-generator.js";
 import { writeGeneratedEvents } from "../runtime/backtest/fixture-files.js";
+import { type BenchDataKind, benchDataName, writeBenchDataZip } from "./bench-data.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -99,15 +104,56 @@ function runCase(mode: string, dir: string, config?: string): CaseResult {
   return JSON.parse(r.stdout) as CaseResult;
 }
 
+const FIXTURE_CASES = ["replay", "paper", "paper-active", "paper-realistic", "paper-summary"];
+/** `decode-KIND` and `backtest-KIND`: rows/s of a synthetic Binance day. */
+const DATA_CASES = [
+  "decode-bookTicker",
+  "backtest-bookTicker",
+  "decode-aggTrades",
+  "backtest-aggTrades",
+];
+
+function printRow(name: string, r: CaseResult): void {
+  console.log(
+    `${name.padEnd(19)}  ${String(r.events).padStart(8)}  ${r.seconds.toFixed(2).padStart(8)}  ${String(r.events_per_s).padStart(8)}  ${String(r.max_rss_mb).padStart(10)}`,
+  );
+}
+
+function runDataCases(root: string, rows: number, cases: readonly string[]): void {
+  for (const c of cases) {
+    const [step, kind] = c.split("-") as [string, BenchDataKind];
+    const dir = join(root, `data-${kind}-${rows}`);
+    if (!existsSync(join(dir, `${benchDataName(kind)}.zip`))) {
+      process.stderr.write(`generating a ${rows}-row ${kind} day in ${dir} ...\n`);
+      writeBenchDataZip(dir, kind, rows);
+    }
+    printRow(c, runCase(step === "decode" ? "decode" : "data-backtest", kind, dir));
+  }
+}
+
 function main(): void {
   const args = parseCommandArgs("bench", process.argv.slice(2), {
     sizes: { type: "string" },
     cases: { type: "string" },
+    "data-rows": { type: "string" },
   });
   const sizes = (stringFlag(args, "sizes") ?? "100000,1000000").split(",").map(Number);
-  const cases = (
-    stringFlag(args, "cases") ?? "replay,paper,paper-active,paper-realistic,paper-summary"
-  ).split(",");
+  const cases = (stringFlag(args, "cases") ?? [...FIXTURE_CASES, ...DATA_CASES].join(",")).split(
+    ",",
+  );
+  const unknown = cases.filter((c) => !FIXTURE_CASES.includes(c) && !DATA_CASES.includes(c));
+  if (unknown.length > 0) {
+    throw new Error(
+      `unknown bench case(s) ${unknown.join(", ")}: expected some of ${[...FIXTURE_CASES, ...DATA_CASES].join(", ")}`,
+    );
+  }
+  const dataRows = Number(stringFlag(args, "data-rows") ?? "1000000");
+  if (!Number.isInteger(dataRows) || dataRows < 1) {
+    throw new Error(
+      `--data-rows: expected a positive integer, got ${stringFlag(args, "data-rows")}`,
+    );
+  }
+  const fixtureCases = cases.filter((c) => FIXTURE_CASES.includes(c));
   const root = process.env.GRINDER_BENCH_DIR ?? join(tmpdir(), "grinder-bench");
   mkdirSync(root, { recursive: true });
   const activeConfig = join(root, "active-config.json");
@@ -121,21 +167,23 @@ function main(): void {
     "paper-summary": realisticConfig,
   };
   console.log(`node ${process.version}, fixtures in ${root}`);
-  console.log("case             events     seconds  events/s   peak RSS MB");
-  for (const size of sizes) {
+  console.log("case                 events     seconds  events/s   peak RSS MB");
+  for (const size of fixtureCases.length > 0 ? sizes : []) {
     const dir = join(root, `bench-${size}`);
     if (!existsSync(join(dir, "events.jsonl"))) {
       process.stderr.write(`generating ${size} events in ${dir} ...\n`);
       writeGeneratedEvents(dir, spec(size));
     }
-    for (const c of cases) {
+    for (const c of fixtureCases) {
       const config = configs[c];
       const mode = c === "paper-summary" ? "paper-summary" : "paper";
-      const r = config === undefined ? runCase(c, dir) : runCase(mode, dir, config);
-      console.log(
-        `${c.padEnd(15)}  ${String(r.events).padStart(8)}  ${r.seconds.toFixed(2).padStart(8)}  ${String(r.events_per_s).padStart(8)}  ${String(r.max_rss_mb).padStart(10)}`,
-      );
+      printRow(c, config === undefined ? runCase(c, dir) : runCase(mode, dir, config));
     }
+  }
+  const dataCases = cases.filter((c) => DATA_CASES.includes(c));
+  if (dataCases.length > 0) {
+    console.log(`data cases: one ${dataRows}-row day each (events = CSV rows)`);
+    runDataCases(root, dataRows, dataCases);
   }
 }
 
