@@ -129,6 +129,8 @@ export interface TappedRunOptions {
   readonly equityEveryMs?: number;
   /** Stop the run when aborted (PaperRunHooks.signal). */
   readonly signal?: AbortSignal;
+  /** false: no output digest (PaperRunHooks.withDigest). */
+  readonly withDigest?: boolean;
 }
 
 /** `runPaper`, watched by a tap (a plain runPaper when there is nothing to watch). */
@@ -145,6 +147,7 @@ export async function runPaperTapped(
     onTrading: tap.onTrading,
     equityEveryMs: o.equityEveryMs,
     signal: o.signal,
+    withDigest: o.withDigest,
   };
   if (tap.onRead === undefined && tap.onTick === undefined) {
     return runPaper(fixture, o.outPath, o.overrides, undefined, hooks);
