@@ -20,6 +20,29 @@ export interface SnapshotFields {
   readonly takerSide?: OrderSide;
 }
 
+/**
+ * Spreads in bps already computed, by the exact spread and mid (coefficient,
+ * exponent, sign): the division is inexact (28 digits, on BigInt) and then
+ * converted through its text, about a microsecond, while quotes keep coming
+ * back to the same prices. Bounded: cleared when full.
+ */
+const spreadMemo = new Map<string, number>();
+const SPREAD_MEMO_MAX = 1 << 16;
+
+function spreadBpsOf(spread: Decimal, mid: Decimal): number {
+  const sc = spread.safeCoef;
+  const mc = mid.safeCoef;
+  if (sc === undefined || mc === undefined) return spread.div(mid).mul(TEN_THOUSAND).toNumber();
+  const key = `${spread.neg ? "-" : ""}${sc}e${spread.exp}/${mid.neg ? "-" : ""}${mc}e${mid.exp}`;
+  let bps = spreadMemo.get(key);
+  if (bps === undefined) {
+    bps = spread.div(mid).mul(TEN_THOUSAND).toNumber();
+    if (spreadMemo.size >= SPREAD_MEMO_MAX) spreadMemo.clear();
+    spreadMemo.set(key, bps);
+  }
+  return bps;
+}
+
 export class Snapshot implements SnapshotFields {
   readonly ts: number;
   readonly symbol: string;
@@ -55,9 +78,7 @@ export class Snapshot implements SnapshotFields {
   get spreadBps(): number {
     if (this.spreadCache === undefined) {
       const mid = this.midPrice;
-      this.spreadCache = mid.isZero()
-        ? 0
-        : this.askPrice.sub(this.bidPrice).div(mid).mul(TEN_THOUSAND).toNumber();
+      this.spreadCache = mid.isZero() ? 0 : spreadBpsOf(this.askPrice.sub(this.bidPrice), mid);
     }
     return this.spreadCache;
   }
