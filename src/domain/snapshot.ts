@@ -24,21 +24,40 @@ export interface SnapshotFields {
  * Spreads in bps already computed, by the exact spread and mid (coefficient,
  * exponent, sign): the division is inexact (28 digits, on BigInt) and then
  * converted through its text, about a microsecond, while quotes keep coming
- * back to the same prices. Bounded: cleared when full.
+ * back to the same prices. Keyed by numbers (memoKey); bounded: cleared when
+ * full.
  */
-const spreadMemo = new Map<string, number>();
+const spreadMemo = new Map<number, Map<number, number>>();
+let spreadMemoSize = 0;
 const SPREAD_MEMO_MAX = 1 << 16;
+const KEY_COEF_MAX = 2 ** 40;
+
+/** A decimal as one safe integer (sign, coefficient < 2^40, exponent -32..31); -1 when it does not fit. */
+function memoKey(d: Decimal): number {
+  const c = d.safeCoef;
+  if (c === undefined || c >= KEY_COEF_MAX || d.exp < -32 || d.exp > 31) return -1;
+  return (c * 64 + (d.exp + 32)) * 2 + (d.neg ? 1 : 0);
+}
 
 function spreadBpsOf(spread: Decimal, mid: Decimal): number {
-  const sc = spread.safeCoef;
-  const mc = mid.safeCoef;
-  if (sc === undefined || mc === undefined) return spread.div(mid).mul(TEN_THOUSAND).toNumber();
-  const key = `${spread.neg ? "-" : ""}${sc}e${spread.exp}/${mid.neg ? "-" : ""}${mc}e${mid.exp}`;
-  let bps = spreadMemo.get(key);
+  const sk = memoKey(spread);
+  const mk = memoKey(mid);
+  if (sk < 0 || mk < 0) return spread.div(mid).mul(TEN_THOUSAND).toNumber();
+  let byMid = spreadMemo.get(sk);
+  let bps = byMid?.get(mk);
   if (bps === undefined) {
     bps = spread.div(mid).mul(TEN_THOUSAND).toNumber();
-    if (spreadMemo.size >= SPREAD_MEMO_MAX) spreadMemo.clear();
-    spreadMemo.set(key, bps);
+    if (spreadMemoSize >= SPREAD_MEMO_MAX) {
+      spreadMemo.clear();
+      spreadMemoSize = 0;
+      byMid = undefined;
+    }
+    if (byMid === undefined) {
+      byMid = new Map();
+      spreadMemo.set(sk, byMid);
+    }
+    byMid.set(mk, bps);
+    spreadMemoSize++;
   }
   return bps;
 }
