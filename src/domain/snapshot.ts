@@ -24,12 +24,16 @@ export interface SnapshotFields {
  * Spreads in bps already computed, by the exact spread and mid (coefficient,
  * exponent, sign): the division is inexact (28 digits, on BigInt) and then
  * converted through its text, about a microsecond, while quotes keep coming
- * back to the same prices. Keyed by numbers (memoKey); bounded: cleared when
- * full.
+ * back to the same prices. Keyed by numbers (memoKey), in two generations of
+ * at most SPREAD_MEMO_MAX entries: when the young one is full it becomes the
+ * old one and the old one is dropped, so recent prices stay and memory is
+ * bounded.
  */
-const spreadMemo = new Map<number, Map<number, number>>();
-let spreadMemoSize = 0;
-const SPREAD_MEMO_MAX = 1 << 16;
+type SpreadMemo = Map<number, Map<number, number>>;
+let youngMemo: SpreadMemo = new Map();
+let oldMemo: SpreadMemo = new Map();
+let youngSize = 0;
+const SPREAD_MEMO_MAX = 4096;
 const KEY_COEF_MAX = 2 ** 40;
 
 /** A decimal as one safe integer (sign, coefficient < 2^40, exponent -32..31); -1 when it does not fit. */
@@ -43,22 +47,21 @@ function spreadBpsOf(spread: Decimal, mid: Decimal): number {
   const sk = memoKey(spread);
   const mk = memoKey(mid);
   if (sk < 0 || mk < 0) return spread.div(mid).mul(TEN_THOUSAND).toNumber();
-  let byMid = spreadMemo.get(sk);
-  let bps = byMid?.get(mk);
-  if (bps === undefined) {
-    bps = spread.div(mid).mul(TEN_THOUSAND).toNumber();
-    if (spreadMemoSize >= SPREAD_MEMO_MAX) {
-      spreadMemo.clear();
-      spreadMemoSize = 0;
-      byMid = undefined;
-    }
-    if (byMid === undefined) {
-      byMid = new Map();
-      spreadMemo.set(sk, byMid);
-    }
-    byMid.set(mk, bps);
-    spreadMemoSize++;
+  const known = youngMemo.get(sk)?.get(mk) ?? oldMemo.get(sk)?.get(mk);
+  if (known !== undefined) return known;
+  const bps = spread.div(mid).mul(TEN_THOUSAND).toNumber();
+  if (youngSize >= SPREAD_MEMO_MAX) {
+    oldMemo = youngMemo;
+    youngMemo = new Map();
+    youngSize = 0;
   }
+  let byMid = youngMemo.get(sk);
+  if (byMid === undefined) {
+    byMid = new Map();
+    youngMemo.set(sk, byMid);
+  }
+  byMid.set(mk, bps);
+  youngSize++;
   return bps;
 }
 
