@@ -6,10 +6,14 @@
  * and filled, on the reference venue (paper-active) and on the realistic one
  * (paper-realistic), and that last case again with the run summary's watchers
  * (paper-summary: equity points and summary, as a data backtest runs).
+ * Then the data cases on synthetic Binance daily zips (bench-data.ts): decode
+ * (bytes to snapshots, no engine) and `backtest --data` end to end (realistic
+ * profile), for bookTicker and aggTrades, in rows/s.
  * Fixtures are cached under $GRINDER_BENCH_DIR (default: the OS temp dir).
  * sweep-16 runs 16 realistic trials side by side on every core (sweep-bench.ts)
- * and reports trials x events per second.
- * `--sizes 100000` limits the sizes; `--cases replay,paper` the cases.
+ * and reports trials x events per second in the events/s column.
+ * `--sizes 100000` limits the sizes; `--data-rows 1000000` the rows of the
+ * data days; `--cases replay,paper,decode-bookTicker` the cases.
  */
 
 import { spawnSync } from "node:child_process";
@@ -20,6 +24,7 @@ import { fileURLToPath } from "node:url";
 import { parseCommandArgs, stringFlag } from "../argv/args.js";
 import type { GeneratorSpec } from "../data/fixture-generator.js";
 import { writeGeneratedEvents } from "../runtime/backtest/fixture-files.js";
+import { type BenchDataKind, benchDataName, writeBenchDataZip } from "./bench-data.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -108,24 +113,79 @@ interface SweepCaseResult {
   max_rss_mb: number;
 }
 
-/** 16 realistic trials over the fixture on every core (sweep-bench.ts). */
-function runSweepCase(dir: string, config: string): SweepCaseResult {
+/** 16 realistic trials over the fixture on every core (sweep-bench.ts), as a case result. */
+function runSweepCase(dir: string, config: string): CaseResult {
   const r = spawnSync(process.execPath, [join(here, "sweep-bench.js"), dir, config, "16"], {
     encoding: "utf8",
   });
   if (r.status !== 0) throw new Error(`bench case sweep-16 ${dir} failed: ${r.stderr}`);
-  return JSON.parse(r.stdout) as SweepCaseResult;
+  const s = JSON.parse(r.stdout) as SweepCaseResult;
+  return {
+    events: s.events,
+    seconds: s.seconds,
+    events_per_s: s.trial_events_per_s,
+    max_rss_mb: s.max_rss_mb,
+  };
+}
+
+/** sweep-16: 16 realistic trials at once; its events/s counts trials x events. */
+const FIXTURE_CASES = [
+  "replay",
+  "paper",
+  "paper-active",
+  "paper-realistic",
+  "paper-summary",
+  "sweep-16",
+];
+/** `decode-KIND` and `backtest-KIND`: rows/s of a synthetic Binance day. */
+const DATA_CASES = [
+  "decode-bookTicker",
+  "backtest-bookTicker",
+  "decode-aggTrades",
+  "backtest-aggTrades",
+];
+
+function printRow(name: string, r: CaseResult): void {
+  console.log(
+    `${name.padEnd(19)}  ${String(r.events).padStart(8)}  ${r.seconds.toFixed(2).padStart(8)}  ${String(r.events_per_s).padStart(8)}  ${String(r.max_rss_mb).padStart(10)}`,
+  );
+}
+
+function runDataCases(root: string, rows: number, cases: readonly string[]): void {
+  for (const c of cases) {
+    const [step, kind] = c.split("-") as [string, BenchDataKind];
+    const dir = join(root, `data-${kind}-${rows}`);
+    if (!existsSync(join(dir, `${benchDataName(kind)}.zip`))) {
+      process.stderr.write(`generating a ${rows}-row ${kind} day in ${dir} ...\n`);
+      writeBenchDataZip(dir, kind, rows);
+    }
+    printRow(c, runCase(step === "decode" ? "decode" : "data-backtest", kind, dir));
+  }
 }
 
 function main(): void {
   const args = parseCommandArgs("bench", process.argv.slice(2), {
     sizes: { type: "string" },
     cases: { type: "string" },
+    "data-rows": { type: "string" },
   });
   const sizes = (stringFlag(args, "sizes") ?? "100000,1000000").split(",").map(Number);
-  const cases = (
-    stringFlag(args, "cases") ?? "replay,paper,paper-active,paper-realistic,paper-summary,sweep-16"
-  ).split(",");
+  const cases = (stringFlag(args, "cases") ?? [...FIXTURE_CASES, ...DATA_CASES].join(",")).split(
+    ",",
+  );
+  const unknown = cases.filter((c) => !FIXTURE_CASES.includes(c) && !DATA_CASES.includes(c));
+  if (unknown.length > 0) {
+    throw new Error(
+      `unknown bench case(s) ${unknown.join(", ")}: expected some of ${[...FIXTURE_CASES, ...DATA_CASES].join(", ")}`,
+    );
+  }
+  const dataRows = Number(stringFlag(args, "data-rows") ?? "1000000");
+  if (!Number.isInteger(dataRows) || dataRows < 1) {
+    throw new Error(
+      `--data-rows: expected a positive integer, got ${stringFlag(args, "data-rows")}`,
+    );
+  }
+  const fixtureCases = cases.filter((c) => FIXTURE_CASES.includes(c));
   const root = process.env.GRINDER_BENCH_DIR ?? join(tmpdir(), "grinder-bench");
   mkdirSync(root, { recursive: true });
   const activeConfig = join(root, "active-config.json");
@@ -139,28 +199,27 @@ function main(): void {
     "paper-summary": realisticConfig,
   };
   console.log(`node ${process.version}, fixtures in ${root}`);
-  console.log("case             events     seconds  events/s   peak RSS MB");
-  for (const size of sizes) {
+  console.log("case                 events     seconds  events/s   peak RSS MB");
+  for (const size of fixtureCases.length > 0 ? sizes : []) {
     const dir = join(root, `bench-${size}`);
     if (!existsSync(join(dir, "events.jsonl"))) {
       process.stderr.write(`generating ${size} events in ${dir} ...\n`);
       writeGeneratedEvents(dir, spec(size));
     }
-    for (const c of cases) {
+    for (const c of fixtureCases) {
       if (c === "sweep-16") {
-        const r = runSweepCase(dir, realisticConfig);
-        console.log(
-          `${c.padEnd(15)}  ${String(r.events).padStart(8)}  ${r.seconds.toFixed(2).padStart(8)}  ${String(r.trial_events_per_s).padStart(8)}  ${String(r.max_rss_mb).padStart(10)}  (16 trials; events/s = trials x events / s)`,
-        );
+        printRow(c, runSweepCase(dir, realisticConfig));
         continue;
       }
       const config = configs[c];
       const mode = c === "paper-summary" ? "paper-summary" : "paper";
-      const r = config === undefined ? runCase(c, dir) : runCase(mode, dir, config);
-      console.log(
-        `${c.padEnd(15)}  ${String(r.events).padStart(8)}  ${r.seconds.toFixed(2).padStart(8)}  ${String(r.events_per_s).padStart(8)}  ${String(r.max_rss_mb).padStart(10)}`,
-      );
+      printRow(c, config === undefined ? runCase(c, dir) : runCase(mode, dir, config));
     }
+  }
+  const dataCases = cases.filter((c) => DATA_CASES.includes(c));
+  if (dataCases.length > 0) {
+    console.log(`data cases: one ${dataRows}-row day each (events = CSV rows)`);
+    runDataCases(root, dataRows, dataCases);
   }
 }
 

@@ -169,6 +169,23 @@ export class Decimal {
     return Decimal.ofBig(neg, BigInt(digits === "" ? "0" : digits), exp);
   }
 
+  /**
+   * From sign, a safe-integer coefficient (>= 0) and an exponent, exactly: the
+   * number-only counterpart of fromParts for decoders that parse digits
+   * themselves.
+   */
+  static fromSafeParts(neg: boolean, coef: number, exp: number): Decimal {
+    if (!Number.isSafeInteger(coef) || coef < 0 || !Number.isInteger(exp)) {
+      throw new RangeError(`not a safe coefficient and exponent: ${coef}, ${exp}`);
+    }
+    return new Decimal(neg, coef, null, exp);
+  }
+
+  /** The coefficient as a number when it is a safe integer, else undefined (no BigInt made). */
+  get safeCoef(): number | undefined {
+    return this.big === null ? this.small : undefined;
+  }
+
   /** From an integer (exact). */
   static fromInt(n: number | bigint): Decimal {
     if (typeof n === "number") {

@@ -20,6 +20,51 @@ export interface SnapshotFields {
   readonly takerSide?: OrderSide;
 }
 
+/**
+ * Spreads in bps already computed, by the exact spread and mid (coefficient,
+ * exponent, sign): the division is inexact (28 digits, on BigInt) and then
+ * converted through its text, about a microsecond, while quotes keep coming
+ * back to the same prices. Keyed by numbers (memoKey), in two generations of
+ * at most SPREAD_MEMO_MAX entries: when the young one is full it becomes the
+ * old one and the old one is dropped, so recent prices stay and memory is
+ * bounded.
+ */
+type SpreadMemo = Map<number, Map<number, number>>;
+let youngMemo: SpreadMemo = new Map();
+let oldMemo: SpreadMemo = new Map();
+let youngSize = 0;
+const SPREAD_MEMO_MAX = 4096;
+const KEY_COEF_MAX = 2 ** 40;
+
+/** A decimal as one safe integer (sign, coefficient < 2^40, exponent -32..31); -1 when it does not fit. */
+function memoKey(d: Decimal): number {
+  const c = d.safeCoef;
+  if (c === undefined || c >= KEY_COEF_MAX || d.exp < -32 || d.exp > 31) return -1;
+  return (c * 64 + (d.exp + 32)) * 2 + (d.neg ? 1 : 0);
+}
+
+function spreadBpsOf(spread: Decimal, mid: Decimal): number {
+  const sk = memoKey(spread);
+  const mk = memoKey(mid);
+  if (sk < 0 || mk < 0) return spread.div(mid).mul(TEN_THOUSAND).toNumber();
+  const known = youngMemo.get(sk)?.get(mk) ?? oldMemo.get(sk)?.get(mk);
+  if (known !== undefined) return known;
+  const bps = spread.div(mid).mul(TEN_THOUSAND).toNumber();
+  if (youngSize >= SPREAD_MEMO_MAX) {
+    oldMemo = youngMemo;
+    youngMemo = new Map();
+    youngSize = 0;
+  }
+  let byMid = youngMemo.get(sk);
+  if (byMid === undefined) {
+    byMid = new Map();
+    youngMemo.set(sk, byMid);
+  }
+  byMid.set(mk, bps);
+  youngSize++;
+  return bps;
+}
+
 export class Snapshot implements SnapshotFields {
   readonly ts: number;
   readonly symbol: string;
@@ -55,9 +100,7 @@ export class Snapshot implements SnapshotFields {
   get spreadBps(): number {
     if (this.spreadCache === undefined) {
       const mid = this.midPrice;
-      this.spreadCache = mid.isZero()
-        ? 0
-        : this.askPrice.sub(this.bidPrice).div(mid).mul(TEN_THOUSAND).toNumber();
+      this.spreadCache = mid.isZero() ? 0 : spreadBpsOf(this.askPrice.sub(this.bidPrice), mid);
     }
     return this.spreadCache;
   }

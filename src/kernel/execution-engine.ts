@@ -124,6 +124,36 @@ function* levelsToAdd(
   hold: LevelHold | undefined,
 ): Generator<readonly [OrderSide, number]> {
   const { sells, buys } = sideLevels(plan);
+  if (sells > MASK_LEVELS || buys > MASK_LEVELS) {
+    yield* levelsToAddBySet(sells, buys, current, hold);
+    return;
+  }
+  // Levels with a live order, one bit per level and side (no allocation per event).
+  let sellMask = 0;
+  let buyMask = 0;
+  for (const o of current) {
+    const id = o.levelId;
+    if (!Number.isInteger(id) || id < 1 || id > MASK_LEVELS) continue; // matches no level
+    if (o.side === OrderSide.SELL) sellMask |= 1 << id;
+    else buyMask |= 1 << id;
+  }
+  for (let i = 1; i <= sells; i++)
+    if ((sellMask & (1 << i)) === 0 && hold?.(OrderSide.SELL, i) !== true)
+      yield [OrderSide.SELL, i];
+  for (let i = 1; i <= buys; i++)
+    if ((buyMask & (1 << i)) === 0 && hold?.(OrderSide.BUY, i) !== true) yield [OrderSide.BUY, i];
+}
+
+/** Levels per side up to which levelsToAdd keeps the live levels as bit masks. */
+const MASK_LEVELS = 30;
+
+/** levelsToAdd for plans of more than MASK_LEVELS levels a side. */
+function* levelsToAddBySet(
+  sells: number,
+  buys: number,
+  current: readonly OrderRecord[],
+  hold: LevelHold | undefined,
+): Generator<readonly [OrderSide, number]> {
   // Signed key per order: +level for SELL, -level for BUY.
   const keys = new Set<number>();
   for (const o of current) keys.add(o.side === OrderSide.SELL ? o.levelId : -o.levelId);

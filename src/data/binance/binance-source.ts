@@ -179,6 +179,9 @@ export function openBinanceSource(opts: BinanceSourceOptions): BinanceSource {
               stats,
             ),
           );
+          // One symbol's stream is already in time order (symbolSnapshots raises late times).
+          const [only] = streams;
+          if (streams.length === 1 && only !== undefined) return only;
           return mergeByTs(streams, (snap) => snap.ts, symbols);
         },
       };

@@ -32,31 +32,62 @@ export function* fileChunks(path: string): Generator<Buffer> {
   }
 }
 
-function decode(buf: Buffer, start: number, end: number): string {
-  const stop = end > start && buf[end - 1] === CR ? end - 1 : end;
-  return buf.toString("utf8", start, stop);
+/**
+ * One line as bytes: `buf[start, end)` without its "\n" (and without a
+ * trailing "\r"). The same object is reused for every line of a scan: read
+ * it before asking for the next line.
+ */
+export interface ByteLine {
+  buf: Buffer;
+  start: number;
+  end: number;
+  /** 1-based line number. */
+  lineNo: number;
+}
+
+/**
+ * Split byte chunks into lines without decoding them ("\n" or "\r\n"; a last
+ * line without newline counts). A line cut by a chunk boundary is joined by
+ * copying only its own bytes; nothing else is copied.
+ */
+export function* byteLines(chunks: Iterable<Buffer>): Generator<ByteLine> {
+  const line: ByteLine = { buf: Buffer.alloc(0), start: 0, end: 0, lineNo: 0 };
+  const emit = (buf: Buffer, start: number, nl: number): ByteLine => {
+    line.buf = buf;
+    line.start = start;
+    line.end = nl > start && buf[nl - 1] === CR ? nl - 1 : nl;
+    line.lineNo++;
+    return line;
+  };
+  let carry: Buffer | undefined;
+  for (const chunk of chunks) {
+    let start = 0;
+    if (carry !== undefined) {
+      const nl = chunk.indexOf(LF);
+      if (nl < 0) {
+        carry = Buffer.concat([carry, chunk]);
+        continue;
+      }
+      const joined = Buffer.concat([carry, chunk.subarray(0, nl)]);
+      carry = undefined;
+      yield emit(joined, 0, joined.length);
+      start = nl + 1;
+    }
+    for (;;) {
+      const nl = chunk.indexOf(LF, start);
+      if (nl < 0) break;
+      yield emit(chunk, start, nl);
+      start = nl + 1;
+    }
+    // Copy the tail so the chunk can be released.
+    if (start < chunk.length) carry = Buffer.from(chunk.subarray(start));
+  }
+  if (carry !== undefined && carry.length > 0) yield emit(carry, 0, carry.length);
 }
 
 /** Split UTF-8 byte chunks into numbered lines ("\n" or "\r\n"; a last line without newline counts). */
 export function* splitLines(chunks: Iterable<Buffer>): Generator<NumberedLine> {
-  let carry: Buffer | undefined;
-  let lineNo = 0;
-  for (const chunk of chunks) {
-    const buf = carry === undefined ? chunk : Buffer.concat([carry, chunk]);
-    carry = undefined;
-    let start = 0;
-    for (;;) {
-      const nl = buf.indexOf(LF, start);
-      if (nl < 0) break;
-      lineNo++;
-      yield { lineNo, text: decode(buf, start, nl) };
-      start = nl + 1;
-    }
-    // Copy the tail so the (possibly huge) chunk can be released.
-    if (start < buf.length) carry = Buffer.from(buf.subarray(start));
-  }
-  if (carry !== undefined && carry.length > 0) {
-    lineNo++;
-    yield { lineNo, text: decode(carry, 0, carry.length) };
+  for (const l of byteLines(chunks)) {
+    yield { lineNo: l.lineNo, text: l.buf.toString("utf8", l.start, l.end) };
   }
 }

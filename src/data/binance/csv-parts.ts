@@ -12,7 +12,13 @@ import { listZipEntries, readZipEntry } from "./zip-archive.js";
 export interface CsvPart {
   /** Where the lines come from, for messages ("a.zip!a.csv"). */
   readonly label: string;
+  /** The part's bytes; read either these or `lines` (both draw on one stream). */
+  readonly chunks: Iterable<Buffer>;
   readonly lines: Iterable<NumberedLine>;
+}
+
+function part(label: string, chunks: Iterable<Buffer>): CsvPart {
+  return { label, chunks, lines: splitLines(chunks) };
 }
 
 export function isZipPath(path: string): boolean {
@@ -28,7 +34,7 @@ export function* csvParts(
   onIgnoredEntry?: (label: string) => void,
 ): Generator<CsvPart> {
   if (!isZipPath(path)) {
-    yield { label: path, lines: splitLines(fileChunks(path)) };
+    yield part(path, fileChunks(path));
     return;
   }
   const entries = listZipEntries(path).filter((e) => !e.isDirectory);
@@ -39,7 +45,7 @@ export function* csvParts(
   }
   for (const e of entries) if (!csv.includes(e)) onIgnoredEntry?.(`${path}!${e.name}`);
   for (const entry of csv) {
-    yield { label: `${path}!${entry.name}`, lines: splitLines(readZipEntry(path, entry)) };
+    yield part(`${path}!${entry.name}`, readZipEntry(path, entry));
   }
 }
 

@@ -8,14 +8,19 @@
  * outside its file's day (with a minute of grace on either side, for
  * bookTicker event times that trail the transaction). A timestamp earlier
  * than the symbol's previous one (it happens with bookTicker event times) is
- * raised to it and counted, so the stream is always in time order.
+ * raised to it and counted, so the stream is always in time order. Rows
+ * plainly well formed are read from their bytes (row-bytes.ts) and pass the
+ * same checks; any other row, or one failing a check, takes the general path
+ * (decodeRow), which names the problem.
  */
 
 import { InvalidInputError } from "../../core/errors.js";
 import { Snapshot } from "../../domain/snapshot.js";
-import { quoteProblem } from "../market-checks.js";
+import { isSoundQuote, quoteProblem } from "../market-checks.js";
+import { byteLines } from "./byte-lines.js";
 import { csvParts } from "./csv-parts.js";
 import { type BinanceKind, columnCounts, LAYOUTS } from "./layouts.js";
+import { fastRowDecoder, newFastRow } from "./row-bytes.js";
 import { decodeRow, type QuoteModel, type QuotePoint } from "./row-decoders.js";
 import { BAD_ROW_SAMPLES, type BinanceSourceStats, type SymbolStats } from "./source-stats.js";
 
@@ -91,16 +96,63 @@ export function* symbolSnapshots(
   };
   stats.bySymbol[symbol] = own;
   let lastTs = Number.NEGATIVE_INFINITY;
+  const fast = fastRowDecoder(kind, model);
+  const row = newFastRow();
+  const countRow = (micros: boolean): void => {
+    stats.rows++;
+    own.rows++;
+    if (micros) stats.microsecondRows++;
+  };
+  /** The point's time, raised to the symbol's previous one when earlier; counts the snapshot. */
+  const inOrder = (pointTs: number): number => {
+    let ts = pointTs;
+    if (ts < lastTs) {
+      ts = lastTs;
+      stats.clampedTs++;
+      own.clampedTs++;
+    }
+    lastTs = ts;
+    stats.snapshots++;
+    own.snapshots++;
+    return ts;
+  };
   for (const file of files) {
     const path = file.path;
     const day = dayBounds(file);
+    const dayFrom = day?.[0] ?? Number.NEGATIVE_INFINITY;
+    const dayTo = day?.[1] ?? Number.POSITIVE_INFINITY;
     stats.files++;
     own.files++;
     for (const part of csvParts(path, (e) => stats.ignoredZipEntries.push(e))) {
       let sawLine = false;
       let columns: number | undefined;
       let rows = 0;
-      for (const { lineNo, text } of part.lines) {
+      for (const line of byteLines(part.chunks)) {
+        // Rows plainly well formed are read from their bytes (row-bytes.ts).
+        if (
+          columns !== undefined &&
+          fast?.(line.buf, line.start, line.end, columns, row) &&
+          row.ts >= dayFrom &&
+          row.ts < dayTo &&
+          isSoundQuote(row)
+        ) {
+          rows++;
+          countRow(row.micros);
+          yield new Snapshot({
+            ts: inOrder(row.ts),
+            symbol,
+            bidPrice: row.bidPrice,
+            askPrice: row.askPrice,
+            bidQty: row.bidQty,
+            askQty: row.askQty,
+            lastPrice: row.lastPrice,
+            lastQty: row.lastQty,
+            takerSide: row.takerSide,
+          });
+          continue;
+        }
+        const lineNo = line.lineNo;
+        const text = line.buf.toString("utf8", line.start, line.end);
         if (text.trim().length === 0) {
           stats.blankLines++;
           continue;
@@ -133,21 +185,10 @@ export function* symbolSnapshots(
         }
         columns ??= fields.length;
         rows++;
-        stats.rows++;
-        own.rows++;
-        if (res.micros) stats.microsecondRows++;
+        countRow(res.micros);
         for (const p of res.points) {
-          let ts = p.ts;
-          if (ts < lastTs) {
-            ts = lastTs;
-            stats.clampedTs++;
-            own.clampedTs++;
-          }
-          lastTs = ts;
-          stats.snapshots++;
-          own.snapshots++;
           yield new Snapshot({
-            ts,
+            ts: inOrder(p.ts),
             symbol,
             bidPrice: p.bidPrice,
             askPrice: p.askPrice,

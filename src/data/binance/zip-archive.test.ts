@@ -35,6 +35,8 @@ function crc(data: Buffer): number {
 interface FakeEntry {
   name: string;
   data: Buffer;
+  /** The entry's compressed bytes as written, in place of deflating `data`. */
+  body?: Buffer;
   method?: number;
   /** Sizes and CRC left zero in the local header, written in a trailing descriptor. */
   descriptor?: boolean;
@@ -49,7 +51,7 @@ function buildZip(entries: FakeEntry[], zip64 = false): Buffer {
   let offset = 0;
   for (const e of entries) {
     const method = e.method ?? ZIP_METHOD_DEFLATE;
-    const body = method === ZIP_METHOD_DEFLATE ? zlib.deflateRawSync(e.data) : e.data;
+    const body = e.body ?? (method === ZIP_METHOD_DEFLATE ? zlib.deflateRawSync(e.data) : e.data);
     const sum = (crc(e.data) ^ (e.badCrc ? 1 : 0)) >>> 0;
     const flags = (e.flags ?? 0) | (e.descriptor ? 0x8 : 0);
     const name = Buffer.from(e.name);
@@ -235,6 +237,82 @@ describe("zip archive", () => {
     assert.throws(() => entryText(enc, 0), /a\.csv is encrypted/);
     const bz = writeTmp("bz.zip", buildZip([{ name: "a.csv", data, method: 12 }]));
     assert.throws(() => entryText(bz, 0), /compression method 12 not supported/);
+  });
+
+  it("inflates a 256 MiB entry as a stream of bounded chunks", {
+    skip: crc32 === undefined,
+  }, () => {
+    // 256 MiB of CSV from one 64 KiB block deflated with a full flush and
+    // repeated: each copy refers only to itself, so the copies concatenated
+    // and closed by an empty final block are one valid deflate stream.
+    const line = "1767225600000,60000.10,1.5,60000.20,2.5\n";
+    const block = Buffer.from(line.repeat(Math.floor(65536 / line.length)));
+    const copies = Math.ceil((256 << 20) / block.length);
+    const once = zlib.deflateRawSync(block, { finishFlush: zlib.constants.Z_FULL_FLUSH });
+    const finalEmptyBlock = Buffer.from([0x03, 0x00]);
+    const body = Buffer.concat([...Array<Buffer>(copies).fill(once), finalEmptyBlock]);
+    let sum = 0;
+    for (let i = 0; i < copies; i++) sum = (crc32 as Crc)(block, sum);
+    const size = block.length * copies;
+    const zip = buildZip([{ name: "big.csv", data: block, body }]);
+    // Patch the sizes and CRC the writer took from `data` (local header, central directory).
+    const cdAt = zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+    for (const [at, crcAt] of [
+      [22, 14],
+      [cdAt + 24, cdAt + 16],
+    ] as const) {
+      zip.writeUInt32LE(size, at);
+      zip.writeUInt32LE(sum >>> 0, crcAt);
+    }
+    const path = writeTmp("big.zip", zip);
+    const [entry] = listZipEntries(path);
+    assert.ok(entry !== undefined);
+    assert.equal(entry.uncompressedSize, 256 * 1024 * 1024 + (size - (256 << 20)));
+    let total = 0;
+    let chunks = 0;
+    let largest = 0;
+    for (const chunk of readZipEntry(path, entry)) {
+      total += chunk.length;
+      chunks++;
+      largest = Math.max(largest, chunk.length);
+    }
+    assert.equal(total, size);
+    // About 1 MiB per chunk: never the entry (or a large part of it) at once.
+    assert.ok(largest <= 4 << 20, `largest chunk ${largest} bytes`);
+    assert.ok(chunks >= 64, `${chunks} chunks`);
+  });
+
+  it("names the file and entry when deflate data is corrupt or cut short", () => {
+    const data = Buffer.from("1767225600000,60000.10,1.5\n".repeat(2000));
+    const deflated = zlib.deflateRawSync(data);
+    const bad = Buffer.from(deflated);
+    bad[0] = 0xff; // block type 3: invalid
+    const corrupt = writeTmp("corrupt.zip", buildZip([{ name: "c.csv", data, body: bad }]));
+    assert.throws(
+      () => entryText(corrupt, 0),
+      (e: unknown) => {
+        assert.ok(e instanceof InvalidInputError);
+        assert.match(e.message, /corrupt\.zip: entry c\.csv: corrupt deflate data/);
+        return true;
+      },
+    );
+    const cut = deflated.subarray(0, Math.floor(deflated.length / 2));
+    const short = writeTmp("short.zip", buildZip([{ name: "s.csv", data, body: cut }]));
+    assert.throws(
+      () => entryText(short, 0),
+      (e: unknown) => {
+        assert.ok(e instanceof InvalidInputError);
+        assert.match(e.message, /short\.zip: entry s\.csv: deflate data ends early/);
+        return true;
+      },
+    );
+  });
+
+  it("says so when an entry inflates to another size than the directory says", () => {
+    const data = Buffer.from("1,2\n".repeat(100));
+    const body = zlib.deflateRawSync(Buffer.concat([data, data]));
+    const path = writeTmp("size.zip", buildZip([{ name: "a.csv", data, body }]));
+    assert.throws(() => entryText(path, 0), /size\.zip: entry a\.csv: inflates to more than/);
   });
 
   it("says so when a zip has no csv entry", () => {

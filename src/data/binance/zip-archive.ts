@@ -3,22 +3,23 @@
  * (one CSV per zip, stored or deflated; ZIP64 records understood).
  *
  * The central directory is parsed directly from the end of the file; entry
- * data is located through its local header. Stored entries are streamed in
- * 1 MiB chunks (flat memory). Deflated entries are inflated with one
- * `zlib.inflateRawSync` call per entry: Node has no synchronous streaming
- * inflate, so memory for a deflated entry is its compressed plus its
- * uncompressed size while it is being read (a daily file is at most a few
- * hundred MB compressed). Lines are then decoded from that buffer chunk by
- * chunk, so no giant string is ever built. Unzip very large days to `.csv`
- * to read them with constant memory.
+ * data is located through its local header (sizes always come from the
+ * central directory, so entries written with a trailing data descriptor read
+ * the same). Both methods are streamed with flat memory whatever the entry's
+ * size: stored entries are read 1 MiB at a time; deflated ones are read 1 MiB
+ * at a time and inflated as a stream by fflate's synchronous `Inflate` (Node
+ * has no synchronous streaming inflate), fed in slices sized so that each
+ * slice inflates to about 1 MiB (see `feedSize`).
  *
  * Integrity: the uncompressed size is checked against the central directory,
  * and the CRC-32 too when the runtime has `zlib.crc32` (Node >= 20.15).
+ * Corrupt or truncated deflate data throws an InvalidInputError naming the
+ * file and the entry.
  */
 
-import { constants as bufferConstants } from "node:buffer";
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import * as zlib from "node:zlib";
+import { Inflate } from "fflate";
 import { InvalidInputError } from "../../core/errors.js";
 
 const SIG_EOCD = 0x06054b50;
@@ -199,9 +200,9 @@ function checkCrc(path: string, entry: ZipEntry, actual: number | undefined): vo
 }
 
 /**
- * The uncompressed bytes of one entry, as a sequence of chunks. Stored entries
- * are read 1 MiB at a time; deflated ones are inflated in one call (see the
- * module comment for the memory trade-off).
+ * The uncompressed bytes of one entry, as a sequence of chunks of about 1 MiB
+ * (never the whole entry): stored entries are read, deflated ones inflated as
+ * a stream.
  */
 export function* readZipEntry(path: string, entry: ZipEntry): Generator<Buffer> {
   if ((entry.flags & 0x1) !== 0) {
@@ -212,12 +213,7 @@ export function* readZipEntry(path: string, entry: ZipEntry): Generator<Buffer> 
       `${path}: entry ${entry.name}: compression method ${entry.method} not supported (expected stored or deflate)`,
     );
   }
-  if (entry.uncompressedSize > bufferConstants.MAX_LENGTH) {
-    throw new InvalidInputError(
-      `${path}: entry ${entry.name} is ${entry.uncompressedSize} bytes uncompressed, more than one buffer can hold; unzip it and pass the .csv`,
-    );
-  }
-  let fd = openSync(path, "r");
+  const fd = openSync(path, "r");
   try {
     const start = dataOffset(fd, path, entry);
     if (entry.method === ZIP_METHOD_STORED) {
@@ -233,31 +229,86 @@ export function* readZipEntry(path: string, entry: ZipEntry): Generator<Buffer> 
       checkCrc(path, entry, crc);
       return;
     }
-    // A helper, so the compressed copy is garbage once inflated.
-    const out = inflateEntry(fd, path, entry, start);
-    closeSync(fd);
-    fd = -1;
-    yield out;
+    yield* inflateEntry(fd, path, entry, start);
   } finally {
-    if (fd >= 0) closeSync(fd);
+    closeSync(fd);
   }
 }
 
-function inflateEntry(fd: number, path: string, entry: ZipEntry, start: number): Buffer {
-  const compressed = readExact(fd, path, entry.compressedSize, start);
-  let out: Buffer;
-  try {
-    out = zlib.inflateRawSync(compressed);
-  } catch (err) {
+/** Output wanted from one push into the inflater. */
+const INFLATE_TARGET = 1 << 20;
+const MIN_FEED = 1 << 10;
+const MAX_FEED = 1 << 18;
+
+/**
+ * Compressed bytes to push next so that the push inflates to about
+ * INFLATE_TARGET bytes at the ratio seen so far (deflate expands at most
+ * 1032:1, so even a wrong guess stays bounded).
+ */
+function feedSize(compressedIn: number, inflatedOut: number): number {
+  if (compressedIn === 0) return MIN_FEED;
+  const ratio = Math.max(1, inflatedOut / compressedIn);
+  return Math.max(MIN_FEED, Math.min(MAX_FEED, Math.floor(INFLATE_TARGET / ratio)));
+}
+
+function* inflateEntry(
+  fd: number,
+  path: string,
+  entry: ZipEntry,
+  start: number,
+): Generator<Buffer> {
+  const what = `${path}: entry ${entry.name}`;
+  const pending: Uint8Array[] = [];
+  let finished = false;
+  const inflater = new Inflate((data, final) => {
+    if (data.length > 0) pending.push(data);
+    if (final) finished = true;
+  });
+  let crc = crc32 === undefined ? undefined : 0;
+  let fed = 0;
+  let out = 0;
+  const push = (slice: Uint8Array, final: boolean): void => {
+    try {
+      inflater.push(slice, final);
+    } catch (err) {
+      const truncated = /unexpected EOF/i.test((err as Error).message);
+      throw new InvalidInputError(
+        truncated
+          ? `${what}: deflate data ends early (truncated archive?)`
+          : `${what}: corrupt deflate data (${(err as Error).message})`,
+      );
+    }
+  };
+  if (entry.compressedSize === 0) push(new Uint8Array(0), true);
+  while (fed < entry.compressedSize) {
+    const len = Math.min(CHUNK, entry.compressedSize - fed);
+    const buf = readExact(fd, path, len, start + fed);
+    let off = 0;
+    while (off < len) {
+      const end = Math.min(len, off + feedSize(fed + off, out));
+      push(buf.subarray(off, end), fed + end === entry.compressedSize);
+      off = end;
+      for (const data of pending) {
+        out += data.length;
+        if (out > entry.uncompressedSize) {
+          throw new InvalidInputError(
+            `${what}: inflates to more than the ${entry.uncompressedSize} bytes the directory says`,
+          );
+        }
+        const chunk = Buffer.from(data.buffer, data.byteOffset, data.length);
+        if (crc !== undefined && crc32 !== undefined) crc = crc32(chunk, crc);
+        yield chunk;
+      }
+      pending.length = 0;
+    }
+    fed += len;
+  }
+  if (!finished)
+    throw new InvalidInputError(`${what}: deflate data ends early (truncated archive?)`);
+  if (out !== entry.uncompressedSize) {
     throw new InvalidInputError(
-      `${path}: entry ${entry.name}: corrupt deflate data (${(err as Error).message})`,
+      `${what}: inflated to ${out} bytes, the directory says ${entry.uncompressedSize}`,
     );
   }
-  if (out.length !== entry.uncompressedSize) {
-    throw new InvalidInputError(
-      `${path}: entry ${entry.name}: inflated to ${out.length} bytes, the directory says ${entry.uncompressedSize}`,
-    );
-  }
-  checkCrc(path, entry, crc32?.(out));
-  return out;
+  checkCrc(path, entry, crc);
 }

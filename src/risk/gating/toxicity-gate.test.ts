@@ -108,3 +108,17 @@ test("reset clears price history", () => {
   assert.equal(g.pricesInWindow("A"), 0);
   assert.equal(g.check(1, "A", 1.0, d("200")).allowed, true);
 });
+
+test("a move at the threshold is decided exactly, not by the float estimate", () => {
+  const d = (s: string) => Decimal.parse(s);
+  const gate = new ToxicityGate({ maxPriceImpactBps: 500, lookbackWindowMs: 5000 });
+  gate.recordPrice(0, "X", d("100"));
+  // 105 / 100: exactly 500 bps, not above it: allowed.
+  assert.equal(gate.check(1, "X", 1, d("105")).allowed, true);
+  // 500.000001 bps (1e-6 bps over): blocked, with the exact figure rounded to 2 places.
+  const over = gate.check(2, "X", 1, d("105.00000001"));
+  assert.equal(over.allowed, false);
+  assert.match(canonicalJson(over.toJson()), /"price_change_bps":500\.0/);
+  // Far below (1 bps): allowed.
+  assert.equal(gate.check(3, "X", 1, d("100.01")).allowed, true);
+});

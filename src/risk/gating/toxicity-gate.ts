@@ -73,7 +73,11 @@ export class ToxicityGate {
       if (drop > 0) history.splice(0, drop);
 
       const oldest = history[0];
-      if (oldest !== undefined && oldest.price.sign() > 0) {
+      if (
+        oldest !== undefined &&
+        oldest.price.sign() > 0 &&
+        !this.clearlyCalm(midPrice, oldest.price)
+      ) {
         const ratio = midPrice.sub(oldest.price).div(oldest.price).toNumber();
         const priceChangeBps = Math.abs(ratio * 10000);
         if (priceChangeBps > this.maxPriceImpactBps) {
@@ -93,6 +97,18 @@ export class ToxicityGate {
       max_spread_bps: float(this.maxSpreadBps),
       prices_in_window: history.length,
     });
+  }
+
+  /**
+   * Whether the move from `oldest` to `mid` is, in plain floats, so far below
+   * the threshold that the exact ratio (a 28-digit division) cannot exceed it:
+   * the float estimate is within about 1e-12 bps of it for any prices, and
+   * the margin asked is 1e-6 bps. Only the blocking case needs the exact value.
+   */
+  private clearlyCalm(mid: Decimal, oldest: Decimal): boolean {
+    const o = oldest.toNumber();
+    const bps = Math.abs((mid.toNumber() - o) / o) * 10000;
+    return bps < this.maxPriceImpactBps - 1e-6;
   }
 
   /** Record a mid price observation for `symbol` (keeps the latest 100). */

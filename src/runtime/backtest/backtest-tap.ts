@@ -129,12 +129,14 @@ export interface TappedRunOptions {
   readonly equityEveryMs?: number;
   /** Stop the run when aborted (PaperRunHooks.signal). */
   readonly signal?: AbortSignal;
+  /** false: no output digest (PaperRunHooks.withDigest). */
+  readonly withDigest?: boolean;
 }
 
 /** The paper run hooks that feed `tap` (its onRead and onTick are the fixture's, see tapFixture). */
 export function tapHooks(
   tap: PaperTap,
-  extra: Pick<PaperRunHooks, "equityEveryMs" | "signal"> = {},
+  extra: Pick<PaperRunHooks, "equityEveryMs" | "signal" | "withDigest"> = {},
 ): PaperRunHooks {
   return {
     onFill: tap.onFill,
@@ -152,7 +154,11 @@ export async function runPaperTapped(
   o: TappedRunOptions = {},
 ): Promise<PaperRunSummary> {
   const tap = o.tap ?? {};
-  const hooks = tapHooks(tap, { equityEveryMs: o.equityEveryMs, signal: o.signal });
+  const hooks = tapHooks(tap, {
+    equityEveryMs: o.equityEveryMs,
+    signal: o.signal,
+    withDigest: o.withDigest,
+  });
   if (tap.onRead === undefined && tap.onTick === undefined) {
     return runPaper(fixture, o.outPath, o.overrides, undefined, hooks);
   }

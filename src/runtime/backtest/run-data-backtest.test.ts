@@ -52,6 +52,7 @@ describe("grinder backtest --data (through the real binary)", () => {
   const fundingCsv = join(dir, "out", "funding.csv");
   const r = run(
     dir,
+    "--digest",
     "--outputs",
     outputs,
     "--report",
@@ -376,12 +377,24 @@ describe("grinder backtest --data (through the real binary)", () => {
   });
 
   it("gives the same digest on a second run", () => {
-    const again = run(dir, "-q");
+    const again = run(dir, "-q", "--digest");
     assert.equal(again.code, 0, again.stderr);
     const digest = (s: string): string | undefined => /digest ([0-9a-f]{16})/.exec(s)?.[1];
     assert.equal(digest(again.stdout), digest(r.stdout));
     assert.equal(again.stdout.trim().split("\n").length, 1, "quiet: the verdict line only");
     assert.match(again.stderr, /warning: missing BTCUSDT 2026-01-03/);
+  });
+
+  it("computes no digest unless --digest is given, and says so", () => {
+    const plain = run(dir);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.match(plain.stdout, /^Output digest: not computed \(--digest\)$/m);
+    assert.match(
+      plain.stdout,
+      /^Backtest completed: 119 events, 2 symbol\(s\), \d+ fills, 3 missing day\(s\)$/m,
+    );
+    // The same trading: the table is that of the run with --digest.
+    assert.deepEqual(tableRows(plain.stdout), tableRows(r.stdout));
   });
 });
 
