@@ -1,15 +1,16 @@
 /**
  * What every run says first: its profile and the options that differ from
  * the reference defaults, and the command-line pieces that set them
- * (`--profile`, `--exchange-info`).
+ * (`--profile`, `--exchange-info`, the data flags of backtest and sweep).
  */
 
 import { type Stats, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { boolFlag, type ParsedArgs, stringFlag } from "../argv/args.js";
+import { boolFlag, type Options, type ParsedArgs, stringFlag } from "../argv/args.js";
 import { InvalidInputError } from "../core/errors.js";
 import { type Fixture, openFixture } from "../data/fixture-reader.js";
 import type { InstrumentSpec } from "../domain/instrument.js";
+import { type DataRunSpec, dataRunSpecOf } from "../runtime/backtest/data-run-spec.js";
 import { removeStaleTempFiles } from "../runtime/temp-files.js";
 import { readExchangeInfoFile } from "../venues/binance/exchange-info.js";
 import type { CliIo } from "./io.js";
@@ -116,4 +117,42 @@ export function checkOutputFlags(
   if (problems.length > 0) {
     throw new InvalidInputError(`grinder ${command}: ${problems.join("; ")}`);
   }
+}
+
+/** The flags naming what a backtest on Binance data reads (`backtest --data`, `sweep --data`). */
+export const DATA_RUN_FLAGS = {
+  data: { type: "string" },
+  symbols: { type: "string" },
+  from: { type: "string" },
+  to: { type: "string" },
+  kind: { type: "string" },
+  market: { type: "string" },
+  interval: { type: "string" },
+  "half-spread-bps": { type: "string" },
+  "depth-qty": { type: "string" },
+  "on-bad-row": { type: "string" },
+  "exchange-info": { type: "string" },
+  "leverage-brackets": { type: "string" },
+  "no-verify-checksum": { type: "boolean" },
+  config: { type: "string" },
+  profile: { type: "string" },
+} as const satisfies Options;
+
+/** The data run of the DATA_RUN_FLAGS given (errors start with `grinder COMMAND`). */
+export function dataRunSpecFlags(command: string, args: ParsedArgs, dataDir: string): DataRunSpec {
+  return dataRunSpecOf(command, {
+    data: dataDir,
+    symbols: stringFlag(args, "symbols"),
+    from: stringFlag(args, "from"),
+    to: stringFlag(args, "to"),
+    kind: stringFlag(args, "kind"),
+    market: stringFlag(args, "market"),
+    interval: stringFlag(args, "interval"),
+    halfSpreadBps: stringFlag(args, "half-spread-bps"),
+    depthQty: stringFlag(args, "depth-qty"),
+    onBadRow: stringFlag(args, "on-bad-row"),
+    exchangeInfo: stringFlag(args, "exchange-info"),
+    leverageBrackets: stringFlag(args, "leverage-brackets"),
+    noVerifyChecksum: boolFlag(args, "no-verify-checksum"),
+  });
 }

@@ -28,7 +28,7 @@ import {
 } from "../../runtime/backtest/backtest.js";
 import { writeHtmlReport } from "../../runtime/backtest/backtest-files.js";
 import { combineTaps, type PaperTap } from "../../runtime/backtest/backtest-tap.js";
-import { dataRunSpecOf, openDataRun } from "../../runtime/backtest/data-run-spec.js";
+import { openDataRun } from "../../runtime/backtest/data-run-spec.js";
 import { writeJsonAtomic } from "../../runtime/backtest/result-writer.js";
 import {
   type DataBacktestResult,
@@ -41,7 +41,12 @@ import {
 import { readEngineConfigFile } from "../../runtime/engine-config-file.js";
 import type { CliCommand, CliIo } from "../io.js";
 import { createProgress, type Progress, progressWanted } from "../progress.js";
-import { checkOutputFlags, withProfileFlag } from "../run-options.js";
+import {
+  checkOutputFlags,
+  DATA_RUN_FLAGS,
+  dataRunSpecFlags,
+  withProfileFlag,
+} from "../run-options.js";
 import { formatTable } from "../table.js";
 
 /** Flags that only make sense with --data (a fixture run refuses them). */
@@ -257,21 +262,7 @@ async function dataBacktest(args: ParsedArgs, io: CliIo, dataDir: string): Promi
     );
   }
   const quiet = boolFlag(args, "quiet");
-  const spec = dataRunSpecOf("backtest", {
-    data: dataDir,
-    symbols: stringFlag(args, "symbols"),
-    from: stringFlag(args, "from"),
-    to: stringFlag(args, "to"),
-    kind: stringFlag(args, "kind"),
-    market: stringFlag(args, "market"),
-    interval: stringFlag(args, "interval"),
-    halfSpreadBps: stringFlag(args, "half-spread-bps"),
-    depthQty: stringFlag(args, "depth-qty"),
-    onBadRow: stringFlag(args, "on-bad-row"),
-    exchangeInfo: stringFlag(args, "exchange-info"),
-    leverageBrackets: stringFlag(args, "leverage-brackets"),
-    noVerifyChecksum: boolFlag(args, "no-verify-checksum"),
-  });
+  const spec = dataRunSpecFlags("backtest", args, dataDir);
   const { kind, market, from, to } = spec;
   const configPath = stringFlag(args, "config");
   const overrides = withProfileFlag(
@@ -475,31 +466,17 @@ export const backtestCommand: CliCommand = {
     "  --quiet             print only the verdict line (and warnings on stderr)",
   async run(argv, io) {
     const args = parseCommandArgs("backtest", argv, {
+      ...DATA_RUN_FLAGS,
       fixtures: { type: "string", multiple: true },
       out: { type: "string" },
       jobs: { type: "string" },
       quiet: { type: "boolean", short: "q" },
       strict: { type: "boolean" },
       report: { type: "string" },
-      data: { type: "string" },
-      "no-verify-checksum": { type: "boolean" },
-      symbols: { type: "string" },
-      from: { type: "string" },
-      to: { type: "string" },
-      kind: { type: "string" },
-      market: { type: "string" },
-      interval: { type: "string" },
-      "half-spread-bps": { type: "string" },
-      "depth-qty": { type: "string" },
-      "on-bad-row": { type: "string" },
-      config: { type: "string" },
       outputs: { type: "string" },
       fills: { type: "string" },
       equity: { type: "string" },
       funding: { type: "string" },
-      "leverage-brackets": { type: "string" },
-      profile: { type: "string" },
-      "exchange-info": { type: "string" },
       digest: { type: "boolean" },
     });
     checkOutputFlags("backtest", args, io, [

@@ -10,7 +10,6 @@ import {
 } from "../../argv/args.js";
 import { InvalidInputError } from "../../core/errors.js";
 import { assetsOf } from "../../domain/instrument.js";
-import { dataRunSpecOf } from "../../runtime/backtest/data-run-spec.js";
 import { writeTextAtomic } from "../../runtime/backtest/result-writer.js";
 import { readEngineConfigFile } from "../../runtime/engine-config-file.js";
 import { LocalExecutor, type TrialExecutor } from "../../runtime/sweep/local-executor.js";
@@ -29,7 +28,7 @@ import type { TrialInput, TrialResult } from "../../runtime/sweep/trial.js";
 import { parseWalkForward, walkForwardWindows } from "../../runtime/sweep/walk-forward.js";
 import type { CliCommand, CliIo } from "../io.js";
 import { createProgress, progressWanted } from "../progress.js";
-import { withProfileFlag } from "../run-options.js";
+import { DATA_RUN_FLAGS, dataRunSpecFlags, withProfileFlag } from "../run-options.js";
 import { formatTable } from "../table.js";
 
 /** Rows of the ranking printed (the CSV has every trial). */
@@ -52,24 +51,7 @@ function inputOf(args: ParsedArgs): TrialInput {
       "grinder sweep: --data DIR (Binance dumps) or --fixtures DIR is required",
     );
   }
-  return {
-    kind: "data",
-    spec: dataRunSpecOf("sweep", {
-      data,
-      symbols: stringFlag(args, "symbols"),
-      from: stringFlag(args, "from"),
-      to: stringFlag(args, "to"),
-      kind: stringFlag(args, "kind"),
-      market: stringFlag(args, "market"),
-      interval: stringFlag(args, "interval"),
-      halfSpreadBps: stringFlag(args, "half-spread-bps"),
-      depthQty: stringFlag(args, "depth-qty"),
-      onBadRow: stringFlag(args, "on-bad-row"),
-      exchangeInfo: stringFlag(args, "exchange-info"),
-      leverageBrackets: stringFlag(args, "leverage-brackets"),
-      noVerifyChecksum: boolFlag(args, "no-verify-checksum"),
-    }),
-  };
+  return { kind: "data", spec: dataRunSpecFlags("sweep", args, data) };
 }
 
 function paramText(r: TrialResult, params: readonly SweepParameter[]): string {
@@ -304,22 +286,8 @@ export const sweepCommand: CliCommand = {
     "  --depth-qty --on-bad-row --exchange-info --leverage-brackets --no-verify-checksum",
   run(argv, io) {
     const args = parseCommandArgs("sweep", argv, {
-      data: { type: "string" },
+      ...DATA_RUN_FLAGS,
       fixtures: { type: "string", multiple: true },
-      symbols: { type: "string" },
-      from: { type: "string" },
-      to: { type: "string" },
-      kind: { type: "string" },
-      market: { type: "string" },
-      interval: { type: "string" },
-      "half-spread-bps": { type: "string" },
-      "depth-qty": { type: "string" },
-      "on-bad-row": { type: "string" },
-      "exchange-info": { type: "string" },
-      "leverage-brackets": { type: "string" },
-      "no-verify-checksum": { type: "boolean" },
-      config: { type: "string" },
-      profile: { type: "string" },
       grid: { type: "string", multiple: true },
       random: { type: "string" },
       seed: { type: "string" },

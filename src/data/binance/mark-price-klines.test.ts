@@ -3,7 +3,12 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { tempDir } from "../../../test/support/run-cli.js";
-import { findMarkPriceFiles, markPriceKlinesFeed } from "./mark-price-klines.js";
+import {
+  fileSpan,
+  findMarkPriceFiles,
+  markPriceKlinesFeed,
+  markPriceRows,
+} from "./mark-price-klines.js";
 
 const DAY = Date.parse("2026-01-01T00:00:00Z");
 const MIN = 60_000;
@@ -68,5 +73,27 @@ describe("markPriceKlines feed", () => {
       () => feed.markAt("BTCUSDT", DAY + 3 * MIN),
       (e: Error) => e.message.includes(`${path}:2: column 5 (close)`),
     );
+  });
+
+  it("a row outside its file's day or month is an error naming file:line", () => {
+    const root = tempDir();
+    const path = join(layout(root), "BTCUSDT-1m-2026-01-01.csv");
+    // The third row closes three days later.
+    const rows = [row(DAY, "100"), row(DAY + MIN, "101"), row(DAY + 3 * 86_400_000, "102")];
+    writeFileSync(path, `${rows.join("\n")}\n`);
+    assert.throws(
+      () => [...markPriceRows(path)],
+      (e: Error) =>
+        e.message.includes(`${path}:3`) &&
+        /close_time.*outside the file's span: expected a time in 2026-01-01 UTC/.test(e.message),
+    );
+    // The last kline of the day closes at 23:59:59.999, inside it.
+    writeFileSync(path, `${row(DAY + 86_400_000 - MIN, "100")}\n`);
+    assert.equal([...markPriceRows(path)].length, 1);
+    assert.deepEqual(fileSpan("x/BTCUSDT-1m-2024-02.zip"), {
+      from: Date.parse("2024-02-01T00:00:00Z"),
+      to: Date.parse("2024-03-01T00:00:00Z"),
+      label: "2024-02",
+    });
   });
 });

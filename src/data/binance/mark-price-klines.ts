@@ -110,8 +110,33 @@ interface MarkRow {
   readonly close: Decimal;
 }
 
-/** The rows of one file, streamed; a malformed row is an error naming file:line and the column. */
+/** Kline close times may trail their file's span by at most this much. */
+const SPAN_GRACE_MS = 60_000;
+
+/**
+ * The span [start, end) in ms that a file's name says it holds: a day
+ * (`SYM-1m-YYYY-MM-DD`) or a month (`SYM-1m-YYYY-MM`); undefined for other names.
+ */
+export function fileSpan(
+  path: string,
+): { readonly from: number; readonly to: number; readonly label: string } | undefined {
+  const m = /-(\d{4})-(\d{2})(?:-(\d{2}))?\.(?:csv|zip)$/.exec(path);
+  if (m === null) return undefined;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]) - 1, m[3]];
+  if (d !== undefined) {
+    const from = Date.UTC(y, mo, Number(d));
+    return { from, to: from + DAY_MS, label: `${m[1]}-${m[2]}-${d}` };
+  }
+  return { from: Date.UTC(y, mo, 1), to: Date.UTC(y, mo + 1, 1), label: `${m[1]}-${m[2]}` };
+}
+
+/**
+ * The rows of one file, streamed; a malformed row, or one whose close time
+ * falls outside the day or month the file's name says it holds, is an error
+ * naming file:line and the column.
+ */
 export function* markPriceRows(path: string): Generator<MarkRow> {
+  const span = fileSpan(path);
   let first = true;
   for (const { where, text } of labelledCsvLines(path)) {
     if (text.trim() === "") continue;
@@ -142,6 +167,14 @@ export function* markPriceRows(path: string): Generator<MarkRow> {
     if (close === undefined || !close.isPositive()) {
       throw new InvalidInputError(
         `${where}: column 5 (close): expected a positive decimal, got ${JSON.stringify(fields[4])}`,
+      );
+    }
+    if (
+      span !== undefined &&
+      (closeTime.ms < span.from || closeTime.ms >= span.to + SPAN_GRACE_MS)
+    ) {
+      throw new InvalidInputError(
+        `${where}: column 7 (close_time): ${closeTime.ms} (${new Date(closeTime.ms).toISOString()}) is outside the file's span: expected a time in ${span.label} UTC`,
       );
     }
     yield { closeTime: closeTime.ms, close };

@@ -21,6 +21,7 @@ import {
   type EngineOptions,
   OPTION_SPECS,
   type Profile,
+  unknownConfigKeys,
 } from "../../kernel/kernel-options.js";
 import type { TradingKernel } from "../../kernel/trading-kernel.js";
 import { readEngineConfigFile } from "../engine-config-file.js";
@@ -30,18 +31,23 @@ export { readEngineConfigFile };
 
 /**
  * Options of a live run: defaults, then the fixture's config.json (as `grinder
- * paper` reads it: unknown keys are informational), then `--config` (strict).
+ * paper` reads it: an unknown key is a warning, given to `warn`, naming the
+ * closest option), then `--config` (strict).
  */
 export function liveEngineOptions(
   fixtureDir?: string,
   configPath?: string,
   profile?: Profile,
+  warn: (line: string) => void = () => {},
 ): EngineOptions {
   // Live runs trade the market: the realistic profile unless an options file or --profile
   // says otherwise.
   let o = defaultOptions("realistic");
   if (fixtureDir !== undefined) {
-    o = applyOptions(o, readFixtureConfig(fixtureDir), join(fixtureDir, "config.json"));
+    const path = join(fixtureDir, "config.json");
+    const raw = readFixtureConfig(fixtureDir);
+    for (const w of unknownConfigKeys(raw, path)) warn(`warning: ${w}`);
+    o = applyOptions(o, raw, path);
   }
   if (configPath !== undefined) {
     o = applyOptions(o, readEngineConfigFile(configPath), configPath, { strict: true });

@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { it } from "node:test";
+import { liveEngineOptions } from "./live-kernel-setup.js";
 import { DEFAULT_LIVE_OPTIONS, formatLiveSource, parseLiveArgs } from "./live-options.js";
 
 it("defaults match the reference's run_live defaults", () => {
@@ -56,4 +60,15 @@ it("names the flag in every error", () => {
     [["paper"], /unexpected argument "paper"/],
   ];
   for (const [argv, re] of bad) assert.throws(() => parseLiveArgs(argv), re, argv.join(" "));
+});
+
+it("an unknown key in the fixture's config.json is a warning naming the closest option", () => {
+  const dir = mkdtempSync(join(tmpdir(), "grinder-live-config-"));
+  writeFileSync(join(dir, "config.json"), JSON.stringify({ spacing_bsp: 12, levels: 3 }));
+  const warnings: string[] = [];
+  const o = liveEngineOptions(dir, undefined, undefined, (l) => warnings.push(l));
+  assert.equal(o.levels, 3);
+  assert.deepEqual(warnings, [
+    `warning: ${join(dir, "config.json")}: unknown option "spacing_bsp" (did you mean spacing_bps?)`,
+  ]);
 });

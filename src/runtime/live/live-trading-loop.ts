@@ -112,6 +112,7 @@ export class LiveTradingLoop implements TradingLoop {
       config.source.kind === "fixture" ? config.source.dir : undefined,
       config.configPath,
       config.profile,
+      (l) => this.log(l),
     );
     this.fingerprint = engineFingerprint(this.engineOptions, config.mode);
     prepareJournalLocation(config.journalPath);
