@@ -75,6 +75,13 @@ export interface Fixture {
   tailSnapshots?(perSymbol: number): Snapshot[] | undefined;
   /** What the events are made of (trades fill through the queue model); default quotes. */
   readonly dataShape?: "quotes" | "trades";
+  /**
+   * Every symbol the events can hold, when known before reading them (a
+   * Binance source's symbols): a Top-K v0 selection of at least that many
+   * symbols selects every symbol with data, so a run need not read the
+   * events for it. Undefined for fixtures (their results show the selection).
+   */
+  readonly universe?: readonly string[];
   /** Exchange filters of the symbols (an exchangeInfo file), when known. */
   readonly instruments?: ReadonlyMap<string, InstrumentSpec>;
   /** USD-M: recorded funding rates by symbol (fundingRate dumps), in time order. */
@@ -429,6 +436,7 @@ export function fixtureWith(
     tailSnapshots:
       fixture.tailSnapshots === undefined ? undefined : (n) => fixture.tailSnapshots?.(n),
     dataShape: extra.dataShape ?? fixture.dataShape,
+    universe: fixture.universe,
     instruments: extra.instruments ?? fixture.instruments,
     fundingRates: extra.fundingRates ?? fixture.fundingRates,
     leverageBrackets: extra.leverageBrackets ?? fixture.leverageBrackets,

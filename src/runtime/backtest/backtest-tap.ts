@@ -104,6 +104,7 @@ export function tapFixture(
     },
     events: () => watched(++passes),
     dataShape: fixture.dataShape,
+    universe: fixture.universe,
     instruments: fixture.instruments,
     fundingRates: fixture.fundingRates,
     leverageBrackets: fixture.leverageBrackets,

@@ -40,6 +40,12 @@ export class PaperTrial {
   private readonly hooks: PaperRunHooks;
   private sampler: AccountSampler | undefined;
   private readonly errors: string[] = [];
+  /**
+   * Top-K v0 over a known universe of at most K symbols selects every symbol
+   * with data: no selection is made (every symbol trades), so the run reads
+   * its data once (Fixture.universe).
+   */
+  private readonly selectsEverySymbol: boolean;
 
   /** `markPrices`: the trial's own feed (a feed is read once, in data order). */
   constructor(
@@ -49,6 +55,10 @@ export class PaperTrial {
     markPrices?: MarkPriceFeed,
   ) {
     this.hooks = hooks;
+    this.selectsEverySymbol =
+      fixture.universe !== undefined &&
+      !options.topk_v1_enabled &&
+      options.topk_k >= fixture.universe.length;
     this.sim = createSimulation(options, {
       ...(fixture.instruments !== undefined ? { instruments: fixture.instruments } : {}),
       ...(fixture.dataShape !== undefined ? { data: fixture.dataShape } : {}),
@@ -62,7 +72,27 @@ export class PaperTrial {
 
   /** Whether the selection pass reads the data (TradingKernel.selectionReadsData). */
   get selectionReadsData(): boolean {
-    return this.sim.kernel.selectionReadsData;
+    return !this.selectsEverySymbol && this.sim.kernel.selectionReadsData;
+  }
+
+  /** The selection pass fed one snapshot at a time: begin, feed each, end. */
+  beginSelection(): void {
+    if (!this.selectsEverySymbol) this.sim.kernel.beginSelection();
+  }
+
+  feedSelection(s: Snapshot): void {
+    if (this.selectionReadsData) this.sim.kernel.feedSelection(s);
+  }
+
+  endSelection(): void {
+    if (!this.selectsEverySymbol) this.sim.kernel.endSelection();
+  }
+
+  /** The whole selection pass over `snapshots` (not read when the selection needs no data). */
+  selectionPass(snapshots: Iterable<Snapshot>): void {
+    this.beginSelection();
+    if (this.selectionReadsData) for (const s of snapshots) this.feedSelection(s);
+    this.endSelection();
   }
 
   /** The trading pass starts (after the selection pass): the hooks start watching. */

@@ -451,7 +451,7 @@ describe("grinder backtest --data: bad rows and bad flags", () => {
 });
 
 describe("runDataBacktest", () => {
-  it("reads the source twice (selection, trading), streaming", async () => {
+  it("reads the source twice (selection, trading) when Top-K chooses among the symbols, streaming", async () => {
     const source = openBinanceSource({
       dataDir: join(REPO_ROOT, LAYOUT),
       symbols: ["BTCUSDT", "ETHUSDT"],
@@ -468,7 +468,9 @@ describe("runDataBacktest", () => {
       },
     };
     const equityPath = join(tempDir(), "equity.csv");
-    const r = await runDataBacktest(counted, { overrides: CONFIG, withSeries: true, equityPath });
+    // K = 1 of 2 symbols: the selection reads the data (with K >= 2 it would select both unread).
+    const overrides = { ...CONFIG, topk_k: 1 };
+    const r = await runDataBacktest(counted, { overrides, withSeries: true, equityPath });
     assert.equal(passes, 2);
     assert.equal(r.run.eventsProcessed, 99);
     assert.deepEqual(

@@ -54,6 +54,7 @@ export function sourceAsFixture(
     eventsPath: name,
     config: { profile: "realistic", market: marketOf(source) },
     dataShape: source.kind === "trades" || source.kind === "aggTrades" ? "trades" : "quotes",
+    universe: source.symbols,
     ...(instruments !== undefined ? { instruments } : {}),
     stats: {
       // Read after a pass: the snapshots of the latest pass.

@@ -121,7 +121,7 @@ async function tradeOnce(
     options.topk_v1_enabled || fixture.tailSnapshots === undefined
       ? undefined
       : fixture.tailSnapshots(options.topk_window_size);
-  trial.sim.kernel.selectionPass(tail ?? snapshotsOf(fixture));
+  trial.selectionPass(tail ?? snapshotsOf(fixture));
   trial.startTrading();
   const { signal } = hooks;
   const digest = hooks.withDigest === false ? undefined : new StreamingArrayDigest();

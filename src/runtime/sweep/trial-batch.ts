@@ -125,15 +125,15 @@ async function runOnce(
 ): Promise<TrialResult[]> {
   const running = tasks.map((t) => startTrial(fixture, t));
   try {
-    for (const r of running) r.trial.sim.kernel.beginSelection();
+    for (const r of running) r.trial.beginSelection();
     const readers = running.filter((r) => r.trial.selectionReadsData);
     if (readers.length > 0) {
       await pass(fixture, 1, o, (s) => {
-        for (const r of readers) r.trial.sim.kernel.feedSelection(s);
+        for (const r of readers) r.trial.feedSelection(s);
       });
     }
     for (const r of running) {
-      r.trial.sim.kernel.endSelection();
+      r.trial.endSelection();
       r.trial.startTrading();
     }
     await pass(fixture, 2, o, (s) => {
