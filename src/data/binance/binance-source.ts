@@ -69,6 +69,27 @@ export interface BinanceSource {
   readonly stats: BinanceSourceStats;
   /** One pass over every snapshot in ts order; may be called again for another pass. */
   snapshots(): Iterable<Snapshot>;
+  /**
+   * The last `perSymbol` snapshots of every symbol (symbol by symbol), read
+   * from its last files only, each file streamed with a bounded ring: what a
+   * selection over the last window of each symbol's prices needs, without a
+   * pass over every file. Counts nothing in `stats`.
+   */
+  tailSnapshots(perSymbol: number): Snapshot[];
+}
+
+/** The last `n` items of `items`, kept in a ring of `n` (bounded memory). */
+function lastOf<T>(items: Iterable<T>, n: number): T[] {
+  const ring: T[] = [];
+  let at = 0;
+  for (const x of items) {
+    if (ring.length < n) ring.push(x);
+    else {
+      ring[at] = x;
+      at = (at + 1) % n;
+    }
+  }
+  return ring.length < n ? ring : [...ring.slice(at), ...ring.slice(0, at)];
 }
 
 function decimalOption(v: number | string, name: string): Decimal {
@@ -185,6 +206,21 @@ export function openBinanceSource(opts: BinanceSourceOptions): BinanceSource {
           return mergeByTs(streams, (snap) => snap.ts, symbols);
         },
       };
+    },
+    tailSnapshots(perSymbol: number): Snapshot[] {
+      const out: Snapshot[] = [];
+      for (const s of symbols) {
+        const files = found.files.filter((f) => f.symbol === s);
+        let tail: Snapshot[] = [];
+        for (let i = files.length - 1; i >= 0 && tail.length < perSymbol; i--) {
+          const scratch = createSourceStats([s]);
+          const file = files[i] as DayFile;
+          const last = lastOf(symbolSnapshots(s, [file], settings, scratch), perSymbol);
+          tail = [...last, ...tail].slice(-perSymbol);
+        }
+        out.push(...tail);
+      }
+      return out;
     },
   };
 }

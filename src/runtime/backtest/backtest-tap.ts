@@ -103,6 +103,8 @@ export function tapFixture(
       return fixture.stats;
     },
     events: () => watched(++passes),
+    tailSnapshots:
+      fixture.tailSnapshots === undefined ? undefined : (n) => fixture.tailSnapshots?.(n),
     dataShape: fixture.dataShape,
     universe: fixture.universe,
     instruments: fixture.instruments,

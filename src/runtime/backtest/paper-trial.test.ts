@@ -6,15 +6,19 @@
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { BTC, ETH, writeBookTicker } from "../../../test/support/binance-dumps.js";
+import { BTC, DOGE, ETH, writeBookTicker } from "../../../test/support/binance-dumps.js";
 import { tempDir } from "../../../test/support/run-cli.js";
 import { openBinanceSource } from "../../data/binance/binance-source.js";
 import type { Fixture } from "../../data/fixture-reader.js";
 import { dataFixture } from "./run-data-backtest.js";
 import { runPaper } from "./run-paper.js";
 
-/** The fixture, counting the passes over its events. */
-function counted(f: Fixture, universe: boolean): { fixture: Fixture; passes: () => number } {
+/** The fixture, counting the passes over its events (without its tail scan unless `tail`). */
+function counted(
+  f: Fixture,
+  universe: boolean,
+  tail = false,
+): { fixture: Fixture; passes: () => number } {
   let passes = 0;
   const fixture: Fixture = {
     ...f,
@@ -26,6 +30,7 @@ function counted(f: Fixture, universe: boolean): { fixture: Fixture; passes: () 
       return f.events();
     },
     universe: universe ? f.universe : undefined,
+    tailSnapshots: tail ? f.tailSnapshots : undefined,
   };
   return { fixture, passes: () => passes };
 }
@@ -59,5 +64,35 @@ describe("the selection pass of a data run", () => {
     const f = counted(dataFixture(source(), {}), true);
     await runPaper(f.fixture, undefined, { topk_k: 1 });
     assert.equal(f.passes(), 2);
+  });
+
+  test("more symbols than K over several days: the last files' tail selects as a full pass does", async () => {
+    const days = ["2026-03-01", "2026-03-02", "2026-03-03"];
+    const dir = tempDir();
+    days.forEach((d, i) => {
+      writeBookTicker(dir, BTC, d, 1500, 20 + i);
+      writeBookTicker(dir, ETH, d, 1500, 30 + i);
+      writeBookTicker(dir, DOGE, d, 1500, 40 + i);
+    });
+    const three = () =>
+      openBinanceSource({
+        dataDir: dir,
+        symbols: ["BTCUSDT", "ETHUSDT", "DOGEUSDT"],
+        kind: "bookTicker",
+        from: days[0] as string,
+        to: days[2] as string,
+      });
+    for (const window of [1, 10, 2000]) {
+      const overrides = { topk_k: 2, topk_window_size: window };
+      const tail = counted(dataFixture(three(), {}), true, true);
+      const full = counted(dataFixture(three(), {}), true, false);
+      const a = await runPaper(tail.fixture, undefined, overrides);
+      const b = await runPaper(full.fixture, undefined, overrides);
+      assert.equal(tail.passes(), 1, `window ${window}: the trading pass only`);
+      assert.equal(full.passes(), 2);
+      assert.deepEqual(a.fields.topk_selected_symbols, b.fields.topk_selected_symbols);
+      assert.deepEqual(a.fields.topk_scores, b.fields.topk_scores);
+      assert.equal(a.digest, b.digest);
+    }
   });
 });

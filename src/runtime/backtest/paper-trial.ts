@@ -46,6 +46,12 @@ export class PaperTrial {
    * its data once (Fixture.universe).
    */
   private readonly selectsEverySymbol: boolean;
+  /**
+   * Top-K v0's window (prices kept per symbol): its selection needs only each
+   * symbol's last that many snapshots (Fixture.tailSnapshots). Undefined for
+   * Top-K v1, which needs every snapshot.
+   */
+  readonly selectionWindow: number | undefined;
 
   /** `markPrices`: the trial's own feed (a feed is read once, in data order). */
   constructor(
@@ -59,6 +65,7 @@ export class PaperTrial {
       fixture.universe !== undefined &&
       !options.topk_v1_enabled &&
       options.topk_k >= fixture.universe.length;
+    this.selectionWindow = options.topk_v1_enabled ? undefined : options.topk_window_size;
     this.sim = createSimulation(options, {
       ...(fixture.instruments !== undefined ? { instruments: fixture.instruments } : {}),
       ...(fixture.dataShape !== undefined ? { data: fixture.dataShape } : {}),

@@ -451,7 +451,7 @@ describe("grinder backtest --data: bad rows and bad flags", () => {
 });
 
 describe("runDataBacktest", () => {
-  it("reads the source twice (selection, trading) when Top-K chooses among the symbols, streaming", async () => {
+  it("reads the source once when Top-K v0 chooses among the symbols (from the last files' tail), streaming", async () => {
     const source = openBinanceSource({
       dataDir: join(REPO_ROOT, LAYOUT),
       symbols: ["BTCUSDT", "ETHUSDT"],
@@ -468,10 +468,11 @@ describe("runDataBacktest", () => {
       },
     };
     const equityPath = join(tempDir(), "equity.csv");
-    // K = 1 of 2 symbols: the selection reads the data (with K >= 2 it would select both unread).
+    // K = 1 of 2 symbols: the selection reads each symbol's last prices from its last files
+    // (source.tailSnapshots), not a pass over the data.
     const overrides = { ...CONFIG, topk_k: 1 };
     const r = await runDataBacktest(counted, { overrides, withSeries: true, equityPath });
-    assert.equal(passes, 2);
+    assert.equal(passes, 1);
     assert.equal(r.run.eventsProcessed, 99);
     assert.deepEqual(
       r.symbols.map((s) => [s.symbol, s.events]),

@@ -70,6 +70,8 @@ export function sourceAsFixture(
     *events(): Generator<FixtureEvent> {
       for (const snapshot of source.snapshots()) yield { kind: "snapshot", snapshot };
     },
+    // Top-K v0 keeps each symbol's last window of prices: the last files tell it.
+    tailSnapshots: (perSymbol) => (perSymbol >= 1 ? source.tailSnapshots(perSymbol) : undefined),
   };
 }
 

@@ -118,6 +118,22 @@ async function pass(
   o.onProgress?.({ pass: n, events });
 }
 
+/**
+ * When every reader selects by Top-K v0 (each keeps its last window of prices
+ * per symbol), the last max-window snapshots of each symbol serve them all;
+ * undefined when a full pass is needed (Top-K v1, or no tail available).
+ */
+function selectionTail(fixture: Fixture, readers: readonly Running[]): Snapshot[] | undefined {
+  if (readers.length === 0 || fixture.tailSnapshots === undefined) return undefined;
+  let window = 0;
+  for (const r of readers) {
+    const w = r.trial.selectionWindow;
+    if (w === undefined) return undefined;
+    window = Math.max(window, w);
+  }
+  return fixture.tailSnapshots(window);
+}
+
 async function runOnce(
   fixture: Fixture,
   tasks: readonly TrialTask[],
@@ -127,7 +143,10 @@ async function runOnce(
   try {
     for (const r of running) r.trial.beginSelection();
     const readers = running.filter((r) => r.trial.selectionReadsData);
-    if (readers.length > 0) {
+    const tail = selectionTail(fixture, readers);
+    if (tail !== undefined) {
+      for (const s of tail) for (const r of readers) r.trial.feedSelection(s);
+    } else if (readers.length > 0) {
       await pass(fixture, 1, o, (s) => {
         for (const r of readers) r.trial.feedSelection(s);
       });
