@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { BTC, ETH, writeBookTicker } from "./support/binance-dumps.js";
@@ -159,5 +159,37 @@ describe("grinder sweep --queue with grinder worker", { skip: SKIP }, () => {
     const l = runCli([...dataArgs, ...grid, "--jobs", "1", "--out", local]);
     assert.equal(l.code, 0, l.stdout + l.stderr);
     assert.equal(readFileSync(out, "utf8"), readFileSync(local, "utf8"));
+  });
+});
+
+describe("an unreachable queue", () => {
+  test("grinder worker and grinder sweep --queue fail at once, naming the Redis and why", async () => {
+    const url = `redis://127.0.0.1:${await freePort()}`;
+    const w = runCli(["worker", "--queue", url]);
+    assert.equal(w.code, 1, w.stdout + w.stderr);
+    assert.match(w.stderr, new RegExp(`cannot reach the queue's Redis at ${url}.*ECONNREFUSED`));
+    const data = tempDir();
+    writeBookTicker(data, BTC, "2026-03-01", 50, 1);
+    const out = join(tempDir(), "never.csv");
+    const s = runCli([
+      "sweep",
+      "--data",
+      data,
+      "--symbols",
+      "BTCUSDT",
+      "--from",
+      "2026-03-01",
+      "--to",
+      "2026-03-01",
+      "--grid",
+      "levels=2,3",
+      "--queue",
+      url,
+      "--out",
+      out,
+    ]);
+    assert.equal(s.code, 1, s.stdout + s.stderr);
+    assert.match(s.stderr, /cannot reach the queue's Redis at .*ECONNREFUSED/);
+    assert.equal(existsSync(out), false);
   });
 });

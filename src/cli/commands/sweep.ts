@@ -21,7 +21,11 @@ import {
   resultsCsv,
   sweepReportData,
 } from "../../runtime/sweep/sweep-output.js";
-import { parseQueueUrl, QueueExecutor } from "../../runtime/sweep/sweep-queue.js";
+import {
+  checkQueueReachable,
+  parseQueueUrl,
+  QueueExecutor,
+} from "../../runtime/sweep/sweep-queue.js";
 import { writeSweepReport } from "../../runtime/sweep/sweep-report-file.js";
 import { parseGrid, type SweepParameter, sweepTrials } from "../../runtime/sweep/sweep-space.js";
 import type { TrialInput, TrialResult } from "../../runtime/sweep/trial.js";
@@ -157,6 +161,7 @@ async function sweep(args: ParsedArgs, io: CliIo): Promise<number> {
   }
   const target =
     queueUrl === undefined ? undefined : parseQueueUrl(queueUrl, stringFlag(args, "queue-name"));
+  if (target !== undefined) await checkQueueReachable(target);
   const jobs = intFlag(args, "sweep", "jobs", availableParallelism());
   const executor: TrialExecutor =
     target === undefined ? new LocalExecutor(jobs) : new QueueExecutor(target);

@@ -1,6 +1,6 @@
 import { once } from "node:events";
 import { intFlag, parseCommandArgs, requiredString, stringFlag } from "../../argv/args.js";
-import { parseQueueUrl } from "../../runtime/sweep/sweep-queue.js";
+import { checkQueueReachable, parseQueueUrl } from "../../runtime/sweep/sweep-queue.js";
 import { startSweepWorker } from "../../runtime/sweep/sweep-worker.js";
 import type { CliCommand } from "../io.js";
 
@@ -28,12 +28,19 @@ export const workerCommand: CliCommand = {
     );
     const lockMs = intFlag(args, "worker", "lock-ms", 30_000);
     if (lockMs < 1000) throw new Error("grinder worker: --lock-ms must be >= 1000");
+    await checkQueueReachable(target);
     const worker = startSweepWorker(target, {
       lockMs,
       onTrial: (event, task, detail) =>
         io.stdout(`trial ${task.id} ${event}${detail === undefined ? "" : `: ${detail}`}`),
     });
-    worker.on("error", (e) => io.stderr(`grinder worker: ${e.message}`));
+    // A lost connection is retried by BullMQ: said once, and again when the reason changes.
+    let lastError = "";
+    worker.on("error", (e) => {
+      if (e.message === lastError) return;
+      lastError = e.message;
+      io.stderr(`grinder worker: ${e.message}`);
+    });
     await worker.waitUntilReady();
     io.stdout(`worker ready: queue ${target.name} at ${target.shown}`);
     const stop = new AbortController();

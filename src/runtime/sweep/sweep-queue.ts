@@ -14,7 +14,8 @@
 
 import { setTimeout as sleep } from "node:timers/promises";
 import { Job, Queue, type RedisOptions } from "bullmq";
-import { ConfigError, InvalidInputError } from "../../core/errors.js";
+import { Redis } from "ioredis";
+import { ConfigError, errorMessage, InvalidInputError } from "../../core/errors.js";
 import type { ExecutorProgress, TrialExecutor } from "./local-executor.js";
 import type { TrialResult, TrialTask } from "./trial.js";
 
@@ -66,6 +67,36 @@ export function parseQueueUrl(text: string, name = DEFAULT_QUEUE_NAME): QueueTar
     shown: shown.toString(),
     name,
   };
+}
+
+/**
+ * Connect once and PING, or fail within `timeoutMs` naming the Redis (its
+ * URL without password) and why: BullMQ itself would retry forever, silently.
+ */
+export async function checkQueueReachable(target: QueueTarget, timeoutMs = 5000): Promise<void> {
+  const { maxRetriesPerRequest: _, ...connection } = target.connection;
+  const redis = new Redis({
+    ...connection,
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
+  // The socket's error (ECONNREFUSED, ...) says more than the rejection ("Connection is closed").
+  let cause: Error | undefined;
+  redis.on("error", (e: Error) => {
+    cause ??= e;
+  });
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (e) {
+    const why = cause?.message ?? errorMessage(e);
+    throw new InvalidInputError(`cannot reach the queue's Redis at ${target.shown}: ${why}`);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 export interface QueueExecutorOptions {
