@@ -19,6 +19,7 @@ import {
   parseHeatmapAxes,
   ranked,
   resultsCsv,
+  shownTrials,
   sweepReportData,
 } from "../../runtime/sweep/sweep-output.js";
 import {
@@ -140,14 +141,13 @@ async function sweep(args: ParsedArgs, io: CliIo): Promise<number> {
   const trials = sweepTrials(params, random);
   const objective = parseObjective(stringFlag(args, "objective") ?? "net_pnl");
   const wfText = stringFlag(args, "walk-forward");
+  if (wfText !== undefined && input.kind !== "data") {
+    throw new InvalidInputError("grinder sweep: --walk-forward needs --data");
+  }
   const windows =
-    wfText === undefined
+    wfText === undefined || input.kind !== "data"
       ? undefined
-      : input.kind === "data"
-        ? walkForwardWindows(parseWalkForward(wfText), input.spec.from, input.spec.to)
-        : (() => {
-            throw new InvalidInputError("grinder sweep: --walk-forward needs --data");
-          })();
+      : walkForwardWindows(parseWalkForward(wfText), input.spec.from, input.spec.to);
   const heatmapText = stringFlag(args, "heatmap");
   const heatmap = heatmapText === undefined ? undefined : parseHeatmapAxes(heatmapText, params);
   const configPath = stringFlag(args, "config");
@@ -205,16 +205,8 @@ async function sweep(args: ParsedArgs, io: CliIo): Promise<number> {
     io.stdout(`Reused ${executor.reused} trial result(s) already in the queue`);
   }
   if (!quiet) {
-    printRanking(
-      io,
-      windows === undefined
-        ? outcome.results
-        : outcome.results.filter(
-            (r) => r.span === "train" && r.window === windows[windows.length - 1]?.index,
-          ),
-      params,
-      objective,
-    );
+    // The trials the report shows: a plain sweep's, or the last window's train runs.
+    printRanking(io, shownTrials(outcome), params, objective);
     if (windows !== undefined) printWalkForward(io, outcome, params, objective);
   }
   const out = stringFlag(args, "out");

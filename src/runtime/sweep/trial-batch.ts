@@ -11,6 +11,7 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import { InterruptedError } from "../../core/errors.js";
 import { type Fixture, openFixture, runInTsOrder } from "../../data/fixture-reader.js";
 import type { Snapshot } from "../../domain/snapshot.js";
+import type { AccountState } from "../../kernel/kernel-types.js";
 import { combineTaps, type PaperTap, tapHooks } from "../backtest/backtest-tap.js";
 import { openDataRun } from "../backtest/data-run-spec.js";
 import { PaperTrial } from "../backtest/paper-trial.js";
@@ -43,29 +44,46 @@ export function inputFixture(input: TrialInput, baseOverrides: Readonly<Record<s
   return dataFixture(run.source, run.inputs);
 }
 
-/** The first equity point of every hour of data time (the last point is added at the end). */
-function curveTap(points: CurvePoint[]): PaperTap {
-  let hour = Number.NEGATIVE_INFINITY;
-  return {
+/** A trial's equity curve: the first point of every hour of data time, and the last point. */
+class HourlyCurve {
+  private readonly points: CurvePoint[] = [];
+  private hour = Number.NEGATIVE_INFINITY;
+  private lastTs: number | undefined;
+  private lastAccount: AccountState | undefined;
+
+  readonly tap: PaperTap = {
     onTrading: () => {
-      points.length = 0;
-      hour = Number.NEGATIVE_INFINITY;
+      this.points.length = 0;
+      this.hour = Number.NEGATIVE_INFINITY;
+      this.lastTs = undefined;
+      this.lastAccount = undefined;
     },
     onAccount: (ts, a) => {
+      this.lastTs = ts;
+      this.lastAccount = a;
       const h = Math.floor(ts / HOUR_MS);
-      if (h === hour) return;
-      hour = h;
-      points.push({ ts, equity: a.equity.toNumber() });
+      if (h === this.hour) return;
+      this.hour = h;
+      this.points.push({ ts, equity: a.equity.toNumber() });
     },
   };
+
+  /** The hourly points, then the last point when it is not one of them. */
+  finish(): CurvePoint[] {
+    const out = [...this.points];
+    const ts = this.lastTs;
+    if (ts !== undefined && this.lastAccount !== undefined && out[out.length - 1]?.ts !== ts) {
+      out.push({ ts, equity: this.lastAccount.equity.toNumber() });
+    }
+    return out;
+  }
 }
 
 interface Running {
   readonly task: TrialTask;
   readonly trial: PaperTrial;
   readonly summary: ReturnType<typeof summaryTap>;
-  readonly curve: CurvePoint[];
-  readonly lastPoint: () => CurvePoint | undefined;
+  readonly curve: HourlyCurve;
   readonly initialCapital: string;
   readonly close: () => void;
 }
@@ -73,24 +91,14 @@ interface Running {
 function startTrial(fixture: Fixture, task: TrialTask): Running {
   const options = paperOptions(fixture, trialOverrides(task));
   const summary = summaryTap(options.initial_capital);
-  const curve: CurvePoint[] = [];
-  let lastSeen: CurvePoint | undefined;
-  const lastTap: PaperTap = {
-    onTrading: () => {
-      lastSeen = undefined;
-    },
-    onAccount: (ts, a) => {
-      lastSeen = { ts, equity: a.equity.toNumber() };
-    },
-  };
+  const curve = new HourlyCurve();
   const markPrices = fixture.markPrices?.();
-  const hooks = tapHooks(combineTaps(summary.tap, curveTap(curve), lastTap));
+  const hooks = tapHooks(combineTaps(summary.tap, curve.tap));
   return {
     task,
     trial: new PaperTrial(fixture, options, hooks, markPrices),
     summary,
     curve,
-    lastPoint: () => lastSeen,
     initialCapital: options.initial_capital.toString(),
     close: () => markPrices?.close?.(),
   };
@@ -168,9 +176,6 @@ function finishTrial(fixture: Fixture, r: Running): TrialResult {
   const events = fixture.stats.events;
   const end = r.trial.finish(events);
   const last = r.summary.last();
-  const tail = r.lastPoint();
-  const curve = [...r.curve];
-  if (tail !== undefined && curve[curve.length - 1]?.ts !== tail.ts) curve.push(tail);
   const { task } = r;
   return {
     id: task.id,
@@ -183,7 +188,7 @@ function finishTrial(fixture: Fixture, r: Running): TrialResult {
     finalEquity: last === undefined ? r.initialCapital : last.equity.toString(),
     events,
     errors: [...end.errors],
-    equity: curve,
+    equity: r.curve.finish(),
   };
 }
 
