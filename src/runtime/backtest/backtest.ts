@@ -8,7 +8,6 @@
 import { statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { relative } from "node:path";
-import { Worker } from "node:worker_threads";
 import type { JsonValue } from "../../core/canonical-json.js";
 import { canonicalJson, RawJson } from "../../core/canonical-json.js";
 import { errorMessage, InvalidInputError } from "../../core/errors.js";
@@ -16,6 +15,7 @@ import { openFixture } from "../../data/fixture-reader.js";
 import { PAPER_SCHEMA_VERSION } from "../../kernel/tick-output.js";
 import type { BacktestReportData } from "../../report/report-data.js";
 import { discoverFixtures, PROJECT_FIXTURES, PROJECT_ROOT } from "../project-paths.js";
+import { onWorkerPool } from "../worker-pool.js";
 import { runPaperTapped } from "./backtest-tap.js";
 import { canonicalDigest } from "./digest.js";
 import { ReportSeriesBuilder, type RunSeries, reportData } from "./report-series.js";
@@ -237,30 +237,20 @@ export async function runBacktest(
       finish(i, await runFixtureOutcome(dirs[i] as string, withSeries));
     return { report: buildReport(results), outcomes: results };
   }
-  let next = 0;
   const workerUrl = new URL("./backtest-worker.js", import.meta.url);
-  const runWorker = async (): Promise<void> => {
-    const worker = new Worker(workerUrl);
-    try {
-      while (next < dirs.length) {
-        const i = next++;
-        const r = await new Promise<FixtureOutcome>((resolve, reject) => {
-          const onMessage = (msg: FixtureOutcome): void => {
-            worker.off("error", reject);
-            resolve(msg);
-          };
-          worker.once("message", onMessage);
-          worker.once("error", reject);
-          const job: FixtureJob = { dir: dirs[i] as string, withSeries };
-          worker.postMessage(job);
-        });
-        finish(i, r);
-      }
-    } finally {
-      await worker.terminate();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(jobs, dirs.length) }, runWorker));
+  await onWorkerPool(workerUrl, dirs, jobs, async (worker, dir, i) => {
+    const r = await new Promise<FixtureOutcome>((resolve, reject) => {
+      const onMessage = (msg: FixtureOutcome): void => {
+        worker.off("error", reject);
+        resolve(msg);
+      };
+      worker.once("message", onMessage);
+      worker.once("error", reject);
+      const job: FixtureJob = { dir, withSeries };
+      worker.postMessage(job);
+    });
+    finish(i, r);
+  });
   return { report: buildReport(results), outcomes: results };
 }
 

@@ -8,8 +8,9 @@
  */
 
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { InvalidInputError } from "../../core/errors.js";
+import { onWorkerPool } from "../worker-pool.js";
 import { inputKey, type TrialResult, type TrialTask } from "./trial.js";
 import { type BatchProgress, runTrialBatch } from "./trial-batch.js";
 
@@ -60,14 +61,27 @@ export function batchesOf(tasks: readonly TrialTask[], jobs: number): TrialTask[
   return out;
 }
 
+/** A batch's progress (events read so far in its pass) as the events read since the last report. */
+function eventDeltas(onEvents: (delta: number) => void): (p: BatchProgress) => void {
+  let pass = 0;
+  let seen = 0;
+  return (p) => {
+    if (p.pass !== pass) {
+      pass = p.pass;
+      seen = 0;
+    }
+    onEvents(p.events - seen);
+    seen = p.events;
+  };
+}
+
 function runOnWorker(
   worker: Worker,
   batch: readonly TrialTask[],
   onEvents: (delta: number) => void,
 ): Promise<TrialResult[]> {
+  const progress = eventDeltas(onEvents);
   return new Promise((resolve, reject) => {
-    let seen = 0;
-    let pass = 0;
     const cleanup = (): void => {
       worker.off("message", onMessage);
       worker.off("error", onError);
@@ -78,12 +92,7 @@ function runOnWorker(
     };
     const onMessage = (m: LocalBatchMessage): void => {
       if (m.type === "progress") {
-        if (m.pass !== pass) {
-          pass = m.pass;
-          seen = 0;
-        }
-        onEvents(m.events - seen);
-        seen = m.events;
+        progress(m);
         return;
       }
       cleanup();
@@ -122,39 +131,19 @@ export class LocalExecutor implements TrialExecutor {
       report();
     };
     const batches = batchesOf(tasks, this.jobs);
+    const onEvents = (delta: number): void => {
+      events += delta;
+      report();
+    };
     if (this.jobs === 1) {
       for (const b of batches) {
-        let pass = 0;
-        let seen = 0;
-        const results = await runTrialBatch(b, {
-          onProgress: (p) => {
-            if (p.pass !== pass) [pass, seen] = [p.pass, 0];
-            events += p.events - seen;
-            seen = p.events;
-            report();
-          },
-        });
-        finish(b, results);
+        finish(b, await runTrialBatch(b, { onProgress: eventDeltas(onEvents) }));
       }
     } else {
-      let next = 0;
       const url = new URL("./sweep-worker-thread.js", import.meta.url);
-      const runPool = async (): Promise<void> => {
-        const worker = new Worker(url);
-        try {
-          while (next < batches.length) {
-            const b = batches[next++] as TrialTask[];
-            const results = await runOnWorker(worker, b, (d) => {
-              events += d;
-              report();
-            });
-            finish(b, results);
-          }
-        } finally {
-          await worker.terminate();
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(this.jobs, batches.length) }, runPool));
+      await onWorkerPool(url, batches, this.jobs, async (worker, b) => {
+        finish(b, await runOnWorker(worker, b, onEvents));
+      });
     }
     return tasks.map((t) => byId.get(t) as TrialResult);
   }
