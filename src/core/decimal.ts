@@ -96,13 +96,13 @@ export class Decimal {
   }
 
   /**
-   * Parse `text[start, end)` when it is a plain `[-]digits[.digits]` literal of
+   * Parse the ASCII bytes `bytes[start, end)` when they are a plain `[-]digits[.digits]` literal of
    * at most 15 digits, without slicing; undefined otherwise (use tryParse).
    */
-  static parsePlainRange(text: string, start: number, end: number): Decimal | undefined {
+  static parsePlainBytes(bytes: Uint8Array, start: number, end: number): Decimal | undefined {
     let i = start;
     let neg = false;
-    if (i < end && text.charCodeAt(i) === 45) {
+    if (i < end && bytes[i] === 45) {
       neg = true;
       i++;
     }
@@ -110,7 +110,7 @@ export class Decimal {
     let digits = 0;
     let frac = -1;
     for (; i < end; i++) {
-      const c = text.charCodeAt(i);
+      const c = bytes[i] as number;
       if (c >= 48 && c <= 57) {
         coef = coef * 10 + (c - 48);
         digits++;

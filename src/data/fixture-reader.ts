@@ -8,7 +8,7 @@
  * and skipped, never silently.
  */
 
-import { readFileSync, statSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, errorMessage, InvalidInputError } from "../core/errors.js";
 import { duplicateKeyProblems } from "../core/json-duplicates.js";
@@ -16,9 +16,9 @@ import type { FundingRateEvent, InstrumentSpec, LeverageBracket } from "../domai
 import type { MarkPriceFeed } from "../domain/mark-price.js";
 import type { Snapshot } from "../domain/snapshot.js";
 import { applyOptions, defaultOptions, unknownConfigKeys } from "../kernel/kernel-options.js";
-import { LineCursor, readLines } from "./line-reader.js";
+import { LineCursor } from "./line-reader.js";
 import { describe, snapshotFromEvent } from "./snapshot-event.js";
-import { parseSnapshotLine, parseSnapshotRange } from "./snapshot-line.js";
+import { parseSnapshotBytes, scanSnapshotHead } from "./snapshot-line.js";
 
 export type FixtureEvent =
   | { readonly kind: "snapshot"; readonly snapshot: Snapshot }
@@ -120,14 +120,14 @@ function parseLine(path: string, lineNo: number, text: string): FixtureEvent | u
 }
 
 /**
- * Events of a JSONL file. Plain SNAPSHOT lines are parsed in place in the
- * read chunk (no line strings); any other line takes the general path.
+ * Events of a JSONL file. Plain SNAPSHOT lines are parsed from their bytes in
+ * the read chunk (no line strings); any other line takes the general path.
  */
 function* jsonlEvents(path: string): Generator<FixtureEvent> {
   const c = new LineCursor(path);
   try {
     while (c.next()) {
-      const fast = parseSnapshotRange(c.chunk, c.start, c.end);
+      const fast = parseSnapshotBytes(c.buf, c.start, c.end);
       if (fast !== undefined) {
         yield { kind: "snapshot", snapshot: fast };
         continue;
@@ -161,44 +161,6 @@ function sortByTs(list: readonly FixtureEvent[]): FixtureEvent[] {
     .map((e, i) => ({ e, i }))
     .sort((a, b) => eventTs(a.e) - eventTs(b.e) || a.i - b.i)
     .map((x) => x.e);
-}
-
-/** Find `"key":` at the top level of a flat line and return the index after the colon. */
-function valueAfter(t: string, key: string): number {
-  const k = t.indexOf(`"${key}"`);
-  if (k < 0) return -1;
-  let i = k + key.length + 2;
-  while (t.charCodeAt(i) === 32) i++;
-  if (t.charCodeAt(i) !== 58) return -1;
-  i++;
-  while (t.charCodeAt(i) === 32) i++;
-  return i;
-}
-
-/**
- * ts and symbol of a SNAPSHOT line, read without parsing the rest; undefined
- * unless the line plainly is one (the lines kept are parsed fully later).
- */
-function scanSnapshotHead(t: string): { ts: number; symbol: string } | undefined {
-  const ty = valueAfter(t, "type");
-  if (ty < 0 || !t.startsWith('"SNAPSHOT"', ty)) return undefined;
-  const sy = valueAfter(t, "symbol");
-  if (sy < 0 || t.charCodeAt(sy) !== 34) return undefined;
-  const end = t.indexOf('"', sy + 1);
-  if (end <= sy + 1) return undefined;
-  const symbol = t.slice(sy + 1, end);
-  if (symbol.includes("\\")) return undefined;
-  const tsAt = valueAfter(t, "ts");
-  if (tsAt < 0) return undefined;
-  let ts = 0;
-  let i = tsAt;
-  for (; i < t.length; i++) {
-    const d = t.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) break;
-    ts = ts * 10 + d;
-  }
-  if (i === tsAt || i - tsAt > 15) return undefined;
-  return { ts, symbol };
 }
 
 /**
@@ -258,6 +220,34 @@ export interface OpenFixtureOptions {
   readonly strict?: boolean;
 }
 
+/** The file offsets and lengths of the last `size` lines pushed. */
+class LineRing {
+  private readonly offsets: number[] = [];
+  private readonly lengths: number[] = [];
+  private next = 0;
+
+  constructor(private readonly size: number) {}
+
+  push(offset: number, length: number): void {
+    if (this.offsets.length < this.size) {
+      this.offsets.push(offset);
+      this.lengths.push(length);
+      return;
+    }
+    this.offsets[this.next] = offset;
+    this.lengths[this.next] = length;
+    this.next = (this.next + 1) % this.size;
+  }
+
+  *oldestFirst(): Generator<[number, number]> {
+    const n = this.offsets.length;
+    for (let k = 0; k < n; k++) {
+      const at = (this.next + k) % n;
+      yield [this.offsets[at] as number, this.lengths[at] as number];
+    }
+  }
+}
+
 class FixtureFile implements Fixture {
   readonly dir: string;
   readonly eventsPath: string;
@@ -288,31 +278,44 @@ class FixtureFile implements Fixture {
 
   tailSnapshots(perSymbol: number): Snapshot[] | undefined {
     if (!this.isJsonl || this.sorted !== undefined || perSymbol <= 0) return undefined;
-    const rings = new Map<string, string[]>();
+    // Where each symbol's last lines are in the file: read again at the end.
+    const rings = new Map<string, LineRing>();
     let lastTs = Number.NEGATIVE_INFINITY;
-    for (const { text } of readLines(this.eventsPath)) {
-      const head = scanSnapshotHead(text);
-      if (head === undefined) {
-        if (text.trim().length === 0) continue;
-        return undefined; // another event type or an unusual line: the full pass decides
+    const c = new LineCursor(this.eventsPath);
+    try {
+      while (c.next()) {
+        const head = scanSnapshotHead(c.buf, c.start, c.end);
+        if (head === undefined) {
+          if (c.text().trim().length === 0) continue;
+          return undefined; // another event type or an unusual line: the full pass decides
+        }
+        if (head.ts < lastTs) return undefined;
+        lastTs = head.ts;
+        let ring = rings.get(head.symbol);
+        if (ring === undefined) {
+          ring = new LineRing(perSymbol);
+          rings.set(head.symbol, ring);
+        }
+        ring.push(c.offset, c.end - c.start);
       }
-      if (head.ts < lastTs) return undefined;
-      lastTs = head.ts;
-      let ring = rings.get(head.symbol);
-      if (ring === undefined) {
-        ring = [];
-        rings.set(head.symbol, ring);
-      }
-      ring.push(text);
-      if (ring.length > perSymbol) ring.shift();
+    } finally {
+      c.close();
     }
     const out: Snapshot[] = [];
-    for (const ring of rings.values()) {
-      for (const line of ring) {
-        const snap = parseSnapshotLine(line);
-        if (snap === undefined) return undefined;
-        out.push(snap);
+    const fd = openSync(this.eventsPath, "r");
+    try {
+      let buf = Buffer.allocUnsafe(4096);
+      for (const ring of rings.values()) {
+        for (const [offset, length] of ring.oldestFirst()) {
+          if (length > buf.length) buf = Buffer.allocUnsafe(length);
+          if (readSync(fd, buf, 0, length, offset) !== length) return undefined;
+          const snap = parseSnapshotBytes(buf, 0, length);
+          if (snap === undefined) return undefined;
+          out.push(snap);
+        }
       }
+    } finally {
+      closeSync(fd);
     }
     return out;
   }

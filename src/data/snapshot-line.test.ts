@@ -98,3 +98,60 @@ test("the chunked reader: CRLF, blank lines, no final newline, lines across 1 MB
   const bad = [...many.slice(0, 5000), "{oops", ...many.slice(5000)].join("\n");
   assert.throws(() => ts(write(bad)), /events\.jsonl:5001: invalid JSON/);
 });
+
+test("the byte reader: a byte order mark, a line longer than the 1 MiB buffer, bytes that are not UTF-8", async () => {
+  const { mkdtempSync, writeFileSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const { tmpdir } = await import("node:os");
+  const { openFixture } = await import("./fixture-reader.js");
+  const write = (bytes: Buffer): string => {
+    const dir = mkdtempSync(join(tmpdir(), "grinder-bytes-"));
+    writeFileSync(join(dir, "events.jsonl"), bytes);
+    return dir;
+  };
+  const line = (ts: number): string => LINE.replace("1000", String(ts));
+  const snaps = (dir: string) =>
+    [...openFixture(dir).events()].flatMap((e) => (e.kind === "snapshot" ? [e.snapshot] : []));
+  // A UTF-8 byte order mark opens the file: skipped, as a text decoder skips it.
+  const bom = Buffer.concat([
+    Buffer.from([0xef, 0xbb, 0xbf]),
+    Buffer.from(`${line(1)}\n${line(2)}`),
+  ]);
+  assert.deepEqual(
+    snaps(write(bom)).map((s) => s.ts),
+    [1, 2],
+  );
+  // 1.5 MB of blanks inside one object: the buffer grows, the lines after it still read.
+  const long = LINE.replace('{"ts": 1000', `{${" ".repeat(1_500_000)}"ts": 7`);
+  const read = snaps(write(Buffer.from([line(1), long, line(9)].join("\n"))));
+  assert.deepEqual(
+    read.map((s) => s.ts),
+    [1, 7, 9],
+  );
+  assert.deepEqual(read[1]?.toDict(), parseSnapshotLine(line(7))?.toDict());
+  // A byte that is not UTF-8 in the symbol: not the fast path; the general path names the line.
+  const bad = Buffer.from(`${line(1)}\n${line(2).replace("BTCUSDT", "BTC\u00ffSDT")}\n`, "latin1");
+  assert.throws(() => snaps(write(bad)), /events\.jsonl:2: field "symbol"/);
+  // The tail scan reads its kept lines back by file offset, past the mark and CRLF endings.
+  const crlf = Buffer.concat([
+    Buffer.from([0xef, 0xbb, 0xbf]),
+    Buffer.from(
+      [1, 2, 3, 4].map((i) => line(i).replace("BTCUSDT", i % 2 ? "AAA" : "BBB")).join("\r\n"),
+    ),
+  ]);
+  assert.deepEqual(
+    openFixture(write(crlf))
+      .tailSnapshots?.(1)
+      ?.map((s) => `${s.symbol}:${s.ts}`),
+    ["AAA:3", "BBB:4"],
+  );
+});
+
+test("the fast path on bytes: a symbol of non-ASCII bytes is left to the general path", () => {
+  assert.equal(parseSnapshotLine(LINE.replace("BTCUSDT", "BTCÜSDT")), undefined);
+  assert.equal(parseSnapshotLine(LINE.replace("BTCUSDT", "btcusdt")), undefined);
+  // A symbol seen before is recognised from its bytes.
+  assert.equal(parseSnapshotLine(LINE)?.symbol, "BTCUSDT");
+  assert.equal(parseSnapshotLine(LINE.replace("BTCUSDT", "ETHUSDT"))?.symbol, "ETHUSDT");
+  assert.equal(parseSnapshotLine(LINE)?.symbol, "BTCUSDT");
+});
