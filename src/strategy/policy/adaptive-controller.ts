@@ -4,7 +4,8 @@
  * Per symbol it keeps the last `windowSize` (mid price, spread) observations
  * and derives two integer metrics:
  * - vol_bps: the sum of |mid_i / mid_{i-1} - 1| over the window, times
- *   10000, rounded half-even to an integer (exact decimal arithmetic);
+ *   10000, rounded half-even to an integer (exact decimal arithmetic, see
+ *   window-vol.ts);
  * - spread_bps_max: the largest spread, each truncated to whole bps on record.
  *
  * Rules, first match wins: spread_bps_max > spreadPauseBps -> PAUSE;
@@ -12,11 +13,10 @@
  * otherwise BASE.
  */
 
-import { Decimal } from "../../core/decimal.js";
+import type { Decimal } from "../../core/decimal.js";
 import { ConfigError, InvalidInputError } from "../../core/errors.js";
 import { type ControllerDecision, ControllerMode, ControllerReason } from "./controller-types.js";
-
-const TEN_THOUSAND = Decimal.fromInt(10000);
+import { type VolPoint, volBps } from "./window-vol.js";
 
 export interface AdaptiveControllerConfig {
   /** Observations kept per symbol (default 10). */
@@ -42,16 +42,9 @@ export const DEFAULT_ADAPTIVE_CONTROLLER_CONFIG: AdaptiveControllerConfig = Obje
   tightenMultiplier: 0.8,
 });
 
-interface Observation {
+interface Observation extends VolPoint {
   readonly ts: number;
-  readonly mid: Decimal;
   readonly spreadBps: number;
-  /**
-   * |mid / previous mid - 1| against the observation recorded just before
-   * this one (undefined for a first observation or a non-positive previous
-   * price). Computed once at record time; the window's sum reuses it.
-   */
-  readonly absReturn: Decimal | undefined;
 }
 
 /** Truncate a float toward zero to an integer, as int(float) does. */
@@ -59,26 +52,6 @@ function truncToInt(x: number): number {
   if (!Number.isFinite(x)) throw new InvalidInputError(`spread_bps is not finite: ${x}`);
   const t = Math.trunc(x);
   return t === 0 ? 0 : t;
-}
-
-/** |curr - prev| / prev, or undefined when the step is skipped (non-positive previous price). */
-function absReturn(prev: Decimal | undefined, curr: Decimal): Decimal | undefined {
-  if (prev === undefined || !prev.isPositive()) return undefined;
-  return curr.sub(prev).div(prev).abs();
-}
-
-/**
- * Sum of absolute relative changes over the window, left to right from 0,
- * skipping steps from a non-positive price (the window's first observation
- * has no step inside the window).
- */
-function sumAbsReturns(window: readonly Observation[]): Decimal {
-  let total = Decimal.ZERO;
-  for (let i = 1; i < window.length; i++) {
-    const r = (window[i] as Observation).absReturn;
-    if (r !== undefined) total = total.add(r);
-  }
-  return total;
 }
 
 export class AdaptiveController {
@@ -115,19 +88,17 @@ export class AdaptiveController {
   record(ts: number, symbol: string, midPrice: Decimal, spreadBps: number): void {
     const h = this.getHistory(symbol);
     const spread = truncToInt(spreadBps);
-    const prev = h.length > 0 ? (h[h.length - 1] as Observation).mid : undefined;
-    h.push({ ts, mid: midPrice, spreadBps: spread, absReturn: absReturn(prev, midPrice) });
+    h.push({ ts, mid: midPrice, midF: midPrice.toNumber(), spreadBps: spread });
     while (h.length > this.config.windowSize) h.shift();
   }
 
   private metrics(symbol: string): { volBps: number; spreadBpsMax: number; windowSize: number } {
     const h = this.getHistory(symbol);
     if (h.length < 2) return { volBps: 0, spreadBpsMax: 0, windowSize: h.length };
-    const total = sumAbsReturns(h);
-    const volBps = Number(total.mul(TEN_THOUSAND).quantize(0, "ROUND_HALF_EVEN").toIntTrunc());
+    const vol = volBps(h);
     let spreadBpsMax = h[0]?.spreadBps ?? 0;
     for (const o of h) if (o.spreadBps > spreadBpsMax) spreadBpsMax = o.spreadBps;
-    return { volBps, spreadBpsMax, windowSize: h.length };
+    return { volBps: vol, spreadBpsMax, windowSize: h.length };
   }
 
   /**
