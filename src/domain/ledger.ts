@@ -202,6 +202,11 @@ export class Ledger {
     return p === undefined ? FLAT_POSITION : copyOf(p);
   }
 
+  /** A symbol's realized PnL (zero when unknown), without copying its position. */
+  realizedPnlOf(symbol: string): Decimal {
+    return this.positions.get(symbol)?.realizedPnl ?? Decimal.ZERO;
+  }
+
   /** (price - entry) * signed quantity; zero when flat or unknown. */
   getUnrealizedPnl(symbol: string, currentPrice: Decimal): Decimal {
     const p = this.positions.get(symbol);

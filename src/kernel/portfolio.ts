@@ -19,6 +19,11 @@ export class Portfolio {
   /** Bumped whenever a mark or a position changes (memo key of `unrealized`). */
   private version = 0;
   private memo: { readonly version: number; readonly value: Decimal } | undefined;
+  private equityMemo:
+    | { readonly version: number; readonly capital: Decimal; readonly value: Decimal }
+    | undefined;
+  /** Per symbol, the last realized and unrealized values summed and their sum (`symbolLosses`). */
+  private readonly pnlSums = new Map<string, { r: Decimal; u: Decimal; total: Decimal }>();
 
   /** The symbol's mark is now `price`. */
   mark(symbol: string, price: Decimal): void {
@@ -106,11 +111,14 @@ export class Portfolio {
    * applied only when there are any, so reference results keep their digits).
    */
   equity(capital: Decimal): Decimal {
+    const m = this.equityMemo;
+    if (m !== undefined && m.version === this.version && m.capital === capital) return m.value;
     let e = capital.add(this.realized()).add(this.unrealized());
     const fees = this.fees();
     if (!fees.isZero()) e = e.sub(fees);
     const funding = this.funding();
     if (!funding.isZero()) e = e.add(funding);
+    this.equityMemo = { version: this.version, capital, value: e };
     return e;
   }
 
@@ -118,10 +126,15 @@ export class Portfolio {
   symbolLosses(): Map<string, Decimal> {
     const losses = new Map<string, Decimal>();
     for (const [sym, price] of this.marks) {
-      const total = this.ledger
-        .getPosition(sym)
-        .realizedPnl.add(this.ledger.getUnrealizedPnl(sym, price));
-      if (total.lt(ZERO)) losses.set(sym, total.negate());
+      // Each event moves one mark: the other symbols' sums are the same values as before.
+      const r = this.ledger.realizedPnlOf(sym);
+      const u = this.ledger.getUnrealizedPnl(sym, price);
+      let sum = this.pnlSums.get(sym);
+      if (sum === undefined || sum.r !== r || sum.u !== u) {
+        sum = { r, u, total: r.add(u) };
+        this.pnlSums.set(sym, sum);
+      }
+      if (sum.total.lt(ZERO)) losses.set(sym, sum.total.negate());
     }
     return losses;
   }
