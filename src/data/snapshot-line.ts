@@ -217,16 +217,21 @@ export interface SnapshotHead {
   symbol: string;
 }
 
-const TYPE_KEY = Buffer.from('"type"');
-const SYMBOL_KEY = Buffer.from('"symbol"');
-const TS_KEY = Buffer.from('"ts"');
 const head: SnapshotHead = { ts: 0, symbol: "" };
 
-/** The index after `"key":` (and spaces) at its first occurrence in `b[start, end)`; -1 if none. */
-function valueAfter(b: Buffer, start: number, end: number, key: Buffer): number {
-  const k = b.indexOf(key, start);
-  if (k < 0 || k + key.length > end) return -1;
-  let i = k + key.length;
+/**
+ * The index after `"key":` (and spaces) at the first occurrence of `"key"` in
+ * `b[start, end)`; -1 if none. A loop in the script: a native indexOf per key
+ * costs more than the search on lines this short.
+ */
+function valueAfter(b: Uint8Array, start: number, end: number, key: string): number {
+  const last = end - key.length - 2;
+  let k = start;
+  for (; k <= last; k++) {
+    if (b[k] === QUOTE && b[k + key.length + 1] === QUOTE && hasAt(b, k + 1, key)) break;
+  }
+  if (k > last) return -1;
+  let i = k + key.length + 2;
   while (i < end && b[i] === 32) i++;
   if (i >= end || b[i] !== 58) return -1;
   i++;
@@ -239,18 +244,22 @@ function valueAfter(b: Buffer, start: number, end: number, key: Buffer): number 
  * read without parsing the rest (a light scan: the lines a caller keeps are
  * parsed fully later); undefined otherwise. The object returned is reused.
  */
-export function scanSnapshotHead(b: Buffer, start: number, end: number): SnapshotHead | undefined {
-  const ty = valueAfter(b, start, end, TYPE_KEY);
+export function scanSnapshotHead(
+  b: Uint8Array,
+  start: number,
+  end: number,
+): SnapshotHead | undefined {
+  const ty = valueAfter(b, start, end, "type");
   if (ty < 0 || end - ty < 10 || b[ty] !== QUOTE || !hasAt(b, ty + 1, 'SNAPSHOT"')) {
     return undefined;
   }
-  const sy = valueAfter(b, start, end, SYMBOL_KEY);
+  const sy = valueAfter(b, start, end, "symbol");
   if (sy < 0 || b[sy] !== QUOTE) return undefined;
   const close = closingQuote(b, sy + 1, end);
   if (close <= sy + 1) return undefined;
   const symbol = symbolAt(b, sy + 1, close);
   if (symbol === undefined) return undefined;
-  const tsAt = valueAfter(b, start, end, TS_KEY);
+  const tsAt = valueAfter(b, start, end, "ts");
   if (tsAt < 0) return undefined;
   let ts = 0;
   let i = tsAt;
