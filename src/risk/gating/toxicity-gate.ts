@@ -6,7 +6,7 @@
  * prices are exact Decimals.
  */
 
-import { float } from "../../core/canonical-json.js";
+import { type Float, float } from "../../core/canonical-json.js";
 import type { Decimal } from "../../core/decimal.js";
 import { GateReason } from "./gate-codes.js";
 import { GatingResult } from "./gating-result.js";
@@ -15,9 +15,38 @@ import { roundFloat } from "./py-round.js";
 /** Price observations kept per symbol; recording more drops the oldest. */
 const HISTORY_MAX = 100;
 
-interface PricePoint {
-  readonly ts: number;
-  readonly price: Decimal;
+/**
+ * A symbol's recorded prices, oldest first, in a ring of HISTORY_MAX slots:
+ * dropping the oldest is a step of `head`, not a shift of the array (every
+ * event drops one once the ring is full).
+ */
+class PriceHistory {
+  private readonly ts: number[] = new Array<number>(HISTORY_MAX).fill(0);
+  private readonly prices: (Decimal | undefined)[] = new Array<Decimal | undefined>(HISTORY_MAX);
+  private head = 0;
+  size = 0;
+
+  push(ts: number, price: Decimal): void {
+    if (this.size === HISTORY_MAX) this.dropOldest();
+    const at = (this.head + this.size) % HISTORY_MAX;
+    this.ts[at] = ts;
+    this.prices[at] = price;
+    this.size++;
+  }
+
+  dropOldest(): void {
+    this.prices[this.head] = undefined;
+    this.head = (this.head + 1) % HISTORY_MAX;
+    this.size--;
+  }
+
+  oldestTs(): number {
+    return this.ts[this.head] as number;
+  }
+
+  oldestPrice(): Decimal {
+    return this.prices[this.head] as Decimal;
+  }
 }
 
 export interface ToxicityGateOptions {
@@ -34,18 +63,23 @@ export class ToxicityGate {
   readonly maxPriceImpactBps: number;
   readonly lookbackWindowMs: number;
 
-  private readonly history = new Map<string, PricePoint[]>();
+  private readonly history = new Map<string, PriceHistory>();
+  /** The thresholds as printed in every result (one object each, not one per event). */
+  private readonly maxSpreadJson: Float;
+  private readonly maxImpactJson: Float;
 
   constructor(options: ToxicityGateOptions = {}) {
     this.maxSpreadBps = options.maxSpreadBps ?? 50.0;
     this.maxPriceImpactBps = options.maxPriceImpactBps ?? 500.0;
     this.lookbackWindowMs = options.lookbackWindowMs ?? 5000;
+    this.maxSpreadJson = float(this.maxSpreadBps);
+    this.maxImpactJson = float(this.maxPriceImpactBps);
   }
 
-  private historyOf(symbol: string): PricePoint[] {
+  private historyOf(symbol: string): PriceHistory {
     let h = this.history.get(symbol);
     if (h === undefined) {
-      h = [];
+      h = new PriceHistory();
       this.history.set(symbol, h);
     }
     return h;
@@ -60,33 +94,30 @@ export class ToxicityGate {
     if (spreadBps > this.maxSpreadBps) {
       return GatingResult.block(GateReason.SPREAD_SPIKE, {
         spread_bps: float(spreadBps),
-        max_spread_bps: float(this.maxSpreadBps),
+        max_spread_bps: this.maxSpreadJson,
         excess_bps: float(spreadBps - this.maxSpreadBps),
       });
     }
 
     const history = this.historyOf(symbol);
-    if (history.length > 0) {
+    if (history.size > 0) {
       const windowStart = ts - this.lookbackWindowMs;
-      let drop = 0;
-      while (drop < history.length && (history[drop] as PricePoint).ts < windowStart) drop++;
-      if (drop > 0) history.splice(0, drop);
-
-      const oldest = history[0];
+      while (history.size > 0 && history.oldestTs() < windowStart) history.dropOldest();
+      const oldestPrice = history.size > 0 ? history.oldestPrice() : undefined;
       if (
-        oldest !== undefined &&
-        oldest.price.sign() > 0 &&
-        !this.clearlyCalm(midPrice, oldest.price)
+        oldestPrice !== undefined &&
+        oldestPrice.sign() > 0 &&
+        !this.clearlyCalm(midPrice, oldestPrice)
       ) {
-        const ratio = midPrice.sub(oldest.price).div(oldest.price).toNumber();
+        const ratio = midPrice.sub(oldestPrice).div(oldestPrice).toNumber();
         const priceChangeBps = Math.abs(ratio * 10000);
         if (priceChangeBps > this.maxPriceImpactBps) {
           return GatingResult.block(GateReason.PRICE_IMPACT_HIGH, {
             price_change_bps: float(roundFloat(priceChangeBps, 2)),
-            max_price_impact_bps: float(this.maxPriceImpactBps),
-            oldest_price: oldest.price.toString(),
+            max_price_impact_bps: this.maxImpactJson,
+            oldest_price: oldestPrice.toString(),
             current_price: midPrice.toString(),
-            window_ms: ts - oldest.ts,
+            window_ms: ts - history.oldestTs(),
           });
         }
       }
@@ -94,8 +125,8 @@ export class ToxicityGate {
 
     return GatingResult.allow({
       spread_bps: float(spreadBps),
-      max_spread_bps: float(this.maxSpreadBps),
-      prices_in_window: history.length,
+      max_spread_bps: this.maxSpreadJson,
+      prices_in_window: history.size,
     });
   }
 
@@ -113,9 +144,7 @@ export class ToxicityGate {
 
   /** Record a mid price observation for `symbol` (keeps the latest 100). */
   recordPrice(ts: number, symbol: string, midPrice: Decimal): void {
-    const history = this.historyOf(symbol);
-    history.push({ ts, price: midPrice });
-    if (history.length > HISTORY_MAX) history.splice(0, history.length - HISTORY_MAX);
+    this.historyOf(symbol).push(ts, midPrice);
   }
 
   /** Forget all price history. */
@@ -125,6 +154,6 @@ export class ToxicityGate {
 
   /** Prices currently held for `symbol` (as of the last pruning `check`). */
   pricesInWindow(symbol: string): number {
-    return this.history.get(symbol)?.length ?? 0;
+    return this.history.get(symbol)?.size ?? 0;
   }
 }
