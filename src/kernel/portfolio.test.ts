@@ -29,12 +29,18 @@ test("equity and per-symbol losses follow every mark and fill (memoised values n
     [...p.symbolLosses()].map(([s, v]) => `${s}:${v}`),
     ["AAAUSDT:2"],
   );
+  // |2| x 9 + |4| x 5 = 38, asked twice; then after AAA's next mark.
+  assert.equal(p.positionNotional().toString(), "38");
+  assert.equal(p.positionNotional().toString(), "38");
+  assert.equal(p.position("AAAUSDT").toString(), "2");
+  assert.equal(p.position("CCCUSDT").toString(), "0");
   // Another capital is another equity.
   assert.equal(p.equity(d("500")).toString(), "498");
   // BBB falls to 4.5 (-2.00), AAA recovers to 9.5 (-1.0).
   p.mark("BBBUSDT", d("4.5"));
   p.mark("AAAUSDT", d("9.5"));
   assert.equal(p.equity(capital).toString(), "997.0");
+  assert.equal(p.positionNotional().toString(), "37.0"); // 2 x 9.5 + 4 x 4.5
   assert.deepEqual(
     [...p.symbolLosses()].map(([s, v]) => `${s}:${v}`),
     ["AAAUSDT:1.0", "BBBUSDT:2.0"],
@@ -46,6 +52,7 @@ test("equity and per-symbol losses follow every mark and fill (memoised values n
     [...p.symbolLosses()].map(([s, v]) => `${s}:${v}`),
     ["AAAUSDT:1.0", "BBBUSDT:2.0"],
   );
+  assert.equal(p.positionNotional().toString(), "18.0"); // AAA flat, 4 x 4.5
   // BBB back above its entry: only AAA's realized loss is left.
   p.mark("BBBUSDT", d("5.25"));
   assert.deepEqual(

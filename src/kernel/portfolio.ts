@@ -19,6 +19,7 @@ export class Portfolio {
   /** Bumped whenever a mark or a position changes (memo key of `unrealized`). */
   private version = 0;
   private memo: { readonly version: number; readonly value: Decimal } | undefined;
+  private notionalMemo: { readonly version: number; readonly value: Decimal } | undefined;
   private equityMemo:
     | { readonly version: number; readonly capital: Decimal; readonly value: Decimal }
     | undefined;
@@ -64,16 +65,19 @@ export class Portfolio {
 
   /** The signed position of a symbol (base asset). */
   position(symbol: string): Decimal {
-    return this.ledger.getPosition(symbol).quantity;
+    return this.ledger.quantityOf(symbol);
   }
 
-  /** Sum over symbols of |position| x mark. */
+  /** Sum over symbols of |position| x mark (memoised per change of marks and positions). */
   positionNotional(): Decimal {
+    const m = this.notionalMemo;
+    if (m !== undefined && m.version === this.version) return m.value;
     let total = ZERO;
     for (const [symbol, pos] of this.ledger.openPositions()) {
       const mark = this.marks.get(symbol);
       if (mark !== undefined) total = total.add(pos.quantity.abs().mul(mark));
     }
+    this.notionalMemo = { version: this.version, value: total };
     return total;
   }
 
