@@ -18,8 +18,10 @@ function counted(
   f: Fixture,
   universe: boolean,
   tail = false,
-): { fixture: Fixture; passes: () => number } {
+): { fixture: Fixture; passes: () => number; tailScans: () => number } {
   let passes = 0;
+  let tailScans = 0;
+  const scan = f.tailSnapshots;
   const fixture: Fixture = {
     ...f,
     get stats() {
@@ -30,9 +32,15 @@ function counted(
       return f.events();
     },
     universe: universe ? f.universe : undefined,
-    tailSnapshots: tail ? f.tailSnapshots : undefined,
+    tailSnapshots:
+      tail && scan !== undefined
+        ? (n: number) => {
+            tailScans++;
+            return scan(n);
+          }
+        : undefined,
   };
-  return { fixture, passes: () => passes };
+  return { fixture, passes: () => passes, tailScans: () => tailScans };
 }
 
 describe("the selection pass of a data run", () => {
@@ -58,6 +66,12 @@ describe("the selection pass of a data run", () => {
     assert.equal(a.digest, b.digest);
     assert.equal(a.totalFills, b.totalFills);
     assert.ok(a.totalFills > 0, "the run trades");
+    // Nor is the tail of the data read for a selection that is not made.
+    const withTail = counted(dataFixture(source(), {}), true, true);
+    const c = await runPaper(withTail.fixture);
+    assert.equal(withTail.tailScans(), 0);
+    assert.equal(withTail.passes(), 1);
+    assert.equal(c.digest, a.digest);
   });
 
   test("with more symbols than K, the selection reads the data", async () => {

@@ -116,11 +116,13 @@ async function tradeOnce(
 ): Promise<PaperRunSummary> {
   const trial = new PaperTrial(fixture, options, hooks, markPrices);
   // Top-K v0 keeps only the last window of prices per symbol: a light scan
-  // finds those (the full pass below still validates every line).
+  // finds those (the full pass below still validates every line). Nothing is
+  // read when the selection needs no data.
+  const window = trial.selectionReadsData ? trial.selectionWindow : undefined;
   const tail =
-    options.topk_v1_enabled || fixture.tailSnapshots === undefined
+    window === undefined || fixture.tailSnapshots === undefined
       ? undefined
-      : fixture.tailSnapshots(options.topk_window_size);
+      : fixture.tailSnapshots(window);
   trial.selectionPass(tail ?? snapshotsOf(fixture));
   trial.startTrading();
   const { signal } = hooks;
