@@ -202,6 +202,12 @@ export class Ledger {
     return p === undefined ? FLAT_POSITION : copyOf(p);
   }
 
+  /** Whether some position is not flat. */
+  hasOpenPosition(): boolean {
+    for (const p of this.positions.values()) if (!p.quantity.isZero()) return true;
+    return false;
+  }
+
   /** A symbol's signed quantity (zero when unknown), without copying its position. */
   quantityOf(symbol: string): Decimal {
     return this.positions.get(symbol)?.quantity ?? Decimal.ZERO;
@@ -237,8 +243,7 @@ export class Ledger {
     });
   }
 
-  /** Non-flat positions, in first-fill order. */
-  /** The non-flat positions, as held (read only; no copy: for reads on the hot path). */
+  /** The non-flat positions in first-fill order, as held (read only; no copy: for reads on the hot path). */
   *openPositions(): Generator<readonly [string, Readonly<PositionState>]> {
     for (const [s, p] of this.positions) if (!p.quantity.isZero()) yield [s, p];
   }

@@ -116,7 +116,7 @@ export class MarginAccount {
 
   private unrealized(): Decimal {
     let u = Decimal.ZERO;
-    for (const [sym, pos] of this.ledger.getAllPositions()) {
+    for (const [sym, pos] of this.ledger.openPositions()) {
       const mark = this.marks.get(sym) ?? pos.avgEntryPrice;
       u = u.add(this.ledger.getUnrealizedPnl(sym, mark));
     }
@@ -125,7 +125,7 @@ export class MarginAccount {
 
   private maintenance(): Decimal {
     let m = Decimal.ZERO;
-    for (const [sym, pos] of this.ledger.getAllPositions()) {
+    for (const [sym, pos] of this.ledger.openPositions()) {
       const mark = this.marks.get(sym) ?? pos.avgEntryPrice;
       m = m.add(maintenanceMargin(this.cfg.maintenance, sym, pos.quantity.abs().mul(mark)));
     }
@@ -137,9 +137,10 @@ export class MarginAccount {
    * maintenance margin (none otherwise). The caller books the closing fills.
    */
   liquidation(): LiquidationClose[] {
-    const positions = this.ledger.getAllPositions();
-    if (positions.size === 0) return [];
+    // Asked at every event: the positions are read in place, copied only to liquidate.
+    if (!this.ledger.hasOpenPosition()) return [];
     if (this.walletBalance().add(this.unrealized()).gt(this.maintenance())) return [];
+    const positions = this.ledger.getAllPositions();
     const out: LiquidationClose[] = [];
     for (const [symbol, pos] of positions) {
       const markPrice = this.marks.get(symbol) ?? pos.avgEntryPrice;
