@@ -114,6 +114,11 @@ export class TickOutput {
     return this.p.blocked;
   }
 
+  /** The PnL snapshot part as it appears in the record (no record built). */
+  get pnlSnapshot(): JsonValue {
+    return this.p.pnl;
+  }
+
   /** The output record (keys of schema v1). */
   get json(): { readonly [key: string]: JsonValue } {
     if (this.cachedJson === undefined) {

@@ -21,8 +21,8 @@ describe("tapFixture / runPaperTapped", () => {
       tap: combineTaps(
         {
           onTick: (s, out, ns) => {
-            assert.equal(out.ts, s.ts);
-            assert.equal(out.symbol, s.symbol);
+            assert.equal(out.json.ts, s.ts);
+            assert.equal(out.json.symbol, s.symbol);
             assert.ok(ns > 0);
             seen.push(s.symbol);
           },
@@ -55,7 +55,7 @@ describe("withFileTaps", () => {
     const b = outputsFileTap(join(dir, "b.jsonl"));
     await assert.rejects(
       withFileTaps([a, undefined, b], async (tap) => {
-        tap.onTick?.({} as never, { a: 1 }, 0);
+        tap.onTick?.({} as never, { json: { a: 1 }, pnlSnapshot: null, text: () => '{"a":1}' }, 0);
         assert.equal(readdirSync(dir).filter((f) => f.startsWith("b.jsonl.tmp-")).length, 1);
         throw new Error("boom");
       }),

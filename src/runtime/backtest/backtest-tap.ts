@@ -8,14 +8,14 @@
  * `runPaper`, so they see exactly what a plain paper run computes.
  */
 
-import type { JsonValue } from "../../core/canonical-json.js";
-import { canonicalJson } from "../../core/canonical-json.js";
 import type { Fixture, FixtureEvent } from "../../data/fixture-reader.js";
 import type { FundingApplied } from "../../domain/orders.js";
 import type { Snapshot } from "../../domain/snapshot.js";
 import type { AccountState, BookedFill } from "../../kernel/kernel-types.js";
 import { LinesFile } from "./backtest-files.js";
-import { type PaperRunHooks, type PaperRunSummary, runPaper } from "./run-paper.js";
+import { type PaperRunHooks, type PaperRunSummary, runPaper, type TickView } from "./run-paper.js";
+
+export type { TickView };
 
 /** One per-tick output record of a paper run (schema v1 keys). */
 export type PaperOutputJson = Readonly<Record<string, unknown>>;
@@ -31,7 +31,7 @@ export interface PaperTap {
    * nanoseconds from handing out the snapshot to receiving its output (the
    * engine's processEvent plus the run's digest update).
    */
-  readonly onTick?: (snapshot: Snapshot, output: PaperOutputJson, elapsedNs: number) => void;
+  readonly onTick?: (snapshot: Snapshot, output: TickView, elapsedNs: number) => void;
   /** Every fill as the kernel booked it (PaperRunHooks.onFill). */
   readonly onFill?: (b: BookedFill) => void;
   /** Orders submitted at an event of `symbol` (PaperRunHooks.onPlaced). */
@@ -79,7 +79,7 @@ export function tapFixture(
   fixture: Fixture,
   tap: PaperTap,
   timed = false,
-): { readonly fixture: Fixture; readonly onOutput: (json: PaperOutputJson) => void } {
+): { readonly fixture: Fixture; readonly onOutput: (output: TickView) => void } {
   let current: Snapshot | undefined;
   let handedAt = 0n;
   let passes = 0;
@@ -112,10 +112,10 @@ export function tapFixture(
     leverageBrackets: fixture.leverageBrackets,
     markPrices: fixture.markPrices,
   };
-  const onOutput = (json: PaperOutputJson): void => {
+  const onOutput = (output: TickView): void => {
     if (current === undefined || tap.onTick === undefined) return;
     const ns = timed ? Number(process.hrtime.bigint() - handedAt) : 0;
-    tap.onTick(current, json, ns);
+    tap.onTick(current, output, ns);
   };
   return { fixture: wrapped, onOutput };
 }
@@ -201,7 +201,7 @@ export function outputsFileTap(path: string): FileTap {
     file,
     tap: {
       onTrading: () => file.restart(),
-      onTick: (_s, out) => file.write(canonicalJson(out as JsonValue)),
+      onTick: (_s, out) => file.write(out.text()),
     },
   };
 }

@@ -309,7 +309,7 @@ export class ReportSeriesBuilder {
   tap(): PaperTap {
     return {
       onTrading: () => this.reset(),
-      onTick: (s, out) => this.push(s, out),
+      onTick: (s, out) => this.push(s, out.json),
       onAccount: (ts, a) => this.pushAccount(ts, a),
     };
   }

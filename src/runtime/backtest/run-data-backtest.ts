@@ -185,7 +185,7 @@ function countsTap(counts: Map<string, Tally>): PaperTap {
     },
     onTick: (s, out) => {
       const t = tally(s.symbol);
-      const pnl = out.pnl_snapshot as PnlJson | null | undefined;
+      const pnl = out.pnlSnapshot as PnlJson | null | undefined;
       t.realized = pnl?.realized_pnl ?? t.realized;
       t.unrealized = pnl?.unrealized_pnl ?? t.unrealized;
     },

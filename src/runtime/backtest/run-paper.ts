@@ -18,6 +18,18 @@ import { PaperTrial } from "./paper-trial.js";
 import { assembleResult, OutputsPartFile } from "./result-writer.js";
 import type { RunSummary } from "./run-replay.js";
 
+/**
+ * One per-tick output as a watcher sees it (`onOutput`, taps): the whole
+ * record is built only when `json` is read (a data backtest's per-symbol
+ * tally reads only the PnL).
+ */
+export interface TickView {
+  readonly json: Readonly<Record<string, unknown>>;
+  readonly pnlSnapshot: unknown;
+  /** The record's canonical JSON (the same text as canonicalJson(json)). */
+  text(): string;
+}
+
 export interface PaperRunSummary extends RunSummary {
   readonly eventsGated: number;
   readonly ordersPlaced: number;
@@ -84,7 +96,7 @@ export function runPaper(
   fixture: Fixture,
   outPath?: string,
   overrides?: Readonly<Record<string, unknown>>,
-  onOutput?: (json: Readonly<Record<string, unknown>>) => void,
+  onOutput?: (output: TickView) => void,
   hooks: PaperRunHooks = {},
 ): Promise<PaperRunSummary> {
   return runInTsOrder(() => paperOnce(fixture, outPath, overrides, onOutput, hooks));
@@ -94,7 +106,7 @@ async function paperOnce(
   fixture: Fixture,
   outPath: string | undefined,
   overrides: Readonly<Record<string, unknown>> | undefined,
-  onOutput: ((json: Readonly<Record<string, unknown>>) => void) | undefined,
+  onOutput: ((output: TickView) => void) | undefined,
   hooks: PaperRunHooks,
 ): Promise<PaperRunSummary> {
   const options = paperOptions(fixture, overrides);
@@ -109,7 +121,7 @@ async function paperOnce(
 async function tradeOnce(
   fixture: Fixture,
   outPath: string | undefined,
-  onOutput: ((json: Readonly<Record<string, unknown>>) => void) | undefined,
+  onOutput: ((output: TickView) => void) | undefined,
   hooks: PaperRunHooks,
   options: EngineOptions,
   markPrices: MarkPriceFeed | undefined,
@@ -140,7 +152,7 @@ async function tradeOnce(
       if (out === undefined) continue;
       digest?.pushCanonical(out.digestText());
       part?.push(out.text());
-      onOutput?.(out.json);
+      onOutput?.(out);
       outputs++;
     }
     if (signal?.aborted) throw new InterruptedError("interrupted at the end of the data");

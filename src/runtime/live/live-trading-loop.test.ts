@@ -110,7 +110,7 @@ async function paperOutputs(
   overrides?: Record<string, unknown>,
 ): Promise<{ outs: Obj[]; fields: Obj }> {
   const outs: Obj[] = [];
-  const r = await runPaper(openFixture(dir), undefined, overrides, (j) => outs.push(j as Obj));
+  const r = await runPaper(openFixture(dir), undefined, overrides, (o) => outs.push(o.json as Obj));
   return { outs, fields: r.fields as Obj };
 }
 
