@@ -1,6 +1,8 @@
 /** Market data snapshot (L1 tick): the one input every engine consumes. */
 
 import { Decimal } from "../core/decimal.js";
+import { pow10Num } from "../core/decimal-coefficient.js";
+import { ratioAsDouble28 } from "../core/exact-ratio.js";
 import type { OrderSide } from "./enums.js";
 
 const TWO = Decimal.fromInt(2);
@@ -21,48 +23,36 @@ export interface SnapshotFields {
 }
 
 /**
- * Spreads in bps already computed, by the exact spread and mid (coefficient,
- * exponent, sign): the division is inexact (28 digits, on BigInt) and then
- * converted through its text, about a microsecond, while quotes keep coming
- * back to the same prices. Keyed by numbers (memoKey), in two generations of
- * at most SPREAD_MEMO_MAX entries: when the young one is full it becomes the
- * old one and the old one is dropped, so recent prices stay and memory is
- * bounded.
+ * (spread / mid) * 10^4 as the reference computes it: the quotient rounded to
+ * 28 digits (ROUND_HALF_EVEN), times 10^4 (exact), to the nearest double; that
+ * is the exact r = spread / mid * 10^4 rounded to 28 digits, then to a double.
+ * Fast path: with spread = s * 10^i and mid = m * 10^j (safe-integer
+ * coefficients), the exact value is (s * 10^(i-j+4)) / m or s / (m * 10^(j-i-4)),
+ * a ratio of two integers below 2^53 as long as the scaled coefficient stays
+ * below 2^53 (a double product at or above 2^53 means the exact one is too,
+ * and the guard in ratioAsDouble28 rejects it); ratioAsDouble28 gives its
+ * double when the 28-digit rounding provably cannot change it. Anything else
+ * (zero spread, big coefficients, exponents far apart, a ratio close to a
+ * rounding midpoint) is undefined here, for the exact decimal path.
  */
-type SpreadMemo = Map<number, Map<number, number>>;
-let youngMemo: SpreadMemo = new Map();
-let oldMemo: SpreadMemo = new Map();
-let youngSize = 0;
-const SPREAD_MEMO_MAX = 4096;
-const KEY_COEF_MAX = 2 ** 40;
-
-/** A decimal as one safe integer (sign, coefficient < 2^40, exponent -32..31); -1 when it does not fit. */
-function memoKey(d: Decimal): number {
-  const c = d.safeCoef;
-  if (c === undefined || c >= KEY_COEF_MAX || d.exp < -32 || d.exp > 31) return -1;
-  return (c * 64 + (d.exp + 32)) * 2 + (d.neg ? 1 : 0);
+export function spreadBpsFast(spread: Decimal, mid: Decimal): number | undefined {
+  const s = spread.safeCoef;
+  const m = mid.safeCoef;
+  if (s === undefined || m === undefined) return undefined;
+  const k = spread.exp - mid.exp + 4;
+  let bps: number | undefined;
+  if (k >= 0) {
+    if (k <= 22) bps = ratioAsDouble28(s * pow10Num(k), m);
+  } else if (k >= -22) {
+    bps = ratioAsDouble28(s, m * pow10Num(-k));
+  }
+  if (bps === undefined) return undefined;
+  return spread.neg !== mid.neg ? -bps : bps;
 }
 
+/** (spread / mid) * 10^4 through the fast path, else exactly (mid not zero). */
 function spreadBpsOf(spread: Decimal, mid: Decimal): number {
-  const sk = memoKey(spread);
-  const mk = memoKey(mid);
-  if (sk < 0 || mk < 0) return spread.div(mid).mul(TEN_THOUSAND).toNumber();
-  const known = youngMemo.get(sk)?.get(mk) ?? oldMemo.get(sk)?.get(mk);
-  if (known !== undefined) return known;
-  const bps = spread.div(mid).mul(TEN_THOUSAND).toNumber();
-  if (youngSize >= SPREAD_MEMO_MAX) {
-    oldMemo = youngMemo;
-    youngMemo = new Map();
-    youngSize = 0;
-  }
-  let byMid = youngMemo.get(sk);
-  if (byMid === undefined) {
-    byMid = new Map();
-    youngMemo.set(sk, byMid);
-  }
-  byMid.set(mk, bps);
-  youngSize++;
-  return bps;
+  return spreadBpsFast(spread, mid) ?? spread.div(mid).mul(TEN_THOUSAND).toNumber();
 }
 
 export class Snapshot implements SnapshotFields {
