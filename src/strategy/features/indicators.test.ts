@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Decimal } from "../../core/decimal.js";
+import { SeededRandom } from "../../core/prng.js";
 import {
   computeAtr,
   computeImbalanceL1Bps,
@@ -91,6 +92,33 @@ describe("L1 features", () => {
     assert.equal(computeImbalanceL1Bps(d("0"), d("0")), 0);
     // 1/3 -> 3333.33 -> 3333
     assert.equal(computeImbalanceL1Bps(d("2"), d("1")), 3333);
+  });
+
+  it("imbalance: exact halves round half-even; random quantities agree with the 28-digit quotient", () => {
+    // b - a = (2k+1)u e-8 and b + a + 1e-8 = 20000u e-8 (u odd): exactly k + 0.5 bps.
+    const rng = new SeededRandom(72);
+    for (let n = 0; n < 2000; n++) {
+      const u = 2 * rng.int(0, 50_000) + 1;
+      const k = rng.int(0, 9998);
+      const b = Decimal.fromSafeParts(false, (20001 * u + 2 * k * u - 1) / 2, -8);
+      const a = Decimal.fromSafeParts(false, (19999 * u - 2 * k * u - 1) / 2, -8);
+      const even = k % 2 === 0 ? k : k + 1;
+      assert.equal(computeImbalanceL1Bps(b, a), even, `${b} ${a}`);
+      assert.equal(computeImbalanceL1Bps(a, b), even === 0 ? 0 : -even, `${a} ${b}`);
+    }
+    const quotient = (bid: Decimal, ask: Decimal): number => {
+      const q = bid.sub(ask).div(bid.add(ask).add(d("1e-8")));
+      const r = Number(q.mul(d("10000")).quantize(0, "ROUND_HALF_EVEN").toIntTrunc());
+      return r === 0 ? 0 : r;
+    };
+    for (let n = 0; n < 50_000; n++) {
+      const places = rng.int(0, 9);
+      const scale = 10 ** rng.int(-3, 9);
+      const qty = (): Decimal => d((rng.next() * scale).toFixed(places));
+      const bid = qty();
+      const ask = rng.next() < 0.05 ? bid : qty();
+      assert.equal(computeImbalanceL1Bps(bid, ask), quotient(bid, ask), `${bid} ${ask}`);
+    }
   });
 
   it("thin side is the smaller quantity", () => {

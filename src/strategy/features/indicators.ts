@@ -70,8 +70,46 @@ export function computeNatrBps(bars: readonly MidBar[], period = 14): number {
 
 /** (bid - ask) / (bid + ask + 1e-8) in integer bps, in [-10000, 10000]. */
 export function computeImbalanceL1Bps(bidQty: Decimal, askQty: Decimal): number {
+  const num = bidQty.sub(askQty);
   const denom = bidQty.add(askQty).add(IMBALANCE_EPS);
-  return toIntBps(bidQty.sub(askQty).div(denom));
+  return roundedRatioBps(num, denom) ?? toIntBps(num.div(denom));
+}
+
+const INT_LIMIT = 2 ** 52;
+
+/**
+ * num / den x 10000 rounded half-even to an integer, in integer arithmetic on
+ * the coefficients, when both scale to integers below 2^52 (den > 0); else
+ * undefined. This is what the 28-digit quotient gives too: it is within
+ * 5e-28 of the exact value v, so it could round differently only if v were
+ * that close to a half-integer without being one; but v = A / B with integers
+ * A, B < 2^52, so a v that is not a half-integer is at least 1 / (2B) > 1e-16
+ * from one, and one that is (a tie) is exact in 28 digits as well.
+ */
+function roundedRatioBps(num: Decimal, den: Decimal): number | undefined {
+  const nc = num.safeCoef;
+  const dc = den.safeCoef;
+  if (nc === undefined || dc === undefined || dc === 0 || den.neg) return undefined;
+  const shift = num.exp - den.exp + 4;
+  if (shift > 22 || shift < -22) return undefined;
+  const a = shift >= 0 ? nc * 10 ** shift : nc;
+  const b = shift >= 0 ? dc : dc * 10 ** -shift;
+  if (!(a < INT_LIMIT && b < INT_LIMIT) || !Number.isInteger(a) || !Number.isInteger(b)) {
+    return undefined;
+  }
+  let k = Math.floor(a / b);
+  let rem = a - k * b;
+  if (rem < 0) {
+    k--;
+    rem += b;
+  } else if (rem >= b) {
+    k++;
+    rem -= b;
+  }
+  const twice = 2 * rem;
+  if (twice > b || (twice === b && k % 2 === 1)) k++;
+  if (k === 0) return 0;
+  return num.neg ? -k : k;
 }
 
 /** The thinner L1 side: min(bid, ask) (bid when equal). */
