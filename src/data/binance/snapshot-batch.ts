@@ -20,6 +20,8 @@ import { Snapshot } from "../../domain/snapshot.js";
 /** Doubles per snapshot. */
 export const ROW_SLOTS = 14;
 const DECIMALS = 6;
+/** Below this a coefficient is kept as a small integer. */
+const SMALL_INT = 0x3fffffff;
 const SIDES: readonly (OrderSide | undefined)[] = [undefined, "BUY", "SELL"];
 
 /** A decimal as text that Decimal.parse reads back exactly (sign, coefficient, exponent). */
@@ -133,7 +135,11 @@ export class BatchReader {
     }
     if (c === this.lastCoef[field] && e === this.lastExp[field]) return this.last[field] as Decimal;
     const neg = e % 2 !== 0;
-    const d = Decimal.fromSafeParts(neg, c, neg ? (e - 1) / 2 : e / 2);
+    // Small integers as such (`| 0`), as the decoders make them: a double in
+    // a Decimal's exponent or small coefficient would generalize the field
+    // for every Decimal and slow the engine down.
+    const exp = (neg ? (e - 1) / 2 : e / 2) | 0;
+    const d = Decimal.fromSafeParts(neg, c <= SMALL_INT ? c | 0 : c, exp);
     this.lastCoef[field] = c;
     this.lastExp[field] = e;
     this.last[field] = d;

@@ -291,7 +291,7 @@ describe("grinder backtest --data: the same run with and without the reader thre
     );
     assert.equal(b.stdout, a.stdout);
     assert.equal(b.code, 0);
-    const env = run(dir, "", { GRINDER_DATA_THREADS: "0" });
+    const env = run(dir, "", { GRINDER_DATA_THREADS: "1" });
     assert.equal(env.stdout, a.stdout);
   });
 

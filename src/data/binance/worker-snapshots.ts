@@ -32,11 +32,15 @@ import type { BadRowPolicy, SymbolStreamSettings } from "./symbol-stream.js";
 
 /**
  * Reader threads when neither the option nor GRINDER_DATA_THREADS says, on
- * the main thread: 1, measured faster on a 2-core machine
- * (docs/PERFORMANCE.md). On a worker thread (a sweep's or a backtest's pool,
- * which already keeps the cores busy) the default is 0.
+ * the main thread: 0. On the shared 2-core machine the worker took 9-16% off
+ * the engine thread's CPU, but the wall time of a run did not shorten
+ * consistently (aggTrades 9% shorter over six paired runs, bookTicker 8%
+ * longer), while adding 7-13% CPU and about 80 MB of memory (the report of
+ * issue #15; docs/DATA.md). On a worker thread (a sweep's or a backtest's
+ * pool, which already keeps the cores busy) the default is 0 whatever this
+ * says.
  */
-export const DEFAULT_DATA_THREADS = 1;
+export const DEFAULT_DATA_THREADS = 0;
 /** Snapshots per batch. */
 export const BATCH_ROWS = 4096;
 /** Batches the worker may have sent and the caller not yet taken. */
