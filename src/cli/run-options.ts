@@ -134,6 +134,7 @@ export const DATA_RUN_FLAGS = {
   "exchange-info": { type: "string" },
   "leverage-brackets": { type: "string" },
   "no-verify-checksum": { type: "boolean" },
+  "data-threads": { type: "string" },
   config: { type: "string" },
   profile: { type: "string" },
 } as const satisfies Options;
@@ -154,5 +155,6 @@ export function dataRunSpecFlags(command: string, args: ParsedArgs, dataDir: str
     exchangeInfo: stringFlag(args, "exchange-info"),
     leverageBrackets: stringFlag(args, "leverage-brackets"),
     noVerifyChecksum: boolFlag(args, "no-verify-checksum"),
+    dataThreads: stringFlag(args, "data-threads"),
   });
 }

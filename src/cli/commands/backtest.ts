@@ -69,6 +69,7 @@ const DATA_FLAGS = [
   "leverage-brackets",
   "funding",
   "no-verify-checksum",
+  "data-threads",
 ] as const;
 
 /** Missing-day lines printed before the rest is summarized as a count. */
@@ -418,7 +419,7 @@ export const backtestCommand: CliCommand = {
     "       grinder backtest --data DIR --symbols SYM,... --from YYYY-MM-DD --to YYYY-MM-DD\n" +
     "                        [--kind bookTicker|aggTrades|trades|klines] [--market spot|um|cm]\n" +
     "                        [--interval 1m] [--half-spread-bps N] [--depth-qty Q]\n" +
-    "                        [--on-bad-row error|skip] [--no-verify-checksum]\n" +
+    "                        [--on-bad-row error|skip] [--no-verify-checksum] [--data-threads 0|1]\n" +
     "                        [--config FILE] [--outputs FILE.jsonl]\n" +
     "                        [--profile realistic|reference] [--exchange-info FILE]\n" +
     "                        [--fills FILE.csv] [--equity FILE.csv] [--funding FILE.csv]\n" +
@@ -440,6 +441,8 @@ export const backtestCommand: CliCommand = {
     "  --on-bad-row P      error (default: stop with file:line) or skip (counted and reported\n" +
     "                      per file); a row stamped outside its file's day is a bad row\n" +
     "  --no-verify-checksum  do not check a dump against its .CHECKSUM file (checked when present)\n" +
+    "  --data-threads N    1: read and decode the dumps on a worker thread beside the engine;\n" +
+    "                      0: on the engine's thread (default: GRINDER_DATA_THREADS, else 0)\n" +
     "  --config FILE       JSON engine options over the defaults (docs/CONFIG.md)\n" +
     "  --profile P         realistic (default: fees, latency, queue; docs/SIMULATION.md) or\n" +
     "                      reference (the reference engine's fills)\n" +

@@ -280,7 +280,8 @@ export const sweepCommand: CliCommand = {
     "  --config FILE, --profile P   base engine options under every trial (as backtest)\n" +
     "  --quiet             print only the verdict line\n" +
     "  Data flags as grinder backtest --data: --kind --market --interval --half-spread-bps\n" +
-    "  --depth-qty --on-bad-row --exchange-info --leverage-brackets --no-verify-checksum",
+    "  --depth-qty --on-bad-row --exchange-info --leverage-brackets --no-verify-checksum\n" +
+    "  --data-threads (default 0)",
   run(argv, io) {
     const args = parseCommandArgs("sweep", argv, {
       ...DATA_RUN_FLAGS,

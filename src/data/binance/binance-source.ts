@@ -19,7 +19,8 @@ import {
 import type { BinanceKind } from "./layouts.js";
 import type { QuoteModel } from "./row-decoders.js";
 import { type BinanceSourceStats, createSourceStats, resetSourceStats } from "./source-stats.js";
-import { type BadRowPolicy, symbolSnapshots } from "./symbol-stream.js";
+import { type BadRowPolicy, type SymbolStreamSettings, symbolSnapshots } from "./symbol-stream.js";
+import { dataThreadsOption, decodeJob, workerSnapshots } from "./worker-snapshots.js";
 
 /** Default synthetic half-spread for trade and kline data, in bps. */
 export const DEFAULT_HALF_SPREAD_BPS = "1";
@@ -52,6 +53,13 @@ export interface BinanceSourceOptions {
   readonly onMissingDay?: "report" | "error";
   /** Check each file against its `.CHECKSUM` file when there is one (default true). */
   readonly verifyChecksums?: boolean;
+  /**
+   * Threads that read, inflate and decode the files besides the caller's: 0
+   * reads on the calling thread, 1 on a worker thread handing batches over
+   * (worker-snapshots.ts). Default: GRINDER_DATA_THREADS when set, else
+   * DEFAULT_DATA_THREADS.
+   */
+  readonly dataThreads?: number;
 }
 
 export interface BinanceSource {
@@ -139,6 +147,30 @@ function listMissing(missing: readonly MissingDay[]): string {
   return shown.join(", ") + more;
 }
 
+/**
+ * Every snapshot of `files` (of `symbols`, in that order) merged in time
+ * order, updating `stats` as it goes: one pass, on the calling thread.
+ */
+export function mergedSnapshots(
+  symbols: readonly string[],
+  files: readonly DayFile[],
+  settings: SymbolStreamSettings,
+  stats: BinanceSourceStats,
+): Iterator<Snapshot> {
+  const streams = symbols.map((s) =>
+    symbolSnapshots(
+      s,
+      files.filter((f) => f.symbol === s),
+      settings,
+      stats,
+    ),
+  );
+  // One symbol's stream is already in time order (symbolSnapshots raises late times).
+  const [only] = streams;
+  if (streams.length === 1 && only !== undefined) return only;
+  return mergeByTs(streams, (snap) => snap.ts, symbols);
+}
+
 /** Discover the files and prepare the merged snapshot stream (nothing is read yet). */
 export function openBinanceSource(opts: BinanceSourceOptions): BinanceSource {
   if (!(statSync(opts.dataDir, { throwIfNoEntry: false })?.isDirectory() ?? false)) {
@@ -180,6 +212,7 @@ export function openBinanceSource(opts: BinanceSourceOptions): BinanceSource {
   }
   const stats = createSourceStats(symbols);
   const settings = { kind: opts.kind, model, onBadRow };
+  const threads = dataThreadsOption(opts.dataThreads);
   return {
     kind: opts.kind,
     symbols,
@@ -192,18 +225,8 @@ export function openBinanceSource(opts: BinanceSourceOptions): BinanceSource {
       return {
         [Symbol.iterator]: () => {
           resetSourceStats(stats, symbols);
-          const streams = symbols.map((s) =>
-            symbolSnapshots(
-              s,
-              found.files.filter((f) => f.symbol === s),
-              settings,
-              stats,
-            ),
-          );
-          // One symbol's stream is already in time order (symbolSnapshots raises late times).
-          const [only] = streams;
-          if (streams.length === 1 && only !== undefined) return only;
-          return mergeByTs(streams, (snap) => snap.ts, symbols);
+          if (threads === 0) return mergedSnapshots(symbols, found.files, settings, stats);
+          return workerSnapshots(decodeJob(symbols, found.files, settings), stats);
         },
       };
     },

@@ -82,6 +82,25 @@ export function resetSourceStats(stats: BinanceSourceStats, symbols: readonly st
   for (const s of symbols) stats.bySymbol[s] = emptySymbolStats();
 }
 
+/** Make `stats` equal to `from` (a copy from another thread), keeping its identity. */
+export function assignSourceStats(stats: BinanceSourceStats, from: BinanceSourceStats): void {
+  stats.files = from.files;
+  stats.rows = from.rows;
+  stats.snapshots = from.snapshots;
+  stats.headerRows = from.headerRows;
+  stats.blankLines = from.blankLines;
+  stats.skippedBadRows = from.skippedBadRows;
+  stats.badRowSamples.splice(0, stats.badRowSamples.length, ...from.badRowSamples);
+  stats.badRowsByFile.clear();
+  for (const [file, n] of from.badRowsByFile) stats.badRowsByFile.set(file, { ...n });
+  stats.microsecondRows = from.microsecondRows;
+  stats.clampedTs = from.clampedTs;
+  stats.emptyFiles.splice(0, stats.emptyFiles.length, ...from.emptyFiles);
+  stats.ignoredZipEntries.splice(0, stats.ignoredZipEntries.length, ...from.ignoredZipEntries);
+  for (const k of Object.keys(stats.bySymbol)) delete stats.bySymbol[k];
+  for (const [s, n] of Object.entries(from.bySymbol)) stats.bySymbol[s] = { ...n };
+}
+
 /** Human-readable notes about anything not read as-is; empty when the pass was clean. */
 export function sourceStatsNotes(stats: BinanceSourceStats): string[] {
   const notes: string[] = [];

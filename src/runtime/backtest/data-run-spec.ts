@@ -47,6 +47,8 @@ export interface DataRunSpec {
   readonly leverageBracketsPath?: string;
   /** Check dumps against the .CHECKSUM files beside them (default true). */
   readonly verifyChecksums?: boolean;
+  /** Reader threads of the dumps (BinanceSourceOptions.dataThreads); default as there. */
+  readonly dataThreads?: number;
 }
 
 /** The pieces of a data backtest's inputs that come from files besides the dumps. */
@@ -78,6 +80,15 @@ export function symbolList(text: string): string[] {
     .filter((s) => s.length > 0);
 }
 
+function dataThreadsFlag(command: string, text: string): number {
+  if (text !== "0" && text !== "1") {
+    throw new InvalidInputError(
+      `grinder ${command}: --data-threads expects 0 or 1, got ${JSON.stringify(text)}`,
+    );
+  }
+  return Number(text);
+}
+
 /** A spec from flag values (strings as given on a command line); `command` names the errors. */
 export function dataRunSpecOf(
   command: string,
@@ -95,6 +106,7 @@ export function dataRunSpecOf(
     readonly exchangeInfo?: string;
     readonly leverageBrackets?: string;
     readonly noVerifyChecksum?: boolean;
+    readonly dataThreads?: string;
   },
 ): DataRunSpec {
   const required = (name: string, v: string | undefined): string => {
@@ -125,6 +137,9 @@ export function dataRunSpecOf(
       ? { leverageBracketsPath: flags.leverageBrackets }
       : {}),
     ...(flags.noVerifyChecksum === true ? { verifyChecksums: false } : {}),
+    ...(flags.dataThreads !== undefined
+      ? { dataThreads: dataThreadsFlag(command, flags.dataThreads) }
+      : {}),
   };
 }
 
@@ -155,6 +170,7 @@ export function openDataRun(
     syntheticDepthQty: spec.depthQty,
     onBadRow: spec.onBadRow,
     verifyChecksums: spec.verifyChecksums ?? true,
+    ...(spec.dataThreads !== undefined ? { dataThreads: spec.dataThreads } : {}),
   });
   const options = dataBacktestOptions(source, overrides);
   const usdm = options.profile === "realistic" && options.market === "um";
