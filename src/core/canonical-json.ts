@@ -9,6 +9,7 @@
  */
 
 import { shortestRepr } from "./float-repr.js";
+import { compareCodePoints } from "./strings.js";
 
 /** A number that the output contract types as a float (printed "10.0", not "10"). */
 export class Float {
@@ -78,8 +79,9 @@ function formatInt(x: number): string {
   // Int32 (the common case): String() prints the digits, and -0 as "0".
   if ((x | 0) === x) return String(x);
   if (!Number.isInteger(x)) {
-    // An unmarked non-integer is still printed as the float it is.
-    return shortestRepr(x);
+    // An unmarked non-integer is still printed as the float it is (NaN and
+    // the infinities as Python's json prints them, not as "nan" or "inf").
+    return formatFloat(x);
   }
   return String(x);
 }
@@ -108,8 +110,9 @@ let shapeCount = 0;
 /** Beyond this many shapes (objects keyed by data), the rest are not kept. */
 const MAX_SHAPES = 4096;
 
+/** Sorted as Python sorts keys: by code point (not UTF-16 code unit, as sort() does). */
 function makeShape(keys: readonly string[]): Shape {
-  const sorted = [...keys].sort();
+  const sorted = [...keys].sort(compareCodePoints);
   const heads = sorted.map((k, i) => (i === 0 ? "{" : ",") + escapeString(k) + ":");
   return { keys, sorted, heads };
 }
