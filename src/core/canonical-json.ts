@@ -9,6 +9,7 @@
  */
 
 import { shortestRepr } from "./float-repr.js";
+import { compareCodePoints } from "./strings.js";
 
 /** A number that the output contract types as a float (printed "10.0", not "10"). */
 export class Float {
@@ -56,18 +57,6 @@ function isPlain(s: string): boolean {
   return true;
 }
 
-const KEY_CACHE = new Map<string, string>();
-
-/** Quoted object key; keys come from a small fixed set, so their quoting is cached. */
-function quoteKey(k: string): string {
-  let q = KEY_CACHE.get(k);
-  if (q === undefined) {
-    q = escapeString(k);
-    if (KEY_CACHE.size < 10000) KEY_CACHE.set(k, q);
-  }
-  return q;
-}
-
 function escapeString(s: string): string {
   if (isPlain(s)) return '"' + s + '"';
   let out = '"';
@@ -87,11 +76,14 @@ function escapeString(s: string): string {
 }
 
 function formatInt(x: number): string {
+  // Int32 (the common case): String() prints the digits, and -0 as "0".
+  if ((x | 0) === x) return String(x);
   if (!Number.isInteger(x)) {
-    // An unmarked non-integer is still printed as the float it is.
-    return shortestRepr(x);
+    // An unmarked non-integer is still printed as the float it is (NaN and
+    // the infinities as Python's json prints them, not as "nan" or "inf").
+    return formatFloat(x);
   }
-  return Object.is(x, -0) ? "0" : String(x);
+  return String(x);
 }
 
 function formatFloat(x: number): string {
@@ -101,13 +93,66 @@ function formatFloat(x: number): string {
   return shortestRepr(x);
 }
 
-/** Keys in sorted order; objects built with sorted keys (the common case) skip the sort. */
-function sortedKeys(obj: object): string[] {
-  const keys = Object.keys(obj);
-  for (let i = 1; i < keys.length; i++) {
-    if ((keys[i - 1] as string) > (keys[i] as string)) return keys.sort();
+/**
+ * The keys of objects of one shape (the same keys in the same insertion
+ * order), sorted once, with the text before each value: `{"a":`, `,"b":`.
+ */
+interface Shape {
+  /** Keys in insertion order, as Object.keys gives them. */
+  readonly keys: readonly string[];
+  readonly sorted: readonly string[];
+  readonly heads: readonly string[];
+}
+
+/** Shapes by their first key (outputs use a few dozen shapes). */
+const SHAPES = new Map<string, Shape[]>();
+let shapeCount = 0;
+/** Beyond this many shapes (objects keyed by data), the rest are not kept. */
+const MAX_SHAPES = 4096;
+
+/** Sorted as Python sorts keys: by code point (not UTF-16 code unit, as sort() does). */
+function makeShape(keys: readonly string[]): Shape {
+  const sorted = [...keys].sort(compareCodePoints);
+  const heads = sorted.map((k, i) => (i === 0 ? "{" : ",") + escapeString(k) + ":");
+  return { keys, sorted, heads };
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function shapeOf(keys: readonly string[]): Shape {
+  const first = keys[0] as string;
+  let list = SHAPES.get(first);
+  if (list !== undefined) {
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i] as Shape;
+      if (sameKeys(s.keys, keys)) return s;
+    }
   }
-  return keys;
+  const shape = makeShape(keys);
+  if (shapeCount < MAX_SHAPES) {
+    if (list === undefined) {
+      list = [];
+      SHAPES.set(first, list);
+    }
+    list.push(shape);
+    shapeCount++;
+  }
+  return shape;
+}
+
+function writeObject(obj: { readonly [key: string]: JsonValue | undefined }): string {
+  const keys = Object.keys(obj);
+  if (keys.length === 0) return "{}";
+  const { sorted, heads } = shapeOf(keys);
+  let out = (heads[0] as string) + write(obj[sorted[0] as string]);
+  for (let i = 1; i < sorted.length; i++) {
+    out += (heads[i] as string) + write(obj[sorted[i] as string]);
+  }
+  return out + "}";
 }
 
 function write(v: JsonValue | undefined): string {
@@ -128,15 +173,7 @@ function write(v: JsonValue | undefined): string {
     for (let i = 1; i < v.length; i++) out += "," + write(v[i] as JsonValue);
     return out + "]";
   }
-  const obj = v as { readonly [key: string]: JsonValue | undefined };
-  const keys = sortedKeys(obj);
-  if (keys.length === 0) return "{}";
-  let out = "{";
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i] as string;
-    out += (i === 0 ? "" : ",") + quoteKey(k) + ":" + write(obj[k]);
-  }
-  return out + "}";
+  return writeObject(v as { readonly [key: string]: JsonValue | undefined });
 }
 
 /** Canonical JSON text of a value. */

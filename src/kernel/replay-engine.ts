@@ -11,6 +11,8 @@ import type { Snapshot } from "../domain/snapshot.js";
 import { StaticGridPolicy } from "../strategy/policy/static-grid-policy.js";
 import {
   assumedVolumeFeatures,
+  type FilterReason,
+  type FilterResult,
   filterResultToJson,
   hardFilter,
 } from "../strategy/selection/prefilter.js";
@@ -33,10 +35,22 @@ export const REPLAY_DEFAULTS: ReplayConfig = Object.freeze({
   quantityPrecision: 3,
 });
 
+/** The end of an output's text from its prefilter result on, for one symbol. */
+interface OutputTail {
+  readonly allowed: boolean;
+  readonly reason: FilterReason;
+  readonly text: string;
+}
+
+/** Symbols whose output tail is kept (a run has a few; a bound in case of many). */
+const MAX_CACHED_SYMBOLS = 4096;
+
 export class ReplayEngine {
   private readonly policy: StaticGridPolicy;
   private readonly execution: ExecutionEngine;
   private readonly states = new Map<string, ExecutionState>();
+  /** Per symbol, its last prefilter result and the output text from it to the ts value. */
+  private readonly tails = new Map<string, OutputTail>();
 
   constructor(cfg: ReplayConfig = REPLAY_DEFAULTS) {
     if (!Number.isInteger(cfg.pricePrecision) || cfg.pricePrecision < 0) {
@@ -59,6 +73,27 @@ export class ReplayEngine {
   }
 
   /**
+   * `,"prefilter_result":{...},"symbol":"...","ts":` for a filter result,
+   * reused while a symbol's result stays the same (it usually does).
+   */
+  private tailText(filter: FilterResult): string {
+    const last = this.tails.get(filter.symbol);
+    if (last !== undefined && last.allowed === filter.allowed && last.reason === filter.reason) {
+      return last.text;
+    }
+    const text =
+      ',"prefilter_result":' +
+      canonicalJson(filterResultToJson(filter)) +
+      ',"symbol":' +
+      canonicalJson(filter.symbol) +
+      ',"ts":';
+    if (last !== undefined || this.tails.size < MAX_CACHED_SYMBOLS) {
+      this.tails.set(filter.symbol, { allowed: filter.allowed, reason: filter.reason, text });
+    }
+    return text;
+  }
+
+  /**
    * One snapshot through the pipeline; returns its output record's canonical
    * JSON text (same bytes as canonicalJson(processSnapshot(s)), built without
    * the intermediate object).
@@ -66,14 +101,7 @@ export class ReplayEngine {
   processSnapshotText(snapshot: Snapshot): string {
     const { symbol, ts } = snapshot;
     const filter = hardFilter(symbol, assumedVolumeFeatures(snapshot.spreadBps));
-    const tail =
-      ',"prefilter_result":' +
-      canonicalJson(filterResultToJson(filter)) +
-      ',"symbol":' +
-      canonicalJson(symbol) +
-      ',"ts":' +
-      ts +
-      "}";
+    const tail = this.tailText(filter) + ts + "}";
     if (!filter.allowed) return '{"actions":[],"events":[],"plan":null' + tail;
     const plan = this.policy.evaluate(snapshot.midPrice);
     const result = this.execution.evaluate(plan, symbol, this.state(symbol), ts);

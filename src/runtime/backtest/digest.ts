@@ -18,6 +18,9 @@ export function canonicalDigest(v: JsonValue): string {
   return digest16(canonicalJson(v));
 }
 
+/** Characters of output text gathered before they are hashed. */
+const PENDING_CHARS = 1 << 15;
+
 /**
  * An incremental digest over a JSON array, fed one element at a time, so a
  * run's digest needs no list of every output in memory.
@@ -26,42 +29,28 @@ export class StreamingArrayDigest {
   private readonly hash = createHash("sha256");
   private count = 0;
   /**
-   * Pending bytes, hashed in large chunks (one native call per 64 KB, not per
-   * output). Canonical JSON is ASCII, so latin1 writes are byte-exact.
+   * Pending text, hashed in large chunks: one native call (and one flattening
+   * of the joined strings) per 32K characters, not per output. Canonical JSON
+   * is ASCII, so hashing its latin1 bytes hashes its UTF-8 bytes.
    */
-  private readonly buf = Buffer.allocUnsafe(1 << 16);
-  private used = 0;
-
-  constructor() {
-    this.append("[");
-  }
-
-  private append(text: string): void {
-    if (text.length > this.buf.length - this.used) {
-      this.hash.update(this.buf.subarray(0, this.used));
-      this.used = 0;
-      if (text.length > this.buf.length) {
-        this.hash.update(text, "utf8");
-        return;
-      }
-    }
-    this.used += this.buf.write(text, this.used, "latin1");
-  }
+  private pending = "[";
 
   push(v: JsonValue): void {
     this.pushCanonical(canonicalJson(v));
   }
 
   pushCanonical(text: string): void {
-    if (this.count > 0) this.append(",");
-    this.append(text);
+    this.pending += this.count === 0 ? text : "," + text;
     this.count++;
+    if (this.pending.length >= PENDING_CHARS) {
+      this.hash.update(this.pending, "latin1");
+      this.pending = "";
+    }
   }
 
   finish(): string {
-    this.append("]");
-    this.hash.update(this.buf.subarray(0, this.used));
-    this.used = 0;
+    this.hash.update(this.pending + "]", "latin1");
+    this.pending = "";
     return this.hash.digest("hex").slice(0, 16);
   }
 }
