@@ -114,6 +114,22 @@ function sideLevels(plan: GridPlan): { readonly sells: number; readonly buys: nu
   };
 }
 
+/** Levels with a live order, one bit per level and side (filled by liveLevelMasks). */
+const masks = { sell: 0, buy: 0 };
+
+/** Sets `masks` from the live orders among `orders` (no allocation per event). */
+function liveLevelMasks(orders: Iterable<OrderRecord>): void {
+  masks.sell = 0;
+  masks.buy = 0;
+  for (const o of orders) {
+    if (!isLive(o)) continue;
+    const id = o.levelId;
+    if (!Number.isInteger(id) || id < 1 || id > MASK_LEVELS) continue; // matches no level
+    if (o.side === OrderSide.SELL) masks.sell |= 1 << id;
+    else masks.buy |= 1 << id;
+  }
+}
+
 /**
  * The plan's levels that have no live order and are not held, SELL 1..n
  * then BUY 1..n: what a reconcile adds (no price needed to know them).
@@ -128,20 +144,37 @@ function* levelsToAdd(
     yield* levelsToAddBySet(sells, buys, current, hold);
     return;
   }
-  // Levels with a live order, one bit per level and side (no allocation per event).
-  let sellMask = 0;
-  let buyMask = 0;
-  for (const o of current) {
-    const id = o.levelId;
-    if (!Number.isInteger(id) || id < 1 || id > MASK_LEVELS) continue; // matches no level
-    if (o.side === OrderSide.SELL) sellMask |= 1 << id;
-    else buyMask |= 1 << id;
-  }
+  liveLevelMasks(current);
+  const { sell: sellMask, buy: buyMask } = masks;
   for (let i = 1; i <= sells; i++)
     if ((sellMask & (1 << i)) === 0 && hold?.(OrderSide.SELL, i) !== true)
       yield [OrderSide.SELL, i];
   for (let i = 1; i <= buys; i++)
     if ((buyMask & (1 << i)) === 0 && hold?.(OrderSide.BUY, i) !== true) yield [OrderSide.BUY, i];
+}
+
+/**
+ * Whether levelsToAdd would yield anything, asked at every event by the
+ * realistic path: read from the state's orders in place, with no generator
+ * and no array of live orders.
+ */
+function hasLevelToAdd(
+  plan: GridPlan,
+  state: ExecutionState,
+  hold: LevelHold | undefined,
+): boolean {
+  const sells = plan.mode !== GridMode.UNI_LONG ? plan.levelsUp : 0;
+  const buys = plan.mode !== GridMode.UNI_SHORT ? plan.levelsDown : 0;
+  if (sells > MASK_LEVELS || buys > MASK_LEVELS) {
+    return levelsToAdd(plan, state.liveOrders(), hold).next().done !== true;
+  }
+  liveLevelMasks(state.orders.values());
+  const { sell: sellMask, buy: buyMask } = masks;
+  for (let i = 1; i <= sells; i++)
+    if ((sellMask & (1 << i)) === 0 && hold?.(OrderSide.SELL, i) !== true) return true;
+  for (let i = 1; i <= buys; i++)
+    if ((buyMask & (1 << i)) === 0 && hold?.(OrderSide.BUY, i) !== true) return true;
+  return false;
 }
 
 /** Levels per side up to which levelsToAdd keeps the live levels as bit masks. */
@@ -451,7 +484,7 @@ export class ExecutionEngine {
   ): boolean {
     if (plan.mode === GridMode.PAUSE || plan.mode === GridMode.EMERGENCY) return false;
     if (plan.resetAction !== ResetAction.HARD) {
-      if (levelsToAdd(plan, state.liveOrders(), hold).next().done !== true) return true;
+      if (hasLevelToAdd(plan, state, hold)) return true;
       if (plan.resetAction !== ResetAction.SOFT) return false;
     }
     return this.reconcile(plan, symbol, state, 0, pricing, hold).actions.some(
