@@ -9,6 +9,7 @@ import { mergedSnapshots } from "./binance-source.js";
 import { BatchWriter, decimalFromWire } from "./snapshot-batch.js";
 import { createSourceStats } from "./source-stats.js";
 import {
+  ALIVE,
   BATCH_ROWS,
   type BatchMessage,
   bump,
@@ -19,6 +20,9 @@ import {
   PRODUCED,
   STOP,
 } from "./worker-snapshots.js";
+
+/** While waiting for room, a sign of life at least this often. */
+const ALIVE_EVERY_MS = 1000;
 
 export function runDecodeJob({ job, port, control: shared }: DecodeWorkerData): void {
   const control = new Int32Array(shared);
@@ -47,12 +51,15 @@ export function runDecodeJob({ job, port, control: shared }: DecodeWorkerData): 
       if (Atomics.load(control, STOP) !== 0) return false;
       const taken = Atomics.load(control, CONSUMED);
       if (sent - taken < LOOKAHEAD) return true;
-      Atomics.wait(control, CONSUMED, taken);
+      Atomics.add(control, ALIVE, 1);
+      Atomics.wait(control, CONSUMED, taken, ALIVE_EVERY_MS);
     }
   };
   try {
     const it = mergedSnapshots(job.symbols, job.files, settings, stats);
+    let rows = 0;
     for (let r = it.next(); r.done !== true; r = it.next()) {
+      if ((++rows & 1023) === 0) Atomics.add(control, ALIVE, 1);
       writer.push(r.value);
       if (writer.full) {
         send({});

@@ -9,7 +9,7 @@ import { ConfigError } from "../../core/errors.js";
 import type { Snapshot } from "../../domain/snapshot.js";
 import { type BinanceSourceOptions, openBinanceSource } from "./binance-source.js";
 import { BatchReader, BatchWriter, decimalWire } from "./snapshot-batch.js";
-import type { BinanceSourceStats } from "./source-stats.js";
+import { type BinanceSourceStats, createSourceStats } from "./source-stats.js";
 import {
   BATCH_ROWS,
   dataThreadsOption,
@@ -17,6 +17,7 @@ import {
   errorToWire,
   LOOKAHEAD,
   liveDecodeWorkers,
+  workerSnapshots,
 } from "./worker-snapshots.js";
 
 const TESTDATA = join(REPO_ROOT, "src", "data", "binance", "testdata");
@@ -186,6 +187,27 @@ describe("worker-snapshots: the worker's stream is the in-thread stream", () => 
     assert.equal(await settle(), 0);
     // A new pass after the stops reads everything.
     assert.equal([...source.snapshots()].length, ROWS);
+  });
+});
+
+describe("worker-snapshots: a reading thread that dies", () => {
+  it("is taken for dead after its silence limit: an error naming the way out, not a wait for ever", () => {
+    const job = {
+      symbols: ["BTCUSDT"],
+      files: [],
+      kind: "bookTicker" as const,
+      onBadRow: "error" as const,
+      halfSpread: "1e0",
+      depthQty: "1e0",
+      bookTickerTime: "event" as const,
+    };
+    // This worker ends at once and sends nothing, as one killed by running out of memory.
+    const workerUrl = new URL("../../../test/support/silent-worker.js", import.meta.url);
+    const stats = createSourceStats(job.symbols);
+    assert.throws(
+      () => [...workerSnapshots(job, stats, { workerUrl, silenceLimitMs: 500 })],
+      /data reading thread \(--data-threads 1\) sent nothing and gave no sign of life for 0\.5 s: it has died \(out of memory\?\); run again with --data-threads 0/,
+    );
   });
 });
 

@@ -50,7 +50,18 @@ export const LOOKAHEAD = 4;
 export const PRODUCED = 0;
 export const CONSUMED = 1;
 export const STOP = 2;
-const CONTROL_SLOTS = 3;
+/** Bumped by the worker as it works and while it waits for room: a sign of life. */
+export const ALIVE = 3;
+const CONTROL_SLOTS = 4;
+/** How long the caller waits at a time before it looks for a sign of life. */
+const WAIT_SLICE_MS = 250;
+/**
+ * Silence (no batch, no sign of life) after which the worker is taken for
+ * dead: a worker that dies abnormally (out of memory) sends nothing, and a
+ * caller blocked in Atomics.wait would otherwise wait for ever, deaf to
+ * Ctrl-C. The worker signs of life every 1024 snapshots and every wait.
+ */
+export const SILENCE_LIMIT_MS = 120_000;
 
 /** Reader threads: the option, else GRINDER_DATA_THREADS, else DEFAULT_DATA_THREADS. */
 export function dataThreadsOption(
@@ -155,12 +166,23 @@ export function bump(control: Int32Array, at: number): void {
   Atomics.notify(control, at);
 }
 
+/** For tests: another worker script, a shorter silence limit. */
+export interface WorkerStreamOptions {
+  readonly workerUrl?: URL;
+  readonly silenceLimitMs?: number;
+}
+
 /** The stream of `job` read on a worker thread, updating `stats` batch by batch. */
-export function* workerSnapshots(job: DecodeJob, stats: BinanceSourceStats): Generator<Snapshot> {
+export function* workerSnapshots(
+  job: DecodeJob,
+  stats: BinanceSourceStats,
+  opts: WorkerStreamOptions = {},
+): Generator<Snapshot> {
+  const silenceLimitMs = opts.silenceLimitMs ?? SILENCE_LIMIT_MS;
   const control = new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4));
   const { port1, port2 } = new MessageChannel();
   const data: DecodeWorkerData = { job, port: port2, control: control.buffer as SharedArrayBuffer };
-  const worker = new Worker(new URL("./decode-worker.js", import.meta.url), {
+  const worker = new Worker(opts.workerUrl ?? new URL("./decode-worker.js", import.meta.url), {
     workerData: data,
     transferList: [port2],
   });
@@ -168,11 +190,25 @@ export function* workerSnapshots(job: DecodeJob, stats: BinanceSourceStats): Gen
   liveWorkers++;
   worker.once("exit", () => liveWorkers--);
   const receive = (): BatchMessage => {
+    let alive = Atomics.load(control, ALIVE);
+    let quietMs = 0;
     for (;;) {
       const seen = Atomics.load(control, PRODUCED);
       const got = receiveMessageOnPort(port1);
       if (got !== undefined) return got.message as BatchMessage;
-      Atomics.wait(control, PRODUCED, seen);
+      if (Atomics.wait(control, PRODUCED, seen, WAIT_SLICE_MS) !== "timed-out") continue;
+      const now = Atomics.load(control, ALIVE);
+      if (now !== alive) {
+        alive = now;
+        quietMs = 0;
+        continue;
+      }
+      quietMs += WAIT_SLICE_MS;
+      if (quietMs >= silenceLimitMs) {
+        throw new Error(
+          `the data reading thread (--data-threads 1) sent nothing and gave no sign of life for ${quietMs / 1000} s: it has died (out of memory?); run again with --data-threads 0`,
+        );
+      }
     }
   };
   const reader = new BatchReader(job.symbols);
