@@ -99,9 +99,17 @@ interface CaseResult {
   max_rss_mb: number;
 }
 
-function runCase(mode: string, dir: string, config?: string): CaseResult {
+function runCase(
+  mode: string,
+  dir: string,
+  config?: string,
+  env?: Readonly<Record<string, string>>,
+): CaseResult {
   const args = [join(here, "bench-case.js"), mode, dir, ...(config ? [config] : [])];
-  const r = spawnSync(process.execPath, args, { encoding: "utf8" });
+  const r = spawnSync(process.execPath, args, {
+    encoding: "utf8",
+    ...(env !== undefined ? { env: { ...process.env, ...env } } : {}),
+  });
   if (r.status !== 0) throw new Error(`bench case ${mode} ${dir} failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as CaseResult;
 }
@@ -137,12 +145,18 @@ const FIXTURE_CASES = [
   "paper-summary",
   "sweep-16",
 ];
-/** `decode-KIND` and `backtest-KIND`: rows/s of a synthetic Binance day. */
+/**
+ * `decode-KIND` and `backtest-KIND`: rows/s of a synthetic Binance day;
+ * `threaded-KIND`: the backtest with the dumps read on a worker thread
+ * (GRINDER_DATA_THREADS=1).
+ */
 const DATA_CASES = [
   "decode-bookTicker",
   "backtest-bookTicker",
+  "threaded-bookTicker",
   "decode-aggTrades",
   "backtest-aggTrades",
+  "threaded-aggTrades",
 ];
 
 function printRow(name: string, r: CaseResult): void {
@@ -159,7 +173,8 @@ function runDataCases(root: string, rows: number, cases: readonly string[]): voi
       process.stderr.write(`generating a ${rows}-row ${kind} day in ${dir} ...\n`);
       writeBenchDataZip(dir, kind, rows);
     }
-    printRow(c, runCase(step === "decode" ? "decode" : "data-backtest", kind, dir));
+    const env = step === "threaded" ? { GRINDER_DATA_THREADS: "1" } : { GRINDER_DATA_THREADS: "0" };
+    printRow(c, runCase(step === "decode" ? "decode" : "data-backtest", kind, dir, env));
   }
 }
 
