@@ -15,8 +15,8 @@ import type { MidBar } from "./mid-bar.js";
 const TEN_THOUSAND = Decimal.fromInt(10000);
 const IMBALANCE_EPS = Decimal.parse("1e-8");
 
-/** Round a Decimal to an integer, half-even, and return it as a number. */
-function toIntBps(x: Decimal): number {
+/** A fraction in integer bps: x * 10000 rounded half-even, as a number. */
+export function toIntBps(x: Decimal): number {
   return Number(x.mul(TEN_THOUSAND).quantize(0, "ROUND_HALF_EVEN").toIntTrunc());
 }
 

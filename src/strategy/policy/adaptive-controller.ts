@@ -15,8 +15,8 @@
 
 import type { Decimal } from "../../core/decimal.js";
 import { ConfigError, InvalidInputError } from "../../core/errors.js";
+import { type VolPoint, volBps } from "../features/window-vol.js";
 import { type ControllerDecision, ControllerMode, ControllerReason } from "./controller-types.js";
-import { type VolPoint, volBps } from "./window-vol.js";
 
 export interface AdaptiveControllerConfig {
   /** Observations kept per symbol (default 10). */

@@ -8,11 +8,10 @@
  */
 
 import type { JsonValue } from "../../core/canonical-json.js";
-import { Decimal } from "../../core/decimal.js";
+import type { Decimal } from "../../core/decimal.js";
 import { ConfigError } from "../../core/errors.js";
 import { compareCodePoints } from "../../core/strings.js";
-
-const TEN_THOUSAND = Decimal.fromInt(10000);
+import { exactVolBps } from "../features/window-vol.js";
 
 export interface SymbolScore {
   readonly symbol: string;
@@ -90,13 +89,7 @@ export class TopKSelector {
 
   private score(symbol: string, h: readonly PricePoint[]): SymbolScore {
     if (h.length < 2) return Object.freeze({ symbol, scoreBps: 0, eventCount: h.length });
-    let total = Decimal.ZERO;
-    for (let i = 1; i < h.length; i++) {
-      const prev = (h[i - 1] as PricePoint).mid;
-      const curr = (h[i] as PricePoint).mid;
-      if (prev.isPositive()) total = total.add(curr.sub(prev).div(prev).abs());
-    }
-    const scoreBps = Number(total.mul(TEN_THOUSAND).quantize(0, "ROUND_HALF_EVEN").toIntTrunc());
+    const scoreBps = exactVolBps(h);
     return Object.freeze({ symbol, scoreBps, eventCount: h.length });
   }
 

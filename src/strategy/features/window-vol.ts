@@ -1,8 +1,9 @@
 /**
- * vol_bps of a controller window: the sum of |mid_i / mid_(i-1) - 1| over its
- * steps, times 10000, rounded half-even to an integer, as the reference
- * computes it in 28-digit decimals (left to right from 0, skipping a step from
- * a non-positive price).
+ * The movement of a window of mid prices in bps (the controller's vol_bps,
+ * Top-K v0's score): the sum of |mid_i / mid_(i-1) - 1| over its steps, times
+ * 10000, rounded half-even to an integer, as the reference computes it in
+ * 28-digit decimals (left to right from 0, skipping a step from a
+ * non-positive price).
  *
  * The exact sum costs a 28-digit division per step and 28-digit additions
  * (BigInt), every decision. Only the rounded integer is used, so a float sum
@@ -13,6 +14,7 @@
  */
 
 import { Decimal } from "../../core/decimal.js";
+import { absReturn, toIntBps } from "./indicators.js";
 
 /** What the window keeps of one observation. */
 export interface VolPoint {
@@ -21,19 +23,20 @@ export interface VolPoint {
   readonly midF: number;
 }
 
-const TEN_THOUSAND = Decimal.fromInt(10000);
 /** Unit roundoff of a double. */
 const U = 2 ** -53;
 
 /** The exact value: 28-digit decimal returns summed left to right. */
-export function exactVolBps(window: readonly VolPoint[]): number {
+export function exactVolBps(window: readonly { readonly mid: Decimal }[]): number {
   let total = Decimal.ZERO;
   for (let i = 1; i < window.length; i++) {
-    const prev = (window[i - 1] as VolPoint).mid;
-    if (!prev.isPositive()) continue;
-    total = total.add((window[i] as VolPoint).mid.sub(prev).div(prev).abs());
+    const r = absReturn(
+      (window[i - 1] as { mid: Decimal }).mid,
+      (window[i] as { mid: Decimal }).mid,
+    );
+    if (r !== null) total = total.add(r);
   }
-  return Number(total.mul(TEN_THOUSAND).quantize(0, "ROUND_HALF_EVEN").toIntTrunc());
+  return toIntBps(total);
 }
 
 /**
