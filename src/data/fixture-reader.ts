@@ -16,7 +16,7 @@ import type { FundingRateEvent, InstrumentSpec, LeverageBracket } from "../domai
 import type { MarkPriceFeed } from "../domain/mark-price.js";
 import type { Snapshot } from "../domain/snapshot.js";
 import { applyOptions, defaultOptions, unknownConfigKeys } from "../kernel/kernel-options.js";
-import { LineCursor } from "./line-reader.js";
+import { byteLines, contentStart, fileChunks } from "./byte-lines.js";
 import { describe, snapshotFromEvent } from "./snapshot-event.js";
 import { parseSnapshotBytes, scanSnapshotHead } from "./snapshot-line.js";
 
@@ -124,19 +124,15 @@ function parseLine(path: string, lineNo: number, text: string): FixtureEvent | u
  * the read chunk (no line strings); any other line takes the general path.
  */
 function* jsonlEvents(path: string): Generator<FixtureEvent> {
-  const c = new LineCursor(path);
-  try {
-    while (c.next()) {
-      const fast = parseSnapshotBytes(c.buf, c.start, c.end);
-      if (fast !== undefined) {
-        yield { kind: "snapshot", snapshot: fast };
-        continue;
-      }
-      const ev = parseLine(path, c.lineNo, c.text());
-      if (ev !== undefined) yield ev;
+  for (const l of byteLines(fileChunks(path))) {
+    const start = contentStart(l);
+    const fast = parseSnapshotBytes(l.buf, start, l.end);
+    if (fast !== undefined) {
+      yield { kind: "snapshot", snapshot: fast };
+      continue;
     }
-  } finally {
-    c.close();
+    const ev = parseLine(path, l.lineNo, l.buf.toString("utf8", start, l.end));
+    if (ev !== undefined) yield ev;
   }
 }
 
@@ -281,25 +277,21 @@ class FixtureFile implements Fixture {
     // Where each symbol's last lines are in the file: read again at the end.
     const rings = new Map<string, LineRing>();
     let lastTs = Number.NEGATIVE_INFINITY;
-    const c = new LineCursor(this.eventsPath);
-    try {
-      while (c.next()) {
-        const head = scanSnapshotHead(c.buf, c.start, c.end);
-        if (head === undefined) {
-          if (c.text().trim().length === 0) continue;
-          return undefined; // another event type or an unusual line: the full pass decides
-        }
-        if (head.ts < lastTs) return undefined;
-        lastTs = head.ts;
-        let ring = rings.get(head.symbol);
-        if (ring === undefined) {
-          ring = new LineRing(perSymbol);
-          rings.set(head.symbol, ring);
-        }
-        ring.push(c.offset, c.end - c.start);
+    for (const l of byteLines(fileChunks(this.eventsPath))) {
+      const start = contentStart(l);
+      const head = scanSnapshotHead(l.buf, start, l.end);
+      if (head === undefined) {
+        if (l.buf.toString("utf8", start, l.end).trim().length === 0) continue;
+        return undefined; // another event type or an unusual line: the full pass decides
       }
-    } finally {
-      c.close();
+      if (head.ts < lastTs) return undefined;
+      lastTs = head.ts;
+      let ring = rings.get(head.symbol);
+      if (ring === undefined) {
+        ring = new LineRing(perSymbol);
+        rings.set(head.symbol, ring);
+      }
+      ring.push(l.offset + (start - l.start), l.end - start);
     }
     const out: Snapshot[] = [];
     const fd = openSync(this.eventsPath, "r");

@@ -6,7 +6,7 @@
  */
 
 import { InvalidInputError } from "../../core/errors.js";
-import { fileChunks, type NumberedLine, splitLines } from "./byte-lines.js";
+import { fileChunks, type NumberedLine, splitLines } from "../byte-lines.js";
 import { listZipEntries, readZipEntry } from "./zip-archive.js";
 
 export interface CsvPart {

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { Decimal } from "../../core/decimal.js";
 import { InvalidInputError } from "../../core/errors.js";
 import type { FundingRateEvent } from "../../domain/instrument.js";
-import { fileChunks, splitLines } from "./byte-lines.js";
+import { fileChunks, splitLines } from "../byte-lines.js";
 import { verifyChecksumFile } from "./checksum-file.js";
 import { parseEpochMs } from "./epoch-time.js";
 import { listZipEntries, readZipEntry } from "./zip-archive.js";

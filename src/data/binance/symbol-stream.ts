@@ -16,8 +16,8 @@
 
 import { InvalidInputError } from "../../core/errors.js";
 import { Snapshot } from "../../domain/snapshot.js";
+import { byteLines } from "../byte-lines.js";
 import { isSoundQuote, quoteProblem } from "../market-checks.js";
-import { byteLines } from "./byte-lines.js";
 import { csvParts } from "./csv-parts.js";
 import { type BinanceKind, columnCounts, LAYOUTS } from "./layouts.js";
 import { fastRowDecoder, newFastRow } from "./row-bytes.js";

@@ -15,7 +15,7 @@
 import { existsSync } from "node:fs";
 import { Decimal } from "../../core/decimal.js";
 import { InvalidInputError } from "../../core/errors.js";
-import { readLines } from "../../data/line-reader.js";
+import { readLines } from "../../data/byte-lines.js";
 import { Ledger } from "../../domain/ledger.js";
 import { epochOf, parseJournalEntry } from "./journal-lines.js";
 

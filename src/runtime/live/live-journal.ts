@@ -24,7 +24,7 @@ import {
 } from "node:fs";
 import { dirname } from "node:path";
 import { ConfigError, InvalidInputError } from "../../core/errors.js";
-import { readLines } from "../../data/line-reader.js";
+import { readLines } from "../../data/byte-lines.js";
 import {
   checkSessionLine,
   type JournalEntry,

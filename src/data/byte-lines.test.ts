@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { fileChunks, splitLines } from "./byte-lines.js";
+import { byteLines, fileChunks, splitLines } from "./byte-lines.js";
 
 function lines(chunks: Buffer[]): string[] {
   return [...splitLines(chunks)].map((l) => `${l.lineNo}:${l.text}`);
@@ -50,5 +50,27 @@ describe("splitLines", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("byteLines offsets", () => {
+  it("give each line's first byte in the whole stream, across chunk boundaries and CRLF", () => {
+    const text = "ab\r\ncdefg\n\nhij";
+    // Chunks cutting a line twice, and one ending just after a newline.
+    const chunks = [
+      Buffer.from("ab\r\ncd"),
+      Buffer.from("e"),
+      Buffer.from("fg\n"),
+      Buffer.from("\nhij"),
+    ];
+    // The line object is reused: read each before asking for the next.
+    const seen: string[] = [];
+    for (const l of byteLines(chunks)) {
+      seen.push(`${l.offset}:${l.buf.toString("latin1", l.start, l.end)}`);
+    }
+    // Each line's offset is where its text starts in `text`.
+    assert.deepEqual(seen, ["0:ab", "4:cdefg", "10:", "11:hij"]);
+    assert.equal(text.indexOf("cdefg"), 4);
+    assert.equal(text.indexOf("hij"), 11);
   });
 });
