@@ -10,7 +10,11 @@ import { boolFlag, type Options, type ParsedArgs, stringFlag } from "../argv/arg
 import { InvalidInputError } from "../core/errors.js";
 import { type Fixture, openFixture } from "../data/fixture-reader.js";
 import type { InstrumentSpec } from "../domain/instrument.js";
-import { type DataRunSpec, dataRunSpecOf } from "../runtime/backtest/data-run-spec.js";
+import {
+  type DataRunSpec,
+  dataRunSpecOf,
+  dataThreadsFlag,
+} from "../runtime/backtest/data-run-spec.js";
 import { removeStaleTempFiles } from "../runtime/temp-files.js";
 import { readExchangeInfoFile } from "../venues/binance/exchange-info.js";
 import type { CliIo } from "./io.js";
@@ -19,12 +23,26 @@ import type { CliIo } from "./io.js";
 export const STRICT_HELP =
   "  --strict         unknown keys in a fixture's config.json are errors (default: warnings)";
 
+/** The help lines of `--data-threads` for a fixture (replay, paper). */
+export const FIXTURE_THREADS_HELP =
+  "  --data-threads N 1: split and parse events.jsonl on a worker thread beside the engine;\n" +
+  "                   0: on the engine's thread (default: GRINDER_DATA_THREADS, else 0)";
+
 /**
- * Open `--fixture DIR`; unknown keys of its config.json are warnings on
- * stderr, or one error with `--strict`.
+ * Open `--fixture DIR` (`--strict`, `--data-threads`); unknown keys of its
+ * config.json are warnings on stderr, or one error with `--strict`.
  */
-export function openFixtureFlag(dir: string, args: ParsedArgs, io: CliIo): Fixture {
-  const fixture = openFixture(dir, { strict: boolFlag(args, "strict") });
+export function openFixtureFlag(
+  command: string,
+  dir: string,
+  args: ParsedArgs,
+  io: CliIo,
+): Fixture {
+  const threads = stringFlag(args, "data-threads");
+  const fixture = openFixture(dir, {
+    strict: boolFlag(args, "strict"),
+    ...(threads === undefined ? {} : { dataThreads: dataThreadsFlag(command, threads) }),
+  });
   for (const w of fixture.configWarnings ?? []) io.stderr(`warning: ${w}`);
   return fixture;
 }

@@ -17,15 +17,10 @@ import type { MarkPriceFeed } from "../domain/mark-price.js";
 import type { Snapshot } from "../domain/snapshot.js";
 import { applyOptions, defaultOptions, unknownConfigKeys } from "../kernel/kernel-options.js";
 import { byteLines, contentStart, fileChunks } from "./byte-lines.js";
-import { describe, snapshotFromEvent } from "./snapshot-event.js";
+import { type FixtureEvent, jsonlEvents, parseEvent } from "./fixture-events.js";
+import { fixtureEventsOnThread } from "./fixture-thread.js";
+import { dataThreadsOption } from "./reading-thread.js";
 import { parseSnapshotBytes, scanSnapshotHead } from "./snapshot-line.js";
-
-export type FixtureEvent =
-  | { readonly kind: "snapshot"; readonly snapshot: Snapshot }
-  | { readonly kind: "other"; readonly type: string; readonly where: string };
-
-/** Event types of the reference's fixtures that carry no quote: counted and skipped. */
-export const SKIPPED_EVENT_TYPES: readonly string[] = ["TRADE", "BOOK_TICKER"];
 
 export interface FixtureStats {
   /** Every event in the file, of any type. */
@@ -90,50 +85,6 @@ export interface Fixture {
   readonly leverageBrackets?: ReadonlyMap<string, readonly LeverageBracket[]>;
   /** USD-M: a fresh mark price feed per trading pass (else the mark is the mid). */
   readonly markPrices?: () => MarkPriceFeed;
-}
-
-function parseEvent(raw: unknown, where: string): FixtureEvent {
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-    throw new InvalidInputError(`${where}: expected a JSON object per event, got ${describe(raw)}`);
-  }
-  const obj = raw as Record<string, unknown>;
-  const type = obj.type;
-  if (type === "SNAPSHOT") return { kind: "snapshot", snapshot: snapshotFromEvent(obj, where) };
-  if (typeof type === "string" && SKIPPED_EVENT_TYPES.includes(type)) {
-    return { kind: "other", type, where };
-  }
-  throw new InvalidInputError(
-    `${where}: field "type": expected "SNAPSHOT" (or ${SKIPPED_EVENT_TYPES.join(", ")}, counted and skipped), got ${describe(type)}`,
-  );
-}
-
-/** The general path for one line: JSON.parse and validation, with file:line in errors. */
-function parseLine(path: string, lineNo: number, text: string): FixtureEvent | undefined {
-  if (text.trim().length === 0) return undefined;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new InvalidInputError(`${path}:${lineNo}: invalid JSON: ${(e as Error).message}`);
-  }
-  return parseEvent(raw, `${path}:${lineNo}`);
-}
-
-/**
- * Events of a JSONL file. Plain SNAPSHOT lines are parsed from their bytes in
- * the read chunk (no line strings); any other line takes the general path.
- */
-function* jsonlEvents(path: string): Generator<FixtureEvent> {
-  for (const l of byteLines(fileChunks(path))) {
-    const start = contentStart(l);
-    const fast = parseSnapshotBytes(l.buf, start, l.end);
-    if (fast !== undefined) {
-      yield { kind: "snapshot", snapshot: fast };
-      continue;
-    }
-    const ev = parseLine(path, l.lineNo, l.buf.toString("utf8", start, l.end));
-    if (ev !== undefined) yield ev;
-  }
 }
 
 function jsonArrayEvents(path: string): FixtureEvent[] {
@@ -214,6 +165,12 @@ export function optionProblems(
 export interface OpenFixtureOptions {
   /** Unknown keys in config.json are errors, not warnings (`--strict`). */
   readonly strict?: boolean;
+  /**
+   * 1: a JSONL file's lines are split and parsed on a worker thread
+   * (fixture-thread.ts), 0: on the calling thread. Default:
+   * GRINDER_DATA_THREADS when set, else DEFAULT_DATA_THREADS.
+   */
+  readonly dataThreads?: number;
 }
 
 /** The file offsets and lengths of the last `size` lines pushed. */
@@ -250,6 +207,7 @@ class FixtureFile implements Fixture {
   readonly config: Readonly<Record<string, unknown>>;
   readonly configWarnings: readonly string[];
   private readonly isJsonl: boolean;
+  private readonly threads: number;
   /** In-memory events, sorted (events.json, or a JSONL file found out of order). */
   private sorted: FixtureEvent[] | undefined;
   private lastStats: FixtureStats | undefined;
@@ -258,6 +216,7 @@ class FixtureFile implements Fixture {
     this.dir = dir;
     this.eventsPath = eventsPath;
     this.isJsonl = isJsonl;
+    this.threads = dataThreadsOption(opts.dataThreads);
     this.config = readFixtureConfig(dir);
     this.configWarnings = unknownConfigKeys(this.config, join(dir, "config.json"));
     if (opts.strict && this.configWarnings.length > 0) {
@@ -337,7 +296,8 @@ class FixtureFile implements Fixture {
     const skipped = new Map<string, number>();
     const firstSkippedAt = new Map<string, string>();
     const inOrder = this.sorted === undefined;
-    for (const ev of this.sorted ?? jsonlEvents(this.eventsPath)) {
+    const read = this.threads === 1 ? fixtureEventsOnThread : jsonlEvents;
+    for (const ev of this.sorted ?? read(this.eventsPath)) {
       events++;
       if (ev.kind === "snapshot") {
         snapshots++;

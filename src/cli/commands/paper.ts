@@ -15,6 +15,7 @@ import { createProgress, type Progress, progressWanted } from "../progress.js";
 import {
   checkOutputFlags,
   exchangeInfoFlag,
+  FIXTURE_THREADS_HELP,
   openFixtureFlag,
   STRICT_HELP,
   withProfileFlag,
@@ -38,7 +39,8 @@ export const paperCommand: CliCommand = {
   summary: "Paper-trade a fixture: gating, simulated fills, ledger and PnL; print its digest",
   usage:
     "grinder paper --fixture DIR [--out FILE] [--outputs FILE.jsonl] [--config FILE]\n" +
-    "                    [--profile reference|realistic] [--exchange-info FILE] [--strict] [-v]\n\n" +
+    "                    [--profile reference|realistic] [--exchange-info FILE] [--strict]\n" +
+    "                    [--data-threads 0|1] [-v]\n\n" +
     "  --fixture DIR    the fixture directory (events.jsonl or events.json, config.json)\n" +
     "  --out FILE       write the full result (schema v1)\n" +
     "  --outputs FILE   stream every per-tick output as one JSON line (written when complete)\n" +
@@ -46,6 +48,7 @@ export const paperCommand: CliCommand = {
     "  --config FILE    JSON engine options over the fixture's (docs/CONFIG.md)\n" +
     "  --exchange-info FILE  instrument filters (a Binance exchangeInfo response; realistic)\n" +
     `${STRICT_HELP}\n` +
+    `${FIXTURE_THREADS_HELP}\n` +
     "  -v, --verbose    print what is loaded, counts and errors",
   async run(argv, io) {
     const args = parseCommandArgs("paper", argv, {
@@ -57,6 +60,7 @@ export const paperCommand: CliCommand = {
       "exchange-info": { type: "string" },
       verbose: { type: "boolean", short: "v" },
       strict: { type: "boolean" },
+      "data-threads": { type: "string" },
     });
     const dir = requiredString(args, "paper", "fixture");
     checkOutputFlags("paper", args, io, ["out", "outputs"]);
@@ -73,7 +77,7 @@ export const paperCommand: CliCommand = {
       io.stdout(`Loading fixture from: ${dir}`);
       io.stdout("Paper trading mode: NO REAL ORDERS");
     }
-    const opened = openFixtureFlag(dir, args, io);
+    const opened = openFixtureFlag("paper", dir, args, io);
     const fixture = instruments === undefined ? opened : fixtureWith(opened, { instruments });
     io.stdout(profileLine(paperOptions(fixture, overrides)));
     const note = skippedNote(fixture.stats);

@@ -9,6 +9,7 @@ import { Decimal } from "../../core/decimal.js";
 import { ConfigError, InvalidInputError } from "../../core/errors.js";
 import type { Snapshot } from "../../domain/snapshot.js";
 import { mergeByTs } from "../merge-by-ts.js";
+import { dataThreadsOption } from "../reading-thread.js";
 import { verifyChecksumFile } from "./checksum-file.js";
 import {
   type BinanceMarket,
@@ -20,7 +21,7 @@ import type { BinanceKind } from "./layouts.js";
 import type { QuoteModel } from "./row-decoders.js";
 import { type BinanceSourceStats, createSourceStats, resetSourceStats } from "./source-stats.js";
 import { type BadRowPolicy, type SymbolStreamSettings, symbolSnapshots } from "./symbol-stream.js";
-import { dataThreadsOption, decodeJob, workerSnapshots } from "./worker-snapshots.js";
+import { decodeJob, workerSnapshots } from "./worker-snapshots.js";
 
 /** Default synthetic half-spread for trade and kline data, in bps. */
 export const DEFAULT_HALF_SPREAD_BPS = "1";

@@ -4,21 +4,11 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { REPO_ROOT, runCli, tempDir } from "../../../test/support/run-cli.js";
-import { Decimal } from "../../core/decimal.js";
-import { ConfigError } from "../../core/errors.js";
 import type { Snapshot } from "../../domain/snapshot.js";
+import { BATCH_ROWS, LOOKAHEAD, liveReadingWorkers } from "../reading-thread.js";
+import { decimalWire } from "../snapshot-batch.js";
 import { type BinanceSourceOptions, openBinanceSource } from "./binance-source.js";
-import { BatchReader, BatchWriter, decimalWire } from "./snapshot-batch.js";
-import { type BinanceSourceStats, createSourceStats } from "./source-stats.js";
-import {
-  BATCH_ROWS,
-  dataThreadsOption,
-  errorFromWire,
-  errorToWire,
-  LOOKAHEAD,
-  liveDecodeWorkers,
-  workerSnapshots,
-} from "./worker-snapshots.js";
+import type { BinanceSourceStats } from "./source-stats.js";
 
 const TESTDATA = join(REPO_ROOT, "src", "data", "binance", "testdata");
 
@@ -174,8 +164,8 @@ describe("worker-snapshots: the worker's stream is the in-thread stream", () => 
     });
     // Workers of the passes above end on their own; wait until their exits are seen.
     const settle = async (): Promise<number> => {
-      for (let i = 0; i < 500 && liveDecodeWorkers() > 0; i++) await sleep(10);
-      return liveDecodeWorkers();
+      for (let i = 0; i < 500 && liveReadingWorkers() > 0; i++) await sleep(10);
+      return liveReadingWorkers();
     };
     assert.equal(await settle(), 0);
     let n = 0;
@@ -183,91 +173,10 @@ describe("worker-snapshots: the worker's stream is the in-thread stream", () => 
     assert.throws(() => {
       for (const s of source.snapshots()) if (s.ts > DAY_START + 5000) throw new Error("stop");
     }, /^Error: stop$/);
-    assert.equal(liveDecodeWorkers(), 2);
+    assert.equal(liveReadingWorkers(), 2);
     assert.equal(await settle(), 0);
     // A new pass after the stops reads everything.
     assert.equal([...source.snapshots()].length, ROWS);
-  });
-});
-
-describe("worker-snapshots: a reading thread that dies", () => {
-  it("is taken for dead after its silence limit: an error naming the way out, not a wait for ever", () => {
-    const job = {
-      symbols: ["BTCUSDT"],
-      files: [],
-      kind: "bookTicker" as const,
-      onBadRow: "error" as const,
-      halfSpread: "1e0",
-      depthQty: "1e0",
-      bookTickerTime: "event" as const,
-    };
-    // This worker ends at once and sends nothing, as one killed by running out of memory.
-    const workerUrl = new URL("../../../test/support/silent-worker.js", import.meta.url);
-    const stats = createSourceStats(job.symbols);
-    assert.throws(
-      () => [...workerSnapshots(job, stats, { workerUrl, silenceLimitMs: 500 })],
-      /data reading thread \(--data-threads 1\) sent nothing and gave no sign of life for 0\.5 s: it has died \(out of memory\?\); run again with --data-threads 0/,
-    );
-  });
-});
-
-describe("snapshot-batch: the binary form keeps every value exactly", () => {
-  it("round-trips signs, exponents, zeros and BigInt coefficients", () => {
-    const values = [
-      "0",
-      "-0",
-      "0.000",
-      "1.50",
-      "-93421.35",
-      "123456789012345678901.5",
-      "-9007199254740993",
-      "9007199254740991",
-      "1E+7",
-      "-2.5E-12",
-    ].map((t) => Decimal.parse(t));
-    const symbols = ["AUSDT", "BUSDT"];
-    const writer = new BatchWriter(values.length, symbols);
-    const sides = [undefined, "BUY", "SELL"] as const;
-    const input: Snapshot[] = [];
-    for (let i = 0; i < values.length; i++) {
-      const v = (j: number): Decimal => values[(i + j) % values.length] as Decimal;
-      const s = {
-        ts: DAY_START + i,
-        symbol: symbols[i % 2] as string,
-        bidPrice: v(0),
-        askPrice: v(1),
-        bidQty: v(2),
-        askQty: v(3),
-        lastPrice: v(4),
-        lastQty: v(5),
-        takerSide: sides[i % 3],
-      } as unknown as Snapshot;
-      input.push(s);
-      writer.push(s);
-    }
-    assert.ok(writer.full);
-    const batch = writer.take();
-    const reader = new BatchReader(symbols);
-    const out = input.map((_, i) => reader.snapshot(batch, i));
-    assert.deepEqual(out.map(key), input.map(key));
-    assert.ok(batch.texts.length > 0);
-  });
-
-  it("errors cross with their class and message", () => {
-    const e = errorFromWire(errorToWire(new ConfigError("x: bad")));
-    assert.ok(e instanceof ConfigError);
-    assert.equal(e.message, "x: bad");
-    const r = errorFromWire(errorToWire(new RangeError("out")));
-    assert.equal(r.name, "RangeError");
-    assert.equal(r.message, "out");
-  });
-
-  it("dataThreads: option, else GRINDER_DATA_THREADS, else the default; 0 or 1", () => {
-    assert.equal(dataThreadsOption(0, { GRINDER_DATA_THREADS: "1" }), 0);
-    assert.equal(dataThreadsOption(undefined, { GRINDER_DATA_THREADS: "0" }), 0);
-    assert.equal(dataThreadsOption(undefined, { GRINDER_DATA_THREADS: "1" }), 1);
-    assert.throws(() => dataThreadsOption(undefined, { GRINDER_DATA_THREADS: "2" }), ConfigError);
-    assert.throws(() => dataThreadsOption(3, {}), /dataThreads: expected 0 or 1, got 3/);
   });
 });
 

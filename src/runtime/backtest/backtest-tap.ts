@@ -8,7 +8,8 @@
  * `runPaper`, so they see exactly what a plain paper run computes.
  */
 
-import type { Fixture, FixtureEvent } from "../../data/fixture-reader.js";
+import type { FixtureEvent } from "../../data/fixture-events.js";
+import type { Fixture } from "../../data/fixture-reader.js";
 import type { FundingApplied } from "../../domain/orders.js";
 import type { Snapshot } from "../../domain/snapshot.js";
 import type { AccountState, BookedFill } from "../../kernel/kernel-types.js";

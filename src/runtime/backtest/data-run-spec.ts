@@ -80,7 +80,8 @@ export function symbolList(text: string): string[] {
     .filter((s) => s.length > 0);
 }
 
-function dataThreadsFlag(command: string, text: string): number {
+/** `--data-threads`: 0 or 1 (`command` names the error). */
+export function dataThreadsFlag(command: string, text: string): number {
   if (text !== "0" && text !== "1") {
     throw new InvalidInputError(
       `grinder ${command}: --data-threads expects 0 or 1, got ${JSON.stringify(text)}`,

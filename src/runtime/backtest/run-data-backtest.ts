@@ -10,7 +10,8 @@
 
 import { Decimal } from "../../core/decimal.js";
 import type { BinanceSource } from "../../data/binance/binance-source.js";
-import { type Fixture, type FixtureEvent, fixtureWith } from "../../data/fixture-reader.js";
+import type { FixtureEvent } from "../../data/fixture-events.js";
+import { type Fixture, fixtureWith } from "../../data/fixture-reader.js";
 import type { FundingRateEvent, InstrumentSpec, LeverageBracket } from "../../domain/instrument.js";
 import type { MarkPriceFeed } from "../../domain/mark-price.js";
 import type { EngineOptions } from "../../kernel/kernel-options.js";

@@ -18,7 +18,8 @@
  */
 
 import { errorMessage } from "../../core/errors.js";
-import type { Fixture, FixtureEvent } from "../../data/fixture-reader.js";
+import type { FixtureEvent } from "../../data/fixture-events.js";
+import type { Fixture } from "../../data/fixture-reader.js";
 import { openFixture } from "../../data/fixture-reader.js";
 import { Snapshot } from "../../domain/snapshot.js";
 import { displayPath } from "./backtest.js";

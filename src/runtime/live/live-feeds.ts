@@ -84,7 +84,8 @@ export class FixtureReplayFeed implements MarketFeed {
   constructor(private readonly o: FixtureFeedOptions) {
     if (!(o.speed >= 0) || !Number.isFinite(o.speed))
       throw new ConfigError(`--speed: expected a number >= 0, got ${o.speed}`);
-    this.fixture = openFixture(o.dir);
+    // Read on this thread: a reading thread's blocking wait would stall the live event loop.
+    this.fixture = openFixture(o.dir, { dataThreads: 0 });
     this.symbols = o.symbols !== undefined ? new Set(o.symbols) : undefined;
     this.description = `fixture:${o.dir}`;
   }
