@@ -136,10 +136,16 @@ function runSweepCase(dir: string, config: string): CaseResult {
   };
 }
 
-/** sweep-16: 16 realistic trials at once; its events/s counts trials x events. */
+/**
+ * sweep-16: 16 realistic trials at once; its events/s counts trials x events.
+ * `threaded-replay` and `threaded-paper`: events.jsonl split and parsed on a
+ * worker thread (GRINDER_DATA_THREADS=1); the other cases pin it to 0.
+ */
 const FIXTURE_CASES = [
   "replay",
+  "threaded-replay",
   "paper",
+  "threaded-paper",
   "paper-active",
   "paper-realistic",
   "paper-summary",
@@ -158,6 +164,15 @@ const DATA_CASES = [
   "backtest-aggTrades",
   "threaded-aggTrades",
 ];
+
+/** `decimal-ops`: ns per Decimal operation, small against 28-digit coefficients (decimal-ops.ts). */
+const MICRO_CASES = ["decimal-ops"];
+
+function runDecimalOps(): void {
+  const r = spawnSync(process.execPath, [join(here, "decimal-ops.js")], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`bench case decimal-ops failed: ${r.stderr}`);
+  process.stdout.write(r.stdout);
+}
 
 function printRow(name: string, r: CaseResult): void {
   console.log(
@@ -185,13 +200,12 @@ function main(): void {
     "data-rows": { type: "string" },
   });
   const sizes = (stringFlag(args, "sizes") ?? "100000,1000000").split(",").map(Number);
-  const cases = (stringFlag(args, "cases") ?? [...FIXTURE_CASES, ...DATA_CASES].join(",")).split(
-    ",",
-  );
-  const unknown = cases.filter((c) => !FIXTURE_CASES.includes(c) && !DATA_CASES.includes(c));
+  const known = [...FIXTURE_CASES, ...DATA_CASES, ...MICRO_CASES];
+  const cases = (stringFlag(args, "cases") ?? known.join(",")).split(",");
+  const unknown = cases.filter((c) => !known.includes(c));
   if (unknown.length > 0) {
     throw new Error(
-      `unknown bench case(s) ${unknown.join(", ")}: expected some of ${[...FIXTURE_CASES, ...DATA_CASES].join(", ")}`,
+      `unknown bench case(s) ${unknown.join(", ")}: expected some of ${known.join(", ")}`,
     );
   }
   const dataRows = Number(stringFlag(args, "data-rows") ?? "1000000");
@@ -226,9 +240,16 @@ function main(): void {
         printRow(c, runSweepCase(dir, realisticConfig));
         continue;
       }
+      const threaded = c.startsWith("threaded-");
+      const env = { GRINDER_DATA_THREADS: threaded ? "1" : "0" };
       const config = configs[c];
       const mode = c === "paper-summary" ? "paper-summary" : "paper";
-      printRow(c, config === undefined ? runCase(c, dir) : runCase(mode, dir, config));
+      printRow(
+        c,
+        config === undefined
+          ? runCase(threaded ? c.slice("threaded-".length) : c, dir, undefined, env)
+          : runCase(mode, dir, config, env),
+      );
     }
   }
   const dataCases = cases.filter((c) => DATA_CASES.includes(c));
@@ -236,6 +257,7 @@ function main(): void {
     console.log(`data cases: one ${dataRows}-row day each (events = CSV rows)`);
     runDataCases(root, dataRows, dataCases);
   }
+  if (cases.includes("decimal-ops")) runDecimalOps();
 }
 
 main();
