@@ -131,3 +131,46 @@ describe("StaticGridPolicy v0", () => {
     );
   });
 });
+
+describe("levels to add: the bit-mask path (up to 30 levels a side) and the set path (more)", () => {
+  for (const levels of [3, 30, 33]) {
+    test(`${levels} levels a side: the missing, unheld levels are added, and wouldPlace agrees`, () => {
+      const e = engine();
+      const st = new ExecutionState();
+      const p = new StaticGridPolicy({ spacingBps: 1, levels, sizePerLevel: dec("1") });
+      const plan = p.evaluate(dec("100.00"));
+      e.evaluate(plan, "AUSDT", st, 1000);
+      assert.equal(st.liveOrders().length, 2 * levels);
+      assert.equal(e.wouldPlace(plan, "AUSDT", st), false);
+      // Take out SELL 2, SELL `levels` and BUY 1; BUY 1 is held (its last try was refused).
+      const gone = new Set(["SELL:2", `SELL:${levels}`, "BUY:1"]);
+      for (const o of st.liveOrders()) {
+        if (gone.has(`${o.side}:${o.levelId}`)) st.remove(o.orderId);
+      }
+      const hold = (side: string, id: number): boolean => side === "BUY" && id === 1;
+      assert.equal(e.wouldPlace(plan, "AUSDT", st, undefined, hold), true);
+      const onlyHeld = (side: string, id: number): boolean => side === "SELL" || id === 1;
+      assert.equal(e.wouldPlace(plan, "AUSDT", st, undefined, onlyHeld), false);
+      const r = e.evaluate(plan, "AUSDT", st, 2000, undefined, undefined, hold);
+      assert.deepEqual(
+        r.actions.map((a) => `${a.actionType}:${a.side}:${a.levelId}`),
+        ["PLACE:SELL:2", `PLACE:SELL:${levels}`],
+      );
+      assert.equal(st.liveOrders().length, 2 * levels - 1);
+      assert.equal(e.wouldPlace(plan, "AUSDT", st, undefined, hold), false);
+      assert.equal(e.wouldPlace(plan, "AUSDT", st), true);
+      // A book that changes after a wouldPlace that found nothing: the reconcile sees the change.
+      assert.equal(e.wouldPlace(plan, "AUSDT", st, undefined, hold), false);
+      const sell1 = st.liveOrders().find((o) => o.side === "SELL" && o.levelId === 1);
+      st.remove(sell1?.orderId ?? "");
+      const again = e.evaluate(plan, "AUSDT", st, 3000, undefined, undefined, hold);
+      assert.deepEqual(
+        again.actions.map((a) => `${a.actionType}:${a.side}:${a.levelId}`),
+        ["PLACE:SELL:1"],
+      );
+      // Nothing missing, asked then reconciled: nothing placed.
+      assert.equal(e.wouldPlace(plan, "AUSDT", st, undefined, hold), false);
+      assert.deepEqual(e.evaluate(plan, "AUSDT", st, 4000, undefined, undefined, hold).actions, []);
+    });
+  }
+});

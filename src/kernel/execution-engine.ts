@@ -39,6 +39,11 @@ export class ExecutionState {
   private version = 0;
   private memo: (OpenOrdersSummary & { readonly version: number }) | undefined;
 
+  /** Changes whenever a live order is added, removed or partly filled. */
+  get bookVersion(): number {
+    return this.version;
+  }
+
   /** Live orders of this state, in placement order. */
   liveOrders(): OrderRecord[] {
     const out: OrderRecord[] = [];
@@ -130,71 +135,56 @@ function liveLevelMasks(orders: Iterable<OrderRecord>): void {
   }
 }
 
-/**
- * The plan's levels that have no live order and are not held, SELL 1..n
- * then BUY 1..n: what a reconcile adds (no price needed to know them).
- */
-function* levelsToAdd(
-  plan: GridPlan,
-  current: readonly OrderRecord[],
-  hold: LevelHold | undefined,
-): Generator<readonly [OrderSide, number]> {
-  const { sells, buys } = sideLevels(plan);
-  if (sells > MASK_LEVELS || buys > MASK_LEVELS) {
-    yield* levelsToAddBySet(sells, buys, current, hold);
-    return;
-  }
-  liveLevelMasks(current);
-  const { sell: sellMask, buy: buyMask } = masks;
-  for (let i = 1; i <= sells; i++)
-    if ((sellMask & (1 << i)) === 0 && hold?.(OrderSide.SELL, i) !== true)
-      yield [OrderSide.SELL, i];
-  for (let i = 1; i <= buys; i++)
-    if ((buyMask & (1 << i)) === 0 && hold?.(OrderSide.BUY, i) !== true) yield [OrderSide.BUY, i];
-}
+/** A level of a side, as levelsToAdd lists it. */
+type LevelKey = readonly [OrderSide, number];
+
+const NO_LEVELS: readonly LevelKey[] = [];
 
 /**
- * Whether levelsToAdd would yield anything, asked at every event by the
- * realistic path: read from the state's orders in place, with no generator
- * and no array of live orders.
+ * The plan's levels that have no live order among `orders` and are not held,
+ * SELL 1..n then BUY 1..n: what a reconcile adds (no price needed to know
+ * them). `firstOnly`: stop at the first (whether there is any, asked at every
+ * event by the realistic path). No allocation when there is none.
  */
-function hasLevelToAdd(
+function levelsToAdd(
   plan: GridPlan,
-  state: ExecutionState,
+  orders: Iterable<OrderRecord>,
   hold: LevelHold | undefined,
-): boolean {
+  firstOnly = false,
+): readonly LevelKey[] {
   const sells = plan.mode !== GridMode.UNI_LONG ? plan.levelsUp : 0;
   const buys = plan.mode !== GridMode.UNI_SHORT ? plan.levelsDown : 0;
-  if (sells > MASK_LEVELS || buys > MASK_LEVELS) {
-    return levelsToAdd(plan, state.liveOrders(), hold).next().done !== true;
+  let keys: Set<number> | undefined;
+  if (sells <= MASK_LEVELS && buys <= MASK_LEVELS) liveLevelMasks(orders);
+  else {
+    // Signed key per live order: +level for SELL, -level for BUY.
+    keys = new Set<number>();
+    for (const o of orders)
+      if (isLive(o)) keys.add(o.side === OrderSide.SELL ? o.levelId : -o.levelId);
   }
-  liveLevelMasks(state.orders.values());
-  const { sell: sellMask, buy: buyMask } = masks;
-  for (let i = 1; i <= sells; i++)
-    if ((sellMask & (1 << i)) === 0 && hold?.(OrderSide.SELL, i) !== true) return true;
-  for (let i = 1; i <= buys; i++)
-    if ((buyMask & (1 << i)) === 0 && hold?.(OrderSide.BUY, i) !== true) return true;
-  return false;
+  const sellMask = masks.sell;
+  const buyMask = masks.buy;
+  let out: LevelKey[] | undefined;
+  // Two plain loops (one per side): a single loop over both sides ran at twice the cost.
+  for (let i = 1; i <= sells; i++) {
+    if (keys === undefined ? (sellMask & (1 << i)) !== 0 : keys.has(i)) continue;
+    if (hold?.(OrderSide.SELL, i) === true) continue;
+    if (out === undefined) out = [];
+    out.push([OrderSide.SELL, i]);
+    if (firstOnly) return out;
+  }
+  for (let i = 1; i <= buys; i++) {
+    if (keys === undefined ? (buyMask & (1 << i)) !== 0 : keys.has(-i)) continue;
+    if (hold?.(OrderSide.BUY, i) === true) continue;
+    if (out === undefined) out = [];
+    out.push([OrderSide.BUY, i]);
+    if (firstOnly) return out;
+  }
+  return out ?? NO_LEVELS;
 }
 
 /** Levels per side up to which levelsToAdd keeps the live levels as bit masks. */
 const MASK_LEVELS = 30;
-
-/** levelsToAdd for plans of more than MASK_LEVELS levels a side. */
-function* levelsToAddBySet(
-  sells: number,
-  buys: number,
-  current: readonly OrderRecord[],
-  hold: LevelHold | undefined,
-): Generator<readonly [OrderSide, number]> {
-  // Signed key per order: +level for SELL, -level for BUY.
-  const keys = new Set<number>();
-  for (const o of current) keys.add(o.side === OrderSide.SELL ? o.levelId : -o.levelId);
-  for (let i = 1; i <= sells; i++)
-    if (!keys.has(i) && hold?.(OrderSide.SELL, i) !== true) yield [OrderSide.SELL, i];
-  for (let i = 1; i <= buys; i++)
-    if (!keys.has(-i) && hold?.(OrderSide.BUY, i) !== true) yield [OrderSide.BUY, i];
-}
 
 /**
  * How a level's raw price and scheduled size become an order's price and
@@ -258,6 +248,19 @@ export class ExecutionEngine {
   readonly metrics = new ExecutionMetrics();
   /** Decimal factors by float spacing, so the hot path parses each once. */
   private readonly factorCache = new Map<number, Decimal>();
+  /**
+   * The last wouldPlace that found no level to add (a plan without reset):
+   * the reconcile that follows on the same plan, book and holds skips the
+   * same search. Read once, by the next reconcile.
+   */
+  private noneToAdd:
+    | {
+        readonly plan: GridPlan;
+        readonly state: ExecutionState;
+        readonly version: number;
+        readonly hold: LevelHold | undefined;
+      }
+    | undefined;
 
   constructor(cfg: ExecutionEngineConfig, ids = new OrderIdSequence()) {
     this.ids = ids;
@@ -344,6 +347,8 @@ export class ExecutionEngine {
     pricing?: LevelPricing,
     hold?: LevelHold,
   ): ExecutionResult {
+    const known = this.noneToAdd;
+    this.noneToAdd = undefined;
     const current = state.liveOrders();
     const actions: ExecutionAction[] = [];
     const events: ExecutionEvent[] = [];
@@ -402,7 +407,14 @@ export class ExecutionEngine {
       };
       const inPlan = (side: OrderSide, id: number): boolean =>
         Number.isInteger(id) && id >= 1 && id <= (side === OrderSide.SELL ? sells : buys);
-      const missing = levelsToAdd(plan, current, hold);
+      const missing =
+        known !== undefined &&
+        known.plan === plan &&
+        known.state === state &&
+        known.version === state.bookVersion &&
+        known.hold === hold
+          ? NO_LEVELS
+          : levelsToAdd(plan, current, hold);
       for (const o of current) {
         if (!inPlan(o.side, o.levelId)) {
           cancel(o, "RECONCILE_REMOVE");
@@ -484,8 +496,11 @@ export class ExecutionEngine {
   ): boolean {
     if (plan.mode === GridMode.PAUSE || plan.mode === GridMode.EMERGENCY) return false;
     if (plan.resetAction !== ResetAction.HARD) {
-      if (hasLevelToAdd(plan, state, hold)) return true;
-      if (plan.resetAction !== ResetAction.SOFT) return false;
+      if (levelsToAdd(plan, state.orders.values(), hold, true).length > 0) return true;
+      if (plan.resetAction !== ResetAction.SOFT) {
+        this.noneToAdd = { plan, state, version: state.bookVersion, hold };
+        return false;
+      }
     }
     return this.reconcile(plan, symbol, state, 0, pricing, hold).actions.some(
       (a) => a.actionType === ActionType.PLACE,

@@ -11,6 +11,7 @@ import { InvalidInputError } from "../core/errors.js";
 import { OrderSide } from "../domain/enums.js";
 import type { GridPlan } from "../domain/grid-plan.js";
 import { gridPlanText, gridPlanToJson } from "../domain/grid-plan.js";
+import { type PnlSnapshot, pnlSnapshotToJson } from "../domain/ledger.js";
 import { type OrderFilled, orderFilled } from "../domain/orders.js";
 
 /** Schema version of a paper run's result. */
@@ -47,7 +48,8 @@ export interface OutputParts {
   readonly events?: JsonValue;
   readonly blocked: boolean;
   readonly fills?: JsonValue;
-  readonly pnl: JsonValue;
+  /** The symbol's PnL after the event (its JSON is made when first read). */
+  readonly pnl: PnlSnapshot;
   readonly drawdownCheck?: JsonValue;
   readonly killSwitchTriggered?: boolean;
   readonly cycleIntents?: JsonValue;
@@ -105,6 +107,7 @@ export class TickOutput {
   topkV1Rank: number | null = null;
   private cachedJson: { readonly [key: string]: JsonValue } | undefined;
   private digestTexts: readonly string[] | undefined;
+  private pnlJson: JsonValue | undefined;
 
   constructor(parts: DecidedParts, tail: OutputTail) {
     this.p = fixedShape(parts, tail);
@@ -116,7 +119,8 @@ export class TickOutput {
 
   /** The PnL snapshot part as it appears in the record (no record built). */
   get pnlSnapshot(): JsonValue {
-    return this.p.pnl;
+    if (this.pnlJson === undefined) this.pnlJson = pnlSnapshotToJson(this.p.pnl);
+    return this.pnlJson;
   }
 
   /** The output record (keys of schema v1). */
@@ -136,7 +140,7 @@ export class TickOutput {
         gating_result: p.gating,
         kill_switch_triggered: p.killSwitchTriggered ?? false,
         not_in_topk: p.notInTopk ?? false,
-        pnl_snapshot: p.pnl,
+        pnl_snapshot: this.pnlSnapshot,
         plan: p.plan ? gridPlanToJson(p.plan) : null,
         prefilter_result: p.prefilter,
         symbol: p.symbol,
@@ -158,7 +162,7 @@ export class TickOutput {
         canonicalJson(p.fills ?? EMPTY),
         canonicalJson(p.gating),
         p.plan ? gridPlanText(p.plan) : "null",
-        canonicalJson(p.pnl),
+        canonicalJson(this.pnlSnapshot),
         canonicalJson(p.prefilter),
         canonicalJson(p.symbol),
         String(p.ts),

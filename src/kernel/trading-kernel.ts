@@ -23,7 +23,6 @@
 import type { JsonValue } from "../core/canonical-json.js";
 import { Decimal } from "../core/decimal.js";
 import type { InstrumentSpec } from "../domain/instrument.js";
-import { pnlSnapshotToJson } from "../domain/ledger.js";
 import type { FundingApplied, OrderCommand, OrderFilled, VenueEvent } from "../domain/orders.js";
 import type { Snapshot } from "../domain/snapshot.js";
 import { GateReason } from "../risk/gating/gate-codes.js";
@@ -364,9 +363,9 @@ export class TradingKernel {
     const hold = this.rules.holds(symbol);
     // With the fixes, the rate limiter and the exposure limit are consulted only when the
     // event would place orders (asked without pricing the grid where it can be).
+    const asked = this.o.fix_rate_limit_when_placing || this.o.fix_exposure_limits;
     const placing =
-      !(this.o.fix_rate_limit_when_placing || this.o.fix_exposure_limits) ||
-      this.execution.wouldPlace(plan, symbol, this.state(symbol), pricing, hold);
+      !asked || this.execution.wouldPlace(plan, symbol, this.state(symbol), pricing, hold);
     const consultRate = !this.o.fix_rate_limit_when_placing || placing;
     const consultRisk = !this.o.fix_exposure_limits || placing;
     const exposures =
@@ -411,9 +410,12 @@ export class TradingKernel {
     }
 
     const state = this.state(symbol);
-    const admit = this.rules.active
-      ? this.rules.admission(symbol, this.refuse, exposures)
-      : undefined;
+    // An event known to place nothing needs no admission (its balances and exposures unread):
+    // the evaluation then has no placement to admit, and both branches below count none.
+    const admit =
+      this.rules.active && placing
+        ? this.rules.admission(symbol, this.refuse, exposures)
+        : undefined;
     const result = this.execution.evaluate(plan, symbol, state, ts, pricing, admit, hold);
     if (admit === undefined) {
       for (const a of result.actions) {
@@ -544,7 +546,7 @@ export class TradingKernel {
     if (fills.length > 0) this.tickFills = [];
     const { ts, symbol } = p.parts;
     this.risk.syncPnl(this.portfolio);
-    const pnl = pnlSnapshotToJson(this.portfolio.pnlSnapshot(ts, symbol, p.mid));
+    const pnl = this.portfolio.pnlSnapshot(ts, symbol, p.mid);
     const fillsJson =
       fills.length > 0 ? fills.map((f) => fillToJson(f, this.realistic)) : undefined;
     if (p.kind === "partial") {

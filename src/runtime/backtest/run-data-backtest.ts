@@ -27,7 +27,7 @@ import {
 } from "./backtest-tap.js";
 import { ReportSeriesBuilder, type RunSeries, reportData } from "./report-series.js";
 import { equityCsvTap, fillsCsvTap, fundingCsvTap } from "./run-exports.js";
-import { type PaperRunSummary, paperOptions } from "./run-paper.js";
+import { type PaperRunSummary, paperOptions, type TickView } from "./run-paper.js";
 import { summaryTap } from "./summary-tap.js";
 
 /**
@@ -156,9 +156,8 @@ export interface DataBacktestOptions {
 interface Tally {
   orders: number;
   fills: number;
-  /** The symbol's latest per-symbol PnL (final_positions omits flat symbols). */
-  realized: string;
-  unrealized: string;
+  /** The symbol's latest output, whose PnL is read at the end (final_positions omits flat symbols). */
+  last?: TickView;
 }
 
 interface PnlJson {
@@ -171,7 +170,7 @@ function countsTap(counts: Map<string, Tally>): PaperTap {
   const tally = (symbol: string): Tally => {
     let t = counts.get(symbol);
     if (t === undefined) {
-      t = { orders: 0, fills: 0, realized: "0", unrealized: "0" };
+      t = { orders: 0, fills: 0 };
       counts.set(symbol, t);
     }
     return t;
@@ -185,10 +184,7 @@ function countsTap(counts: Map<string, Tally>): PaperTap {
       tally(b.fill.symbol).fills++;
     },
     onTick: (s, out) => {
-      const t = tally(s.symbol);
-      const pnl = out.pnlSnapshot as PnlJson | null | undefined;
-      t.realized = pnl?.realized_pnl ?? t.realized;
-      t.unrealized = pnl?.unrealized_pnl ?? t.unrealized;
+      tally(s.symbol).last = out;
     },
   };
 }
@@ -251,13 +247,14 @@ export async function runDataBacktest(
   const finals = run.fields.final_positions as Readonly<Record<string, FinalPosition>>;
   const symbols = source.symbols.map((symbol): SymbolResult => {
     const t = counts.get(symbol);
+    const pnl = t?.last?.pnlSnapshot as PnlJson | null | undefined;
     return {
       symbol,
       events: source.stats.bySymbol[symbol]?.snapshots ?? 0,
       orders: t?.orders ?? 0,
       fills: t?.fills ?? 0,
-      realizedPnl: t?.realized ?? "0",
-      unrealizedPnl: t?.unrealized ?? "0",
+      realizedPnl: pnl?.realized_pnl ?? "0",
+      unrealizedPnl: pnl?.unrealized_pnl ?? "0",
       position: finals[symbol]?.quantity ?? "0",
     };
   });
