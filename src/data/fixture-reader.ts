@@ -168,7 +168,7 @@ export interface OpenFixtureOptions {
   /**
    * 1: a JSONL file's lines are split and parsed on a worker thread
    * (fixture-thread.ts), 0: on the calling thread. Default:
-   * GRINDER_DATA_THREADS when set, else DEFAULT_DATA_THREADS.
+   * GRINDER_DATA_THREADS when set, else 0.
    */
   readonly dataThreads?: number;
 }
@@ -216,7 +216,7 @@ class FixtureFile implements Fixture {
     this.dir = dir;
     this.eventsPath = eventsPath;
     this.isJsonl = isJsonl;
-    this.threads = dataThreadsOption(opts.dataThreads);
+    this.threads = dataThreadsOption(opts.dataThreads, 0);
     this.config = readFixtureConfig(dir);
     this.configWarnings = unknownConfigKeys(this.config, join(dir, "config.json"));
     if (opts.strict && this.configWarnings.length > 0) {

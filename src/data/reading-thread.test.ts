@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { availableParallelism } from "node:os";
 import { describe, it } from "node:test";
 import { Decimal } from "../core/decimal.js";
 import { ConfigError } from "../core/errors.js";
@@ -110,12 +111,40 @@ describe("reading-thread", () => {
     assert.equal(r.message, "out");
   });
 
-  it("dataThreads: option, else GRINDER_DATA_THREADS, else the default; 0 or 1", () => {
-    assert.equal(dataThreadsOption(0, { GRINDER_DATA_THREADS: "1" }), 0);
-    assert.equal(dataThreadsOption(undefined, { GRINDER_DATA_THREADS: "0" }), 0);
-    assert.equal(dataThreadsOption(undefined, { GRINDER_DATA_THREADS: "1" }), 1);
-    assert.throws(() => dataThreadsOption(undefined, { GRINDER_DATA_THREADS: "2" }), ConfigError);
-    assert.throws(() => dataThreadsOption(3, {}), /dataThreads: expected 0 or 1, got 3/);
+  it("dataThreads: option, else GRINDER_DATA_THREADS, else the input's default; 0 or 1", () => {
+    for (const byDefault of [0, "cores"] as const) {
+      assert.equal(dataThreadsOption(0, byDefault, { GRINDER_DATA_THREADS: "1" }), 0);
+      assert.equal(dataThreadsOption(1, byDefault, { GRINDER_DATA_THREADS: "0" }), 1);
+      assert.equal(dataThreadsOption(undefined, byDefault, { GRINDER_DATA_THREADS: "0" }), 0);
+      assert.equal(dataThreadsOption(undefined, byDefault, { GRINDER_DATA_THREADS: "1" }), 1);
+      assert.throws(
+        () => dataThreadsOption(undefined, byDefault, { GRINDER_DATA_THREADS: "2" }),
+        ConfigError,
+      );
+      assert.throws(
+        () => dataThreadsOption(3, byDefault, {}),
+        /dataThreads: expected 0 or 1, got 3/,
+      );
+    }
+    // Fixtures read on the calling thread unless asked; dumps on a second core when there is one.
+    assert.equal(dataThreadsOption(undefined, 0, {}), 0);
+    assert.equal(dataThreadsOption(undefined, "cores", {}), availableParallelism() >= 2 ? 1 : 0);
+  });
+
+  it("on a worker thread the default is 0 whatever the input", async () => {
+    const { Worker } = await import("node:worker_threads");
+    const code = `
+      const { parentPort } = require("node:worker_threads");
+      import(${JSON.stringify(new URL("./reading-thread.js", import.meta.url).href)}).then((m) =>
+        parentPort.postMessage([m.dataThreadsOption(undefined, "cores", {}), m.dataThreadsOption(undefined, 0, {})]),
+      );`;
+    const w = new Worker(code, { eval: true });
+    const got = await new Promise((resolve, reject) => {
+      w.once("message", resolve);
+      w.once("error", reject);
+    });
+    await w.terminate();
+    assert.deepEqual(got, [0, 0]);
   });
 
   it("a worker that dies without a word is taken for dead after the silence limit: an error naming the way out, not a wait for ever", () => {

@@ -442,7 +442,8 @@ export const backtestCommand: CliCommand = {
     "                      per file); a row stamped outside its file's day is a bad row\n" +
     "  --no-verify-checksum  do not check a dump against its .CHECKSUM file (checked when present)\n" +
     "  --data-threads N    1: read and decode the dumps on a worker thread beside the engine;\n" +
-    "                      0: on the engine's thread (default: GRINDER_DATA_THREADS, else 0)\n" +
+    "                      0: on the engine's thread (default: GRINDER_DATA_THREADS, else 1\n" +
+    "                      on a machine of two cores or more, 0 on one)\n" +
     "  --config FILE       JSON engine options over the defaults (docs/CONFIG.md)\n" +
     "  --profile P         realistic (default: fees, latency, queue; docs/SIMULATION.md) or\n" +
     "                      reference (the reference engine's fills)\n" +

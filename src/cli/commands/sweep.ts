@@ -281,7 +281,7 @@ export const sweepCommand: CliCommand = {
     "  --quiet             print only the verdict line\n" +
     "  Data flags as grinder backtest --data: --kind --market --interval --half-spread-bps\n" +
     "  --depth-qty --on-bad-row --exchange-info --leverage-brackets --no-verify-checksum\n" +
-    "  --data-threads (default 0)",
+    "  --data-threads (default 0 when trials run on a pool of threads; with --jobs 1 as backtest)",
   run(argv, io) {
     const args = parseCommandArgs("sweep", argv, {
       ...DATA_RUN_FLAGS,

@@ -57,8 +57,8 @@ export interface BinanceSourceOptions {
   /**
    * Threads that read, inflate and decode the files besides the caller's: 0
    * reads on the calling thread, 1 on a worker thread handing batches over
-   * (worker-snapshots.ts). Default: GRINDER_DATA_THREADS when set, else
-   * DEFAULT_DATA_THREADS.
+   * (worker-snapshots.ts). Default: GRINDER_DATA_THREADS when set, else 1
+   * on a machine of two cores or more, 0 on one core or on a worker thread.
    */
   readonly dataThreads?: number;
 }
@@ -213,7 +213,7 @@ export function openBinanceSource(opts: BinanceSourceOptions): BinanceSource {
   }
   const stats = createSourceStats(symbols);
   const settings = { kind: opts.kind, model, onBadRow };
-  const threads = dataThreadsOption(opts.dataThreads);
+  const threads = dataThreadsOption(opts.dataThreads, "cores");
   return {
     kind: opts.kind,
     symbols,
