@@ -170,7 +170,34 @@ describe("levels to add: the bit-mask path (up to 30 levels a side) and the set 
       );
       // Nothing missing, asked then reconciled: nothing placed.
       assert.equal(e.wouldPlace(plan, "AUSDT", st, undefined, hold), false);
-      assert.deepEqual(e.evaluate(plan, "AUSDT", st, 4000, undefined, undefined, hold).actions, []);
+      const resting = e.evaluate(plan, "AUSDT", st, 4000, undefined, undefined, hold);
+      assert.deepEqual(resting.actions, []);
+      assert.deepEqual(resting.events, [
+        {
+          ts: 4000,
+          eventType: "RECONCILE",
+          symbol: "AUSDT",
+          details: { placed_count: 0, cancelled_count: 0, reset_action: "NONE" },
+        },
+      ]);
+      // A narrower plan: nothing to add, but the outer levels go.
+      const narrow = new StaticGridPolicy({
+        spacingBps: 1,
+        levels: levels - 1,
+        sizePerLevel: dec("1"),
+      });
+      const small = narrow.evaluate(dec("100.00"));
+      assert.equal(e.wouldPlace(small, "AUSDT", st, undefined, hold), false);
+      const shrunk = e.evaluate(small, "AUSDT", st, 5000, undefined, undefined, hold);
+      assert.deepEqual(
+        shrunk.actions.map((a) => `${a.actionType}:${a.reason}`),
+        ["CANCEL:RECONCILE_REMOVE", "CANCEL:RECONCILE_REMOVE"],
+      );
+      assert.deepEqual(shrunk.events[0]?.details, {
+        placed_count: 0,
+        cancelled_count: 2,
+        reset_action: "NONE",
+      });
     });
   }
 });

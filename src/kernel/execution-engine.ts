@@ -183,6 +183,37 @@ function levelsToAdd(
   return out ?? NO_LEVELS;
 }
 
+const NO_ACTIONS: readonly ExecutionAction[] = Object.freeze([]);
+
+/** The RECONCILE event of a reconcile without a mode change or a hard reset. */
+function reconcileEvent(
+  ts: number,
+  symbol: string,
+  placed: number,
+  cancelled: number,
+  resetAction: ResetAction,
+): ExecutionEvent {
+  return {
+    ts,
+    eventType: "RECONCILE",
+    symbol,
+    details: { placed_count: placed, cancelled_count: cancelled, reset_action: resetAction },
+  };
+}
+
+/** Whether every live order of `state` is a level of the plan (none to cancel). */
+function allInPlan(plan: GridPlan, state: ExecutionState): boolean {
+  const sells = plan.mode !== GridMode.UNI_LONG ? plan.levelsUp : 0;
+  const buys = plan.mode !== GridMode.UNI_SHORT ? plan.levelsDown : 0;
+  for (const o of state.orders.values()) {
+    if (!isLive(o)) continue;
+    const id = o.levelId;
+    const n = o.side === OrderSide.SELL ? sells : buys;
+    if (!(Number.isInteger(id) && id >= 1 && id <= n)) return false;
+  }
+  return true;
+}
+
 /** Levels per side up to which levelsToAdd keeps the live levels as bit masks. */
 const MASK_LEVELS = 30;
 
@@ -349,6 +380,22 @@ export class ExecutionEngine {
   ): ExecutionResult {
     const known = this.noneToAdd;
     this.noneToAdd = undefined;
+    const nothingMissing =
+      known !== undefined &&
+      known.plan === plan &&
+      known.state === state &&
+      known.version === state.bookVersion &&
+      known.hold === hold;
+    if (
+      nothingMissing &&
+      plan.resetAction === ResetAction.NONE &&
+      plan.mode !== GridMode.PAUSE &&
+      plan.mode !== GridMode.EMERGENCY &&
+      allInPlan(plan, state)
+    ) {
+      // A resting grid: every live order is a level of the plan and none is missing.
+      return { actions: NO_ACTIONS, events: [reconcileEvent(ts, symbol, 0, 0, plan.resetAction)] };
+    }
     const current = state.liveOrders();
     const actions: ExecutionAction[] = [];
     const events: ExecutionEvent[] = [];
@@ -407,14 +454,7 @@ export class ExecutionEngine {
       };
       const inPlan = (side: OrderSide, id: number): boolean =>
         Number.isInteger(id) && id >= 1 && id <= (side === OrderSide.SELL ? sells : buys);
-      const missing =
-        known !== undefined &&
-        known.plan === plan &&
-        known.state === state &&
-        known.version === state.bookVersion &&
-        known.hold === hold
-          ? NO_LEVELS
-          : levelsToAdd(plan, current, hold);
+      const missing = nothingMissing ? NO_LEVELS : levelsToAdd(plan, current, hold);
       for (const o of current) {
         if (!inPlan(o.side, o.levelId)) {
           cancel(o, "RECONCILE_REMOVE");
@@ -433,16 +473,7 @@ export class ExecutionEngine {
         if (a.actionType === ActionType.PLACE) placed++;
         else if (a.actionType === ActionType.CANCEL) cancelled++;
       }
-      events.push({
-        ts,
-        eventType: "RECONCILE",
-        symbol,
-        details: {
-          placed_count: placed,
-          cancelled_count: cancelled,
-          reset_action: plan.resetAction,
-        },
-      });
+      events.push(reconcileEvent(ts, symbol, placed, cancelled, plan.resetAction));
     }
     return { actions, events };
   }
