@@ -57,6 +57,26 @@ export interface PnlSnapshot {
   readonly totalPnl: Decimal;
 }
 
+/**
+ * A symbol's PnL at an event: its total is summed when first read (most
+ * ticks of a data backtest never print it).
+ */
+class SymbolPnl implements PnlSnapshot {
+  private total: Decimal | undefined;
+
+  constructor(
+    readonly ts: number,
+    readonly symbol: string,
+    readonly realizedPnl: Decimal,
+    readonly unrealizedPnl: Decimal,
+  ) {}
+
+  get totalPnl(): Decimal {
+    if (this.total === undefined) this.total = this.realizedPnl.add(this.unrealizedPnl);
+    return this.total;
+  }
+}
+
 export function pnlSnapshotToJson(s: PnlSnapshot): JsonValue {
   // Keys in sorted order (canonical JSON then skips sorting).
   return {
@@ -234,13 +254,7 @@ export class Ledger {
     const p = this.positions.get(symbol);
     const realized = p === undefined ? Decimal.ZERO : p.realizedPnl;
     const unrealized = this.getUnrealizedPnl(symbol, currentPrice);
-    return Object.freeze({
-      ts,
-      symbol,
-      realizedPnl: realized,
-      unrealizedPnl: unrealized,
-      totalPnl: realized.add(unrealized),
-    });
+    return new SymbolPnl(ts, symbol, realized, unrealized);
   }
 
   /** The non-flat positions in first-fill order, as held (read only; no copy: for reads on the hot path). */

@@ -354,11 +354,6 @@ export class TradingKernel {
 
     this.risk.toxicity.recordPrice(ts, symbol, mid);
     const pricing = this.rules.pricing(symbol);
-    const first = plan.sizeSchedule[0];
-    const estimated =
-      pricing === undefined
-        ? (first ?? ONE).mul(mid)
-        : pricing.quantity(first ?? ONE, mid).mul(mid);
     this.risk.beforeGating(this.portfolio);
     const hold = this.rules.holds(symbol);
     // With the fixes, the rate limiter and the exposure limit are consulted only when the
@@ -370,6 +365,13 @@ export class TradingKernel {
     const consultRisk = !this.o.fix_exposure_limits || placing;
     const exposures =
       this.o.fix_exposure_limits && placing ? this.rules.exposures(symbol) : undefined;
+    // The first level's notional, which only the risk gate reads.
+    const first = plan.sizeSchedule[0] ?? ONE;
+    const estimated = !consultRisk
+      ? Decimal.ZERO
+      : pricing === undefined
+        ? first.mul(mid)
+        : pricing.quantity(first, mid).mul(mid);
     const gating = this.risk.gate({
       ts,
       symbol,
