@@ -111,12 +111,15 @@ function isLive(o: OrderRecord): boolean {
   );
 }
 
-/** The plan's level counts per side (a one-sided mode has none on the other side). */
-function sideLevels(plan: GridPlan): { readonly sells: number; readonly buys: number } {
-  return {
-    sells: plan.mode !== GridMode.UNI_LONG ? plan.levelsUp : 0,
-    buys: plan.mode !== GridMode.UNI_SHORT ? plan.levelsDown : 0,
-  };
+/** The plan's level count on a side (a one-sided mode has none on the other side). */
+function levelsOn(plan: GridPlan, side: OrderSide): number {
+  if (side === OrderSide.SELL) return plan.mode !== GridMode.UNI_LONG ? plan.levelsUp : 0;
+  return plan.mode !== GridMode.UNI_SHORT ? plan.levelsDown : 0;
+}
+
+/** Whether level `id` of `side` is one of the plan's (else an order there is cancelled). */
+function inPlan(plan: GridPlan, side: OrderSide, id: number): boolean {
+  return Number.isInteger(id) && id >= 1 && id <= levelsOn(plan, side);
 }
 
 /** Levels with a live order, one bit per level and side (filled by liveLevelMasks). */
@@ -152,8 +155,8 @@ function levelsToAdd(
   hold: LevelHold | undefined,
   firstOnly = false,
 ): readonly LevelKey[] {
-  const sells = plan.mode !== GridMode.UNI_LONG ? plan.levelsUp : 0;
-  const buys = plan.mode !== GridMode.UNI_SHORT ? plan.levelsDown : 0;
+  const sells = levelsOn(plan, OrderSide.SELL);
+  const buys = levelsOn(plan, OrderSide.BUY);
   let keys: Set<number> | undefined;
   if (sells <= MASK_LEVELS && buys <= MASK_LEVELS) liveLevelMasks(orders);
   else {
@@ -203,13 +206,8 @@ function reconcileEvent(
 
 /** Whether every live order of `state` is a level of the plan (none to cancel). */
 function allInPlan(plan: GridPlan, state: ExecutionState): boolean {
-  const sells = plan.mode !== GridMode.UNI_LONG ? plan.levelsUp : 0;
-  const buys = plan.mode !== GridMode.UNI_SHORT ? plan.levelsDown : 0;
   for (const o of state.orders.values()) {
-    if (!isLive(o)) continue;
-    const id = o.levelId;
-    const n = o.side === OrderSide.SELL ? sells : buys;
-    if (!(Number.isInteger(id) && id >= 1 && id <= n)) return false;
+    if (isLive(o) && !inPlan(plan, o.side, o.levelId)) return false;
   }
   return true;
 }
@@ -319,12 +317,10 @@ export class ExecutionEngine {
     if (plan.mode === GridMode.PAUSE || plan.mode === GridMode.EMERGENCY) return [];
     const grid = this.lazyGrid(plan, pricing);
     const levels: GridLevel[] = [];
-    if (plan.mode !== GridMode.UNI_LONG) {
-      for (let i = 1; i <= plan.levelsUp; i++) levels.push(grid(OrderSide.SELL, i));
-    }
-    if (plan.mode !== GridMode.UNI_SHORT) {
-      for (let i = 1; i <= plan.levelsDown; i++) levels.push(grid(OrderSide.BUY, i));
-    }
+    const sells = levelsOn(plan, OrderSide.SELL);
+    for (let i = 1; i <= sells; i++) levels.push(grid(OrderSide.SELL, i));
+    const buys = levelsOn(plan, OrderSide.BUY);
+    for (let i = 1; i <= buys; i++) levels.push(grid(OrderSide.BUY, i));
     return levels;
   }
 
@@ -446,17 +442,14 @@ export class ExecutionEngine {
       // Level keys are known without prices: SELL 1..levelsUp, BUY 1..levelsDown. Prices
       // (a chain of exact multiplications per side) are computed only when an order must be
       // placed or, on a SOFT reset, compared: a resting grid costs no decimal arithmetic.
-      const { sells, buys } = sideLevels(plan);
       let grid: ((side: OrderSide, id: number) => GridLevel) | undefined;
       const levelAt = (side: OrderSide, id: number): GridLevel => {
         grid ??= this.lazyGrid(plan, pricing);
         return grid(side, id);
       };
-      const inPlan = (side: OrderSide, id: number): boolean =>
-        Number.isInteger(id) && id >= 1 && id <= (side === OrderSide.SELL ? sells : buys);
       const missing = nothingMissing ? NO_LEVELS : levelsToAdd(plan, current, hold);
       for (const o of current) {
-        if (!inPlan(o.side, o.levelId)) {
+        if (!inPlan(plan, o.side, o.levelId)) {
           cancel(o, "RECONCILE_REMOVE");
         } else if (plan.resetAction === ResetAction.SOFT) {
           const match = levelAt(o.side, o.levelId);
