@@ -4,17 +4,14 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { runCli, tempDir } from "../../test/support/run-cli.js";
+import { snapshotKey } from "../../test/support/snapshot-key.js";
 import type { FixtureEvent } from "./fixture-events.js";
 import { type FixtureStats, openFixture } from "./fixture-reader.js";
 import { BATCH_ROWS, LOOKAHEAD, liveReadingWorkers } from "./reading-thread.js";
-import { decimalWire } from "./snapshot-batch.js";
 
 /** An event as text: a snapshot with its decimals' exact sign, coefficient and exponent. */
 function key(e: FixtureEvent): string {
-  if (e.kind === "other") return `${e.type} @ ${e.where}`;
-  const s = e.snapshot;
-  const ds = [s.bidPrice, s.askPrice, s.bidQty, s.askQty, s.lastPrice, s.lastQty];
-  return [s.ts, s.symbol, s.takerSide ?? "-", ...ds.map(decimalWire)].join(" ");
+  return e.kind === "other" ? `${e.type} @ ${e.where}` : snapshotKey(e.snapshot);
 }
 
 interface Pass {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { availableParallelism } from "node:os";
 import { describe, it } from "node:test";
+import { snapshotKey } from "../../test/support/snapshot-key.js";
 import { Decimal } from "../core/decimal.js";
 import { ConfigError } from "../core/errors.js";
 import type { Snapshot } from "../domain/snapshot.js";
@@ -11,13 +12,7 @@ import {
   errorFromWire,
   errorToWire,
 } from "./reading-thread.js";
-import { BatchReader, BatchWriter, decimalWire } from "./snapshot-batch.js";
-
-/** Everything a snapshot holds, decimals with their exact sign, coefficient and exponent. */
-function key(s: Snapshot): string {
-  const ds = [s.bidPrice, s.askPrice, s.bidQty, s.askQty, s.lastPrice, s.lastQty];
-  return [s.ts, s.symbol, s.takerSide ?? "-", ...ds.map(decimalWire)].join(" ");
-}
+import { BatchReader, BatchWriter } from "./snapshot-batch.js";
 
 const T0 = Date.parse("2026-01-01T00:00:00Z");
 
@@ -60,8 +55,8 @@ describe("snapshot-batch: the binary form keeps every value exactly", () => {
     const reader = new BatchReader();
     reader.open(batch);
     assert.deepEqual(
-      input.map((_, i) => key(reader.snapshot(batch, i))),
-      input.map(key),
+      input.map((_, i) => snapshotKey(reader.snapshot(batch, i))),
+      input.map(snapshotKey),
     );
     assert.ok(batch.texts.length > 0);
   });

@@ -4,19 +4,12 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { REPO_ROOT, runCli, tempDir } from "../../../test/support/run-cli.js";
-import type { Snapshot } from "../../domain/snapshot.js";
+import { snapshotKey } from "../../../test/support/snapshot-key.js";
 import { BATCH_ROWS, LOOKAHEAD, liveReadingWorkers } from "../reading-thread.js";
-import { decimalWire } from "../snapshot-batch.js";
 import { type BinanceSourceOptions, openBinanceSource } from "./binance-source.js";
 import type { BinanceSourceStats } from "./source-stats.js";
 
 const TESTDATA = join(REPO_ROOT, "src", "data", "binance", "testdata");
-
-/** Everything a snapshot holds, decimals with their exact sign, coefficient and exponent. */
-function key(s: Snapshot): string {
-  const ds = [s.bidPrice, s.askPrice, s.bidQty, s.askQty, s.lastPrice, s.lastQty];
-  return [s.ts, s.symbol, s.takerSide ?? "-", ...ds.map(decimalWire)].join(" ");
-}
 
 interface Pass {
   readonly keys: string[];
@@ -29,7 +22,7 @@ function pass(opts: BinanceSourceOptions, dataThreads: number): Pass {
   const source = openBinanceSource({ ...opts, dataThreads });
   const keys: string[] = [];
   try {
-    for (const s of source.snapshots()) keys.push(key(s));
+    for (const s of source.snapshots()) keys.push(snapshotKey(s));
   } catch (e) {
     const err = e as Error & { code?: unknown };
     return {
